@@ -1,0 +1,38 @@
+FROM rust:1-bookworm AS builder
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpq-dev libsqlite3-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+
+# Dependencies first, against stub sources, so that a source change doesn't rebuild them.
+COPY Cargo.toml Cargo.lock ./
+COPY backend/Cargo.toml backend/
+RUN mkdir backend/src \
+ && echo 'fn main() {}' > backend/src/main.rs \
+ && touch backend/src/lib.rs \
+ && cargo build --release -p dhana \
+ && rm -rf backend/src
+
+# Migrations are embedded into the binary at compile time.
+COPY migrations migrations
+COPY backend backend
+# COPY keeps the files' old mtimes, which cargo would take as older than the stub build.
+RUN touch backend/src/main.rs backend/src/lib.rs \
+ && cargo build --release -p dhana
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpq5 libsqlite3-0 ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin dhana \
+ && mkdir /data \
+ && chown dhana:dhana /data
+COPY --from=builder /src/target/release/dhana /usr/local/bin/dhana
+# Numeric, so that runtimes can check it is not root.
+USER 10001:10001
+WORKDIR /data
+ENV DHANA_BIND=0.0.0.0:8080 DHANA_DATA_DIR=/data
+VOLUME /data
+EXPOSE 8080
+ENTRYPOINT ["dhana"]
+CMD ["serve"]

@@ -1,0 +1,152 @@
+//! `ValidJson<T>`: a JSON body that is checked for size, content type, syntax, shape and field
+//! rules, each failure answered with its own problem (413, 415, 400, 422) naming what is wrong.
+
+use actix_web::dev::Payload;
+use actix_web::http::header::CONTENT_LENGTH;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use validator::Validate;
+
+use crate::error::ApiError;
+
+/// JSON bodies are small documents; files come through multipart uploads with their own limit.
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+pub struct ValidJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req.mime_type().ok().flatten().is_some_and(|m| {
+            m.essence_str() == "application/json"
+                || m.suffix().is_some_and(|s| s.as_str() == "json")
+        });
+        let declared_length = req
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "send the body as JSON with `Content-Type: application/json`".into(),
+                ));
+            }
+            if declared_length.is_some_and(|n| n > JSON_LIMIT) {
+                return Err(ApiError::PayloadTooLarge { limit: JSON_LIMIT });
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk =
+                    chunk.map_err(|e| ApiError::BadRequest(format!("reading the body: {e}")))?;
+                if body.len() + chunk.len() > JSON_LIMIT {
+                    return Err(ApiError::PayloadTooLarge { limit: JSON_LIMIT });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let value: T = parse(&body)?;
+            value.validate()?;
+            Ok(ValidJson(value))
+        })
+    }
+}
+
+/// Syntax errors are 400 (the body is not JSON); well-formed JSON of the wrong shape is 422
+/// naming the field.
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::BadRequest(format!("the body is not valid JSON: {inner}"))
+        } else {
+            let field = if path == "." { field_of(&inner) } else { path };
+            ApiError::validation(field, strip_position(&inner.to_string()))
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// serde reports a missing field on the enclosing object; name the field itself.
+fn field_of(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or("body")
+        .to_owned()
+}
+
+fn strip_position(message: &str) -> String {
+    message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::FieldError;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Form {
+        name: String,
+        nested: Option<Nested>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Nested {
+        amount: i64,
+    }
+
+    fn field_errors(body: &str) -> Vec<FieldError> {
+        match parse::<Form>(body.as_bytes()) {
+            Err(ApiError::Validation(errors)) => errors,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_the_field_that_is_wrong() {
+        assert_eq!(field_errors(r#"{}"#)[0].field, "name");
+        assert_eq!(field_errors(r#"{"name": 3}"#)[0].field, "name");
+        assert_eq!(
+            field_errors(r#"{"name": "a", "nested": {"amount": "x"}}"#)[0].field,
+            "nested.amount"
+        );
+    }
+
+    #[test]
+    fn broken_json_is_a_bad_request() {
+        assert!(matches!(
+            parse::<Form>(br#"{"name": "#),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse::<Form>(br#"{"name": "a"} trailing"#),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+}
+
+/// For names and labels: present and not just spaces.
+pub fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
+    if value.trim().is_empty() {
+        Err(validator::ValidationError::new("blank").with_message("must not be blank".into()))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,9 @@
+use actix_web::{get, HttpResponse};
+
+/// Until the web app is served here, `/` points people at the API documentation.
+#[get("/")]
+pub async fn index() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(include_str!("home.html"))
+}

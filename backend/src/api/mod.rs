@@ -1,0 +1,69 @@
+//! HTTP handlers, one module per resource. They parse, authorize, call the domain modules and
+//! respond; the rules live elsewhere.
+
+pub mod auth;
+pub mod extract;
+pub mod health;
+pub mod home;
+pub mod me;
+mod routes;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use utoipa_actix_web::{scope, service_config::ServiceConfig};
+
+use crate::app::AppState;
+use crate::error::ApiError;
+pub use routes::RouteTable;
+
+/// Every API route; what is registered here is also what the OpenAPI document describes.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope("/api/v1")
+                .service(auth::register)
+                .service(auth::create_token)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(auth::create_session)
+                .service(auth::get_session)
+                .service(auth::delete_session)
+                .service(me::get_me)
+                .service(me::update_me)
+                .service(me::delete_me),
+        );
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|e, _| ApiError::BadRequest(format!("invalid query string: {e}")).into())
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|e, _| ApiError::NotFound(format!("no such resource: {e}")).into())
+}
+
+/// Unmatched requests: 405 with `Allow` when the path exists under other methods, else 404.
+pub async fn fallback(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let allow = state.routes.methods_for(req.path());
+    Err(if allow.is_empty() {
+        ApiError::NotFound(format!("there is nothing at {}", req.path()))
+    } else {
+        ApiError::MethodNotAllowed {
+            method: req.method().clone(),
+            allow,
+        }
+    })
+}
+
+/// The address failed sign-ins are counted against: the TCP peer. Forwarded-for headers are
+/// ignored because any client can set them.
+pub fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}

@@ -1,0 +1,159 @@
+//! Builds the actix application (routes, middleware, shared state) and runs the HTTP server.
+//! `main` and the integration tests both start Dhana through `Application`.
+
+use std::net::{SocketAddr, TcpListener};
+use std::panic::AssertUnwindSafe;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::error::InternalError;
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, App, HttpMessage, HttpServer, ResponseError};
+use futures_util::FutureExt;
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, RouteTable};
+use crate::auth::jwt::JwtKeys;
+use crate::auth::session;
+use crate::config::Config;
+use crate::db::{DbConn, DbError, Pool};
+use crate::error::ApiError;
+use crate::openapi::ApiDoc;
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub pool: Pool,
+    pub jwt: JwtKeys,
+    pub routes: RouteTable,
+}
+
+impl AppState {
+    /// Runs blocking database work on the thread pool, never on the async executor.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || f(&mut pool.get()?)).await?
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("cannot listen on {bind}: {source}")]
+    Bind {
+        bind: String,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    server: Server,
+    addr: SocketAddr,
+}
+
+impl Application {
+    /// Connects and migrates the database and binds the listener; the server runs once awaited.
+    pub fn build(config: Config) -> Result<Self, StartupError> {
+        let pool = Pool::connect(&config.database)?;
+        let bind_error = |source| StartupError::Bind {
+            bind: config.bind.clone(),
+            source,
+        };
+        let listener = TcpListener::bind(&config.bind).map_err(bind_error)?;
+        let addr = listener.local_addr().map_err(bind_error)?;
+        let state = web::Data::new(AppState {
+            pool,
+            jwt: JwtKeys::new(config.jwt_secret.expose()),
+            routes: RouteTable::from_openapi(&crate::openapi::document()),
+        });
+        let session_key = config.session_key.clone();
+        let cookie_secure = config.cookie_secure;
+        let mut server = HttpServer::new(move || {
+            let (app, openapi) = App::new()
+                .into_utoipa_app()
+                .openapi(<ApiDoc as utoipa::OpenApi>::openapi())
+                .app_data(state.clone())
+                .app_data(api::query_config())
+                .app_data(api::path_config())
+                .configure(api::routes)
+                .split_for_parts();
+            app.service(api::home::index)
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", openapi))
+                .default_service(web::to(api::fallback))
+                .wrap(session::identity_middleware())
+                .wrap(session::session_middleware(
+                    session_key.expose(),
+                    cookie_secure,
+                ))
+                .wrap(from_fn(request_context))
+                .wrap(TracingLogger::default())
+        })
+        .listen(listener)
+        .map_err(bind_error)?;
+        if let Some(workers) = config.workers {
+            server = server.workers(workers);
+        }
+        Ok(Application {
+            server: server.run(),
+            addr,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Returns the request id that every log line of the request carries, so a user can quote it,
+/// and turns a panicking handler into a logged 500 for that request while the worker keeps
+/// serving. Errors leave as `InternalError`s that already hold their finished response, because
+/// the request itself (needed to build a `ServiceResponse`) is gone by then.
+async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| HeaderValue::from_str(&id.to_string()).ok());
+    let tag = |headers: &mut HeaderMap| {
+        if let Some(id) = &request_id {
+            headers.insert(HeaderName::from_static(REQUEST_ID_HEADER), id.clone());
+        }
+    };
+    match AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(Ok(mut res)) => {
+            tag(res.headers_mut());
+            Ok(res)
+        }
+        Ok(Err(error)) => {
+            let mut response = error.error_response();
+            tag(response.headers_mut());
+            Err(InternalError::from_response(error, response).into())
+        }
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let mut response =
+                ApiError::Internal(format!("handler panicked: {message}")).error_response();
+            tag(response.headers_mut());
+            Err(InternalError::from_response("handler panicked", response).into())
+        }
+    }
+}

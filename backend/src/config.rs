@@ -1,0 +1,226 @@
+//! Settings, read from the environment once at start-up.
+
+use std::fmt;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use rand::RngCore;
+
+/// actix-web's cookie `Key` refuses anything shorter.
+pub const SESSION_KEY_MIN_BYTES: usize = 64;
+pub const JWT_SECRET_MIN_BYTES: usize = 32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}: {message}")]
+    Invalid { name: &'static str, message: String },
+    #[error("cannot use data dir {path}: {source}")]
+    DataDir { path: PathBuf, source: io::Error },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Database {
+    /// `None` means the embedded default: SQLite in the data dir. The scheme decides the backend,
+    /// so a `postgres://` URL can never be mistaken for an SQLite file name.
+    pub fn from_url(url: Option<&str>, data_dir: &Path) -> Result<Self, ConfigError> {
+        let Some(url) = url.filter(|u| !u.trim().is_empty()) else {
+            return Ok(Database::Sqlite(data_dir.join("dhana.db")));
+        };
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Database::Postgres(url.to_owned()))
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            Ok(Database::Sqlite(PathBuf::from(path)))
+        } else {
+            Err(ConfigError::Invalid {
+                name: "DATABASE_URL",
+                message: "must start with sqlite:// or postgres://".into(),
+            })
+        }
+    }
+}
+
+/// Key material that never shows up in `Debug` output or logs.
+#[derive(Clone)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Secret(bytes)
+    }
+
+    pub fn random() -> Self {
+        let mut bytes = vec![0u8; SESSION_KEY_MIN_BYTES];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        Secret(bytes)
+    }
+
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database: Database,
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub jwt_secret: Secret,
+    pub session_key: Secret,
+    /// Mark the session cookie `Secure`; set it when Dhana is served over TLS.
+    pub cookie_secure: bool,
+    /// HTTP worker threads; `None` lets actix pick one per CPU core.
+    pub workers: Option<usize>,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let data_dir = PathBuf::from(env("DHANA_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        fs::create_dir_all(&data_dir).map_err(|source| ConfigError::DataDir {
+            path: data_dir.clone(),
+            source,
+        })?;
+        Ok(Config {
+            database: Database::from_url(env("DATABASE_URL").as_deref(), &data_dir)?,
+            bind: env("DHANA_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            jwt_secret: secret_from_env_or_file(
+                "DHANA_JWT_SECRET",
+                JWT_SECRET_MIN_BYTES,
+                &data_dir.join("jwt_secret"),
+            )?,
+            session_key: secret_from_env_or_file(
+                "DHANA_SESSION_KEY",
+                SESSION_KEY_MIN_BYTES,
+                &data_dir.join("session_key"),
+            )?,
+            cookie_secure: parse_env("DHANA_COOKIE_SECURE")?.unwrap_or(false),
+            workers: parse_env("DHANA_WORKERS")?,
+            data_dir,
+        })
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn parse_env<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    env(name)
+        .map(|raw| {
+            raw.parse().map_err(|e: T::Err| ConfigError::Invalid {
+                name,
+                message: format!("{raw:?}: {e}"),
+            })
+        })
+        .transpose()
+}
+
+/// A secret from the environment, or else one generated on first start and kept (mode 0600) in
+/// the data dir, so that restarting the embedded default does not sign everybody out.
+fn secret_from_env_or_file(
+    name: &'static str,
+    min_bytes: usize,
+    file: &Path,
+) -> Result<Secret, ConfigError> {
+    let too_short = || ConfigError::Invalid {
+        name,
+        message: format!("must be at least {min_bytes} bytes"),
+    };
+    if let Some(value) = env(name) {
+        return if value.len() < min_bytes {
+            Err(too_short())
+        } else {
+            Ok(Secret(value.into_bytes()))
+        };
+    }
+    let data_dir_error = |source| ConfigError::DataDir {
+        path: file.to_owned(),
+        source,
+    };
+    match fs::read_to_string(file) {
+        Ok(stored) => {
+            let bytes = STANDARD
+                .decode(stored.trim())
+                .map_err(|e| ConfigError::Invalid {
+                    name,
+                    message: format!("{} is not valid base64: {e}", file.display()),
+                })?;
+            if bytes.len() < min_bytes {
+                return Err(too_short());
+            }
+            Ok(Secret(bytes))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let secret = Secret::random();
+            write_private(file, STANDARD.encode(secret.expose()).as_bytes())
+                .map_err(data_dir_error)?;
+            Ok(secret)
+        }
+        Err(e) => Err(data_dir_error(e)),
+    }
+}
+
+fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheme_picks_the_backend() {
+        let dir = Path::new("/srv/dhana");
+        assert_eq!(
+            Database::from_url(None, dir).unwrap(),
+            Database::Sqlite(dir.join("dhana.db"))
+        );
+        assert_eq!(
+            Database::from_url(Some("sqlite:///tmp/x.db"), dir).unwrap(),
+            Database::Sqlite("/tmp/x.db".into())
+        );
+        assert!(matches!(
+            Database::from_url(Some("postgresql://u@h/db"), dir).unwrap(),
+            Database::Postgres(_)
+        ));
+        assert!(Database::from_url(Some("mysql://u@h/db"), dir).is_err());
+        assert!(Database::from_url(Some("/tmp/x.db"), dir).is_err());
+    }
+
+    #[test]
+    fn secrets_are_generated_once_and_kept_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("key");
+        let first = secret_from_env_or_file("DHANA_TEST_UNSET_SECRET", 64, &file).unwrap();
+        let second = secret_from_env_or_file("DHANA_TEST_UNSET_SECRET", 64, &file).unwrap();
+        assert_eq!(first.expose(), second.expose());
+        assert_eq!(first.expose().len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(format!("{first:?}"), "Secret(<redacted>)");
+    }
+}

@@ -1,0 +1,163 @@
+//! The connection pool over PostgreSQL or SQLite, and the one pattern for running the same
+//! diesel code on either: `with_conn!`.
+//!
+//! `diesel::MultiConnection` cannot do `RETURNING` or multi-row inserts, so we keep an enum over
+//! the concrete connections and let the macro compile each query once per backend.
+
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, PooledConnection};
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::Database;
+
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+
+type PgPool = diesel::r2d2::Pool<ConnectionManager<PgConnection>>;
+type SqlitePool = diesel::r2d2::Pool<ConnectionManager<SqliteConnection>>;
+
+#[derive(Clone)]
+pub enum Pool {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+pub enum DbConn {
+    Postgres(PooledConnection<ConnectionManager<PgConnection>>),
+    Sqlite(PooledConnection<ConnectionManager<SqliteConnection>>),
+}
+
+/// Runs `$body` with `$c` bound to whichever concrete connection `$conn` holds.
+#[macro_export]
+macro_rules! with_conn {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgres($c) => {
+                let $c: &mut ::diesel::PgConnection = &mut *$c;
+                $body
+            }
+            $crate::db::DbConn::Sqlite($c) => {
+                let $c: &mut ::diesel::SqliteConnection = &mut *$c;
+                $body
+            }
+        }
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot open the database: {0}")]
+    Connect(#[from] diesel::r2d2::PoolError),
+    #[error("cannot create {path}: {source}")]
+    Directory {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+impl Pool {
+    /// Opens the pool and brings the schema up to date.
+    pub fn connect(database: &Database) -> Result<Self, DbError> {
+        let pool = match database {
+            Database::Postgres(url) => Pool::Postgres(
+                diesel::r2d2::Pool::builder()
+                    .max_size(16)
+                    .min_idle(Some(1))
+                    .connection_timeout(Duration::from_secs(10))
+                    .build(ConnectionManager::new(url))?,
+            ),
+            Database::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|source| DbError::Directory {
+                        path: dir.display().to_string(),
+                        source,
+                    })?;
+                }
+                Pool::Sqlite(
+                    diesel::r2d2::Pool::builder()
+                        .max_size(8)
+                        .min_idle(Some(1))
+                        .connection_timeout(Duration::from_secs(10))
+                        .connection_customizer(Box::new(SqlitePragmas))
+                        .build(ConnectionManager::new(path.to_string_lossy()))?,
+                )
+            }
+        };
+        pool.migrate()?;
+        Ok(pool)
+    }
+
+    fn migrate(&self) -> Result<(), DbError> {
+        let mut conn = self.get()?;
+        let result = match &mut conn {
+            DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop),
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(drop),
+        };
+        result.map_err(|e| DbError::Migration(e.to_string()))
+    }
+
+    pub fn get(&self) -> Result<DbConn, diesel::r2d2::PoolError> {
+        self.get_timeout(None)
+    }
+
+    /// A connection, waiting at most `timeout` (the pool's own timeout when `None`).
+    pub fn get_timeout(
+        &self,
+        timeout: Option<Duration>,
+    ) -> Result<DbConn, diesel::r2d2::PoolError> {
+        Ok(match (self, timeout) {
+            (Pool::Postgres(p), None) => DbConn::Postgres(p.get()?),
+            (Pool::Postgres(p), Some(t)) => DbConn::Postgres(p.get_timeout(t)?),
+            (Pool::Sqlite(p), None) => DbConn::Sqlite(p.get()?),
+            (Pool::Sqlite(p), Some(t)) => DbConn::Sqlite(p.get_timeout(t)?),
+        })
+    }
+}
+
+impl DbConn {
+    /// Runs `f` in one transaction: committed when it returns `Ok`, rolled back otherwise.
+    /// On SQLite the transaction takes the write lock up front (`BEGIN IMMEDIATE`) so that two
+    /// writers wait for each other instead of failing with `SQLITE_BUSY` half-way.
+    pub fn transaction<T, E>(&mut self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        match self {
+            DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(&mut **c)?,
+            DbConn::Sqlite(c) => {
+                AnsiTransactionManager::begin_transaction_sql(&mut **c, "BEGIN IMMEDIATE")?
+            }
+        }
+        let result = f(self);
+        match &result {
+            Ok(_) => with_conn!(self, c => AnsiTransactionManager::commit_transaction(c))?,
+            Err(_) => with_conn!(self, c => AnsiTransactionManager::rollback_transaction(c))?,
+        }
+        result
+    }
+
+    /// A trivial round trip, for the readiness probe.
+    pub fn ping(&mut self) -> diesel::QueryResult<()> {
+        with_conn!(self, c => c.batch_execute("SELECT 1"))
+    }
+}

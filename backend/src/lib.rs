@@ -1,0 +1,12 @@
+//! Dhana: a self-hosted personal finance tracker. This crate is the JSON REST API; `main.rs` is
+//! its command line.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod money;
+pub mod openapi;
+pub mod users;

@@ -1,0 +1,87 @@
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use dhana::app::Application;
+use dhana::config::{Config, Database};
+use dhana::db::Pool;
+use tracing_subscriber::EnvFilter;
+
+/// Dhana: a self-hosted personal finance tracker.
+///
+/// Settings come from the environment: DATABASE_URL, DHANA_BIND, DHANA_DATA_DIR,
+/// DHANA_JWT_SECRET, DHANA_SESSION_KEY, DHANA_COOKIE_SECURE, DHANA_WORKERS, RUST_LOG.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve the API.
+    Serve,
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Print the OpenAPI document as YAML.
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Command::Serve => serve(),
+        Command::Migrate => migrate(),
+        Command::Openapi => {
+            print!("{}", dhana::openapi::yaml());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Failure = Box<dyn std::error::Error>;
+
+fn serve() -> Result<(), Failure> {
+    let config = Config::from_env()?;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(config.clone())?;
+        tracing::info!(
+            address = %app.addr(),
+            database = describe(&config.database),
+            "Dhana is listening"
+        );
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}
+
+fn migrate() -> Result<(), Failure> {
+    let config = Config::from_env()?;
+    Pool::connect(&config.database)?;
+    tracing::info!(
+        database = describe(&config.database),
+        "the schema is up to date"
+    );
+    Ok(())
+}
+
+/// The backend without credentials, for the log.
+fn describe(database: &Database) -> String {
+    match database {
+        Database::Sqlite(path) => format!("sqlite {}", path.display()),
+        Database::Postgres(_) => "postgres".into(),
+    }
+}

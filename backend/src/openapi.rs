@@ -1,0 +1,74 @@
+//! The OpenAPI document. Paths and schemas are collected from the registered handlers by
+//! utoipa-actix-web, so a route cannot be served without being documented.
+
+use actix_web::App;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::auth::session::COOKIE_NAME;
+use crate::error::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Dhana API",
+        description = "Self-hosted personal finance tracker. Money is always an integer count of \
+            minor units (cents) next to an ISO 4217 currency code. Errors are RFC 9457 \
+            `application/problem+json` documents.\n\n\
+            Scripts and mobile clients: get a token pair at `POST /api/v1/auth/token` and send \
+            `Authorization: Bearer <access_token>`. Browsers: sign in at \
+            `POST /api/v1/auth/session` and send the returned CSRF token as `X-CSRF-Token` on \
+            every change.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    components(schemas(Problem, FieldError)),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "auth", description = "Registration, tokens and browser sessions"),
+        (name = "me", description = "The signed-in user's account"),
+        (name = "health", description = "Probes for orchestrators and load balancers"),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                COOKIE_NAME,
+                "Set by POST /api/v1/auth/session; changes also need the X-CSRF-Token header",
+            ))),
+        );
+    }
+}
+
+/// The whole document, as served at `/api/openapi.json`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::api::routes)
+        .split_for_parts()
+        .1
+}
+
+/// What `dhana openapi` prints and `openapi.yaml` holds.
+pub fn yaml() -> String {
+    document()
+        .to_yaml()
+        .expect("the OpenAPI document always serializes")
+}
