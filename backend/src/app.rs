@@ -157,3 +157,45 @@ async fn request_context(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Over real HTTP: a panic answers 500 problem+json with the request id, and the same
+    /// single worker answers the next request.
+    #[actix_web::test]
+    async fn a_panicking_handler_is_a_500_and_the_worker_keeps_serving() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = HttpServer::new(|| {
+            App::new()
+                .route("/boom", web::get().to(|| async { panic!("boom") as &str }))
+                .route("/fine", web::get().to(|| async { "fine" }))
+                .wrap(from_fn(request_context))
+                .wrap(TracingLogger::default())
+        })
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+        actix_web::rt::spawn(server);
+
+        let client = reqwest::Client::new();
+        for _ in 0..2 {
+            let res = client.get(format!("{base}/boom")).send().await.unwrap();
+            assert_eq!(res.status(), 500);
+            assert_eq!(res.headers()["content-type"], "application/problem+json");
+            assert_eq!(res.headers()[REQUEST_ID_HEADER].len(), 36);
+            let body: serde_json::Value = res.json().await.unwrap();
+            assert_eq!(
+                body["detail"], "internal error",
+                "the cause stays in the log"
+            );
+
+            let res = client.get(format!("{base}/fine")).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            assert_eq!(res.text().await.unwrap(), "fine");
+        }
+    }
+}

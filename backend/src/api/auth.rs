@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::client_address;
-use crate::api::extract::{not_blank, ValidJson};
+use crate::api::extract::{not_blank, trimmed, ValidJson};
 use crate::api::me::UserResponse;
 use crate::app::AppState;
 use crate::auth::tokens::{self, TokenPair};
@@ -20,6 +20,7 @@ use crate::users;
 #[derive(Deserialize, Validate, ToSchema)]
 #[schema(example = json!({"email": "asha@example.com", "password": "correct horse battery", "display_name": "Asha"}))]
 pub struct RegisterRequest {
+    #[serde(deserialize_with = "trimmed")]
     #[validate(email(message = "is not an email address"))]
     pub email: String,
     #[validate(length(

@@ -76,11 +76,12 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-/// serde reports a missing field on the enclosing object; name the field itself.
+/// serde reports missing and unknown fields on the enclosing object; name the field itself.
 fn field_of(error: &serde_json::Error) -> String {
     let message = error.to_string();
-    message
-        .strip_prefix("missing field `")
+    ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
         .and_then(|rest| rest.split('`').next())
         .unwrap_or("body")
         .to_owned()
@@ -92,6 +93,21 @@ fn strip_position(message: &str) -> String {
         .next()
         .unwrap_or(message)
         .to_owned()
+}
+
+/// For names and labels: present and not just spaces.
+pub fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
+    if value.trim().is_empty() {
+        Err(validator::ValidationError::new("blank").with_message("must not be blank".into()))
+    } else {
+        Ok(())
+    }
+}
+
+/// Deserializes a string without its surrounding white space (pasted addresses often have some).
+pub fn trimmed<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(value.trim().to_owned())
 }
 
 #[cfg(test)]
@@ -139,14 +155,5 @@ mod tests {
             parse::<Form>(br#"{"name": "a"} trailing"#),
             Err(ApiError::BadRequest(_))
         ));
-    }
-}
-
-/// For names and labels: present and not just spaces.
-pub fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
-    if value.trim().is_empty() {
-        Err(validator::ValidationError::new("blank").with_message("must not be blank".into()))
-    } else {
-        Ok(())
     }
 }

@@ -1,0 +1,197 @@
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use dhana::app::Application;
+use dhana::config::{Config, Database, Secret};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Generates `mod name { sqlite(), postgres() }` running `async fn name(app: TestApp)` on each.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                super::$name($crate::helpers::TestApp::sqlite().await).await
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(app) = $crate::helpers::TestApp::postgres().await {
+                    super::$name(app).await
+                }
+            }
+        }
+    )*};
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub config: Config,
+    _dir: TempDir,
+}
+
+/// The admin URL of a PostgreSQL server the tests may create databases on. Locally a missing
+/// server skips the PostgreSQL half; in CI (`CI=true`) it fails the run.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("DHANA_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but DHANA_TEST_DATABASE_URL is not set: PostgreSQL tests cannot be skipped in CI")
+        }
+        _ => {
+            eprintln!("DHANA_TEST_DATABASE_URL is not set: skipping a PostgreSQL test");
+            None
+        }
+    }
+}
+
+/// A new, empty database on the test server.
+pub fn fresh_postgres_database() -> Option<String> {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let admin = postgres_admin_url()?;
+    let name = format!(
+        "dhana_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        rand::random::<u32>()
+    );
+    let mut conn = PgConnection::establish(&admin).expect("connect to the test PostgreSQL");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .expect("create a test database");
+    let (base, _) = admin
+        .rsplit_once('/')
+        .expect("the admin URL names a database");
+    Some(format!("{base}/{name}"))
+}
+
+impl TestApp {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::Sqlite(dir.path().join("dhana.db"));
+        Self::start(db, dir).await
+    }
+
+    pub async fn postgres() -> Option<Self> {
+        Some(Self::start_on(Database::Postgres(fresh_postgres_database()?)).await)
+    }
+
+    pub async fn start_on(database: Database) -> Self {
+        Self::start(database, tempfile::tempdir().unwrap()).await
+    }
+
+    async fn start(database: Database, dir: TempDir) -> Self {
+        let config = Config {
+            database,
+            bind: "127.0.0.1:0".into(),
+            data_dir: dir.path().to_owned(),
+            jwt_secret: Secret::random(),
+            session_key: Secret::random(),
+            cookie_secure: false,
+            workers: Some(1),
+        };
+        let app = Application::build(config.clone()).expect("the app starts");
+        let base = format!("http://{}", app.addr());
+        actix_web::rt::spawn(app.run_until_stopped());
+        TestApp {
+            base,
+            client: Self::new_client(),
+            config,
+            _dir: dir,
+        }
+    }
+
+    /// A client with its own cookie jar, as a second browser would have.
+    pub fn new_client() -> Client {
+        Client::builder().cookie_store(true).build().unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn register(&self, email: &str) -> Value {
+        let res = self
+            .post(
+                "/api/v1/auth/register",
+                &json!({"email": email, "password": PASSWORD, "display_name": "Test User"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.unwrap()
+    }
+
+    /// Signs in for a token pair: `(access_token, refresh_token)`.
+    pub async fn tokens(&self, email: &str, password: &str) -> (String, String) {
+        let res = self
+            .post(
+                "/api/v1/auth/token",
+                &json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let body: Value = res.json().await.unwrap();
+        (
+            body["access_token"].as_str().unwrap().to_owned(),
+            body["refresh_token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// A registered user's access token.
+    pub async fn user(&self, email: &str) -> String {
+        self.register(email).await;
+        self.tokens(email, PASSWORD).await.0
+    }
+
+    pub async fn me(&self, access_token: &str) -> Response {
+        self.client
+            .get(self.url("/api/v1/me"))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// The body of a problem+json response, after checking its status and content type.
+pub async fn problem(res: Response, status: StatusCode) -> Value {
+    assert_eq!(res.status(), status);
+    assert_eq!(
+        res.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], status.as_u16());
+    assert!(body["title"].is_string() && body["detail"].is_string());
+    body
+}
+
+/// The fields named by a 422 problem.
+pub async fn invalid_fields(res: Response) -> Vec<String> {
+    let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect()
+}

@@ -1,0 +1,13 @@
+//! Black-box tests: the real app on a random port, a fresh database per test, a real HTTP
+//! client. Most tests run twice, on SQLite and on PostgreSQL (see `both_backends!`).
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod errors;
+mod health;
+mod me;
+mod migrations;
+mod openapi;
+mod session;
