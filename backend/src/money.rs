@@ -20,6 +20,23 @@ pub fn is_currency(code: &str) -> bool {
     ISO_4217.binary_search(&code).is_ok()
 }
 
+/// How many decimal digits the currency's minor unit has: 2 for EUR (cents), 0 for JPY, 3 for
+/// KWD. Amounts are stored as integers in that unit.
+pub fn minor_unit_digits(code: &str) -> u32 {
+    const NONE: &[&str] = &[
+        "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV",
+        "XAF", "XOF", "XPF",
+    ];
+    const THREE: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
+    if NONE.contains(&code) {
+        0
+    } else if THREE.contains(&code) {
+        3
+    } else {
+        2
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,5 +53,12 @@ mod tests {
         assert!(!is_currency("eur"));
         assert!(!is_currency("EURO"));
         assert!(!is_currency("XYZ"));
+    }
+
+    #[test]
+    fn minor_units_follow_iso_4217() {
+        assert_eq!(minor_unit_digits("EUR"), 2);
+        assert_eq!(minor_unit_digits("JPY"), 0);
+        assert_eq!(minor_unit_digits("KWD"), 3);
     }
 }
