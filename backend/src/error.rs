@@ -246,6 +246,18 @@ pub mod responses {
         Csrf(Problem),
     }
 
+    /// A path id that is not one of yours.
+    #[derive(IntoResponses)]
+    #[allow(dead_code)]
+    pub enum NotFound {
+        #[response(
+            status = 404,
+            description = "No such item among yours (another user's ids answer the same)",
+            content_type = "application/problem+json"
+        )]
+        Missing(Problem),
+    }
+
     /// What a password check can be refused for.
     #[derive(IntoResponses)]
     #[allow(dead_code)]

@@ -37,6 +37,24 @@ pub fn minor_unit_digits(code: &str) -> u32 {
     }
 }
 
+/// Minor units as a plain decimal string in the currency's precision: `-123456` EUR is
+/// `-1234.56`, `500` JPY is `500`.
+pub fn format_minor(amount: i64, currency: &str) -> String {
+    let digits = minor_unit_digits(currency);
+    if digits == 0 {
+        return amount.to_string();
+    }
+    let scale = 10u64.pow(digits);
+    let magnitude = amount.unsigned_abs();
+    let sign = if amount < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}.{:0width$}",
+        magnitude / scale,
+        magnitude % scale,
+        width = digits as usize
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +78,15 @@ mod tests {
         assert_eq!(minor_unit_digits("EUR"), 2);
         assert_eq!(minor_unit_digits("JPY"), 0);
         assert_eq!(minor_unit_digits("KWD"), 3);
+    }
+
+    #[test]
+    fn formats_without_floats() {
+        assert_eq!(format_minor(-123456, "EUR"), "-1234.56");
+        assert_eq!(format_minor(5, "USD"), "0.05");
+        assert_eq!(format_minor(-5, "USD"), "-0.05");
+        assert_eq!(format_minor(500, "JPY"), "500");
+        assert_eq!(format_minor(1234, "KWD"), "1.234");
+        assert_eq!(format_minor(i64::MIN, "USD"), "-92233720368547758.08");
     }
 }

@@ -27,6 +27,10 @@ use crate::error::{FieldError, Problem};
     tags(
         (name = "auth", description = "Registration, tokens and browser sessions"),
         (name = "me", description = "The signed-in user's account"),
+        (name = "accounts", description = "Bank accounts, cards, cash and loans"),
+        (name = "categories", description = "What money is spent on or comes from"),
+        (name = "transactions", description = "Money in and out, with filters, totals and export"),
+        (name = "rules", description = "Your own categorization rules"),
         (name = "health", description = "Probes for orchestrators and load balancers"),
     )
 )]

@@ -5,15 +5,14 @@ use actix_web::{delete, get, patch, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::{Validate, ValidationError};
+use validator::Validate;
 
 use crate::api::client_address;
-use crate::api::extract::{not_blank, ValidJson};
+use crate::api::extract::{iso_currency, not_blank, ValidJson};
 use crate::app::AppState;
 use crate::auth::{password, CurrentUser};
 use crate::error::responses::{AuthErrors, BodyErrors};
 use crate::error::{ApiError, Problem};
-use crate::money;
 use crate::users::{self, ProfileUpdate, User};
 
 #[derive(Serialize, ToSchema)]
@@ -42,15 +41,6 @@ impl From<User> for UserResponse {
     }
 }
 
-fn currency(code: &str) -> Result<(), ValidationError> {
-    if money::is_currency(code) {
-        Ok(())
-    } else {
-        Err(ValidationError::new("currency")
-            .with_message("must be an ISO 4217 code such as EUR or USD".into()))
-    }
-}
-
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"display_name": "Asha R.", "base_currency": "INR"}))]
@@ -60,7 +50,7 @@ pub struct UpdateMeRequest {
         custom(function = "not_blank")
     )]
     pub display_name: Option<String>,
-    #[validate(custom(function = "currency"))]
+    #[validate(custom(function = "iso_currency"))]
     pub base_currency: Option<String>,
     /// Required with `new_password`.
     pub current_password: Option<String>,

@@ -1,12 +1,16 @@
 //! HTTP handlers, one module per resource. They parse, authorize, call the domain modules and
 //! respond; the rules live elsewhere.
 
+pub mod accounts;
 pub mod auth;
+pub mod categories;
 pub mod extract;
 pub mod health;
 pub mod home;
 pub mod me;
 mod routes;
+pub mod rules;
+pub mod transactions;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
@@ -30,7 +34,33 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(auth::delete_session)
                 .service(me::get_me)
                 .service(me::update_me)
-                .service(me::delete_me),
+                .service(me::delete_me)
+                .service(accounts::list_accounts)
+                .service(accounts::create_account)
+                .service(accounts::get_account)
+                .service(accounts::update_account)
+                .service(accounts::delete_account)
+                .service(categories::list_categories)
+                .service(categories::create_category)
+                .service(categories::get_category)
+                .service(categories::update_category)
+                .service(categories::delete_category)
+                // Fixed paths before `/transactions/{id}`, which would otherwise claim them.
+                .service(transactions::export_transactions)
+                .service(transactions::bulk_categorize)
+                .service(transactions::bulk_delete)
+                .service(transactions::list_transactions)
+                .service(transactions::create_transaction)
+                .service(transactions::get_transaction)
+                .service(transactions::update_transaction)
+                .service(transactions::delete_transaction)
+                .service(rules::rule_from_transaction)
+                .service(rules::apply_rules)
+                .service(rules::list_rules)
+                .service(rules::create_rule)
+                .service(rules::get_rule)
+                .service(rules::replace_rule)
+                .service(rules::delete_rule),
         );
 }
 

@@ -32,16 +32,22 @@ pub enum DbConn {
     Sqlite(PooledConnection<ConnectionManager<SqliteConnection>>),
 }
 
-/// Runs `$body` with `$c` bound to whichever concrete connection `$conn` holds.
+/// Runs `$body` with `$c` bound to whichever concrete connection `$conn` holds. Inside, the type
+/// `Backend` names that connection's diesel backend, for queries that must spell it out (boxed
+/// queries with `GROUP BY`).
 #[macro_export]
 macro_rules! with_conn {
     ($conn:expr, $c:ident => $body:expr) => {
         match $conn {
             $crate::db::DbConn::Postgres($c) => {
+                #[allow(dead_code)]
+                type Backend = ::diesel::pg::Pg;
                 let $c: &mut ::diesel::PgConnection = &mut *$c;
                 $body
             }
             $crate::db::DbConn::Sqlite($c) => {
+                #[allow(dead_code)]
+                type Backend = ::diesel::sqlite::Sqlite;
                 let $c: &mut ::diesel::SqliteConnection = &mut *$c;
                 $body
             }

@@ -34,5 +34,119 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    accounts (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        currency -> Text,
+        opening_balance -> BigInt,
+        archived -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        parent_id -> Nullable<BigInt>,
+        kind -> Text,
+        color -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    imports (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        account_id -> BigInt,
+        filename -> Text,
+        format -> Text,
+        status -> Text,
+        mapping -> Text,
+        file_key -> Text,
+        file_sha256 -> Text,
+        file_size -> BigInt,
+        total_rows -> BigInt,
+        processed_rows -> BigInt,
+        imported_count -> BigInt,
+        duplicate_count -> BigInt,
+        error_count -> BigInt,
+        problems -> Text,
+        failure -> Nullable<Text>,
+        created_at -> Timestamp,
+        committed_at -> Nullable<Timestamp>,
+        undone_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    transactions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        account_id -> BigInt,
+        date -> Date,
+        amount -> BigInt,
+        description -> Text,
+        merchant -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        category_id -> Nullable<BigInt>,
+        category_source -> Nullable<Text>,
+        category_confidence -> Nullable<Double>,
+        is_transfer -> Bool,
+        import_id -> Nullable<BigInt>,
+        external_id -> Nullable<Text>,
+        fingerprint -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rules (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        priority -> Integer,
+        match_kind -> Text,
+        pattern -> Text,
+        min_amount -> Nullable<BigInt>,
+        max_amount -> Nullable<BigInt>,
+        account_id -> Nullable<BigInt>,
+        category_id -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mapping_profiles (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        account_id -> BigInt,
+        layout -> Text,
+        mapping -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, login_failures);
+diesel::joinable!(transactions -> accounts (account_id));
+diesel::joinable!(transactions -> categories (category_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    login_failures,
+    accounts,
+    categories,
+    imports,
+    transactions,
+    rules,
+    mapping_profiles,
+);

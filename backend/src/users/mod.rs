@@ -7,6 +7,7 @@ use crate::auth::{login, password, tokens};
 use crate::db::schema::users;
 use crate::db::DbConn;
 use crate::error::ApiError;
+use crate::ledger::categories;
 use crate::with_conn;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -52,18 +53,22 @@ pub fn create(
         users::created_at.eq(now),
         users::updated_at.eq(now),
     );
-    let inserted = with_conn!(conn, c => diesel::insert_into(users::table)
-        .values(row)
-        .returning(User::as_returning())
-        .get_result(c));
-    match inserted {
-        // Two registrations racing for one address: the unique index decides.
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Err(email_taken()),
-        other => Ok(other?),
-    }
+    conn.transaction(|conn| {
+        let inserted = with_conn!(conn, c => diesel::insert_into(users::table)
+            .values(row)
+            .returning(User::as_returning())
+            .get_result(c));
+        let user = match inserted {
+            // Two registrations racing for one address: the unique index decides.
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => return Err(email_taken()),
+            other => other?,
+        };
+        categories::create_defaults(conn, user.id)?;
+        Ok(user)
+    })
 }
 
 fn email_taken() -> ApiError {

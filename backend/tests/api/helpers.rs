@@ -162,6 +162,86 @@ impl TestApp {
         self.tokens(email, PASSWORD).await.0
     }
 
+    /// A request with the bearer token.
+    pub fn with(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> Response {
+        self.with(token, reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.with(token, reqwest::Method::POST, path)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn patch_as(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.with(token, reqwest::Method::PATCH, path)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete_as(&self, token: &str, path: &str) -> Response {
+        self.with(token, reqwest::Method::DELETE, path)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Creates an account and returns its id.
+    pub async fn account(&self, token: &str, name: &str, currency: &str) -> i64 {
+        let res = self
+            .post_as(
+                token,
+                "/api/v1/accounts",
+                &json!({"name": name, "kind": "checking", "currency": currency}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+    }
+
+    /// The id of one of the user's categories by name.
+    pub async fn category(&self, token: &str, name: &str) -> i64 {
+        let list: Value = self
+            .get_as(token, "/api/v1/categories")
+            .await
+            .json()
+            .await
+            .unwrap();
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no category {name}"))["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Records a transaction and returns it.
+    pub async fn transaction(&self, token: &str, body: Value) -> Value {
+        let res = self.post_as(token, "/api/v1/transactions", &body).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{body}");
+        res.json().await.unwrap()
+    }
+
     pub async fn me(&self, access_token: &str) -> Response {
         self.client
             .get(self.url("/api/v1/me"))

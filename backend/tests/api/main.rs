@@ -3,11 +3,15 @@
 
 mod helpers;
 
+mod accounts;
 mod auth;
+mod categories;
 mod cli;
 mod errors;
 mod health;
 mod me;
 mod migrations;
 mod openapi;
+mod rules;
 mod session;
+mod transactions;

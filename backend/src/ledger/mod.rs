@@ -1,0 +1,32 @@
+//! The ledger: accounts, categories, transactions and categorization rules. Plain Rust over a
+//! `DbConn`; every function takes the owner's id and never touches another user's rows.
+
+pub mod accounts;
+pub mod categories;
+pub mod export;
+pub mod fingerprint;
+pub mod rules;
+pub mod transactions;
+
+use diesel::expression::SqlLiteral;
+use diesel::sql_types::BigInt;
+
+use crate::error::ApiError;
+
+/// `SUM(expr)` as BIGINT. `SUM` of a BIGINT column is NUMERIC in PostgreSQL; casting it back
+/// keeps money out of decimal and float types. The empty sum is 0.
+pub fn sum_of(expr: &str) -> SqlLiteral<BigInt> {
+    diesel::dsl::sql::<BigInt>(&format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
+}
+
+/// Income and expenses leave out transfers between the user's own accounts.
+pub const INCOME: &str =
+    "CASE WHEN transactions.amount > 0 AND NOT transactions.is_transfer THEN transactions.amount ELSE 0 END";
+pub const EXPENSES: &str =
+    "CASE WHEN transactions.amount < 0 AND NOT transactions.is_transfer THEN transactions.amount ELSE 0 END";
+
+/// What a lookup of someone else's (or a missing) row answers: the same 404 either way, so ids
+/// do not leak whether they exist.
+pub fn not_found(what: &str, id: i64) -> ApiError {
+    ApiError::NotFound(format!("there is no {what} with id {id}"))
+}

@@ -1,0 +1,661 @@
+//! Transactions: listing with filters, totals and cursor pagination; single and bulk changes.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::schema::{accounts, categories, transactions};
+use crate::db::DbConn;
+use crate::error::{ApiError, FieldError};
+use crate::ledger::categories::Category;
+use crate::ledger::fingerprint::fingerprint;
+use crate::ledger::{accounts as account_store, categories as category_store, rules};
+use crate::ledger::{not_found, sum_of, EXPENSES, INCOME};
+use crate::users::now;
+use crate::with_conn;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+pub const MAX_PAGE: i64 = 500;
+pub const DEFAULT_PAGE: i64 = 50;
+/// Bulk operations take at most this many ids per call.
+pub const MAX_BULK: usize = 1000;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = transactions)]
+pub struct Transaction {
+    pub id: i64,
+    pub user_id: i64,
+    pub account_id: i64,
+    pub date: NaiveDate,
+    pub amount: i64,
+    pub description: String,
+    pub merchant: Option<String>,
+    pub notes: Option<String>,
+    pub category_id: Option<i64>,
+    pub category_source: Option<String>,
+    pub category_confidence: Option<f64>,
+    pub is_transfer: bool,
+    pub import_id: Option<i64>,
+    pub external_id: Option<String>,
+    pub fingerprint: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A transaction with the currency of its account.
+pub type Listed = (Transaction, String);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CategorySource {
+    Rule,
+    Model,
+    User,
+    Import,
+}
+
+impl CategorySource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CategorySource::Rule => "rule",
+            CategorySource::Model => "model",
+            CategorySource::User => "user",
+            CategorySource::Import => "import",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Flow {
+    /// Money in (transfers excluded).
+    Income,
+    /// Money out (transfers excluded).
+    Expense,
+    /// Only transfers between own accounts.
+    Transfer,
+    #[default]
+    All,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    #[default]
+    Date,
+    Amount,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    Asc,
+    #[default]
+    Desc,
+}
+
+/// Which transactions: every filter narrows the set, and the totals cover all of it.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Filter {
+    /// First day, inclusive (`YYYY-MM-DD`).
+    pub from: Option<NaiveDate>,
+    /// Last day, inclusive (`YYYY-MM-DD`).
+    pub to: Option<NaiveDate>,
+    /// A calendar month, `YYYY-MM`.
+    #[param(example = "2026-03")]
+    pub month: Option<String>,
+    /// A calendar year.
+    pub year: Option<i32>,
+    pub account_id: Option<i64>,
+    pub category_id: Option<i64>,
+    /// Only transactions without a category.
+    pub uncategorized: Option<bool>,
+    /// Text in the description, merchant or notes (case-insensitive).
+    pub q: Option<String>,
+    /// Smallest absolute amount, in minor units.
+    pub min: Option<i64>,
+    /// Largest absolute amount, in minor units.
+    pub max: Option<i64>,
+    #[param(inline)]
+    pub flow: Option<Flow>,
+    pub import_id: Option<i64>,
+}
+
+/// A filter with its dates resolved into one inclusive range.
+#[derive(Clone, Debug, Default)]
+pub struct Resolved {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    account_id: Option<i64>,
+    category_id: Option<i64>,
+    uncategorized: bool,
+    pattern: Option<String>,
+    min: Option<i64>,
+    max: Option<i64>,
+    flow: Flow,
+    import_id: Option<i64>,
+}
+
+/// The first and last day of a `YYYY-MM` month.
+pub fn month_range(month: &str) -> Option<(NaiveDate, NaiveDate)> {
+    let (y, m) = month.split_once('-')?;
+    if y.len() != 4 || m.len() != 2 {
+        return None;
+    }
+    let first = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)?;
+    let next = first.checked_add_months(chrono::Months::new(1))?;
+    Some((first, next.pred_opt()?))
+}
+
+impl Filter {
+    pub fn resolve(&self) -> Result<Resolved, ApiError> {
+        let mut errors = Vec::new();
+        let mut from = self.from;
+        let mut to = self.to;
+        let mut narrow = |first: NaiveDate, last: NaiveDate| {
+            from = Some(from.map_or(first, |f| f.max(first)));
+            to = Some(to.map_or(last, |t| t.min(last)));
+        };
+        if let Some(month) = &self.month {
+            match month_range(month) {
+                Some((first, last)) => narrow(first, last),
+                None => errors.push(FieldError::new("month", "must be a month as YYYY-MM")),
+            }
+        }
+        if let Some(year) = self.year {
+            match (
+                NaiveDate::from_ymd_opt(year, 1, 1),
+                NaiveDate::from_ymd_opt(year, 12, 31),
+            ) {
+                (Some(first), Some(last)) if (1900..=9999).contains(&year) => narrow(first, last),
+                _ => errors.push(FieldError::new("year", "must be a year from 1900 to 9999")),
+            }
+        }
+        if self.min.is_some_and(|m| m < 0) {
+            errors.push(FieldError::new(
+                "min",
+                "must not be negative: it bounds the absolute amount",
+            ));
+        }
+        if self.max.is_some_and(|m| m < 0) {
+            errors.push(FieldError::new(
+                "max",
+                "must not be negative: it bounds the absolute amount",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let pattern = self
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(|q| {
+                let escaped = q
+                    .to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                format!("%{escaped}%")
+            });
+        Ok(Resolved {
+            from,
+            to,
+            account_id: self.account_id,
+            category_id: self.category_id,
+            uncategorized: self.uncategorized.unwrap_or(false),
+            pattern,
+            min: self.min,
+            max: self.max,
+            flow: self.flow.unwrap_or_default(),
+            import_id: self.import_id,
+        })
+    }
+}
+
+/// The user's transactions joined to their accounts, narrowed by a `Resolved` filter, as a boxed
+/// query for whichever backend the surrounding `with_conn!` arm is compiled for.
+macro_rules! filtered {
+    ($user_id:expr, $filter:expr) => {
+        filtered!(
+            $user_id,
+            $filter,
+            transactions::table.inner_join(accounts::table)
+        )
+    };
+    ($user_id:expr, $filter:expr, $source:expr) => {{
+        let f: &Resolved = $filter;
+        let mut q = $source
+            .filter(transactions::user_id.eq($user_id))
+            .into_boxed::<Backend>();
+        if let Some(d) = f.from {
+            q = q.filter(transactions::date.ge(d));
+        }
+        if let Some(d) = f.to {
+            q = q.filter(transactions::date.le(d));
+        }
+        if let Some(id) = f.account_id {
+            q = q.filter(transactions::account_id.eq(id));
+        }
+        if let Some(id) = f.category_id {
+            q = q.filter(transactions::category_id.eq(id));
+        }
+        if f.uncategorized {
+            q = q.filter(transactions::category_id.is_null());
+        }
+        if let Some(id) = f.import_id {
+            q = q.filter(transactions::import_id.eq(id));
+        }
+        if let Some(p) = &f.pattern {
+            q = q.filter(
+                lower(transactions::description)
+                    .like(p.clone())
+                    .escape('\\')
+                    .or(lower(transactions::merchant.assume_not_null())
+                        .like(p.clone())
+                        .escape('\\')
+                        .and(transactions::merchant.is_not_null()))
+                    .or(lower(transactions::notes.assume_not_null())
+                        .like(p.clone())
+                        .escape('\\')
+                        .and(transactions::notes.is_not_null())),
+            );
+        }
+        if let Some(min) = f.min {
+            q = q.filter(
+                transactions::amount
+                    .ge(min)
+                    .or(transactions::amount.le(-min)),
+            );
+        }
+        if let Some(max) = f.max {
+            q = q.filter(
+                transactions::amount
+                    .le(max)
+                    .and(transactions::amount.ge(-max)),
+            );
+        }
+        match f.flow {
+            Flow::Income => {
+                q = q.filter(
+                    transactions::amount
+                        .gt(0)
+                        .and(transactions::is_transfer.eq(false)),
+                )
+            }
+            Flow::Expense => {
+                q = q.filter(
+                    transactions::amount
+                        .lt(0)
+                        .and(transactions::is_transfer.eq(false)),
+                )
+            }
+            Flow::Transfer => q = q.filter(transactions::is_transfer.eq(true)),
+            Flow::All => {}
+        }
+        q
+    }};
+}
+
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Page {
+    /// How many to return (1–500, default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    #[param(inline)]
+    pub sort: Option<SortKey>,
+    #[param(inline)]
+    pub order: Option<SortOrder>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    /// The sort key of the last row: days since 0001-01-01 for dates, minor units for amounts.
+    k: i64,
+    id: i64,
+}
+
+fn decode_cursor(raw: &str) -> Result<Cursor, ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| ApiError::validation("cursor", "is not a cursor this list returned"))
+}
+
+fn encode_cursor(sort: SortKey, t: &Transaction) -> String {
+    let k = match sort {
+        SortKey::Date => i64::from(t.date.num_days_from_ce()),
+        SortKey::Amount => t.amount,
+    };
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&Cursor { k, id: t.id }).unwrap_or_default())
+}
+
+#[derive(Debug, Serialize, ToSchema, Queryable)]
+pub struct Totals {
+    pub currency: String,
+    pub count: i64,
+    /// Money in, transfers excluded (minor units).
+    pub income: i64,
+    /// Money out, transfers excluded (minor units, negative).
+    pub expenses: i64,
+}
+
+pub struct ListResult {
+    pub items: Vec<Listed>,
+    pub next_cursor: Option<String>,
+    pub totals: Vec<Totals>,
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    user_id: i64,
+    filter: &Resolved,
+    page: &Page,
+) -> Result<ListResult, ApiError> {
+    let limit = page.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::validation("limit", "must be between 1 and 500"));
+    }
+    let sort = page.sort.unwrap_or_default();
+    let descending = page.order.unwrap_or_default() == SortOrder::Desc;
+    let after = page.cursor.as_deref().map(decode_cursor).transpose()?;
+
+    let mut rows: Vec<Listed> = with_conn!(conn, c => {
+        let mut q = filtered!(user_id, filter)
+            .select((Transaction::as_select(), accounts::currency));
+        if let Some(cur) = &after {
+            q = match (sort, descending) {
+                (SortKey::Date, true) => {
+                    let d = NaiveDate::from_num_days_from_ce_opt(cur.k as i32).unwrap_or_default();
+                    q.filter(transactions::date.lt(d).or(transactions::date.eq(d).and(transactions::id.lt(cur.id))))
+                }
+                (SortKey::Date, false) => {
+                    let d = NaiveDate::from_num_days_from_ce_opt(cur.k as i32).unwrap_or_default();
+                    q.filter(transactions::date.gt(d).or(transactions::date.eq(d).and(transactions::id.gt(cur.id))))
+                }
+                (SortKey::Amount, true) => q.filter(
+                    transactions::amount.lt(cur.k).or(transactions::amount.eq(cur.k).and(transactions::id.lt(cur.id))),
+                ),
+                (SortKey::Amount, false) => q.filter(
+                    transactions::amount.gt(cur.k).or(transactions::amount.eq(cur.k).and(transactions::id.gt(cur.id))),
+                ),
+            };
+        }
+        q = match (sort, descending) {
+            (SortKey::Date, true) => q.order((transactions::date.desc(), transactions::id.desc())),
+            (SortKey::Date, false) => q.order((transactions::date.asc(), transactions::id.asc())),
+            (SortKey::Amount, true) => q.order((transactions::amount.desc(), transactions::id.desc())),
+            (SortKey::Amount, false) => q.order((transactions::amount.asc(), transactions::id.asc())),
+        };
+        q.limit(limit + 1).load(c)
+    })?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|(t, _)| encode_cursor(sort, t))
+    } else {
+        None
+    };
+    let totals = totals(conn, user_id, filter)?;
+    Ok(ListResult {
+        items: rows,
+        next_cursor,
+        totals,
+    })
+}
+
+/// Count, income and expenses of the whole filtered set, per currency: amounts in different
+/// currencies are never added together.
+pub fn totals(conn: &mut DbConn, user_id: i64, filter: &Resolved) -> Result<Vec<Totals>, ApiError> {
+    Ok(with_conn!(conn, c => filtered!(
+        user_id,
+        filter,
+        transactions::table
+            .inner_join(accounts::table)
+            .group_by(accounts::currency)
+            .select((
+                accounts::currency,
+                diesel::dsl::count_star(),
+                sum_of(INCOME),
+                sum_of(EXPENSES),
+            ))
+    )
+        .order(accounts::currency.asc())
+        .load::<Totals>(c))?)
+}
+
+/// A transaction with its currency, account name and category name.
+pub type Exported = (Transaction, String, String, Option<String>);
+
+/// Every transaction of the filter in date order, for export.
+pub fn all_matching(
+    conn: &mut DbConn,
+    user_id: i64,
+    filter: &Resolved,
+) -> Result<Vec<Exported>, ApiError> {
+    Ok(with_conn!(conn, c => filtered!(user_id, filter)
+        .left_join(categories::table)
+        .select((
+            Transaction::as_select(),
+            accounts::currency,
+            accounts::name,
+            categories::name.nullable(),
+        ))
+        .order((transactions::date.asc(), transactions::id.asc()))
+        .load(c))?)
+}
+
+pub fn get(conn: &mut DbConn, user_id: i64, id: i64) -> Result<Listed, ApiError> {
+    with_conn!(conn, c => transactions::table
+        .inner_join(accounts::table)
+        .filter(transactions::id.eq(id))
+        .filter(transactions::user_id.eq(user_id))
+        .select((Transaction::as_select(), accounts::currency))
+        .first(c)
+        .optional())?
+    .ok_or_else(|| not_found("transaction", id))
+}
+
+pub struct NewTransaction {
+    pub account_id: i64,
+    pub date: NaiveDate,
+    pub amount: i64,
+    pub description: String,
+    pub merchant: Option<String>,
+    pub notes: Option<String>,
+    pub category_id: Option<i64>,
+    pub is_transfer: bool,
+}
+
+/// The category columns for a category the user picked.
+fn chosen(category: Option<&Category>) -> (Option<i64>, Option<&'static str>) {
+    (
+        category.map(|c| c.id),
+        category.map(|_| CategorySource::User.as_str()),
+    )
+}
+
+pub fn create(conn: &mut DbConn, user_id: i64, new: NewTransaction) -> Result<Listed, ApiError> {
+    let account = account_store::get(conn, user_id, new.account_id)
+        .map_err(|_| ApiError::validation("account_id", "is not one of your accounts"))?;
+    let picked = new
+        .category_id
+        .map(|id| category_store::owned(conn, user_id, id, "category_id"))
+        .transpose()?;
+    let (category_id, source, is_transfer) = match &picked {
+        Some(category) => {
+            let (id, source) = chosen(Some(category));
+            (id, source, new.is_transfer || category.is_transfer())
+        }
+        None => {
+            let matched = rules::Matcher::load(conn, user_id)?.category_for(
+                &new.description,
+                new.amount,
+                account.id,
+            );
+            let category = matched
+                .map(|id| category_store::get(conn, user_id, id))
+                .transpose()?;
+            (
+                category.as_ref().map(|c| c.id),
+                category.as_ref().map(|_| CategorySource::Rule.as_str()),
+                new.is_transfer || category.is_some_and(|c| c.is_transfer()),
+            )
+        }
+    };
+    let now = now();
+    let row = (
+        transactions::user_id.eq(user_id),
+        transactions::account_id.eq(account.id),
+        transactions::date.eq(new.date),
+        transactions::amount.eq(new.amount),
+        transactions::description.eq(new.description.trim()),
+        transactions::merchant.eq(new.merchant.as_deref().map(str::trim)),
+        transactions::notes.eq(new.notes.as_deref()),
+        transactions::category_id.eq(category_id),
+        transactions::category_source.eq(source),
+        transactions::is_transfer.eq(is_transfer),
+        transactions::fingerprint.eq(fingerprint(new.date, new.amount, &new.description, None)),
+        transactions::created_at.eq(now),
+        transactions::updated_at.eq(now),
+    );
+    let created = with_conn!(conn, c => diesel::insert_into(transactions::table)
+        .values(row)
+        .returning(Transaction::as_returning())
+        .get_result(c))?;
+    Ok((created, account.currency))
+}
+
+#[derive(Default)]
+pub struct TransactionChange {
+    pub account_id: Option<i64>,
+    pub date: Option<NaiveDate>,
+    pub amount: Option<i64>,
+    pub description: Option<String>,
+    pub merchant: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+    /// `Some(None)` removes the category.
+    pub category_id: Option<Option<i64>>,
+    pub is_transfer: Option<bool>,
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    user_id: i64,
+    id: i64,
+    change: TransactionChange,
+) -> Result<Listed, ApiError> {
+    let (current, _) = get(conn, user_id, id)?;
+    if let Some(account_id) = change.account_id {
+        account_store::get(conn, user_id, account_id)
+            .map_err(|_| ApiError::validation("account_id", "is not one of your accounts"))?;
+    }
+    let category = match change.category_id {
+        Some(Some(cid)) => Some(Some(category_store::owned(
+            conn,
+            user_id,
+            cid,
+            "category_id",
+        )?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let is_transfer = match (&category, change.is_transfer) {
+        (_, Some(flag)) => Some(flag),
+        (Some(Some(c)), None) if c.is_transfer() => Some(true),
+        _ => None,
+    };
+    let category_columns = category.as_ref().map(|c| {
+        let (id, source) = chosen(c.as_ref());
+        (
+            transactions::category_id.eq(id),
+            transactions::category_source.eq(source),
+            transactions::category_confidence.eq(None::<f64>),
+        )
+    });
+    let changes = (
+        change.account_id.map(|a| transactions::account_id.eq(a)),
+        change.date.map(|d| transactions::date.eq(d)),
+        change.amount.map(|a| transactions::amount.eq(a)),
+        change
+            .description
+            .map(|d| transactions::description.eq(d.trim().to_owned())),
+        change.merchant.map(|m| transactions::merchant.eq(m)),
+        change.notes.map(|n| transactions::notes.eq(n)),
+        category_columns,
+        is_transfer.map(|t| transactions::is_transfer.eq(t)),
+        transactions::updated_at.eq(now()),
+    );
+    with_conn!(conn, c => diesel::update(transactions::table.find(current.id))
+        .set(changes)
+        .execute(c))?;
+    get(conn, user_id, id)
+}
+
+pub fn delete(conn: &mut DbConn, user_id: i64, id: i64) -> Result<(), ApiError> {
+    let (current, _) = get(conn, user_id, id)?;
+    with_conn!(conn, c => diesel::delete(transactions::table.find(current.id)).execute(c))?;
+    Ok(())
+}
+
+fn check_bulk(ids: &[i64]) -> Result<(), ApiError> {
+    if ids.is_empty() || ids.len() > MAX_BULK {
+        return Err(ApiError::validation(
+            "ids",
+            "must list 1 to 1000 transaction ids",
+        ));
+    }
+    Ok(())
+}
+
+/// Sets (or, with `None`, removes) the category of the user's transactions among `ids`; ids of
+/// other users are ignored. Returns how many changed.
+pub fn bulk_categorize(
+    conn: &mut DbConn,
+    user_id: i64,
+    ids: &[i64],
+    category_id: Option<i64>,
+) -> Result<usize, ApiError> {
+    check_bulk(ids)?;
+    let category = category_id
+        .map(|id| category_store::owned(conn, user_id, id, "category_id"))
+        .transpose()?;
+    let (id, source) = chosen(category.as_ref());
+    let transfer = category.as_ref().is_some_and(Category::is_transfer);
+    let now = now();
+    Ok(with_conn!(conn, c => {
+        let targets = transactions::table
+            .filter(transactions::user_id.eq(user_id))
+            .filter(transactions::id.eq_any(ids));
+        let count = diesel::update(targets.clone())
+            .set((
+                transactions::category_id.eq(id),
+                transactions::category_source.eq(source),
+                transactions::category_confidence.eq(None::<f64>),
+                transactions::updated_at.eq(now),
+            ))
+            .execute(c)?;
+        if transfer {
+            diesel::update(targets).set(transactions::is_transfer.eq(true)).execute(c)?;
+        }
+        count
+    }))
+}
+
+pub fn bulk_delete(conn: &mut DbConn, user_id: i64, ids: &[i64]) -> Result<usize, ApiError> {
+    check_bulk(ids)?;
+    Ok(with_conn!(conn, c => diesel::delete(
+        transactions::table
+            .filter(transactions::user_id.eq(user_id))
+            .filter(transactions::id.eq_any(ids)),
+    )
+    .execute(c))?)
+}
