@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod import;
 pub mod ledger;
 pub mod money;
 pub mod openapi;

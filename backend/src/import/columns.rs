@@ -1,0 +1,642 @@
+//! What a column holds, judged from its header name in several languages (English, German,
+//! Dutch, French, Spanish, Hungarian, Czech, …) and from its content (direction flags, currency
+//! codes). The content checks that decide in the end live in `table`.
+
+/// Lowercase, accents removed, everything but letters and digits turned into single spaces.
+pub fn fold(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.to_lowercase().chars() {
+        let mapped = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ą' | 'ă' => "a",
+            'ç' | 'č' | 'ć' => "c",
+            'ď' | 'đ' => "d",
+            'è' | 'é' | 'ê' | 'ë' | 'ě' | 'ę' => "e",
+            'ì' | 'í' | 'î' | 'ï' => "i",
+            'ñ' | 'ň' | 'ń' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ő' | 'ø' => "o",
+            'ř' | 'ŕ' => "r",
+            'š' | 'ś' => "s",
+            'ť' => "t",
+            'ù' | 'ú' | 'û' | 'ü' | 'ů' | 'ű' => "u",
+            'ý' | 'ÿ' => "y",
+            'ž' | 'ź' | 'ż' => "z",
+            'ß' => "ss",
+            'ł' | 'ĺ' | 'ľ' => "l",
+            c if c.is_alphanumeric() => {
+                out.push(c);
+                continue;
+            }
+            _ => " ",
+        };
+        out.push_str(mapped);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn words(folded: &str) -> Vec<&str> {
+    folded.split(' ').filter(|w| !w.is_empty()).collect()
+}
+
+fn has_word(folded: &str, list: &[&str]) -> bool {
+    words(folded).iter().any(|w| list.contains(w))
+}
+
+/// Some word starts or ends with one of the stems (German and Hungarian compounds:
+/// `Buchungsbetrag`, `összege`).
+fn has_stem(folded: &str, stems: &[&str]) -> bool {
+    words(folded)
+        .iter()
+        .any(|w| stems.iter().any(|s| w.starts_with(s) || w.ends_with(s)))
+}
+
+/// How likely the header names the booking date (higher is better); `None`: not a date name.
+pub fn date_score(header: &str) -> Option<i32> {
+    let f = fold(header);
+    let date_words = [
+        "date",
+        "datum",
+        "fecha",
+        "data",
+        "datuma",
+        "buchung",
+        "buchungstag",
+        "valuta",
+        "wertstellung",
+        "created",
+        "posted",
+        "dtposted",
+        "tag",
+        "day",
+    ];
+    if !has_stem(&f, &date_words) {
+        return None;
+    }
+    let mut score = 10;
+    let booking = [
+        "buchung",
+        "booking",
+        "posted",
+        "posting",
+        "processed",
+        "verrekening",
+        "zauctovani",
+        "konyveles",
+        "boek",
+        "boeking",
+        "order",
+        "created",
+    ];
+    let value = [
+        "valuta",
+        "value",
+        "wertstellung",
+        "rente",
+        "valeur",
+        "provedeni",
+        "execution",
+        "settle",
+        "settlement",
+        "release",
+        "shipment",
+        "ship",
+        "valor",
+    ];
+    let period = [
+        "initial",
+        "final",
+        "start",
+        "end",
+        "from",
+        "to",
+        "period",
+        "statement",
+    ];
+    let purchase = [
+        "transaction",
+        "verrichting",
+        "beleg",
+        "purchase",
+        "tranzakcio",
+        "trans",
+    ];
+    if has_stem(&f, &booking) {
+        score += 5;
+    }
+    if has_stem(&f, &value) {
+        score -= 5;
+    }
+    if has_word(&f, &period) {
+        score -= 8;
+    }
+    if has_stem(&f, &purchase) {
+        score -= 2;
+    }
+    Some(score)
+}
+
+/// Not an amount of the transaction itself.
+fn not_amount(f: &str) -> bool {
+    has_stem(
+        f,
+        &[
+            "balance",
+            "saldo",
+            "solde",
+            "original",
+            "fremdwahrung",
+            "foreign",
+            "converted",
+            "fee",
+            "tax",
+            "price",
+            "quantity",
+            "qty",
+            "refund",
+            "rate",
+            "kurs",
+            "koers",
+            "exchange",
+            "subtotal",
+            "running",
+            "kosten",
+            "gebuhr",
+            "shipping",
+            "gift",
+            "cost",
+            "commission",
+            "comm",
+            "limit",
+            "available",
+            "verfugbar",
+            "interest",
+            "umrechnung",
+            "wechselkurs",
+        ],
+    )
+}
+
+/// How likely the header names the (signed) amount; `None`: not an amount name.
+pub fn amount_score(header: &str) -> Option<i32> {
+    let f = fold(header);
+    if f.is_empty() || not_amount(&f) || debit_credit(header).is_some() {
+        return None;
+    }
+    let core = [
+        "amount", "betrag", "bedrag", "montant", "importe", "importo", "osszeg", "castka", "kwota",
+        "belopp", "belob", "summa", "suma", "valor", "total", "net", "umsatz", "bedrag", "sum",
+        "amt", "trnamt", "zneseni", "iznos",
+    ];
+    if words(&f).len() == 1 && core.contains(&f.as_str()) {
+        return Some(if f == "total" || f == "sum" { 16 } else { 20 });
+    }
+    if has_stem(&f, &core) {
+        let mut score = 12;
+        if has_word(&f, &["gross", "brutto"]) {
+            score -= 4;
+        }
+        if has_word(&f, &["in", "eur", "usd", "converted"]) && words(&f).len() > 2 {
+            score -= 2;
+        }
+        return Some(score);
+    }
+    if has_word(&f, &["gross", "brutto"]) {
+        return Some(8);
+    }
+    None
+}
+
+/// An amount column that lists purchases as positive numbers (order histories).
+pub fn is_purchase_total(header: &str) -> bool {
+    let f = fold(header);
+    matches!(
+        f.as_str(),
+        "total"
+            | "item total"
+            | "order total"
+            | "grand total"
+            | "total charged"
+            | "purchase amount"
+    )
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Debit,
+    Credit,
+}
+
+/// A header naming money out or money in (`Debit`, `Withdrawal (-)`, `Soll`, `Af`, `Paid in`…).
+pub fn debit_credit(header: &str) -> Option<Side> {
+    let f = fold(header);
+    if has_stem(&f, &["card", "kaart", "karte", "carte", "tarjeta"]) || not_amount(&f) {
+        return None;
+    }
+    let debit = [
+        "debit",
+        "debet",
+        "debito",
+        "withdrawal",
+        "withdrawals",
+        "outflow",
+        "outflows",
+        "ausgang",
+        "ausgabe",
+        "ausgaben",
+        "soll",
+        "af",
+        "uitgaven",
+        "uitgaand",
+        "cargo",
+        "cargos",
+        "retiro",
+        "retiros",
+        "charge",
+        "charges",
+        "expense",
+        "expenses",
+        "lastschrift",
+        "belastung",
+        "kiadas",
+        "out",
+        "payments",
+        "spent",
+        "dr",
+    ];
+    let credit = [
+        "credit",
+        "kredit",
+        "credito",
+        "deposit",
+        "deposits",
+        "inflow",
+        "inflows",
+        "eingang",
+        "einnahme",
+        "einnahmen",
+        "haben",
+        "bij",
+        "ontvangsten",
+        "inkomsten",
+        "abono",
+        "abonos",
+        "ingreso",
+        "ingresos",
+        "income",
+        "gutschrift",
+        "bevetel",
+        "in",
+        "received",
+        "cr",
+    ];
+    let d = has_word(&f, &debit) || (has_word(&f, &["money", "paid"]) && has_word(&f, &["out"]));
+    let c = has_word(&f, &credit) || (has_word(&f, &["money", "paid"]) && has_word(&f, &["in"]));
+    match (d, c) {
+        (true, false) => Some(Side::Debit),
+        (false, true) => Some(Side::Credit),
+        _ => None,
+    }
+}
+
+/// A direction flag in a cell: `D`/`C`, `DR`/`CR`, `S`/`H`, `Af`/`Bij`, `debit`/`credit`,
+/// `outflow`/`inflow`, `-`/`+`, `K` (Baltic "kreditas")…
+pub fn direction_token(value: &str) -> Option<Side> {
+    let f = fold(value);
+    let v = if value.trim() == "-" {
+        "-"
+    } else if value.trim() == "+" {
+        "+"
+    } else {
+        f.as_str()
+    };
+    const OUT: &[&str] = &[
+        "d",
+        "dr",
+        "db",
+        "debit",
+        "debet",
+        "s",
+        "soll",
+        "af",
+        "o",
+        "out",
+        "outflow",
+        "outgoing",
+        "withdrawal",
+        "-",
+        "kiadas",
+        "cargo",
+        "debito",
+        "expense",
+        "payment out",
+        "uit",
+    ];
+    const IN: &[&str] = &[
+        "c",
+        "cr",
+        "k",
+        "kr",
+        "credit",
+        "kredit",
+        "h",
+        "haben",
+        "bij",
+        "i",
+        "in",
+        "inflow",
+        "incoming",
+        "deposit",
+        "+",
+        "bevetel",
+        "abono",
+        "credito",
+        "income",
+        "payment in",
+    ];
+    if OUT.contains(&v) {
+        Some(Side::Debit)
+    } else if IN.contains(&v) {
+        Some(Side::Credit)
+    } else {
+        None
+    }
+}
+
+fn is_account_number(f: &str) -> bool {
+    has_stem(f, &["iban", "rekening", "konto", "szamlaszam", "bban"])
+        || has_word(
+            f,
+            &[
+                "id", "account", "number", "bic", "no", "nr", "code", "symbol",
+            ],
+        )
+}
+
+/// How likely the header names the counterparty; `None`: not a payee name.
+pub fn payee_score(header: &str) -> Option<i32> {
+    let f = fold(header);
+    let strong = [
+        "payee",
+        "tegenpartij",
+        "partner",
+        "empfanger",
+        "beneficiary",
+        "beneficiaire",
+        "beneficiario",
+        "merchant",
+        "handelaar",
+        "counterparty",
+        "begunstigde",
+        "protiuctu",
+        "recipient",
+        "auftraggeber",
+        "zahlungsempfanger",
+        "haendler",
+        "handler",
+        "commercant",
+    ];
+    if is_account_number(&f) {
+        return None;
+    }
+    if has_stem(&f, &strong) {
+        return Some(
+            20 - if has_stem(&f, &["uiteindelijke", "initierende"]) {
+                10
+            } else {
+                0
+            },
+        );
+    }
+    if has_word(&f, &["name", "naam", "nom", "nombre", "neve"]) {
+        return Some(10);
+    }
+    None
+}
+
+/// How likely the header names a free-text description; `None`: not one.
+pub fn description_score(header: &str) -> Option<i32> {
+    let f = fold(header);
+    if is_account_number(&f) {
+        return None;
+    }
+    let best = [
+        "description",
+        "details",
+        "omschrijving",
+        "verwendungszweck",
+        "narrative",
+        "libelle",
+        "concepto",
+        "transaktionsbeschreibung",
+        "buchungstext",
+        "memo",
+        "particulars",
+    ];
+    let good = [
+        "reference",
+        "reason",
+        "note",
+        "notes",
+        "remarque",
+        "title",
+        "items",
+        "item",
+        "transaction",
+        "purpose",
+        "mededeling",
+        "toelichting",
+        "zprava",
+        "kozlemeny",
+        "reszletek",
+        "text",
+        "info",
+        "information",
+        "betreff",
+        "motivo",
+        "descripcion",
+        "beschreibung",
+        "action",
+        "remark",
+        "remarks",
+        "comment",
+        "comments",
+    ];
+    if has_stem(&f, &best) {
+        Some(20 - if has_word(&f, &["original"]) { 5 } else { 0 })
+    } else if has_stem(&f, &good) {
+        Some(10)
+    } else {
+        None
+    }
+}
+
+pub fn is_category(header: &str) -> bool {
+    let f = fold(header);
+    has_stem(
+        &f,
+        &[
+            "category",
+            "kategorie",
+            "categorie",
+            "categoria",
+            "rubriek",
+            "kategoria",
+            "kategori",
+        ],
+    ) && !has_word(&f, &["sub", "subcategory"])
+}
+
+pub fn is_currency_header(header: &str) -> bool {
+    let f = fold(header);
+    has_stem(
+        &f,
+        &[
+            "currency",
+            "wahrung",
+            "munt",
+            "devise",
+            "moneda",
+            "devizanem",
+            "devizaneme",
+            "ccy",
+            "mena",
+            "waluta",
+            "valuuta",
+        ],
+    ) && !has_stem(
+        &f,
+        &["original", "fremd", "foreign", "converted", "transfer"],
+    )
+}
+
+/// An ISO 4217 code named in an amount header: `Betrag (EUR)`, `Amount CZK`.
+pub fn currency_in_header(header: &str) -> Option<String> {
+    header
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .find(|w| w.len() == 3 && crate::money::is_currency(&w.to_ascii_uppercase()))
+        .filter(|w| w.chars().all(|c| c.is_ascii_uppercase()))
+        .map(str::to_string)
+}
+
+/// A cell that says the line is a balance, total or turnover, not a transaction.
+pub fn is_summary(cell: &str) -> bool {
+    let f = fold(cell);
+    if f.is_empty() || f.len() > 40 {
+        return false;
+    }
+    const EXACT: &[&str] = &[
+        "opening balance",
+        "closing balance",
+        "turnover",
+        "balance",
+        "total",
+        "totals",
+        "transactions total",
+        "total transactions",
+        "saldo",
+        "anfangssaldo",
+        "endsaldo",
+        "schlusssaldo",
+        "alter kontostand",
+        "neuer kontostand",
+        "kontostand",
+        "beginsaldo",
+        "eindsaldo",
+        "solde",
+        "solde initial",
+        "solde final",
+        "saldo inicial",
+        "saldo final",
+        "summe",
+        "gesamt",
+        "balance brought forward",
+        "balance carried forward",
+        "brought forward",
+        "carried forward",
+        "opening",
+        "closing",
+        "starting balance",
+        "ending balance",
+        "saldo anterior",
+        "saldo actual",
+        "available balance",
+        "ledger balance",
+        "current balance",
+        "new balance",
+        "previous balance",
+    ];
+    EXACT.contains(&f.as_str())
+}
+
+/// A date cell that holds a total or balance label instead of a date ("Transactions Total").
+pub fn is_summary_label(cell: &str) -> bool {
+    let f = fold(cell);
+    is_summary(cell)
+        || has_word(
+            &f,
+            &[
+                "total", "totals", "balance", "saldo", "summe", "solde", "gesamt", "turnover",
+            ],
+        )
+}
+
+/// A date cell that marks a transaction not yet booked.
+pub fn is_pending(cell: &str) -> bool {
+    let f = fold(cell);
+    has_word(
+        &f,
+        &[
+            "pending",
+            "vorgemerkt",
+            "attente",
+            "pendiente",
+            "pendente",
+            "in behandeling",
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_and_punctuation() {
+        assert_eq!(fold("Auftraggeber/Empfänger"), "auftraggeber empfanger");
+        assert_eq!(fold("Částka CZK"), "castka czk");
+        assert_eq!(fold("Withdrawal (-)"), "withdrawal");
+    }
+
+    #[test]
+    fn prefers_booking_dates() {
+        let s = |h| date_score(h).unwrap_or(-100);
+        assert!(s("Posted Date") > s("Transaction Date"));
+        assert!(s("Datum verrekening") > s("datum verrichting"));
+        assert!(s("Buchungsdatum") > s("Belegdatum"));
+        assert!(s("Datum") > s("Rentedatum"));
+        assert!(s("Buchung") > s("Valuta"));
+        assert!(s("transaction_date") > s("initial_date"));
+        assert_eq!(date_score("Description"), None);
+    }
+
+    #[test]
+    fn names_amounts_and_sides() {
+        assert!(amount_score("Betrag (EUR)").is_some());
+        assert!(amount_score("Betrag (Fremdwährung)").is_none());
+        assert!(amount_score("Buchungsbetrag").is_some());
+        assert!(amount_score("Originalbetrag").is_none());
+        assert!(amount_score("Tranzakció összege").is_some());
+        assert!(amount_score("Saldo").is_none());
+        assert!(amount_score("Debit Amount").is_none());
+        assert!(amount_score("Net") > amount_score("Gross"));
+        assert_eq!(debit_credit("Withdrawal (-)"), Some(Side::Debit));
+        assert_eq!(debit_credit("Deposit (+)"), Some(Side::Credit));
+        assert_eq!(debit_credit("Credit Amount"), Some(Side::Credit));
+        assert_eq!(debit_credit("Bevétel/Kiadás"), None);
+        assert_eq!(debit_credit("Paid out"), Some(Side::Debit));
+        assert_eq!(direction_token("CR"), Some(Side::Credit));
+        assert_eq!(direction_token("D"), Some(Side::Debit));
+        assert_eq!(direction_token("EUR"), None);
+        assert_eq!(currency_in_header("Betrag (EUR)").as_deref(), Some("EUR"));
+        assert_eq!(currency_in_header("Amount"), None);
+    }
+}

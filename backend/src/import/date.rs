@@ -1,0 +1,308 @@
+//! Date text → `NaiveDate`, given the order of day, month and year; and deciding that order from
+//! all the dates of a column at once.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Order of day (d), month (m) and year (y) in a date.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    /// 2018-02-10, 2018/2/10, 20180210
+    Ymd,
+    /// 10.02.2018, 10/02/18, 10-Feb-2019, 10 Feb 2018
+    Dmy,
+    /// 02/10/2018, 2/10/18, 12/19'18, Feb 10, 2018
+    Mdy,
+    /// 2018/10/02 (rare)
+    Ydm,
+    /// 10/2018/02 (rare)
+    Dym,
+    /// 02/2018/10 (rare)
+    Myd,
+}
+
+const ORDERS: [DateOrder; 6] = [
+    DateOrder::Ymd,
+    DateOrder::Dmy,
+    DateOrder::Mdy,
+    DateOrder::Ydm,
+    DateOrder::Dym,
+    DateOrder::Myd,
+];
+
+/// Years outside this range are rejected as implausible (anonymised exports use `1111/11/11`).
+const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Part {
+    Num(u32, usize),
+    Month(u32),
+}
+
+/// Month names (English, German, French, Dutch, Spanish); a word is a month when it is one of
+/// them or a prefix of at least three letters ("Feb", "Sept.", "janv", "Mär").
+const MONTHS: [&[&str]; 12] = [
+    &["january", "januar", "jänner", "janvier", "januari", "enero"],
+    &[
+        "february", "februar", "février", "fevrier", "februari", "febrero",
+    ],
+    &["march", "märz", "maerz", "mars", "maart", "mrt", "marzo"],
+    &["april", "avril", "abril"],
+    &["may", "mai", "mei", "mayo"],
+    &["june", "juni", "juin", "junio"],
+    &["july", "juli", "juillet", "julio"],
+    &["august", "août", "aout", "augustus", "agosto"],
+    &["september", "septembre", "septiembre", "setiembre"],
+    &["october", "oktober", "octobre", "octubre"],
+    &["november", "novembre", "noviembre"],
+    &["december", "dezember", "décembre", "decembre", "diciembre"],
+];
+
+fn month_name(word: &str) -> Option<u32> {
+    let w = word.to_lowercase();
+    let w = w.trim_end_matches('.');
+    if w.chars().count() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|names| names.iter().any(|n| n.starts_with(w)))
+        .map(|i| i as u32 + 1)
+}
+
+/// Splits the leading date of `text` into three parts. Text after the date is allowed when it
+/// is separated by a space or `T` (a time, "as of …").
+fn split(text: &str) -> Option<(Vec<Part>, bool)> {
+    let t = text.trim().trim_matches('"');
+    let chars: Vec<char> = t.chars().collect();
+    let mut parts = Vec::new();
+    let mut compact = false;
+    let mut i = 0;
+    while i < chars.len() && parts.len() < 3 {
+        let c = chars[i];
+        if c.is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let s: String = chars[start..i].iter().collect();
+            if parts.is_empty() && matches!(s.len(), 8 | 12 | 14) {
+                // 20180210 (OFX adds a time: 20180210120000): only as year-month-day
+                let (y, m, d) = (&s[..4], &s[4..6], &s[6..8]);
+                parts.push(Part::Num(y.parse().ok()?, 4));
+                parts.push(Part::Num(m.parse().ok()?, 2));
+                parts.push(Part::Num(d.parse().ok()?, 2));
+                compact = true;
+                break;
+            }
+            if s.len() > 4 {
+                return None;
+            }
+            parts.push(Part::Num(s.parse().ok()?, s.len()));
+        } else if c.is_alphabetic() {
+            let start = i;
+            while i < chars.len() && chars[i].is_alphabetic() {
+                i += 1;
+            }
+            let w: String = chars[start..i].iter().collect();
+            parts.push(Part::Month(month_name(&w)?));
+            if i < chars.len() && chars[i] == '.' {
+                i += 1;
+            }
+        } else if matches!(c, '-' | '/' | '.' | ' ' | ',' | '\'') && !parts.is_empty() {
+            // at most two separator characters between parts ("12. Feb", "Feb 10, 2018")
+            let start = i;
+            while i < chars.len() && matches!(chars[i], '-' | '/' | '.' | ' ' | ',' | '\'') {
+                i += 1;
+            }
+            if i - start > 2 && chars[start..i].iter().any(|c| *c != ' ') {
+                return None;
+            }
+        } else {
+            return None;
+        }
+    }
+    if parts.len() != 3 {
+        return None;
+    }
+    // What follows the date must be separated from it.
+    let rest: String = chars[i..].iter().collect();
+    let rest = rest.trim_start_matches('.');
+    if !(compact || rest.is_empty() || rest.starts_with([' ', 'T', '\t', '.', '['])) {
+        return None;
+    }
+    if parts.iter().filter(|p| matches!(p, Part::Month(_))).count() > 1 {
+        return None;
+    }
+    Some((parts, compact))
+}
+
+fn year(value: u32, len: usize) -> Option<i32> {
+    match len {
+        4 => Some(value as i32),
+        2 => Some(if value < 70 { 2000 } else { 1900 } + value as i32),
+        _ => None,
+    }
+}
+
+/// Parses a date written in `order`. Dates with a month name ignore the numeric order where the
+/// name makes it clear ("10 Feb 2018", "Feb 10, 2018", "2018-Feb-10").
+pub fn parse(text: &str, order: DateOrder) -> Option<NaiveDate> {
+    let (parts, compact) = split(text)?;
+    if compact && order != DateOrder::Ymd {
+        return None;
+    }
+    let (y, m, d) = if let Some(pos) = parts.iter().position(|p| matches!(p, Part::Month(_))) {
+        let Part::Month(m) = parts[pos] else {
+            return None;
+        };
+        let nums: Vec<(u32, usize)> = parts
+            .iter()
+            .filter_map(|p| match p {
+                Part::Num(v, l) => Some((*v, *l)),
+                Part::Month(_) => None,
+            })
+            .collect();
+        let (a, b) = (nums[0], nums[1]);
+        // The four-digit number is the year; else the year is last.
+        let (yv, dv) = if a.1 == 4 || (a.1 <= 2 && pos == 1 && a.0 > 31) {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        (year(yv.0, yv.1)?, m, dv.0)
+    } else {
+        let n: Vec<(u32, usize)> = parts
+            .iter()
+            .map(|p| match p {
+                Part::Num(v, l) => (*v, *l),
+                Part::Month(m) => (*m, 2),
+            })
+            .collect();
+        let (yi, mi, di) = match order {
+            DateOrder::Ymd => (0, 1, 2),
+            DateOrder::Dmy => (2, 1, 0),
+            DateOrder::Mdy => (2, 0, 1),
+            DateOrder::Ydm => (0, 2, 1),
+            DateOrder::Dym => (1, 2, 0),
+            DateOrder::Myd => (1, 0, 2),
+        };
+        if n[mi].1 > 2 || n[di].1 > 2 {
+            return None;
+        }
+        (year(n[yi].0, n[yi].1)?, n[mi].0, n[di].0)
+    };
+    if !YEARS.contains(&y) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// Whether the text is a date in some order.
+pub fn is_date(text: &str) -> bool {
+    ORDERS.iter().any(|o| parse(text, *o).is_some())
+}
+
+/// Decides the order from all values of a column: the order that reads the most values wins;
+/// among equals, the one whose dates stay in file order (statements are sorted), then the one
+/// spanning the shortest period, then `prefer` (a locale hint), then the listing order.
+pub fn detect_order<'a>(
+    values: impl Iterator<Item = &'a str> + Clone,
+    prefer: DateOrder,
+) -> Option<DateOrder> {
+    let mut best: Option<(DateOrder, (usize, usize, i64, bool))> = None;
+    for order in ORDERS {
+        let dates: Vec<NaiveDate> = values.clone().filter_map(|v| parse(v, order)).collect();
+        if dates.is_empty() {
+            continue;
+        }
+        let up = dates.windows(2).filter(|w| w[1] > w[0]).count();
+        let down = dates.windows(2).filter(|w| w[1] < w[0]).count();
+        let disorder = up.min(down);
+        let min = dates
+            .iter()
+            .min()
+            .map(|d| d.num_days_from_ce())
+            .unwrap_or(0);
+        let max = dates
+            .iter()
+            .max()
+            .map(|d| d.num_days_from_ce())
+            .unwrap_or(0);
+        let span = i64::from(max - min);
+        // larger is better for the count; smaller for the rest
+        let key = (dates.len(), disorder, span, order != prefer);
+        let better = match &best {
+            None => true,
+            Some((_, k)) => {
+                key.0 > k.0 || (key.0 == k.0 && (key.1, key.2, key.3) < (k.1, k.2, k.3))
+            }
+        };
+        if better {
+            best = Some((order, key));
+        }
+    }
+    best.map(|(o, _)| o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DateOrder::*;
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, day)
+    }
+
+    #[test]
+    fn reads_many_shapes() {
+        assert_eq!(parse("2018-02-10", Ymd), d(2018, 2, 10));
+        assert_eq!(parse("2012/3/22", Ymd), d(2012, 3, 22));
+        assert_eq!(parse("20180210", Ymd), d(2018, 2, 10));
+        assert_eq!(parse("20110331120000.000[-5:EST]", Ymd), d(2011, 3, 31));
+        assert_eq!(parse("10.02.2018", Dmy), d(2018, 2, 10));
+        assert_eq!(parse("2019.04.19.", Ymd), d(2019, 4, 19));
+        assert_eq!(parse("20.02.18", Dmy), d(2018, 2, 20));
+        assert_eq!(parse("2/8/15", Mdy), d(2015, 2, 8));
+        assert_eq!(parse("12/19'18", Mdy), d(2018, 12, 19));
+        assert_eq!(parse(" 1/ 1'01", Mdy), d(2001, 1, 1));
+        assert_eq!(parse("2/10'2020", Mdy), d(2020, 2, 10));
+        assert_eq!(parse("27 Feb 2018", Dmy), d(2018, 2, 27));
+        assert_eq!(parse("12-Dec-2019", Mdy), d(2019, 12, 12));
+        assert_eq!(parse("Feb 10, 2018", Dmy), d(2018, 2, 10));
+        assert_eq!(parse("10. März 2018", Dmy), d(2018, 3, 10));
+        assert_eq!(parse("10/2009/09", Dym), d(2009, 9, 10));
+        assert_eq!(parse("2021-02-03 13:12", Ymd), d(2021, 2, 3));
+        assert_eq!(parse("04/17/2023 as of 04/15/2023", Mdy), d(2023, 4, 17));
+        assert_eq!(parse("2018-02-10T10:00:00Z", Ymd), d(2018, 2, 10));
+    }
+
+    #[test]
+    fn rejects_non_dates() {
+        assert_eq!(parse("Pending", Dmy), None);
+        assert_eq!(parse("13/13/2018", Dmy), None);
+        assert_eq!(parse("1111/11/11", Ymd), None);
+        assert_eq!(parse("123-4567890-1234567", Ymd), None);
+        assert_eq!(parse("-5,00", Dmy), None);
+        assert_eq!(parse("17.80", Dmy), None);
+        assert_eq!(parse("Transactions Total", Dmy), None);
+        assert_eq!(parse("2018-02-10abc", Ymd), None);
+    }
+
+    #[test]
+    fn decides_the_order_from_all_rows() {
+        let v = ["01/02/2018", "05/02/2018", "13/02/2018"];
+        assert_eq!(detect_order(v.iter().copied(), Mdy), Some(Dmy));
+        let v = ["02/01/2018", "02/05/2018", "02/13/2018"];
+        assert_eq!(detect_order(v.iter().copied(), Dmy), Some(Mdy));
+        // all ambiguous: the reading that stays sorted wins
+        let v = ["01/02/2018", "01/03/2018", "02/01/2018"];
+        assert_eq!(detect_order(v.iter().copied(), Dmy), Some(Mdy));
+        let v = ["10/02/2018"];
+        assert_eq!(detect_order(v.iter().copied(), Dmy), Some(Dmy));
+        let v = ["10/2009/09", "11/2009/09"];
+        assert_eq!(detect_order(v.iter().copied(), Dmy), Some(Dym));
+    }
+}

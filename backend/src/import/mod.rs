@@ -1,0 +1,262 @@
+//! Bank-file parsing engine: bytes of a bank export in, transactions out. Pure Rust: no HTTP, no
+//! database. [`parse`] detects everything it can by itself (encoding, format, delimiter, junk
+//! lines, header, columns, date order, decimal mark, sign convention) and returns the
+//! [`Mapping`] it used; a user can correct that mapping in the import wizard and call [`parse`]
+//! again with it, which then applies it as given.
+//!
+//! Module map: `detect` (which format), `encoding` (bytes → text), `delimited` (CSV/TSV text →
+//! records), `excel` (xlsx/xls/ods → records), `table` (records → mapping → rows, shared by
+//! both), `columns` (which column is what), `ofx`, `qif`, `amount` (decimal text → minor units),
+//! `date` (date text → `NaiveDate`).
+
+mod amount;
+mod columns;
+mod date;
+mod delimited;
+mod detect;
+mod encoding;
+mod excel;
+mod ofx;
+mod qif;
+mod table;
+
+#[cfg(test)]
+mod corpus_tests;
+#[cfg(test)]
+mod tests;
+
+pub use amount::DecimalSeparator;
+pub use date::DateOrder;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The kind of file that was read.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// Delimited text: CSV, semicolon- or tab-separated, pipe-separated.
+    Delimited,
+    /// A spreadsheet: xlsx, xls or ods.
+    Excel,
+    /// OFX or QFX (1.x SGML or 2.x XML).
+    Ofx,
+    /// Quicken Interchange Format.
+    Qif,
+}
+
+/// Where the amount of a row comes from (delimited text and spreadsheets).
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AmountColumns {
+    /// One column holds the signed amount.
+    Single {
+        /// 0-based column index of the amount.
+        column: usize,
+    },
+    /// Money out and money in are in two columns (either may be empty on a row); the amount is
+    /// credit minus debit, whatever sign the cells carry.
+    DebitCredit {
+        /// 0-based column index of money out (withdrawal, debit, Soll, Af).
+        debit: usize,
+        /// 0-based column index of money in (deposit, credit, Haben, Bij).
+        credit: usize,
+    },
+    /// One column holds the amount, another says whether it is money out or in.
+    Direction {
+        /// 0-based column index of the amount (its own sign is ignored).
+        column: usize,
+        /// 0-based column index of the direction flag.
+        direction: usize,
+        /// Flag values meaning money out, compared case-insensitively after trimming ("" matches
+        /// an empty cell).
+        outflow_values: Vec<String>,
+        /// Flag values meaning money in, compared the same way.
+        inflow_values: Vec<String>,
+    },
+}
+
+/// How to read a file: what the import wizard shows and lets the user correct. [`parse`] returns
+/// the mapping it detected; passing it back in gives the same rows. Stored as JSON (all fields
+/// have defaults, so `{}` is a valid, empty mapping). Columns are 0-based indexes, because
+/// header names repeat in real files (`Währung` twice).
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq, Default)]
+#[serde(default)]
+pub struct Mapping {
+    /// Text encoding (WHATWG label such as `UTF-8`, `UTF-16LE`, `windows-1252`, `windows-1250`).
+    /// Empty: detect (BOM, UTF-8 validity, OFX/XML declarations, legacy code-page statistics).
+    pub encoding: Option<String>,
+    /// Field delimiter of delimited text: `,` `;` tab or `|`. Empty: detect.
+    pub delimiter: Option<char>,
+    /// Lines (spreadsheet rows) before the header, or before the first data line when there is
+    /// no header. Blank lines count.
+    pub skip_rows: usize,
+    /// Whether the first line after `skip_rows` names the columns.
+    pub has_header: bool,
+    /// Spreadsheet sheet to read. Empty: the first sheet holding data.
+    pub sheet: Option<String>,
+    /// 0-based column index of the transaction (booking) date.
+    pub date_column: Option<usize>,
+    /// Order of day, month and year in dates. Any separator, one- or two-digit days and months,
+    /// two-digit years (00–69 → 20xx, 70–99 → 19xx), month names (English, German, French, Dutch,
+    /// Spanish), trailing dots and a trailing time are accepted in every order. QIF uses it too.
+    pub date_order: Option<DateOrder>,
+    /// Where the amount comes from.
+    pub amount: Option<AmountColumns>,
+    /// Decimal mark of amounts.
+    pub decimal_separator: Option<DecimalSeparator>,
+    /// Digit-group mark allowed in amounts (`,` `.` space or `'`); empty: none. Groups must be
+    /// of three digits.
+    pub thousands_separator: Option<char>,
+    /// Flip every amount's sign (for exports that list purchases as positive numbers).
+    pub invert_sign: bool,
+    /// 0-based column indexes joined (with ` | `) into the description.
+    pub description_columns: Vec<usize>,
+    /// 0-based column index of the payee / counterparty.
+    pub payee_column: Option<usize>,
+    /// 0-based column index of the bank's own category.
+    pub category_column: Option<usize>,
+    /// 0-based column index of an ISO 4217 currency code (used to report the file's currency).
+    pub currency_column: Option<usize>,
+}
+
+/// One transaction read from the file.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq)]
+pub struct ParsedRow {
+    /// 1-based line in the file (spreadsheet: 1-based row) where the transaction starts.
+    pub line: usize,
+    pub date: chrono::NaiveDate,
+    /// Minor units of the currency; outflows negative (the account holder's view).
+    pub amount: i64,
+    pub description: String,
+    pub payee: Option<String>,
+    pub memo: Option<String>,
+    pub bank_category: Option<String>,
+    /// The bank's own transaction id (OFX FITID).
+    pub external_id: Option<String>,
+}
+
+/// A line that looks like a transaction but could not be read; never silently dropped.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq)]
+pub struct RowProblem {
+    /// 1-based line (spreadsheet: row).
+    pub line: usize,
+    /// Which field: `date`, `amount`, `direction`.
+    pub field: String,
+    /// The offending text as found.
+    pub text: String,
+    /// A sentence for the user, starting with the line number.
+    pub message: String,
+}
+
+/// The result of reading a file.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq)]
+pub struct Parsed {
+    pub format: Format,
+    /// The mapping used (detected or given): store it to re-read the file the same way.
+    pub mapping: Mapping,
+    /// The encoding the text was decoded with (WHATWG name, e.g. `UTF-8`, `windows-1252`).
+    pub encoding: String,
+    /// ISO 4217 code stated by the file (OFX CURDEF, a currency column, `Betrag (EUR)`), if any.
+    pub currency: Option<String>,
+    /// Column names (delimited/excel; `Column N` when the file has no header). Empty for OFX/QIF.
+    pub headers: Vec<String>,
+    pub rows: Vec<ParsedRow>,
+    pub problems: Vec<RowProblem>,
+}
+
+/// What the caller knows besides the bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct ParseOptions<'a> {
+    /// The uploaded file's name: only a hint, the content decides.
+    pub filename: Option<&'a str>,
+    /// A mapping to apply instead of detecting one.
+    pub mapping: Option<&'a Mapping>,
+    /// Decimal digits of the account currency's minor unit (`dhana::money::minor_unit_digits`).
+    /// Amounts with more digits are rounded half away from zero.
+    pub minor_unit_digits: u32,
+}
+
+impl Default for ParseOptions<'_> {
+    fn default() -> Self {
+        ParseOptions {
+            filename: None,
+            mapping: None,
+            minor_unit_digits: 2,
+        }
+    }
+}
+
+/// Why a file cannot be imported at all. Each message is a sentence for the user.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum ImportError {
+    #[error("The file is empty.")]
+    Empty,
+    #[error("The file is not readable text nor a spreadsheet; it looks like binary data.")]
+    Binary,
+    #[error("The file format was not recognised: expected CSV or other delimited text, an Excel or OpenDocument spreadsheet, OFX/QFX or QIF.")]
+    UnknownFormat,
+    #[error("The text encoding '{0}' is not known.")]
+    UnknownEncoding(String),
+    #[error("No transactions found: {0}")]
+    NoTransactions(String),
+    #[error("The bank's server sent an error instead of a statement (code {code}: {message}).")]
+    OfxServerError { code: String, message: String },
+    #[error("The file holds statements in several currencies ({0}); import each account from its own file.")]
+    MixedCurrencies(String),
+    #[error("The spreadsheet could not be read: {0}")]
+    Spreadsheet(String),
+    #[error("The spreadsheet is too large to import safely: {0}")]
+    TooLarge(String),
+    #[error("The column mapping uses column {column} for the {field}, but the file has only {available} columns.")]
+    ColumnMissing {
+        field: String,
+        /// 1-based, as a user counts.
+        column: usize,
+        available: usize,
+    },
+    #[error("Could not tell which column holds the {what}; choose it in the column mapping.")]
+    ColumnNotFound {
+        what: String,
+        /// The column names found, for the wizard.
+        headers: Vec<String>,
+    },
+    #[error("The column mapping is not usable: {0}")]
+    BadMapping(String),
+}
+
+/// Reads a bank export. See the module documentation.
+pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ImportError::Empty);
+    }
+    let digits = options.minor_unit_digits;
+    let parsed = match detect::sniff(bytes, options.filename) {
+        detect::Sniffed::Spreadsheet => excel::parse(bytes, options.mapping, digits)?,
+        detect::Sniffed::Text => {
+            let forced = match options.mapping.and_then(|m| m.encoding.as_deref()) {
+                Some(label) => Some(
+                    encoding::by_label(label)
+                        .ok_or_else(|| ImportError::UnknownEncoding(label.to_string()))?,
+                ),
+                None => None,
+            };
+            let text = encoding::decode(bytes, forced)?;
+            match detect::text_format(&text.text, options.filename) {
+                Format::Ofx => ofx::parse(bytes, &text, forced, digits)?,
+                Format::Qif => qif::parse(&text, options.mapping, digits)?,
+                _ => delimited::parse(&text, options.mapping, digits)?,
+            }
+        }
+    };
+    if parsed.rows.is_empty() && !parsed.problems.is_empty() {
+        let first = &parsed.problems[0];
+        return Err(ImportError::NoTransactions(format!(
+            "no line could be read ({} problem{}); the first: {}",
+            parsed.problems.len(),
+            if parsed.problems.len() == 1 { "" } else { "s" },
+            first.message
+        )));
+    }
+    Ok(parsed)
+}

@@ -1,0 +1,172 @@
+//! QIF (Quicken Interchange Format): `!Type:` sections of records `D` date, `T`/`U` amount,
+//! `P` payee, `M` memo, `L` category, `N` number, ended by `^`.
+//!
+//! Decisions: only cash-account sections (`Bank`, `Cash`, `CCard`, `Oth A`, `Oth L`, and
+//! records before any header) hold transactions; `!Account`, `!Type:Cat`, `Class`, `Memorized`,
+//! `Security`, `Prices` and `Invst` records are definitions or investment actions and are
+//! skipped. Split lines (`S`/`E`/`$`) are ignored: `T` is the total. An `Opening Balance` record
+//! whose category is the account itself (`L[…]`) is a balance, not a transaction. The date
+//! order is decided from all records (month first, the Quicken default, when they read both
+//! ways).
+
+use super::amount;
+use super::date::{self, DateOrder};
+use super::encoding::Text;
+use super::{Format, ImportError, Mapping, Parsed, ParsedRow, RowProblem};
+
+#[derive(Default)]
+struct Record {
+    line: usize,
+    date: Option<String>,
+    amount: Option<String>,
+    payee: Option<String>,
+    memo: Option<String>,
+    category: Option<String>,
+}
+
+fn cash_section(header: &str) -> bool {
+    let t = header.trim().to_ascii_lowercase();
+    let t = t.trim_start_matches("!type:").trim();
+    matches!(
+        t,
+        "bank" | "cash" | "ccard" | "oth a" | "oth l" | "invoice" | "othera" | "otherl"
+    )
+}
+
+pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed, ImportError> {
+    let mut records: Vec<Record> = Vec::new();
+    let mut in_cash = true; // records before any header are read as bank records
+    let mut current = Record::default();
+    let mut has_fields = false;
+    let mut skipped_sections = Vec::new();
+    for (i, raw) in text.text.lines().enumerate() {
+        let line = raw.trim_end_matches('\r');
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if trimmed.starts_with('!') {
+            let upper = trimmed.to_ascii_uppercase();
+            if upper.starts_with("!TYPE:") {
+                in_cash = cash_section(trimmed);
+                if !in_cash {
+                    skipped_sections.push(trimmed.to_string());
+                }
+            } else if upper.starts_with("!ACCOUNT") {
+                in_cash = false;
+            }
+            // !Option / !Clear lines change nothing
+            current = Record::default();
+            has_fields = false;
+            continue;
+        }
+        if trimmed == "^" || trimmed.starts_with('^') {
+            if in_cash && has_fields {
+                records.push(std::mem::take(&mut current));
+            }
+            current = Record::default();
+            has_fields = false;
+            continue;
+        }
+        if !has_fields {
+            current.line = i + 1;
+        }
+        has_fields = true;
+        let (code, value) = trimmed.split_at(trimmed.chars().next().map_or(0, char::len_utf8));
+        let value = Some(value.trim().to_string()).filter(|v| !v.is_empty());
+        match code {
+            "D" => current.date = value,
+            "T" => current.amount = value,
+            "U" if current.amount.is_none() => current.amount = value,
+            "P" => current.payee = value,
+            "M" => current.memo = value,
+            "L" => current.category = value,
+            _ => {}
+        }
+    }
+    if in_cash && has_fields {
+        records.push(current);
+    }
+    records.retain(|r| r.date.is_some() || r.amount.is_some());
+    let opening = |r: &Record| {
+        r.payee
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case("opening balance"))
+            && r.category.as_deref().is_some_and(|c| c.starts_with('['))
+    };
+    records.retain(|r| !opening(r));
+    if records.is_empty() {
+        return Err(ImportError::NoTransactions(
+            "this QIF file holds no bank, cash or card transaction records (only account, category or other definitions)."
+                .into(),
+        ));
+    }
+
+    let order = given.and_then(|m| m.date_order).or_else(|| {
+        date::detect_order(
+            records.iter().filter_map(|r| r.date.as_deref()),
+            DateOrder::Mdy,
+        )
+    });
+    let order = order.unwrap_or(DateOrder::Mdy);
+    let amounts: Vec<&str> = records.iter().filter_map(|r| r.amount.as_deref()).collect();
+    let (dec, thousands) = match given.and_then(|m| m.decimal_separator) {
+        Some(d) => (d, given.and_then(|m| m.thousands_separator)),
+        None => amount::detect_separators(amounts.iter().copied()),
+    };
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for r in records {
+        let line = r.line;
+        let date_text = r.date.clone().unwrap_or_default();
+        let amount_text = r.amount.clone().unwrap_or_default();
+        let date = date::parse(&date_text, order);
+        let amount = amount::parse(&amount_text, dec, thousands, digits);
+        match (date, amount) {
+            (Some(date), Ok(Some(amount))) => rows.push(ParsedRow {
+                line,
+                date,
+                amount,
+                description: r.payee.clone().or(r.memo.clone()).unwrap_or_default(),
+                payee: r.payee,
+                memo: r.memo,
+                bank_category: r.category,
+                external_id: None,
+            }),
+            (None, _) => problems.push(RowProblem {
+                line,
+                field: "date".into(),
+                text: date_text.clone(),
+                message: format!("line {line}: cannot read the date '{date_text}'"),
+            }),
+            (_, Ok(None)) => problems.push(RowProblem {
+                line,
+                field: "amount".into(),
+                text: String::new(),
+                message: format!("line {line}: the amount is empty"),
+            }),
+            (_, Err(why)) => problems.push(RowProblem {
+                line,
+                field: "amount".into(),
+                text: amount_text.clone(),
+                message: format!("line {line}: cannot read the amount '{amount_text}' ({why})"),
+            }),
+        }
+    }
+    let name = text.encoding.name().to_string();
+    Ok(Parsed {
+        format: Format::Qif,
+        mapping: Mapping {
+            encoding: Some(name.clone()),
+            date_order: Some(order),
+            decimal_separator: Some(dec),
+            thousands_separator: thousands,
+            ..Mapping::default()
+        },
+        encoding: name,
+        currency: None,
+        headers: Vec::new(),
+        rows,
+        problems,
+    })
+}

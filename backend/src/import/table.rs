@@ -1,0 +1,633 @@
+//! Rows of cells (from delimited text or a spreadsheet) → a [`Mapping`] (detected, or given
+//! and checked) → transactions and row problems.
+//!
+//! Detection: a *data line* has a date cell and another cell that reads as an amount. The
+//! header is the nearest earlier line with at least two non-empty cells that is not a data
+//! line (so title lines, account metadata and section markers before it are skipped). Columns
+//! are chosen by header name (see `columns`) checked against their content, or by content alone
+//! when there is no header. The date order and the decimal mark are decided from every row.
+
+use super::amount::{self, DecimalSeparator};
+use super::columns::{self, Side};
+use super::date::{self, DateOrder};
+use super::{AmountColumns, Format, ImportError, Mapping, Parsed, ParsedRow, RowProblem};
+
+/// One line (or spreadsheet row) split into cells, trimmed.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// 1-based line or row number.
+    pub line: usize,
+    pub cells: Vec<String>,
+}
+
+impl Record {
+    fn cell(&self, i: usize) -> &str {
+        self.cells.get(i).map(String::as_str).unwrap_or("")
+    }
+    fn non_empty(&self) -> usize {
+        self.cells.iter().filter(|c| !c.is_empty()).count()
+    }
+}
+
+fn amount_like(s: &str) -> bool {
+    if s.is_empty() || date::is_date(s) {
+        return false;
+    }
+    [
+        (DecimalSeparator::Point, Some(',')),
+        (DecimalSeparator::Comma, Some('.')),
+        (DecimalSeparator::Point, Some('\'')),
+        (DecimalSeparator::Comma, Some(' ')),
+    ]
+    .iter()
+    .any(|(d, t)| matches!(amount::parse(s, *d, *t, 2), Ok(Some(_))))
+}
+
+fn is_data(r: &Record) -> bool {
+    let date_at = r.cells.iter().position(|c| date::is_date(c));
+    match date_at {
+        Some(d) => r
+            .cells
+            .iter()
+            .enumerate()
+            .any(|(i, c)| i != d && amount_like(c)),
+        None => false,
+    }
+}
+
+#[derive(Default, Clone, Debug)]
+struct Stats {
+    rows: usize,
+    filled: usize,
+    dates: usize,
+    amounts: usize,
+    negatives: usize,
+    decimals: usize,
+    long_numbers: usize,
+    iso: usize,
+    text_len: usize,
+}
+
+fn stats(rows: &[&Record], col: usize) -> Stats {
+    let mut s = Stats {
+        rows: rows.len(),
+        ..Stats::default()
+    };
+    for r in rows {
+        let c = r.cell(col);
+        if c.is_empty() {
+            continue;
+        }
+        s.filled += 1;
+        if date::is_date(c) {
+            s.dates += 1;
+        }
+        if amount_like(c) {
+            s.amounts += 1;
+            if amount::is_negative(c) {
+                s.negatives += 1;
+            }
+            if c.contains(['.', ',']) {
+                s.decimals += 1;
+            }
+            if c.chars().filter(|ch| ch.is_ascii_digit()).count() > 9 && !c.contains(['.', ',']) {
+                s.long_numbers += 1;
+            }
+        }
+        if c.len() == 3 && crate::money::is_currency(&c.to_ascii_uppercase()) {
+            s.iso += 1;
+        }
+        s.text_len += c.chars().count();
+    }
+    s
+}
+
+impl Stats {
+    fn date_col(&self) -> bool {
+        self.filled > 0 && self.dates * 2 >= self.rows.max(1)
+    }
+    /// Every filled cell reads as an amount, and the column is not an id or account number.
+    fn amount_col(&self) -> bool {
+        self.filled > 0
+            && self.amounts * 10 >= self.filled * 9
+            && self.dates * 2 < self.filled
+            && self.long_numbers * 2 < self.filled
+    }
+}
+
+/// Detects the layout of a table.
+pub fn detect(records: &[Record], mut mapping: Mapping) -> Result<Mapping, ImportError> {
+    let data: Vec<&Record> = records.iter().filter(|r| is_data(r)).collect();
+    let Some(first) = data.first() else {
+        return Err(ImportError::NoTransactions(
+            "no line holds both a date and an amount.".into(),
+        ));
+    };
+    let first_idx = records
+        .iter()
+        .position(|r| r.line == first.line)
+        .unwrap_or(0);
+    let width = records.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+    let header = records[..first_idx]
+        .iter()
+        .rev()
+        .take(6)
+        .find(|r| {
+            r.non_empty() >= 2
+                && r.cells.iter().all(|c| !date::is_date(c))
+                && r.cells.iter().filter(|c| amount_like(c)).count() * 2 < r.non_empty()
+        })
+        .cloned();
+    mapping.has_header = header.is_some();
+    mapping.skip_rows = header.as_ref().map_or(first.line, |h| h.line) - 1;
+    let names: Vec<String> = (0..width)
+        .map(|i| {
+            header
+                .as_ref()
+                .map(|h| h.cell(i).to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    let all: Vec<Stats> = (0..width).map(|i| stats(&data, i)).collect();
+
+    // Date column: the best-named column whose content is dates, else the first date column.
+    let date_col = (0..width)
+        .filter(|i| all[*i].date_col())
+        .filter_map(|i| columns::date_score(&names[i]).map(|s| (s, i)))
+        .max_by_key(|(s, i)| (*s, std::cmp::Reverse(*i)))
+        .map(|(_, i)| i)
+        .or_else(|| (0..width).find(|i| all[*i].date_col()))
+        .ok_or_else(|| ImportError::ColumnNotFound {
+            what: "date".into(),
+            headers: names.clone(),
+        })?;
+    mapping.date_column = Some(date_col);
+
+    let usable = |i: usize| i != date_col && all[i].amount_col();
+    let named_amount = (0..width)
+        .filter(|i| usable(*i))
+        .filter_map(|i| columns::amount_score(&names[i]).map(|s| (s, i)))
+        .max_by_key(|(s, i)| (*s, std::cmp::Reverse(*i)))
+        .map(|(_, i)| i);
+    let side = |want: Side| {
+        (0..width).find(|i| {
+            (*i != date_col && all[*i].filled == 0 || usable(*i))
+                && columns::debit_credit(&names[*i]) == Some(want)
+        })
+    };
+    let (debit, credit) = (side(Side::Debit), side(Side::Credit));
+    let mut amount_cols = match (named_amount, debit, credit) {
+        (Some(a), _, _) => AmountColumns::Single { column: a },
+        (None, Some(d), Some(c)) => AmountColumns::DebitCredit {
+            debit: d,
+            credit: c,
+        },
+        (None, Some(one), None) | (None, None, Some(one)) if usable(one) => {
+            AmountColumns::Single { column: one }
+        }
+        _ => {
+            by_content(&data, &all, date_col, width).ok_or_else(|| ImportError::ColumnNotFound {
+                what: "amount".into(),
+                headers: names.clone(),
+            })?
+        }
+    };
+
+    let mut used = vec![date_col];
+    match &amount_cols {
+        AmountColumns::Single { column } => used.push(*column),
+        AmountColumns::DebitCredit { debit, credit } => used.extend([*debit, *credit]),
+        AmountColumns::Direction { .. } => {}
+    }
+    if let AmountColumns::Single { column } = amount_cols {
+        if let Some(dir) = direction(&data, &all, column, &used, width) {
+            used.push(dir.0);
+            amount_cols = AmountColumns::Direction {
+                column,
+                direction: dir.0,
+                outflow_values: dir.1,
+                inflow_values: dir.2,
+            };
+        } else if all[column].negatives == 0 && columns::is_purchase_total(&names[column]) {
+            mapping.invert_sign = true;
+        }
+    }
+
+    // Decimal mark from every amount-like cell of every numeric column.
+    let numeric: Vec<usize> = (0..width).filter(|i| all[*i].amount_col()).collect();
+    let samples: Vec<&str> = data
+        .iter()
+        .flat_map(|r| numeric.iter().map(move |i| r.cell(*i)))
+        .collect();
+    let (dec, thousands) = amount::detect_separators(samples.iter().copied());
+    mapping.decimal_separator = Some(dec);
+    mapping.thousands_separator = thousands;
+
+    // Currency: a column of ISO codes (named, or by content), preferring the one after the amount.
+    let amount_at = match &amount_cols {
+        AmountColumns::Single { column } | AmountColumns::Direction { column, .. } => *column,
+        AmountColumns::DebitCredit { debit, .. } => *debit,
+    };
+    let iso_col = |i: &usize| all[*i].iso > 0 && all[*i].iso == all[*i].filled;
+    let mut currency_cols: Vec<usize> = (0..width).filter(iso_col).collect();
+    currency_cols.sort_by_key(|i| {
+        (
+            !columns::is_currency_header(&names[*i]),
+            *i <= amount_at,
+            i.abs_diff(amount_at),
+        )
+    });
+    mapping.currency_column = currency_cols.first().copied();
+    if let Some(c) = mapping.currency_column {
+        used.push(c);
+    }
+    used.extend(mapping.currency_column);
+
+    // Date order, with a locale hint for dates that read both ways.
+    let dollars = samples.iter().any(|s| s.contains('$'));
+    let usd = mapping
+        .currency_column
+        .is_some_and(|c| data.iter().any(|r| r.cell(c).eq_ignore_ascii_case("USD")));
+    let prefer = if dec == DecimalSeparator::Point && (dollars || usd) {
+        DateOrder::Mdy
+    } else {
+        DateOrder::Dmy
+    };
+    mapping.date_order = date::detect_order(data.iter().map(|r| r.cell(date_col)), prefer);
+    mapping.amount = Some(amount_cols);
+
+    // Text columns.
+    let payee = (0..width)
+        .filter(|i| !used.contains(i) && all[*i].filled > 0 && all[*i].amounts < all[*i].filled)
+        .filter_map(|i| columns::payee_score(&names[i]).map(|s| (s, i)))
+        .max_by_key(|(s, i)| (*s, std::cmp::Reverse(*i)))
+        .map(|(_, i)| i);
+    mapping.payee_column = payee;
+    let text_col = |i: &usize| {
+        !used.contains(i)
+            && Some(*i) != payee
+            && all[*i].filled > 0
+            && all[*i].amounts * 2 < all[*i].filled
+            && all[*i].dates * 2 < all[*i].filled
+    };
+    let description = (0..width)
+        .filter(text_col)
+        .filter_map(|i| columns::description_score(&names[i]).map(|s| (s, i)))
+        .max_by_key(|(s, i)| (*s, std::cmp::Reverse(*i)))
+        .map(|(_, i)| i)
+        .or_else(|| {
+            // No name says it: the column with the most text.
+            (0..width)
+                .filter(text_col)
+                .filter(|i| mapping.has_header || all[*i].iso < all[*i].filled)
+                .filter(|i| !mapping.has_header || columns::payee_score(&names[*i]).is_none())
+                .max_by_key(|i| (all[*i].text_len, std::cmp::Reverse(*i)))
+        });
+    mapping.description_columns = payee.into_iter().chain(description).collect();
+    mapping.category_column = (0..width)
+        .filter(|i| !used.contains(i) && all[*i].filled > 0)
+        .find(|i| columns::is_category(&names[*i]));
+    Ok(mapping)
+}
+
+/// No header names the amount: the numeric columns decide. Two columns that are never filled
+/// on the same line are money out and money in (the more often filled one is money out: most
+/// statement lines are spending). An unsigned column followed by an always-empty column, in a
+/// file without names, is read the same way.
+fn by_content(
+    data: &[&Record],
+    all: &[Stats],
+    date_col: usize,
+    width: usize,
+) -> Option<AmountColumns> {
+    let numeric: Vec<usize> = (0..width)
+        .filter(|i| *i != date_col && all[*i].amount_col())
+        .collect();
+    for (k, &a) in numeric.iter().enumerate() {
+        for &b in &numeric[k + 1..] {
+            let both = data
+                .iter()
+                .filter(|r| !r.cell(a).is_empty() && !r.cell(b).is_empty())
+                .count();
+            if both == 0 && b == a + 1 {
+                let (debit, credit) = if all[b].filled > all[a].filled {
+                    (b, a)
+                } else {
+                    (a, b)
+                };
+                return Some(AmountColumns::DebitCredit { debit, credit });
+            }
+        }
+    }
+    let best = numeric.iter().copied().max_by_key(|i| {
+        (
+            all[*i].filled,
+            all[*i].negatives > 0,
+            all[*i].decimals,
+            std::cmp::Reverse(*i),
+        )
+    })?;
+    let next = best + 1;
+    let next_empty = next < width && data.iter().all(|r| r.cell(next).is_empty());
+    let raw_next = data.iter().any(|r| r.cells.len() > next);
+    if all[best].negatives == 0 && next_empty && raw_next && next < width - 1 {
+        return Some(AmountColumns::DebitCredit {
+            debit: best,
+            credit: next,
+        });
+    }
+    Some(AmountColumns::Single { column: best })
+}
+
+type Direction = (usize, Vec<String>, Vec<String>);
+
+/// A column of direction flags next to an unsigned (or agreeing) amount.
+fn direction(
+    data: &[&Record],
+    all: &[Stats],
+    amount_col: usize,
+    used: &[usize],
+    width: usize,
+) -> Option<Direction> {
+    for i in 0..width {
+        if used.contains(&i) || all[i].filled == 0 {
+            continue;
+        }
+        let mut out: Vec<String> = Vec::new();
+        let mut inn: Vec<String> = Vec::new();
+        let mut ok = true;
+        for r in data {
+            let v = r.cell(i);
+            if v.is_empty() {
+                continue;
+            }
+            match columns::direction_token(v) {
+                Some(Side::Debit) => {
+                    if !out.iter().any(|o| o.eq_ignore_ascii_case(v)) {
+                        out.push(v.to_string());
+                    }
+                }
+                Some(Side::Credit) => {
+                    if !inn.iter().any(|o| o.eq_ignore_ascii_case(v)) {
+                        inn.push(v.to_string());
+                    }
+                }
+                None => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if !ok {
+            continue;
+        }
+        let has_empty = all[i].filled < all[i].rows;
+        let unsigned = all[amount_col].negatives == 0;
+        match (out.is_empty(), inn.is_empty()) {
+            (false, false) => return Some((i, out, inn)),
+            (true, false) if has_empty && unsigned => return Some((i, vec![String::new()], inn)),
+            (false, true) if has_empty && unsigned => return Some((i, out, vec![String::new()])),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn check_columns(mapping: &Mapping, width: usize) -> Result<(), ImportError> {
+    let mut wanted: Vec<(&str, usize)> = Vec::new();
+    wanted.extend(mapping.date_column.map(|c| ("date", c)));
+    match &mapping.amount {
+        Some(AmountColumns::Single { column }) => wanted.push(("amount", *column)),
+        Some(AmountColumns::DebitCredit { debit, credit }) => {
+            wanted.push(("debit amount", *debit));
+            wanted.push(("credit amount", *credit));
+        }
+        Some(AmountColumns::Direction {
+            column, direction, ..
+        }) => {
+            wanted.push(("amount", *column));
+            wanted.push(("direction", *direction));
+        }
+        None => {}
+    }
+    wanted.extend(
+        mapping
+            .description_columns
+            .iter()
+            .map(|c| ("description", *c)),
+    );
+    wanted.extend(mapping.payee_column.map(|c| ("payee", c)));
+    wanted.extend(mapping.category_column.map(|c| ("category", c)));
+    wanted.extend(mapping.currency_column.map(|c| ("currency", c)));
+    for (field, column) in wanted {
+        if column >= width {
+            return Err(ImportError::ColumnMissing {
+                field: field.into(),
+                column: column + 1,
+                available: width,
+            });
+        }
+    }
+    if mapping.date_column.is_none() {
+        return Err(ImportError::BadMapping("no date column is chosen.".into()));
+    }
+    if mapping.amount.is_none() {
+        return Err(ImportError::BadMapping(
+            "no amount column is chosen.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Applies a mapping (detected or given) to the records.
+pub fn extract(
+    records: &[Record],
+    mapping: Mapping,
+    digits: u32,
+    format: Format,
+    encoding: String,
+) -> Result<Parsed, ImportError> {
+    let body: Vec<&Record> = records
+        .iter()
+        .filter(|r| r.line > mapping.skip_rows)
+        .collect();
+    let width = body.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+    check_columns(&mapping, width)?;
+    let (header, rows) = match (mapping.has_header, body.split_first()) {
+        (true, Some((h, rest))) => (Some(*h), rest),
+        _ => (None, &body[..]),
+    };
+    let headers: Vec<String> = (0..width)
+        .map(|i| match header {
+            Some(h) if !h.cell(i).is_empty() => h.cell(i).to_string(),
+            _ => format!("Column {}", i + 1),
+        })
+        .collect();
+    let date_col = mapping.date_column.unwrap_or(0);
+    let order = mapping.date_order.unwrap_or(DateOrder::Ymd);
+    let dec = mapping.decimal_separator.unwrap_or(DecimalSeparator::Point);
+    let thousands = mapping.thousands_separator;
+    let amount_spec = mapping.amount.clone().expect("checked");
+
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let mut currencies: Vec<String> = Vec::new();
+    for r in rows {
+        if r.non_empty() == 0 {
+            continue;
+        }
+        if let Some(h) = header {
+            if r.cells == h.cells {
+                continue; // the header repeated (page breaks, concatenated exports)
+            }
+        }
+        if r.cells.iter().any(|c| columns::is_summary(c)) {
+            continue;
+        }
+        let line = r.line;
+        let date_text = r.cell(date_col);
+        let amount = read_amount(r, &amount_spec, dec, thousands, digits);
+        let date = date::parse(date_text, order);
+        let problem = |field: &str, text: &str, message: String| RowProblem {
+            line,
+            field: field.into(),
+            text: text.into(),
+            message: format!("line {line}: {message}"),
+        };
+        match (date, amount) {
+            (Some(date), Ok((Some(mut minor), _))) => {
+                if mapping.invert_sign {
+                    minor = -minor;
+                }
+                let cell =
+                    |c: Option<usize>| c.map(|c| r.cell(c).to_string()).filter(|s| !s.is_empty());
+                let mut parts: Vec<&str> = Vec::new();
+                for c in &mapping.description_columns {
+                    let t = r.cell(*c);
+                    if !t.is_empty() && !parts.contains(&t) {
+                        parts.push(t);
+                    }
+                }
+                if let Some(c) = mapping.currency_column {
+                    let code = r.cell(c).to_ascii_uppercase();
+                    if !code.is_empty() && !currencies.contains(&code) {
+                        currencies.push(code);
+                    }
+                }
+                out.push(ParsedRow {
+                    line,
+                    date,
+                    amount: minor,
+                    description: parts.join(" | "),
+                    payee: cell(mapping.payee_column),
+                    memo: None,
+                    bank_category: cell(mapping.category_column),
+                    external_id: None,
+                });
+            }
+            (None, Ok((Some(_), _))) if columns::is_summary_label(date_text) => {}
+            (None, Ok((Some(_), _))) if date_text.is_empty() => {
+                problems.push(problem("date", "", "the date is empty".into()));
+            }
+            (None, Ok((Some(_), _))) if columns::is_pending(date_text) => problems.push(problem(
+                "date",
+                date_text,
+                format!(
+                    "'{date_text}' is not a date yet (a pending transaction); it is not imported"
+                ),
+            )),
+            (None, Ok((Some(_), _))) => problems.push(problem(
+                "date",
+                date_text,
+                format!("cannot read the date '{date_text}'"),
+            )),
+            (None, _) => {} // neither a date nor an amount: not a transaction line
+            (Some(_), Ok((None, text))) => {
+                problems.push(problem("amount", &text, "the amount is empty".into()))
+            }
+            (Some(_), Err((field, text, why))) => problems.push(problem(
+                field,
+                &text,
+                if field == "direction" {
+                    format!("cannot tell whether '{text}' means money in or out")
+                } else {
+                    format!("cannot read the amount '{text}' ({why})")
+                },
+            )),
+        }
+    }
+    if out.is_empty() && problems.is_empty() {
+        return Err(ImportError::NoTransactions(
+            "no line holds both a date and an amount.".into(),
+        ));
+    }
+    let mut currency = if currencies.len() == 1 {
+        currencies.pop()
+    } else {
+        None
+    };
+    if currency.is_none() {
+        if let Some(AmountColumns::Single { column } | AmountColumns::Direction { column, .. }) =
+            &mapping.amount
+        {
+            currency = header.and_then(|h| columns::currency_in_header(h.cell(*column)));
+        }
+    }
+    Ok(Parsed {
+        format,
+        mapping,
+        encoding,
+        currency,
+        headers,
+        rows: out,
+        problems,
+    })
+}
+
+type AmountError = (&'static str, String, String);
+
+/// The amount of a line: `Ok((None, text))` when the amount cells are empty.
+fn read_amount(
+    r: &Record,
+    spec: &AmountColumns,
+    dec: DecimalSeparator,
+    thousands: Option<char>,
+    digits: u32,
+) -> Result<(Option<i64>, String), AmountError> {
+    let read = |c: usize| {
+        let t = r.cell(c);
+        amount::parse(t, dec, thousands, digits).map_err(|why| ("amount", t.to_string(), why))
+    };
+    match spec {
+        AmountColumns::Single { column } => Ok((read(*column)?, r.cell(*column).to_string())),
+        AmountColumns::DebitCredit { debit, credit } => {
+            let d = read(*debit)?;
+            let c = read(*credit)?;
+            let text = format!("{}{}", r.cell(*debit), r.cell(*credit));
+            Ok(match (d, c) {
+                (None, None) => (None, text),
+                (d, c) => (Some(c.map_or(0, i64::abs) - d.map_or(0, i64::abs)), text),
+            })
+        }
+        AmountColumns::Direction {
+            column,
+            direction,
+            outflow_values,
+            inflow_values,
+        } => {
+            let Some(v) = read(*column)? else {
+                return Ok((None, r.cell(*column).to_string()));
+            };
+            let flag = r.cell(*direction).trim();
+            let is = |list: &Vec<String>| list.iter().any(|x| x.trim().eq_ignore_ascii_case(flag));
+            let signed = if is(outflow_values) {
+                -v.abs()
+            } else if is(inflow_values) {
+                v.abs()
+            } else {
+                return Err(("direction", flag.to_string(), String::new()));
+            };
+            Ok((Some(signed), r.cell(*column).to_string()))
+        }
+    }
+}
