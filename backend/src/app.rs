@@ -21,13 +21,18 @@ use crate::auth::session;
 use crate::config::Config;
 use crate::db::{DbConn, DbError, Pool};
 use crate::error::ApiError;
+use crate::imports::Progress;
 use crate::openapi::ApiDoc;
+use crate::storage::Storage;
 
 /// What every request handler can reach.
 pub struct AppState {
     pub pool: Pool,
     pub jwt: JwtKeys,
     pub routes: RouteTable,
+    pub storage: Storage,
+    pub progress: Progress,
+    pub max_upload_bytes: usize,
 }
 
 impl AppState {
@@ -72,6 +77,9 @@ impl Application {
             pool,
             jwt: JwtKeys::new(config.jwt_secret.expose()),
             routes: RouteTable::from_openapi(&crate::openapi::document()),
+            storage: Storage::new(config.data_dir.join("files")),
+            progress: Progress::default(),
+            max_upload_bytes: config.max_upload_bytes,
         });
         let session_key = config.session_key.clone();
         let cookie_secure = config.cookie_secure;

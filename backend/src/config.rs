@@ -84,7 +84,11 @@ pub struct Config {
     pub cookie_secure: bool,
     /// HTTP worker threads; `None` lets actix pick one per CPU core.
     pub workers: Option<usize>,
+    /// The largest bank file an upload may carry.
+    pub max_upload_bytes: usize,
 }
+
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -108,6 +112,8 @@ impl Config {
             )?,
             cookie_secure: parse_env("DHANA_COOKIE_SECURE")?.unwrap_or(false),
             workers: parse_env("DHANA_WORKERS")?,
+            max_upload_bytes: parse_env("DHANA_MAX_UPLOAD_BYTES")?
+                .unwrap_or(DEFAULT_MAX_UPLOAD_BYTES),
             data_dir,
         })
     }

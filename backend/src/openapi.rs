@@ -31,6 +31,7 @@ use crate::error::{FieldError, Problem};
         (name = "categories", description = "What money is spent on or comes from"),
         (name = "transactions", description = "Money in and out, with filters, totals and export"),
         (name = "rules", description = "Your own categorization rules"),
+        (name = "imports", description = "Bank files in: preview, commit, undo"),
         (name = "health", description = "Probes for orchestrators and load balancers"),
     )
 )]

@@ -7,6 +7,7 @@ pub mod categories;
 pub mod extract;
 pub mod health;
 pub mod home;
+pub mod imports;
 pub mod me;
 mod routes;
 pub mod rules;
@@ -60,7 +61,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(rules::create_rule)
                 .service(rules::get_rule)
                 .service(rules::replace_rule)
-                .service(rules::delete_rule),
+                .service(rules::delete_rule)
+            .service(imports::upload_import)
+            .service(imports::list_imports)
+            .service(imports::get_import)
+            .service(imports::preview_import)
+            .service(imports::commit_import)
+            .service(imports::undo_import),
         );
 }
 

@@ -95,6 +95,7 @@ impl TestApp {
             session_key: Secret::random(),
             cookie_secure: false,
             workers: Some(1),
+            max_upload_bytes: 1024 * 1024,
         };
         let app = Application::build(config.clone()).expect("the app starts");
         let base = format!("http://{}", app.addr());

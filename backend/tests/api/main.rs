@@ -3,12 +3,14 @@
 
 mod helpers;
 
+
 mod accounts;
 mod auth;
 mod categories;
 mod cli;
 mod errors;
 mod health;
+mod imports;
 mod me;
 mod migrations;
 mod openapi;

@@ -1,0 +1,486 @@
+//! Bank-file imports: upload and preview, correct the mapping, commit, watch progress, undo.
+
+use actix_multipart::Multipart;
+use actix_web::http::header::CONTENT_LENGTH;
+use actix_web::{delete, get, post, web, HttpMessage, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::api::extract::ValidJson;
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
+use crate::error::{ApiError, Problem};
+use crate::import::{Format, Mapping, RowProblem};
+use crate::imports::{self, CommitOptions, ImportRecord, Preview, Status, Upload};
+use crate::ledger::transactions::CategorySource;
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportCounts {
+    /// Transactions read from the file.
+    pub rows: i64,
+    /// Written to the ledger by the commit.
+    pub imported: i64,
+    /// Skipped because the account already had them.
+    pub duplicates: i64,
+    /// Rows that could not be read (see `problems`).
+    pub errors: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportProgress {
+    pub done: i64,
+    pub total: i64,
+    /// 0–100.
+    pub percent: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 5, "account_id": 3, "filename": "statement-2026-03.csv", "format": "delimited",
+    "status": "committed", "counts": {"rows": 42, "imported": 40, "duplicates": 2, "errors": 0},
+    "progress": {"done": 40, "total": 40, "percent": 100}, "problems": [], "failure": null,
+    "created_at": "2026-03-15T08:00:00Z", "committed_at": "2026-03-15T08:00:05Z", "undone_at": null
+}))]
+pub struct ImportResponse {
+    pub id: i64,
+    pub account_id: i64,
+    pub filename: String,
+    #[schema(value_type = Format)]
+    pub format: String,
+    #[schema(value_type = Status)]
+    pub status: String,
+    /// How the file is read; send a corrected copy to `/preview` or `/commit`.
+    pub mapping: Option<Mapping>,
+    pub counts: ImportCounts,
+    pub progress: ImportProgress,
+    /// Rows that could not be read, with their line numbers (the first 200).
+    pub problems: Vec<RowProblem>,
+    /// Why the last commit failed.
+    pub failure: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub committed_at: Option<DateTime<Utc>>,
+    pub undone_at: Option<DateTime<Utc>>,
+}
+
+impl ImportResponse {
+    fn new(record: ImportRecord, running: Option<(usize, usize)>) -> Self {
+        let (done, total) = match (record.status.as_str(), running) {
+            (_, Some((done, total))) => (done as i64, total as i64),
+            ("committed", _) => (record.imported_count, record.imported_count),
+            _ => (record.processed_rows, record.total_rows),
+        };
+        let percent = if total == 0 {
+            if record.status == "committed" { 100 } else { 0 }
+        } else {
+            done * 100 / total
+        };
+        ImportResponse {
+            mapping: record.mapping(),
+            problems: record.problems(),
+            id: record.id,
+            account_id: record.account_id,
+            filename: record.filename,
+            format: record.format,
+            status: record.status,
+            counts: ImportCounts {
+                rows: record.total_rows,
+                imported: record.imported_count,
+                duplicates: record.duplicate_count,
+                errors: record.error_count,
+            },
+            progress: ImportProgress {
+                done,
+                total,
+                percent,
+            },
+            failure: record.failure,
+            created_at: record.created_at.and_utc(),
+            committed_at: record.committed_at.map(|t| t.and_utc()),
+            undone_at: record.undone_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+/// A row as it will be stored.
+#[derive(Serialize, ToSchema)]
+pub struct PreviewRow {
+    /// Where it is in the file.
+    pub line: usize,
+    pub date: NaiveDate,
+    pub amount: i64,
+    pub description: String,
+    pub merchant: Option<String>,
+    pub notes: Option<String>,
+    pub category_id: Option<i64>,
+    pub category_source: Option<CategorySource>,
+    pub is_transfer: bool,
+    /// Already in the account: the commit skips it.
+    pub duplicate: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PreviewResponse {
+    #[serde(flatten)]
+    pub import: ImportResponse,
+    /// The text encoding the file was read with.
+    pub encoding: String,
+    /// The currency the file states, if any.
+    pub currency: Option<String>,
+    /// The file's column names (delimited text and spreadsheets).
+    pub headers: Vec<String>,
+    /// The first rows as they will be stored.
+    pub rows: Vec<PreviewRow>,
+    /// How many rows of the whole file the account already has.
+    pub duplicates: usize,
+}
+
+impl From<Preview> for PreviewResponse {
+    fn from(p: Preview) -> Self {
+        PreviewResponse {
+            import: ImportResponse::new(p.record, None),
+            encoding: p.parsed.encoding,
+            currency: p.parsed.currency,
+            headers: p.parsed.headers,
+            rows: p
+                .rows
+                .into_iter()
+                .map(|r| PreviewRow {
+                    line: r.line,
+                    date: r.date,
+                    amount: r.amount,
+                    description: r.description,
+                    merchant: r.merchant,
+                    notes: r.notes,
+                    category_id: r.category_id,
+                    category_source: r.category_source,
+                    is_transfer: r.is_transfer,
+                    duplicate: r.duplicate,
+                })
+                .collect(),
+            duplicates: p.duplicates,
+        }
+    }
+}
+
+/// The upload form (multipart/form-data).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// The bank file: CSV or other delimited text, xlsx/xls/ods, OFX/QFX or QIF.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// The account the transactions belong to.
+    account_id: i64,
+    /// A mapping as JSON, to read the file differently than detected.
+    #[schema(value_type = Option<Mapping>)]
+    mapping: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    /// Preview and commit in one call (for scripts).
+    pub commit: Option<bool>,
+    /// With `commit`: import the readable rows even if some rows cannot be read.
+    pub skip_invalid_rows: Option<bool>,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MappingRequest {
+    /// A corrected mapping; without it the import's own.
+    pub mapping: Option<Mapping>,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitRequest {
+    /// A corrected mapping; without it the import's own (as previewed).
+    pub mapping: Option<Mapping>,
+    /// Import the readable rows even though some rows could not be read. Without it, such a file
+    /// is refused with each bad line named and nothing is written.
+    #[serde(default)]
+    pub skip_invalid_rows: bool,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub account_id: Option<i64>,
+    /// How many to return (1–100, default 20).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportList {
+    /// Newest first.
+    pub items: Vec<ImportResponse>,
+    pub next_cursor: Option<String>,
+}
+
+fn bad_form(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::validation(field, message)
+}
+
+/// Reads the multipart form, refusing it as soon as the file passes the size limit.
+async fn read_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<Upload, ApiError> {
+    let is_multipart = req
+        .mime_type()
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.essence_str() == "multipart/form-data");
+    if !is_multipart {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the file as multipart/form-data with `file` and `account_id` fields".into(),
+        ));
+    }
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    // The form around the file adds a little; anything far beyond the limit is refused unread.
+    if declared.is_some_and(|n| n > limit + 64 * 1024) {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    let mut form = Multipart::new(req.headers(), payload);
+    let (mut file, mut filename, mut account_id, mut mapping) = (None, None, None, None);
+    while let Some(field) = form.next().await {
+        let mut field =
+            field.map_err(|e| ApiError::BadRequest(format!("the form is malformed: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            filename = field
+                .content_disposition()
+                .and_then(|d| d.get_filename())
+                .map(str::to_owned);
+        }
+        let cap = if name == "file" { limit } else { 64 * 1024 };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk
+                .map_err(|e| ApiError::BadRequest(format!("the form is malformed: {e}")))?;
+            if bytes.len() + chunk.len() > cap {
+                return Err(ApiError::PayloadTooLarge { limit: cap });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "file" => file = Some(bytes),
+            "account_id" => account_id = Some(bytes),
+            "mapping" => mapping = Some(bytes),
+            _ => {}
+        }
+    }
+    let file = file.ok_or_else(|| bad_form("file", "attach the bank file as the `file` field"))?;
+    let account_id = account_id
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .ok_or_else(|| bad_form("account_id", "name the account as the `account_id` field"))?;
+    let mapping = mapping
+        .filter(|b| !b.iter().all(u8::is_ascii_whitespace))
+        .map(|b| {
+            serde_json::from_slice(&b)
+                .map_err(|e| bad_form("mapping", format!("is not a valid mapping: {e}")))
+        })
+        .transpose()?;
+    Ok(Upload {
+        account_id,
+        filename: filename.unwrap_or_else(|| "upload".into()),
+        bytes: file,
+        mapping,
+    })
+}
+
+/// Upload a bank file. Answers with what was detected and the first rows as they will be
+/// stored; nothing is written until the commit (or at once with `?commit=true`).
+#[utoipa::path(tag = "imports", params(UploadQuery),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Previewed (or, with `commit=true`, committed)", body = PreviewResponse),
+        (status = 413, description = "The file is over the upload limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart/form-data", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The file cannot be read (empty, binary, unknown format, no transactions), the mapping does not fit it, the account is not yours, or (with `commit=true`) rows cannot be read; each problem is named with its line", body = Problem, content_type = "application/problem+json"),
+        AuthErrors,
+    ),
+    security(("bearer" = []), ("session" = [])))]
+#[post("/imports")]
+pub async fn upload_import(
+    req: HttpRequest,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+    query: web::Query<UploadQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let upload = read_form(&req, payload, state.max_upload_bytes).await?;
+    let commit = query.commit.unwrap_or(false);
+    let skip_invalid_rows = query.skip_invalid_rows.unwrap_or(false);
+    let app = state.clone();
+    let user_id = user.user.id;
+    let mut response = state
+        .db(move |conn| {
+            let preview = imports::preview(conn, &app.storage, user_id, upload)?;
+            if !commit {
+                return Ok(PreviewResponse::from(preview));
+            }
+            let record = imports::commit_parsed(
+                conn,
+                &app.progress,
+                &preview.record,
+                &preview.parsed,
+                skip_invalid_rows,
+            )?;
+            let mut response = PreviewResponse::from(preview);
+            response.import = ImportResponse::new(record, None);
+            Ok(response)
+        })
+        .await?;
+    if commit {
+        // The preview rows' duplicate flags described the state before the commit.
+        response.rows.iter_mut().for_each(|r| r.duplicate = false);
+    }
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/imports/{}", response.import.id)))
+        .json(response))
+}
+
+/// Read the stored file again, with a corrected mapping, and see the rows as they will be.
+#[utoipa::path(tag = "imports", params(("id" = i64, Path)), request_body = MappingRequest, responses(
+    (status = 200, body = PreviewResponse), NotFound, AuthErrors, BodyErrors,
+), security(("bearer" = []), ("session" = [])))]
+#[post("/imports/{id}/preview")]
+pub async fn preview_import(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<MappingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let app = state.clone();
+    let preview = state
+        .db(move |conn| imports::repreview(conn, &app.storage, user.user.id, id, body.mapping))
+        .await?;
+    Ok(HttpResponse::Ok().json(PreviewResponse::from(preview)))
+}
+
+/// Write the import's new rows: all of them or none. Rows the account already has are
+/// skipped and counted as duplicates.
+#[utoipa::path(tag = "imports", params(("id" = i64, Path)), request_body = CommitRequest, responses(
+    (status = 200, body = ImportResponse),
+    (status = 409, description = "Already committed, or being committed", body = Problem, content_type = "application/problem+json"),
+    NotFound, AuthErrors, BodyErrors,
+), security(("bearer" = []), ("session" = [])))]
+#[post("/imports/{id}/commit")]
+pub async fn commit_import(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<CommitRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let app = state.clone();
+    let record = state
+        .db(move |conn| {
+            let options = CommitOptions {
+                mapping: body.mapping,
+                skip_invalid_rows: body.skip_invalid_rows,
+            };
+            imports::commit(conn, &app.storage, &app.progress, user.user.id, id, options)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ImportResponse::new(record, None)))
+}
+
+/// Your imports, newest first.
+#[utoipa::path(tag = "imports", params(ListQuery), responses(
+    (status = 200, body = ImportList),
+    (status = 422, description = "`limit` or `cursor` is invalid", body = Problem, content_type = "application/problem+json"),
+    AuthErrors,
+), security(("bearer" = []), ("session" = [])))]
+#[get("/imports")]
+pub async fn list_imports(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::validation("limit", "must be between 1 and 100"));
+    }
+    let before = query
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<i64>()
+                .map_err(|_| ApiError::validation("cursor", "is not a cursor this list returned"))
+        })
+        .transpose()?;
+    let account_id = query.account_id;
+    let mut records = state
+        .db(move |conn| imports::list(conn, user.user.id, account_id, before, limit + 1))
+        .await?;
+    let next_cursor = if records.len() as i64 > limit {
+        records.truncate(limit as usize);
+        records.last().map(|r| r.id.to_string())
+    } else {
+        None
+    };
+    let progress = &state.progress;
+    Ok(HttpResponse::Ok().json(ImportList {
+        items: records
+            .into_iter()
+            .map(|r| {
+                let running = progress.get(r.id);
+                ImportResponse::new(r, running)
+            })
+            .collect(),
+        next_cursor,
+    }))
+}
+
+/// One import with its status, counts and progress (poll it while a commit runs).
+#[utoipa::path(tag = "imports", params(("id" = i64, Path)), responses(
+    (status = 200, body = ImportResponse), NotFound, AuthErrors,
+), security(("bearer" = []), ("session" = [])))]
+#[get("/imports/{id}")]
+pub async fn get_import(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let record = state
+        .db(move |conn| imports::get(conn, user.user.id, id))
+        .await?;
+    let running = state.progress.get(record.id);
+    Ok(HttpResponse::Ok().json(ImportResponse::new(record, running)))
+}
+
+/// Undo an import: exactly its transactions are removed, and the file can be imported again.
+#[utoipa::path(tag = "imports", params(("id" = i64, Path)), responses(
+    (status = 200, body = ImportResponse),
+    (status = 409, description = "The import is not committed", body = Problem, content_type = "application/problem+json"),
+    NotFound, AuthErrors,
+), security(("bearer" = []), ("session" = [])))]
+#[delete("/imports/{id}")]
+pub async fn undo_import(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let record = state
+        .db(move |conn| imports::undo(conn, user.user.id, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(ImportResponse::new(record, None)))
+}

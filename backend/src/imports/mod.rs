@@ -1,0 +1,538 @@
+//! The life of an import: an uploaded bank file is previewed (parsed, nothing written), then
+//! committed (all its new rows in one transaction, duplicates skipped), and can be undone (exactly
+//! its rows removed). The file itself is read by `crate::import`; this module decides what is
+//! stored.
+
+mod plan;
+pub mod progress;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::db::schema::{imports, mapping_profiles, transactions};
+use crate::db::DbConn;
+use crate::error::{ApiError, FieldError};
+use crate::import::{self, ImportError, Mapping, ParseOptions, Parsed, RowProblem};
+use crate::ledger::accounts::{self, Account};
+use crate::ledger::not_found;
+use crate::ledger::transactions::CategorySource;
+use crate::money;
+use crate::storage::Storage;
+use crate::users::now;
+use crate::with_conn;
+
+pub use plan::Planned;
+pub use progress::Progress;
+
+/// How many preview rows an upload answers with.
+pub const PREVIEW_ROWS: usize = 20;
+/// How many row problems are kept with an import (the count is always exact).
+pub const KEPT_PROBLEMS: usize = 200;
+const INSERT_BATCH: usize = 1000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Read and shown; nothing written yet.
+    Previewed,
+    /// Being written.
+    Committing,
+    /// Its rows are in the ledger.
+    Committed,
+    /// Writing failed; nothing was written. It can be committed again.
+    Failed,
+    /// Its rows were removed again.
+    Undone,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Previewed => "previewed",
+            Status::Committing => "committing",
+            Status::Committed => "committed",
+            Status::Failed => "failed",
+            Status::Undone => "undone",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = imports)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub user_id: i64,
+    pub account_id: i64,
+    pub filename: String,
+    pub format: String,
+    pub status: String,
+    pub mapping: String,
+    pub file_key: String,
+    pub file_sha256: String,
+    pub file_size: i64,
+    pub total_rows: i64,
+    pub processed_rows: i64,
+    pub imported_count: i64,
+    pub duplicate_count: i64,
+    pub error_count: i64,
+    pub problems: String,
+    pub failure: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub committed_at: Option<NaiveDateTime>,
+    pub undone_at: Option<NaiveDateTime>,
+}
+
+impl ImportRecord {
+    pub fn mapping(&self) -> Option<Mapping> {
+        serde_json::from_str(&self.mapping).ok()
+    }
+
+    pub fn problems(&self) -> Vec<RowProblem> {
+        serde_json::from_str(&self.problems).unwrap_or_default()
+    }
+}
+
+/// A file as uploaded.
+pub struct Upload {
+    pub account_id: i64,
+    pub filename: String,
+    pub bytes: Vec<u8>,
+    /// A mapping the caller chose; otherwise the one saved for this layout, or detection.
+    pub mapping: Option<Mapping>,
+}
+
+/// What the file will become: the import record, what was read, and the first rows as they will
+/// be stored.
+pub struct Preview {
+    pub record: ImportRecord,
+    pub parsed: Parsed,
+    pub rows: Vec<Planned>,
+    pub duplicates: usize,
+}
+
+/// A file-level problem, on the field the caller can fix.
+fn file_error(e: ImportError) -> ApiError {
+    let field = match e {
+        ImportError::ColumnMissing { .. }
+        | ImportError::ColumnNotFound { .. }
+        | ImportError::BadMapping(_)
+        | ImportError::UnknownEncoding(_) => "mapping",
+        _ => "file",
+    };
+    ApiError::validation(field, e.to_string())
+}
+
+/// The file's layout, to find the mapping saved for files like it.
+fn layout(parsed: &Parsed) -> String {
+    let shape = format!("{:?}|{}", parsed.format, parsed.headers.join("\u{1f}"));
+    format!("{:x}", Sha256::digest(shape.as_bytes()))
+}
+
+fn saved_mapping(
+    conn: &mut DbConn,
+    account_id: i64,
+    layout: &str,
+) -> Result<Option<Mapping>, ApiError> {
+    let stored: Option<String> = with_conn!(conn, c => mapping_profiles::table
+        .filter(mapping_profiles::account_id.eq(account_id))
+        .filter(mapping_profiles::layout.eq(layout))
+        .select(mapping_profiles::mapping)
+        .first(c)
+        .optional())?;
+    Ok(stored.and_then(|m| serde_json::from_str(&m).ok()))
+}
+
+fn save_mapping(conn: &mut DbConn, record: &ImportRecord, parsed: &Parsed) -> Result<(), ApiError> {
+    let layout = layout(parsed);
+    let mapping = serde_json::to_string(&parsed.mapping)
+        .map_err(|e| ApiError::Internal(format!("mapping: {e}")))?;
+    let now = now();
+    with_conn!(conn, c => {
+        diesel::delete(
+            mapping_profiles::table
+                .filter(mapping_profiles::account_id.eq(record.account_id))
+                .filter(mapping_profiles::layout.eq(&layout)),
+        )
+        .execute(c)?;
+        diesel::insert_into(mapping_profiles::table)
+            .values((
+                mapping_profiles::user_id.eq(record.user_id),
+                mapping_profiles::account_id.eq(record.account_id),
+                mapping_profiles::layout.eq(&layout),
+                mapping_profiles::mapping.eq(&mapping),
+                mapping_profiles::updated_at.eq(now),
+            ))
+            .execute(c)
+    })?;
+    Ok(())
+}
+
+/// Reads the file with the given mapping, else the mapping saved for its layout, else detection.
+fn read(
+    conn: &mut DbConn,
+    account: &Account,
+    bytes: &[u8],
+    filename: &str,
+    mapping: Option<&Mapping>,
+) -> Result<Parsed, ApiError> {
+    let options = ParseOptions {
+        filename: Some(filename),
+        mapping,
+        minor_unit_digits: money::minor_unit_digits(&account.currency),
+    };
+    let parsed = import::parse(bytes, &options).map_err(file_error)?;
+    if mapping.is_some() {
+        return Ok(parsed);
+    }
+    match saved_mapping(conn, account.id, &layout(&parsed))? {
+        Some(saved) if saved != parsed.mapping => import::parse(
+            bytes,
+            &ParseOptions {
+                mapping: Some(&saved),
+                ..options
+            },
+        )
+        .or(Ok(parsed)),
+        _ => Ok(parsed),
+    }
+}
+
+fn account_for(conn: &mut DbConn, user_id: i64, account_id: i64) -> Result<Account, ApiError> {
+    accounts::get(conn, user_id, account_id)
+        .map_err(|_| ApiError::validation("account_id", "is not one of your accounts"))
+}
+
+/// Refuses a file that states another currency than the account's: its amounts would be
+/// recorded as the wrong money.
+fn check_currency(account: &Account, parsed: &Parsed) -> Result<(), ApiError> {
+    match &parsed.currency {
+        Some(currency) if *currency != account.currency => Err(ApiError::validation(
+            "account_id",
+            format!(
+                "the file is in {currency} but the account is in {}; import it into an account in {currency}",
+                account.currency
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|e| ApiError::Internal(format!("json: {e}")))
+}
+
+/// Reads an uploaded file and records it as previewed; nothing reaches the ledger.
+pub fn preview(
+    conn: &mut DbConn,
+    storage: &Storage,
+    user_id: i64,
+    upload: Upload,
+) -> Result<Preview, ApiError> {
+    let account = account_for(conn, user_id, upload.account_id)?;
+    let parsed = read(
+        conn,
+        &account,
+        &upload.bytes,
+        &upload.filename,
+        upload.mapping.as_ref(),
+    )?;
+    check_currency(&account, &parsed)?;
+    let key = storage
+        .put(&format!("imports/{user_id}"), &upload.bytes)
+        .map_err(|e| ApiError::Internal(format!("storing the upload: {e}")))?;
+    let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
+    let row = (
+        imports::user_id.eq(user_id),
+        imports::account_id.eq(account.id),
+        imports::filename.eq(&upload.filename),
+        imports::format.eq(to_json(&parsed.format)?.trim_matches('"').to_owned()),
+        imports::status.eq(Status::Previewed.as_str()),
+        imports::mapping.eq(to_json(&parsed.mapping)?),
+        imports::file_key.eq(&key),
+        imports::file_sha256.eq(format!("{:x}", Sha256::digest(&upload.bytes))),
+        imports::file_size.eq(upload.bytes.len() as i64),
+        imports::total_rows.eq(parsed.rows.len() as i64),
+        imports::error_count.eq(parsed.problems.len() as i64),
+        imports::problems.eq(to_json(&kept)?),
+        imports::created_at.eq(now()),
+    );
+    let inserted = with_conn!(conn, c => diesel::insert_into(imports::table)
+        .values(row)
+        .returning(ImportRecord::as_returning())
+        .get_result(c));
+    let record = match inserted {
+        Ok(record) => record,
+        Err(e) => {
+            // Nothing refers to the file yet: do not leave it behind.
+            let _ = storage.delete(&key);
+            return Err(e.into());
+        }
+    };
+    let planned = plan::plan(conn, user_id, &account, &parsed.rows)?;
+    let duplicates = planned.iter().filter(|p| p.duplicate).count();
+    Ok(Preview {
+        rows: planned.into_iter().take(PREVIEW_ROWS).collect(),
+        record,
+        parsed,
+        duplicates,
+    })
+}
+
+pub fn get(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, ApiError> {
+    with_conn!(conn, c => imports::table
+        .filter(imports::id.eq(id))
+        .filter(imports::user_id.eq(user_id))
+        .select(ImportRecord::as_select())
+        .first(c)
+        .optional())?
+    .ok_or_else(|| not_found("import", id))
+}
+
+/// The user's imports, newest first.
+pub fn list(
+    conn: &mut DbConn,
+    user_id: i64,
+    account_id: Option<i64>,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<ImportRecord>, ApiError> {
+    Ok(with_conn!(conn, c => {
+        let mut q = imports::table
+            .filter(imports::user_id.eq(user_id))
+            .select(ImportRecord::as_select())
+            .order(imports::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(account) = account_id {
+            q = q.filter(imports::account_id.eq(account));
+        }
+        if let Some(before) = before_id {
+            q = q.filter(imports::id.lt(before));
+        }
+        q.load(c)
+    })?)
+}
+
+/// Reads the stored file again (with a corrected mapping, if given) and shows what it will be.
+pub fn repreview(
+    conn: &mut DbConn,
+    storage: &Storage,
+    user_id: i64,
+    id: i64,
+    mapping: Option<Mapping>,
+) -> Result<Preview, ApiError> {
+    let record = get(conn, user_id, id)?;
+    let account = accounts::get(conn, user_id, record.account_id)?;
+    let bytes = storage
+        .get(&record.file_key)
+        .map_err(|e| ApiError::Internal(format!("reading the stored upload: {e}")))?;
+    let mapping = mapping.or_else(|| record.mapping());
+    let parsed = read(conn, &account, &bytes, &record.filename, mapping.as_ref())?;
+    check_currency(&account, &parsed)?;
+    let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
+    let record = with_conn!(conn, c => diesel::update(imports::table.find(record.id))
+        .set((
+            imports::mapping.eq(to_json(&parsed.mapping)?),
+            imports::total_rows.eq(parsed.rows.len() as i64),
+            imports::error_count.eq(parsed.problems.len() as i64),
+            imports::problems.eq(to_json(&kept)?),
+        ))
+        .returning(ImportRecord::as_returning())
+        .get_result(c))?;
+    let planned = plan::plan(conn, user_id, &account, &parsed.rows)?;
+    let duplicates = planned.iter().filter(|p| p.duplicate).count();
+    Ok(Preview {
+        rows: planned.into_iter().take(PREVIEW_ROWS).collect(),
+        record,
+        parsed,
+        duplicates,
+    })
+}
+
+pub struct CommitOptions {
+    /// A corrected mapping; otherwise the import's own.
+    pub mapping: Option<Mapping>,
+    /// Import the readable rows even when some rows could not be read.
+    pub skip_invalid_rows: bool,
+}
+
+fn set_status(
+    conn: &mut DbConn,
+    id: i64,
+    status: Status,
+    failure: Option<&str>,
+) -> Result<(), ApiError> {
+    with_conn!(conn, c => diesel::update(imports::table.find(id))
+        .set((imports::status.eq(status.as_str()), imports::failure.eq(failure)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Writes the import's new rows in one transaction: all of them or, on any error, none.
+/// Rows already in the account (from an overlapping statement or an earlier import of the same
+/// file) are skipped and counted.
+pub fn commit(
+    conn: &mut DbConn,
+    storage: &Storage,
+    progress: &Progress,
+    user_id: i64,
+    id: i64,
+    options: CommitOptions,
+) -> Result<ImportRecord, ApiError> {
+    let record = get(conn, user_id, id)?;
+    refuse_running_or_done(&record)?;
+    let account = accounts::get(conn, user_id, record.account_id)?;
+    let bytes = storage
+        .get(&record.file_key)
+        .map_err(|e| ApiError::Internal(format!("reading the stored upload: {e}")))?;
+    let mapping = options.mapping.or_else(|| record.mapping());
+    let parsed = read(conn, &account, &bytes, &record.filename, mapping.as_ref())?;
+    check_currency(&account, &parsed)?;
+    commit_parsed(conn, progress, &record, &parsed, options.skip_invalid_rows)
+}
+
+fn refuse_running_or_done(record: &ImportRecord) -> Result<(), ApiError> {
+    match record.status.as_str() {
+        "committed" => Err(ApiError::Conflict(
+            "this import is already committed; undo it first to commit it again".into(),
+        )),
+        "committing" => Err(ApiError::Conflict(
+            "this import is being committed right now".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Commits an import whose file was just read (by `preview` or `commit`).
+pub fn commit_parsed(
+    conn: &mut DbConn,
+    progress: &Progress,
+    record: &ImportRecord,
+    parsed: &Parsed,
+    skip_invalid_rows: bool,
+) -> Result<ImportRecord, ApiError> {
+    refuse_running_or_done(record)?;
+    if !parsed.problems.is_empty() && !skip_invalid_rows {
+        return Err(ApiError::Validation(
+            parsed
+                .problems
+                .iter()
+                .take(KEPT_PROBLEMS)
+                .map(|p| FieldError::new(format!("line {}.{}", p.line, p.field), &p.message))
+                .collect(),
+        ));
+    }
+    let account = accounts::get(conn, record.user_id, record.account_id)?;
+    set_status(conn, record.id, Status::Committing, None)?;
+    let written = conn.transaction(|conn| write(conn, progress, record, &account, parsed));
+    progress.finish(record.id);
+    match written {
+        Ok((imported, duplicates)) => {
+            let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
+            save_mapping(conn, record, parsed)?;
+            Ok(with_conn!(conn, c => diesel::update(imports::table.find(record.id))
+                .set((
+                    imports::status.eq(Status::Committed.as_str()),
+                    imports::failure.eq(None::<String>),
+                    imports::mapping.eq(to_json(&parsed.mapping)?),
+                    imports::total_rows.eq(parsed.rows.len() as i64),
+                    imports::processed_rows.eq(parsed.rows.len() as i64),
+                    imports::imported_count.eq(imported as i64),
+                    imports::duplicate_count.eq(duplicates as i64),
+                    imports::error_count.eq(parsed.problems.len() as i64),
+                    imports::problems.eq(to_json(&kept)?),
+                    imports::committed_at.eq(Some(now())),
+                    imports::undone_at.eq(None::<NaiveDateTime>),
+                ))
+                .returning(ImportRecord::as_returning())
+                .get_result(c))?)
+        }
+        Err(e) => {
+            set_status(conn, record.id, Status::Failed, Some(&e.to_string()))?;
+            Err(e)
+        }
+    }
+}
+
+/// The inside of the commit transaction. Returns (imported, duplicates skipped).
+fn write(
+    conn: &mut DbConn,
+    progress: &Progress,
+    record: &ImportRecord,
+    account: &Account,
+    parsed: &Parsed,
+) -> Result<(usize, usize), ApiError> {
+    // PostgreSQL: two commits into one account wait for each other, so both cannot miss each
+    // other's rows in the duplicate check. (SQLite's BEGIN IMMEDIATE already serializes writers.)
+    if let DbConn::Postgres(c) = conn {
+        diesel::sql_query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::BigInt, _>(account.id)
+            .execute(&mut **c)?;
+    }
+    let planned = plan::plan(conn, record.user_id, account, &parsed.rows)?;
+    let duplicates = planned.iter().filter(|p| p.duplicate).count();
+    let fresh: Vec<&Planned> = planned.iter().filter(|p| !p.duplicate).collect();
+    progress.start(record.id, fresh.len());
+    let now = now();
+    let rule_source = CategorySource::Rule.as_str();
+    let import_source = CategorySource::Import.as_str();
+    for (done, batch) in fresh.chunks(INSERT_BATCH).enumerate() {
+        let rows: Vec<_> = batch
+            .iter()
+            .map(|p| {
+                (
+                    transactions::user_id.eq(record.user_id),
+                    transactions::account_id.eq(account.id),
+                    transactions::date.eq(p.date),
+                    transactions::amount.eq(p.amount),
+                    transactions::description.eq(&p.description),
+                    transactions::merchant.eq(p.merchant.as_deref()),
+                    transactions::notes.eq(p.notes.as_deref()),
+                    transactions::category_id.eq(p.category_id),
+                    transactions::category_source.eq(p.category_source.map(|s| match s {
+                        CategorySource::Rule => rule_source,
+                        _ => import_source,
+                    })),
+                    transactions::is_transfer.eq(p.is_transfer),
+                    transactions::import_id.eq(record.id),
+                    transactions::external_id.eq(p.external_id.as_deref()),
+                    transactions::fingerprint.eq(&p.fingerprint),
+                    transactions::created_at.eq(now),
+                    transactions::updated_at.eq(now),
+                )
+            })
+            .collect();
+        with_conn!(conn, c => diesel::insert_into(transactions::table).values(&rows).execute(c))?;
+        progress.advance(record.id, (done * INSERT_BATCH + batch.len()).min(fresh.len()));
+    }
+    Ok((fresh.len(), duplicates))
+}
+
+/// Removes exactly the rows this import added; the file can then be imported again.
+pub fn undo(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, ApiError> {
+    let record = get(conn, user_id, id)?;
+    if record.status != Status::Committed.as_str() {
+        return Err(ApiError::Conflict(format!(
+            "only a committed import can be undone; this one is {}",
+            record.status
+        )));
+    }
+    conn.transaction(|conn| {
+        with_conn!(conn, c => diesel::delete(
+            transactions::table
+                .filter(transactions::user_id.eq(user_id))
+                .filter(transactions::import_id.eq(record.id)),
+        )
+        .execute(c))?;
+        Ok(with_conn!(conn, c => diesel::update(imports::table.find(record.id))
+            .set((
+                imports::status.eq(Status::Undone.as_str()),
+                imports::undone_at.eq(Some(now())),
+            ))
+            .returning(ImportRecord::as_returning())
+            .get_result(c))?)
+    })
+}

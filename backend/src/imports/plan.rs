@@ -1,0 +1,134 @@
+//! What each parsed row becomes: cleaned text, a category (rules first, then the bank's own
+//! category by name), its fingerprint, and whether the account already has it.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate};
+use diesel::prelude::*;
+
+use crate::db::schema::transactions;
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::import::ParsedRow;
+use crate::ledger::accounts::Account;
+use crate::ledger::categories;
+use crate::ledger::export::unescape_cell;
+use crate::ledger::fingerprint::fingerprint;
+use crate::ledger::rules::Matcher;
+use crate::ledger::transactions::CategorySource;
+use crate::with_conn;
+
+/// How far around the file's dates to look for rows it may repeat. Fingerprints hold the date,
+/// so only bank ids (which do not) need the margin, for banks that re-date a booking.
+const DATE_MARGIN_DAYS: i64 = 7;
+
+#[derive(Clone, Debug)]
+pub struct Planned {
+    pub line: usize,
+    pub date: NaiveDate,
+    pub amount: i64,
+    pub description: String,
+    pub merchant: Option<String>,
+    pub notes: Option<String>,
+    pub category_id: Option<i64>,
+    pub category_source: Option<CategorySource>,
+    pub is_transfer: bool,
+    pub external_id: Option<String>,
+    pub fingerprint: String,
+    /// Already in the account: skipped on commit.
+    pub duplicate: bool,
+}
+
+/// Text from a file, trimmed and with our own export's formula escape undone.
+fn clean(text: &str) -> String {
+    unescape_cell(text.trim()).to_owned()
+}
+
+fn optional(text: Option<&String>) -> Option<String> {
+    text.map(|t| clean(t)).filter(|t| !t.is_empty())
+}
+
+/// How many rows with each fingerprint the account already has around the file's dates.
+fn existing(
+    conn: &mut DbConn,
+    account_id: i64,
+    rows: &[ParsedRow],
+) -> Result<HashMap<String, usize>, ApiError> {
+    let (Some(first), Some(last)) = (
+        rows.iter().map(|r| r.date).min(),
+        rows.iter().map(|r| r.date).max(),
+    ) else {
+        return Ok(HashMap::new());
+    };
+    let margin = Duration::days(DATE_MARGIN_DAYS);
+    let (from, to) = (first - margin, last + margin);
+    let found: Vec<String> = with_conn!(conn, c => transactions::table
+        .filter(transactions::account_id.eq(account_id))
+        .filter(transactions::date.between(from, to))
+        .select(transactions::fingerprint)
+        .load(c))?;
+    let mut counts = HashMap::new();
+    for f in found {
+        *counts.entry(f).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
+/// Plans every row. A fingerprint the account already holds n times marks the file's first n
+/// rows with it as duplicates; the rest are new, so two identical rows in one file both stay.
+pub fn plan(
+    conn: &mut DbConn,
+    user_id: i64,
+    account: &Account,
+    rows: &[ParsedRow],
+) -> Result<Vec<Planned>, ApiError> {
+    let rules = Matcher::load(conn, user_id)?;
+    let by_name: HashMap<String, categories::Category> = categories::list(conn, user_id)?
+        .into_iter()
+        .map(|c| (c.name.to_lowercase(), c))
+        .collect();
+    let mut remaining = existing(conn, account.id, rows)?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let description = clean(&row.description);
+            let external_id = optional(row.external_id.as_ref());
+            let fingerprint =
+                fingerprint(row.date, row.amount, &description, external_id.as_deref());
+            let duplicate = match remaining.get_mut(&fingerprint) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    true
+                }
+                _ => false,
+            };
+            let by_rule = rules
+                .category_for(&description, row.amount, account.id)
+                .map(|id| (id, CategorySource::Rule));
+            let by_bank = || {
+                row.bank_category
+                    .as_deref()
+                    .and_then(|name| by_name.get(&name.trim().to_lowercase()))
+                    .map(|c| (c.id, CategorySource::Import))
+            };
+            let category = by_rule.or_else(by_bank);
+            let is_transfer = category.is_some_and(|(id, _)| {
+                by_name.values().any(|c| c.id == id && c.is_transfer())
+            });
+            Planned {
+                line: row.line,
+                date: row.date,
+                amount: row.amount,
+                description,
+                merchant: optional(row.payee.as_ref()),
+                notes: optional(row.memo.as_ref()),
+                category_id: category.map(|(id, _)| id),
+                category_source: category.map(|(_, source)| source),
+                is_transfer,
+                external_id,
+                fingerprint,
+                duplicate,
+            }
+        })
+        .collect())
+}
