@@ -16,11 +16,13 @@ throwaway_postgres() {
   export DHANA_TEST_DATABASE_URL
 }
 
-cargo_test() { cargo test --workspace; }
+corpus_check() { scripts/corpus-check; }
+# The corpus test ran above with its report; skip it here.
+cargo_test() { cargo test --workspace -- --skip corpus::; }
 
 # The steps, in order. Later checks (frontend tests, corpus check, ...) are added as functions above
 # and listed here.
-STEPS=(system_packages cargo_fmt cargo_clippy throwaway_postgres cargo_test)
+STEPS=(system_packages cargo_fmt cargo_clippy throwaway_postgres corpus_check cargo_test)
 
 # So that an interrupted run still stops the cluster via the EXIT trap.
 trap 'exit 130' INT TERM

@@ -16,8 +16,14 @@ const ISO_4217: &[&str] = &[
     "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
 ];
 
+/// Withdrawn codes that old statements still carry (mostly the euro's predecessors).
+const WITHDRAWN: &[&str] = &[
+    "ATS", "CYP", "DEM", "EEK", "FIM", "FRF", "HRK", "IEP", "LTL", "LVL", "MTL", "NLG", "SIT",
+    "SKK",
+];
+
 pub fn is_currency(code: &str) -> bool {
-    ISO_4217.binary_search(&code).is_ok()
+    ISO_4217.binary_search(&code).is_ok() || WITHDRAWN.contains(&code)
 }
 
 /// How many decimal digits the currency's minor unit has: 2 for EUR (cents), 0 for JPY, 3 for
@@ -68,6 +74,7 @@ mod tests {
     fn knows_codes_exactly() {
         assert!(is_currency("EUR"));
         assert!(is_currency("INR"));
+        assert!(is_currency("LTL"), "a withdrawn code old statements use");
         assert!(!is_currency("eur"));
         assert!(!is_currency("EURO"));
         assert!(!is_currency("XYZ"));

@@ -8,6 +8,7 @@ mod accounts;
 mod auth;
 mod categories;
 mod cli;
+mod corpus;
 mod errors;
 mod health;
 mod imports;
