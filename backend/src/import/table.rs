@@ -135,7 +135,7 @@ pub fn detect(records: &[Record], mut mapping: Mapping) -> Result<Mapping, Impor
         .find(|r| {
             r.non_empty() >= 2
                 && r.cells.iter().all(|c| !date::is_date(c))
-                && r.cells.iter().filter(|c| amount_like(c)).count() * 2 < r.non_empty()
+                && !r.cells.iter().any(|c| amount_like(c))
         })
         .cloned();
     mapping.has_header = header.is_some();
