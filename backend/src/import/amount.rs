@@ -106,13 +106,20 @@ fn strip(text: &str) -> Result<Option<Stripped>, String> {
             let n = s.chars().count();
             s = s.chars().take(n - 1).collect();
         } else {
-            let lead = s.chars().take_while(|c| c.is_alphabetic()).count();
-            let trail = s.chars().rev().take_while(|c| c.is_alphabetic()).count();
-            if (1..=4).contains(&lead) {
-                s = s.chars().skip(lead).collect();
-            } else if (1..=4).contains(&trail) {
-                let n = s.chars().count();
-                s = s.chars().take(n - trail).collect();
+            // An ISO code or a currency word: three capitals, or letters set off by a space.
+            let lead: String = s.chars().take_while(|c| c.is_alphabetic()).collect();
+            let trail: String = s.chars().rev().take_while(|c| c.is_alphabetic()).collect();
+            let code = |w: &str, spaced: bool| {
+                (w.len() == 3 && w.chars().all(|c| c.is_ascii_uppercase()))
+                    || (spaced && (1..=4).contains(&w.chars().count()))
+            };
+            if !lead.is_empty() && code(&lead, s[lead.len()..].starts_with(' ')) {
+                s = s[lead.len()..].to_string();
+            } else if !trail.is_empty() {
+                let cut = s.len() - trail.len();
+                if code(&trail, s[..cut].ends_with(' ')) {
+                    s = s[..cut].to_string();
+                }
             }
         }
         if s.len() == before {

@@ -27,6 +27,10 @@ pub fn split(text: &str, delimiter: char) -> Vec<Record> {
         .flexible(true)
         .delimiter(delimiter as u8)
         .from_reader(text.as_bytes());
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |byte: usize| line_starts.partition_point(|s| *s <= byte);
     let mut out = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
@@ -35,9 +39,14 @@ pub fn split(text: &str, delimiter: char) -> Vec<Record> {
             Ok(false) => break,
             Err(_) => continue,
         }
-        let line = record
-            .position()
-            .map_or(out.len() + 1, |p| p.line() as usize);
+        let line = record.position().map_or(out.len() + 1, |p| {
+            // the reader's position may sit on blank lines it skipped
+            let mut b = p.byte() as usize;
+            while text.as_bytes().get(b) == Some(&b'\n') {
+                b += 1;
+            }
+            line_of(b)
+        });
         let cells = record.iter().map(clean).collect();
         out.push(Record { line, cells });
     }

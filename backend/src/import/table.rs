@@ -117,7 +117,19 @@ impl Stats {
 
 /// Detects the layout of a table.
 pub fn detect(records: &[Record], mut mapping: Mapping) -> Result<Mapping, ImportError> {
-    let data: Vec<&Record> = records.iter().filter(|r| is_data(r)).collect();
+    // Column roles are judged on a sample of a long file (its first 2,000 lines and ~1,000
+    // spread over the rest); the date order and the decimal mark on every line.
+    let sampled: Vec<&Record> = if records.len() <= 3000 {
+        records.iter().collect()
+    } else {
+        let step = (records.len() - 2000) / 1000;
+        records
+            .iter()
+            .take(2000)
+            .chain(records.iter().skip(2000).step_by(step.max(1)))
+            .collect()
+    };
+    let data: Vec<&Record> = sampled.into_iter().filter(|r| is_data(r)).collect();
     let Some(first) = data.first() else {
         return Err(ImportError::NoTransactions(
             "no line holds both a date and an amount.".into(),
@@ -135,7 +147,7 @@ pub fn detect(records: &[Record], mut mapping: Mapping) -> Result<Mapping, Impor
         .find(|r| {
             r.non_empty() >= 2
                 && r.cells.iter().all(|c| !date::is_date(c))
-                && r.cells.iter().filter(|c| amount_like(c)).count() * 2 < r.non_empty()
+                && !r.cells.iter().any(|c| amount_like(c))
         })
         .cloned();
     mapping.has_header = header.is_some();
@@ -215,8 +227,8 @@ pub fn detect(records: &[Record], mut mapping: Mapping) -> Result<Mapping, Impor
 
     // Decimal mark from every amount-like cell of every numeric column.
     let numeric: Vec<usize> = (0..width).filter(|i| all[*i].amount_col()).collect();
-    let samples: Vec<&str> = data
-        .iter()
+    let body = || records.iter().filter(|r| r.line > mapping.skip_rows);
+    let samples: Vec<&str> = body()
         .flat_map(|r| numeric.iter().map(move |i| r.cell(*i)))
         .collect();
     let (dec, thousands) = amount::detect_separators(samples.iter().copied());
@@ -253,7 +265,7 @@ pub fn detect(records: &[Record], mut mapping: Mapping) -> Result<Mapping, Impor
     } else {
         DateOrder::Dmy
     };
-    mapping.date_order = date::detect_order(data.iter().map(|r| r.cell(date_col)), prefer);
+    mapping.date_order = date::detect_order(body().map(|r| r.cell(date_col)), prefer);
     mapping.amount = Some(amount_cols);
 
     // Text columns.

@@ -1,1 +1,382 @@
-//! Fixture tests.
+//! Our own fixtures (`backend/tests/fixtures/`), one per quirk, with exact expectations.
+
+use super::*;
+use chrono::NaiveDate;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn opts<'a>(name: &'a str) -> ParseOptions<'a> {
+    ParseOptions {
+        filename: Some(name),
+        ..ParseOptions::default()
+    }
+}
+
+/// Parses a fixture, then checks that its mapping, through JSON, gives the same result.
+fn parse_fixture(name: &str) -> Parsed {
+    let bytes = fixture(name);
+    let parsed = parse(&bytes, &opts(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let json = serde_json::to_string(&parsed.mapping).expect("mapping serializes");
+    let mapping: Mapping = serde_json::from_str(&json).expect("mapping deserializes");
+    assert_eq!(mapping, parsed.mapping, "{name}: JSON round trip");
+    let again = parse(
+        &bytes,
+        &ParseOptions {
+            mapping: Some(&mapping),
+            ..opts(name)
+        },
+    )
+    .unwrap_or_else(|e| panic!("{name} with its own mapping: {e}"));
+    assert_eq!(
+        again, parsed,
+        "{name}: same result with the returned mapping"
+    );
+    parsed
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn amounts(p: &Parsed) -> Vec<i64> {
+    p.rows.iter().map(|r| r.amount).collect()
+}
+
+fn dates(p: &Parsed) -> Vec<NaiveDate> {
+    p.rows.iter().map(|r| r.date).collect()
+}
+
+#[test]
+fn semicolon_decimal_comma_latin1() {
+    let p = parse_fixture("semicolon_decimal_comma_latin1.csv");
+    assert_eq!(p.format, Format::Delimited);
+    assert_eq!(p.encoding, "windows-1252");
+    assert_eq!(p.mapping.delimiter, Some(';'));
+    assert_eq!(p.mapping.decimal_separator, Some(DecimalSeparator::Comma));
+    assert_eq!(p.mapping.date_order, Some(DateOrder::Dmy));
+    assert_eq!(p.mapping.date_column, Some(0), "Buchungstag, not Valuta");
+    assert_eq!(amounts(&p), vec![-350, 234567, -1200]);
+    assert_eq!(
+        dates(&p),
+        vec![day(2018, 3, 2), day(2018, 3, 5), day(2018, 3, 6)]
+    );
+    assert_eq!(p.rows[0].payee.as_deref(), Some("Bäckerei Müller"));
+    assert_eq!(p.rows[0].description, "Bäckerei Müller | Brötchen");
+    assert_eq!(p.rows[0].line, 2);
+    assert_eq!(p.currency.as_deref(), Some("EUR"));
+    assert!(p.problems.is_empty());
+}
+
+#[test]
+fn junk_lines_before_the_header_and_balance_footer() {
+    let p = parse_fixture("junk_lines_and_footer.csv");
+    assert!(p.mapping.has_header);
+    assert_eq!(p.mapping.skip_rows, 4);
+    assert_eq!(p.headers, vec!["Date", "Description", "Amount", "Balance"]);
+    assert_eq!(amounts(&p), vec![-75000, 200000, -4510]);
+    assert_eq!(p.rows[0].line, 6);
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+}
+
+#[test]
+fn debit_and_credit_columns() {
+    let p = parse_fixture("debit_credit.csv");
+    assert_eq!(
+        p.mapping.amount,
+        Some(AmountColumns::DebitCredit {
+            debit: 2,
+            credit: 3
+        })
+    );
+    assert_eq!(amounts(&p), vec![-1250, 200, -100000]);
+    assert_eq!(p.mapping.date_order, Some(DateOrder::Dmy));
+    assert_eq!(p.rows[2].date, day(2017, 9, 13));
+}
+
+#[test]
+fn direction_column() {
+    let p = parse_fixture("direction_column.csv");
+    match &p.mapping.amount {
+        Some(AmountColumns::Direction { direction, .. }) => assert_eq!(*direction, 2),
+        other => panic!("expected a direction column, got {other:?}"),
+    }
+    assert_eq!(amounts(&p), vec![-2345, 150000, -410]);
+    assert_eq!(p.rows[0].date, day(2024, 1, 5));
+    assert_eq!(p.currency.as_deref(), Some("EUR"), "from 'Bedrag (EUR)'");
+}
+
+#[test]
+fn day_first_is_decided_by_a_later_row() {
+    let p = parse_fixture("day_first_decided_late.csv");
+    assert_eq!(p.mapping.date_order, Some(DateOrder::Dmy));
+    assert_eq!(p.rows[0].date, day(2021, 2, 1));
+    assert_eq!(p.rows[2].date, day(2021, 2, 11));
+}
+
+#[test]
+fn two_digit_years_month_first() {
+    let p = parse_fixture("two_digit_years.csv");
+    assert_eq!(p.mapping.date_order, Some(DateOrder::Mdy));
+    assert_eq!(
+        dates(&p),
+        vec![day(2019, 1, 5), day(2019, 1, 28), day(2019, 2, 1)]
+    );
+    assert_eq!(amounts(&p), vec![-320, 500, -80000]);
+}
+
+#[test]
+fn month_names_pending_rows_and_cr_flags() {
+    let p = parse_fixture("month_names.csv");
+    assert_eq!(
+        dates(&p),
+        vec![day(2019, 12, 12), day(2019, 12, 3), day(2019, 12, 2)]
+    );
+    assert_eq!(amounts(&p), vec![-118323, -999, 110000]);
+    assert_eq!(p.problems.len(), 1);
+    assert_eq!(p.problems[0].line, 2);
+    assert_eq!(p.problems[0].field, "date");
+    assert_eq!(p.problems[0].text, "Pending");
+    assert!(p.problems[0].message.starts_with("line 2: "));
+}
+
+#[test]
+fn no_header_and_a_junk_line() {
+    let p = parse_fixture("no_header.csv");
+    assert!(!p.mapping.has_header);
+    assert_eq!(p.mapping.skip_rows, 0);
+    assert_eq!(p.mapping.amount, Some(AmountColumns::Single { column: 3 }));
+    assert_eq!(amounts(&p), vec![-3387, -1400, 10000]);
+    assert_eq!(p.rows[2].line, 4);
+    assert_eq!(p.rows[0].description, "HOFER DANKT 0527");
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    assert_eq!(p.headers[0], "Column 1");
+}
+
+#[test]
+fn unreadable_cells_become_problems_with_line_numbers() {
+    let p = parse_fixture("problems.csv");
+    assert_eq!(amounts(&p), vec![-100, 300]);
+    let messages: Vec<&str> = p.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].starts_with("line 3: cannot read the amount '12,3,4'"));
+    assert_eq!(p.problems[0].field, "amount");
+    assert_eq!(messages[1], "line 4: cannot read the date '2024-13-45'");
+}
+
+#[test]
+fn ofx_sgml_with_unclosed_tags_and_a_charset() {
+    let p = parse_fixture("statement_sgml.ofx");
+    assert_eq!(p.format, Format::Ofx);
+    assert_eq!(p.encoding, "windows-1252");
+    assert_eq!(p.currency.as_deref(), Some("EUR"));
+    assert_eq!(amounts(&p), vec![-2000, 150050]);
+    assert_eq!(dates(&p), vec![day(2024, 1, 2), day(2024, 1, 5)]);
+    assert_eq!(p.rows[0].description, "Café Métro");
+    assert_eq!(p.rows[0].memo.as_deref(), Some("Card 1234"));
+    assert_eq!(p.rows[0].external_id.as_deref(), Some("A1"));
+    assert_eq!(p.rows[1].description, "Salary & bonus");
+}
+
+#[test]
+fn ofx_xml_credit_card() {
+    let p = parse_fixture("statement_xml.ofx");
+    assert_eq!(p.currency.as_deref(), Some("USD"));
+    assert_eq!(amounts(&p), vec![-4217]);
+    assert_eq!(p.rows[0].payee.as_deref(), Some("Hardware Store"));
+    assert_eq!(p.rows[0].memo.as_deref(), Some("Tools"));
+    assert_eq!(p.rows[0].external_id.as_deref(), Some("X9"));
+}
+
+#[test]
+fn qif_with_splits_and_category_list() {
+    let p = parse_fixture("bank.qif");
+    assert_eq!(p.format, Format::Qif);
+    assert_eq!(
+        dates(&p),
+        vec![day(2018, 12, 19), day(2019, 1, 2), day(2019, 1, 3)]
+    );
+    assert_eq!(amounts(&p), vec![-10058, 125000, -6000]);
+    assert_eq!(p.rows[0].bank_category.as_deref(), Some("Shopping"));
+    assert_eq!(p.rows[0].memo.as_deref(), Some("Designer outlet"));
+    assert_eq!(p.rows[0].line, 2);
+    assert_eq!(p.mapping.date_order, Some(DateOrder::Mdy));
+}
+
+/// A minimal xlsx written by hand (inline strings, numbers as numbers).
+fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    use std::io::Write;
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
+        for (c, v) in row.iter().enumerate() {
+            let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+            if v.parse::<f64>().is_ok() {
+                sheet.push_str(&format!(r#"<c r="{at}"><v>{v}</v></c>"#));
+            } else if !v.is_empty() {
+                sheet.push_str(&format!(
+                    r#"<c r="{at}" t="inlineStr"><is><t>{v}</t></is></c>"#
+                ));
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let parts = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Umsätze" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, body) in parts {
+        zip.start_file(name, stored).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn xlsx_with_a_title_row() {
+    let bytes = xlsx(&[
+        &["Kontoauszug Januar 2024"],
+        &[],
+        &["Buchungstag", "Verwendungszweck", "Betrag"],
+        &["02.01.2024", "Miete", "-750.5"],
+        &["15.01.2024", "Gehalt", "2000"],
+        &["20.01.2024", "Rundung", "0.1"],
+    ]);
+    let p = parse(&bytes, &opts("statement.xlsx")).expect("xlsx parses");
+    assert_eq!(p.format, Format::Excel);
+    assert_eq!(p.mapping.sheet.as_deref(), Some("Umsätze"));
+    assert_eq!(p.mapping.skip_rows, 2);
+    assert_eq!(amounts(&p), vec![-75050, 200000, 10]);
+    assert_eq!(p.rows[0].line, 4);
+    assert_eq!(p.rows[0].date, day(2024, 1, 2));
+    let again = parse(
+        &bytes,
+        &ParseOptions {
+            mapping: Some(&p.mapping),
+            ..opts("statement.xlsx")
+        },
+    )
+    .unwrap();
+    assert_eq!(again, p);
+}
+
+#[test]
+fn zip_bombs_are_refused_before_unpacking() {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(
+        "xl/worksheets/sheet1.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(&vec![b' '; 8 * 1024 * 1024]).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    let err = parse(&bytes, &opts("bomb.xlsx")).unwrap_err();
+    assert!(matches!(err, ImportError::TooLarge(_)), "{err}");
+    assert!(err.to_string().contains("zip bomb"), "{err}");
+}
+
+#[test]
+fn empty_and_binary_files_are_errors_with_clear_messages() {
+    assert_eq!(parse(b"", &opts("x.csv")), Err(ImportError::Empty));
+    assert_eq!(parse(b"  \r\n\n", &opts("x.csv")), Err(ImportError::Empty));
+    assert_eq!(ImportError::Empty.to_string(), "The file is empty.");
+    let mut junk = Vec::new();
+    let mut x: u32 = 12345;
+    for _ in 0..4000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        junk.push((x >> 16) as u8);
+    }
+    let err = parse(&junk, &opts("x.csv")).unwrap_err();
+    assert_eq!(err, ImportError::Binary);
+    assert!(err.to_string().contains("binary"));
+    let err = parse(b"hello world\nthis is prose\n", &opts("x.csv")).unwrap_err();
+    assert!(matches!(err, ImportError::NoTransactions(_)), "{err}");
+}
+
+#[test]
+fn a_mapping_naming_a_missing_column_is_refused() {
+    let bytes = fixture("debit_credit.csv");
+    let mut mapping = parse(&bytes, &opts("debit_credit.csv")).unwrap().mapping;
+    mapping.date_column = Some(9);
+    let err = parse(
+        &bytes,
+        &ParseOptions {
+            mapping: Some(&mapping),
+            ..ParseOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "The column mapping uses column 10 for the date, but the file has only 5 columns."
+    );
+}
+
+#[test]
+fn a_corrected_mapping_is_applied_as_given() {
+    let bytes = fixture("two_digit_years.csv");
+    let mut mapping = parse(&bytes, &opts("t.csv")).unwrap().mapping;
+    mapping.invert_sign = true;
+    mapping.date_order = Some(DateOrder::Dmy);
+    let p = parse(
+        &bytes,
+        &ParseOptions {
+            mapping: Some(&mapping),
+            ..ParseOptions::default()
+        },
+    )
+    .unwrap();
+    // 1/28/19 is not a day-first date: it becomes a problem, not a silent drop
+    assert_eq!(amounts(&p), vec![320, 80000]);
+    assert_eq!(p.problems.len(), 1);
+    assert_eq!(p.problems[0].line, 3);
+}
+
+#[test]
+fn minor_unit_digits_follow_the_currency() {
+    let bytes = b"Date,Description,Amount\n2024-01-02,Sushi,-1234.5\n";
+    let yen = ParseOptions {
+        minor_unit_digits: 0,
+        ..ParseOptions::default()
+    };
+    assert_eq!(amounts(&parse(bytes, &yen).unwrap()), vec![-1235]);
+    let dinar = ParseOptions {
+        minor_unit_digits: 3,
+        ..ParseOptions::default()
+    };
+    assert_eq!(amounts(&parse(bytes, &dinar).unwrap()), vec![-1234500]);
+}
+
+/// Developer aid: `DUMP=path cargo test -p dhana --lib debug_dump -- --ignored --nocapture`
+/// prints what the engine makes of any file.
+#[test]
+#[ignore]
+fn debug_dump() {
+    let path = std::env::var("DUMP").unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    match parse(&bytes, &opts(&path)) {
+        Ok(p) => {
+            println!("{:#?}", p.mapping);
+            println!("{:?}", p.headers);
+            for r in p.rows.iter().take(5) {
+                println!("{r:?}");
+            }
+            for r in p.problems.iter().take(5) {
+                println!("{r:?}");
+            }
+        }
+        Err(e) => println!("ERR {e}"),
+    }
+}
