@@ -493,7 +493,7 @@ pub fn extract(
                 continue; // the header repeated (page breaks, concatenated exports)
             }
         }
-        if r.cells.iter().any(|c| columns::is_summary(c)) {
+        if is_summary_row(r, mapping.payee_column) {
             continue;
         }
         let line = r.line;
@@ -537,7 +537,9 @@ pub fn extract(
                     external_id: None,
                 });
             }
-            (None, Ok((Some(_), _))) if columns::is_summary_label(date_text) => {}
+            (None, Ok((Some(_), _)))
+                if columns::is_summary_label(date_text)
+                    || r.cells.iter().any(|c| columns::is_summary(c)) => {}
             (None, Ok((Some(_), _))) if date_text.is_empty() => {
                 problems.push(problem("date", "", "the date is empty".into()));
             }
@@ -593,6 +595,15 @@ pub fn extract(
         headers,
         rows: out,
         problems,
+    })
+}
+
+/// A balance, turnover or total line. A one-word label ("Total", "Saldo") only counts outside
+/// the payee column and when the payee is empty, so a merchant named TOTAL stays a transaction.
+fn is_summary_row(r: &Record, payee: Option<usize>) -> bool {
+    let payee_empty = payee.is_none_or(|p| r.cell(p).is_empty());
+    r.cells.iter().enumerate().any(|(i, c)| {
+        columns::is_summary(c) && (c.trim().contains(' ') || (Some(i) != payee && payee_empty))
     })
 }
 

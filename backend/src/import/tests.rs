@@ -380,3 +380,12 @@ fn debug_dump() {
         Err(e) => println!("ERR {e}"),
     }
 }
+
+#[test]
+fn a_merchant_named_like_a_summary_label_is_still_a_transaction() {
+    let bytes =
+        b"Date,Payee,Amount\n2024-01-02,TOTAL,-40.00\n2024-01-03,Shop,-1.00\n,Total,-41.00\n";
+    let p = parse(bytes, &ParseOptions::default()).unwrap();
+    assert_eq!(amounts(&p), vec![-4000, -100]);
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+}
