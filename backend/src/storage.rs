@@ -56,7 +56,10 @@ impl Storage {
         {
             Ok(self.root.join(relative))
         } else {
-            Err(io::Error::new(io::ErrorKind::InvalidInput, "bad storage key"))
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "bad storage key",
+            ))
         }
     }
 }

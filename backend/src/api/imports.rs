@@ -26,8 +26,10 @@ pub struct ImportCounts {
     pub imported: i64,
     /// Skipped because the account already had them.
     pub duplicates: i64,
-    /// Rows that could not be read (see `problems`).
+    /// Lines that could not be read (see `problems`); they stop a commit unless skipped.
     pub errors: i64,
+    /// Lines deliberately left out, such as pending bookings (see `problems`).
+    pub skipped: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -57,7 +59,8 @@ pub struct ImportResponse {
     pub mapping: Option<Mapping>,
     pub counts: ImportCounts,
     pub progress: ImportProgress,
-    /// Rows that could not be read, with their line numbers (the first 200).
+    /// Lines not imported, with their line numbers (the first 200): unreadable ones, and
+    /// `skipped` ones left out on purpose.
     pub problems: Vec<RowProblem>,
     /// Why the last commit failed.
     pub failure: Option<String>,
@@ -74,7 +77,11 @@ impl ImportResponse {
             _ => (record.processed_rows, record.total_rows),
         };
         let percent = if total == 0 {
-            if record.status == "committed" { 100 } else { 0 }
+            if record.status == "committed" {
+                100
+            } else {
+                0
+            }
         } else {
             done * 100 / total
         };
@@ -91,6 +98,7 @@ impl ImportResponse {
                 imported: record.imported_count,
                 duplicates: record.duplicate_count,
                 errors: record.error_count,
+                skipped: record.skipped_count,
             },
             progress: ImportProgress {
                 done,
@@ -268,8 +276,8 @@ async fn read_form(
         let cap = if name == "file" { limit } else { 64 * 1024 };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk
-                .map_err(|e| ApiError::BadRequest(format!("the form is malformed: {e}")))?;
+            let chunk =
+                chunk.map_err(|e| ApiError::BadRequest(format!("the form is malformed: {e}")))?;
             if bytes.len() + chunk.len() > cap {
                 return Err(ApiError::PayloadTooLarge { limit: cap });
             }
@@ -308,6 +316,7 @@ async fn read_form(
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Previewed (or, with `commit=true`, committed)", body = PreviewResponse),
+        (status = 400, description = "The multipart form is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is over the upload limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not multipart/form-data", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The file cannot be read (empty, binary, unknown format, no transactions), the mapping does not fit it, the account is not yours, or (with `commit=true`) rows cannot be read; each problem is named with its line", body = Problem, content_type = "application/problem+json"),
@@ -350,7 +359,10 @@ pub async fn upload_import(
         response.rows.iter_mut().for_each(|r| r.duplicate = false);
     }
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/imports/{}", response.import.id)))
+        .insert_header((
+            "Location",
+            format!("/api/v1/imports/{}", response.import.id),
+        ))
         .json(response))
 }
 

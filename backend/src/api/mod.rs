@@ -62,12 +62,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(rules::get_rule)
                 .service(rules::replace_rule)
                 .service(rules::delete_rule)
-            .service(imports::upload_import)
-            .service(imports::list_imports)
-            .service(imports::get_import)
-            .service(imports::preview_import)
-            .service(imports::commit_import)
-            .service(imports::undo_import),
+                .service(imports::upload_import)
+                .service(imports::list_imports)
+                .service(imports::get_import)
+                .service(imports::preview_import)
+                .service(imports::commit_import)
+                .service(imports::undo_import),
         );
 }
 

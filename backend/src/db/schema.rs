@@ -78,6 +78,7 @@ diesel::table! {
         imported_count -> BigInt,
         duplicate_count -> BigInt,
         error_count -> BigInt,
+        skipped_count -> BigInt,
         problems -> Text,
         failure -> Nullable<Text>,
         created_at -> Timestamp,

@@ -412,6 +412,16 @@ pub fn payee_score(header: &str) -> Option<i32> {
     None
 }
 
+/// Whether the header names free-text notes, kept apart from the description.
+pub fn is_memo(header: &str) -> bool {
+    has_word(
+        &fold(header),
+        &[
+            "notes", "note", "memo", "comment", "comments", "remark", "remarks",
+        ],
+    )
+}
+
 /// How likely the header names a free-text description; `None`: not one.
 pub fn description_score(header: &str) -> Option<i32> {
     let f = fold(header);

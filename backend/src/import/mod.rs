@@ -21,8 +21,6 @@ mod qif;
 mod table;
 
 #[cfg(test)]
-mod corpus_tests;
-#[cfg(test)]
 mod tests;
 
 pub use amount::DecimalSeparator;
@@ -114,6 +112,8 @@ pub struct Mapping {
     pub description_columns: Vec<usize>,
     /// 0-based column index of the payee / counterparty.
     pub payee_column: Option<usize>,
+    /// 0-based column of free-text notes (kept as the transaction's notes).
+    pub memo_column: Option<usize>,
     /// 0-based column index of the bank's own category.
     pub category_column: Option<usize>,
     /// 0-based column index of an ISO 4217 currency code (used to report the file's currency).
@@ -147,6 +147,10 @@ pub struct RowProblem {
     pub text: String,
     /// A sentence for the user, starting with the line number.
     pub message: String,
+    /// A line deliberately left out (a pending booking, a line without an amount) rather than
+    /// one that could not be read: it does not stop an import.
+    #[serde(default)]
+    pub skipped: bool,
 }
 
 /// The result of reading a file.

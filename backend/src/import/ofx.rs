@@ -232,6 +232,7 @@ pub fn parse(
             field: field.into(),
             text: text.into(),
             message: format!("line {line}: cannot read the {what} '{text}'"),
+            skipped: false,
         };
         let posted = t.posted.unwrap_or_default();
         let date = posted

@@ -138,18 +138,21 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
                 field: "date".into(),
                 text: date_text.clone(),
                 message: format!("line {line}: cannot read the date '{date_text}'"),
+                skipped: false,
             }),
             (_, Ok(None)) => problems.push(RowProblem {
                 line,
                 field: "amount".into(),
                 text: String::new(),
-                message: format!("line {line}: the amount is empty"),
+                message: format!("line {line}: the amount is empty; the line is not imported"),
+                skipped: true,
             }),
             (_, Err(why)) => problems.push(RowProblem {
                 line,
                 field: "amount".into(),
                 text: amount_text.clone(),
                 message: format!("line {line}: cannot read the amount '{amount_text}' ({why})"),
+                skipped: false,
             }),
         }
     }

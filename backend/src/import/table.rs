@@ -11,6 +11,7 @@ use super::amount::{self, DecimalSeparator};
 use super::columns::{self, Side};
 use super::date::{self, DateOrder};
 use super::{AmountColumns, Format, ImportError, Mapping, Parsed, ParsedRow, RowProblem};
+use crate::ledger::export::unescape_cell;
 
 /// One line (or spreadsheet row) split into cells, trimmed.
 #[derive(Clone, Debug)]
@@ -295,7 +296,12 @@ pub fn detect(records: &[Record], mut mapping: Mapping) -> Result<Mapping, Impor
                 .filter(|i| !mapping.has_header || columns::payee_score(&names[*i]).is_none())
                 .max_by_key(|i| (all[*i].text_len, std::cmp::Reverse(*i)))
         });
-    mapping.description_columns = payee.into_iter().chain(description).collect();
+    // The payee is kept apart (as the merchant); it stands in as the description only where
+    // the file has no other text.
+    mapping.description_columns = description.or(payee).into_iter().collect();
+    mapping.memo_column = (0..width)
+        .filter(|i| text_col(i) && Some(*i) != description)
+        .find(|i| columns::is_memo(&names[*i]));
     mapping.category_column = (0..width)
         .filter(|i| !used.contains(i) && all[*i].filled > 0)
         .find(|i| columns::is_category(&names[*i]));
@@ -429,6 +435,7 @@ fn check_columns(mapping: &Mapping, width: usize) -> Result<(), ImportError> {
             .map(|c| ("description", *c)),
     );
     wanted.extend(mapping.payee_column.map(|c| ("payee", c)));
+    wanted.extend(mapping.memo_column.map(|c| ("memo", c)));
     wanted.extend(mapping.category_column.map(|c| ("category", c)));
     wanted.extend(mapping.currency_column.map(|c| ("currency", c)));
     for (field, column) in wanted {
@@ -505,21 +512,33 @@ pub fn extract(
             field: field.into(),
             text: text.into(),
             message: format!("line {line}: {message}"),
+            skipped: false,
+        };
+        let skipped = |field: &str, text: &str, message: String| RowProblem {
+            skipped: true,
+            ..problem(field, text, format!("{message}; the line is not imported"))
         };
         match (date, amount) {
             (Some(date), Ok((Some(mut minor), _))) => {
                 if mapping.invert_sign {
                     minor = -minor;
                 }
+                let text = |c: usize| unescape_cell(r.cell(c));
                 let cell =
-                    |c: Option<usize>| c.map(|c| r.cell(c).to_string()).filter(|s| !s.is_empty());
+                    |c: Option<usize>| c.map(text).filter(|s| !s.is_empty()).map(str::to_owned);
                 let mut parts: Vec<&str> = Vec::new();
                 for c in &mapping.description_columns {
-                    let t = r.cell(*c);
+                    let t = text(*c);
                     if !t.is_empty() && !parts.contains(&t) {
                         parts.push(t);
                     }
                 }
+                let payee = cell(mapping.payee_column);
+                let description = if parts.is_empty() {
+                    payee.clone().unwrap_or_default()
+                } else {
+                    parts.join(" | ")
+                };
                 if let Some(c) = mapping.currency_column {
                     let code = r.cell(c).to_ascii_uppercase();
                     if !code.is_empty() && !currencies.contains(&code) {
@@ -530,9 +549,9 @@ pub fn extract(
                     line,
                     date,
                     amount: minor,
-                    description: parts.join(" | "),
-                    payee: cell(mapping.payee_column),
-                    memo: None,
+                    description,
+                    payee,
+                    memo: cell(mapping.memo_column),
                     bank_category: cell(mapping.category_column),
                     external_id: None,
                 });
@@ -543,12 +562,10 @@ pub fn extract(
             (None, Ok((Some(_), _))) if date_text.is_empty() => {
                 problems.push(problem("date", "", "the date is empty".into()));
             }
-            (None, Ok((Some(_), _))) if columns::is_pending(date_text) => problems.push(problem(
+            (None, Ok((Some(_), _))) if columns::is_pending(date_text) => problems.push(skipped(
                 "date",
                 date_text,
-                format!(
-                    "'{date_text}' is not a date yet (a pending transaction); it is not imported"
-                ),
+                format!("'{date_text}' is not a date yet (a pending transaction)"),
             )),
             (None, Ok((Some(_), _))) => problems.push(problem(
                 "date",
@@ -557,7 +574,7 @@ pub fn extract(
             )),
             (None, _) => {} // neither a date nor an amount: not a transaction line
             (Some(_), Ok((None, text))) => {
-                problems.push(problem("amount", &text, "the amount is empty".into()))
+                problems.push(skipped("amount", &text, "the amount is empty".into()))
             }
             (Some(_), Err((field, text, why))) => problems.push(problem(
                 field,

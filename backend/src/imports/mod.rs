@@ -78,6 +78,7 @@ pub struct ImportRecord {
     pub imported_count: i64,
     pub duplicate_count: i64,
     pub error_count: i64,
+    pub skipped_count: i64,
     pub problems: String,
     pub failure: Option<String>,
     pub created_at: NaiveDateTime,
@@ -111,6 +112,12 @@ pub struct Preview {
     pub parsed: Parsed,
     pub rows: Vec<Planned>,
     pub duplicates: usize,
+}
+
+/// (unreadable, deliberately skipped) line counts.
+fn problem_counts(parsed: &Parsed) -> (i64, i64) {
+    let skipped = parsed.problems.iter().filter(|p| p.skipped).count();
+    ((parsed.problems.len() - skipped) as i64, skipped as i64)
 }
 
 /// A file-level problem, on the field the caller can fix.
@@ -255,7 +262,8 @@ pub fn preview(
         imports::file_sha256.eq(format!("{:x}", Sha256::digest(&upload.bytes))),
         imports::file_size.eq(upload.bytes.len() as i64),
         imports::total_rows.eq(parsed.rows.len() as i64),
-        imports::error_count.eq(parsed.problems.len() as i64),
+        imports::error_count.eq(problem_counts(&parsed).0),
+        imports::skipped_count.eq(problem_counts(&parsed).1),
         imports::problems.eq(to_json(&kept)?),
         imports::created_at.eq(now()),
     );
@@ -337,7 +345,8 @@ pub fn repreview(
         .set((
             imports::mapping.eq(to_json(&parsed.mapping)?),
             imports::total_rows.eq(parsed.rows.len() as i64),
-            imports::error_count.eq(parsed.problems.len() as i64),
+            imports::error_count.eq(problem_counts(&parsed).0),
+            imports::skipped_count.eq(problem_counts(&parsed).1),
             imports::problems.eq(to_json(&kept)?),
         ))
         .returning(ImportRecord::as_returning())
@@ -415,11 +424,12 @@ pub fn commit_parsed(
     skip_invalid_rows: bool,
 ) -> Result<ImportRecord, ApiError> {
     refuse_running_or_done(record)?;
-    if !parsed.problems.is_empty() && !skip_invalid_rows {
+    if problem_counts(parsed).0 > 0 && !skip_invalid_rows {
         return Err(ApiError::Validation(
             parsed
                 .problems
                 .iter()
+                .filter(|p| !p.skipped)
                 .take(KEPT_PROBLEMS)
                 .map(|p| FieldError::new(format!("line {}.{}", p.line, p.field), &p.message))
                 .collect(),
@@ -433,7 +443,8 @@ pub fn commit_parsed(
         Ok((imported, duplicates)) => {
             let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
             save_mapping(conn, record, parsed)?;
-            Ok(with_conn!(conn, c => diesel::update(imports::table.find(record.id))
+            Ok(
+                with_conn!(conn, c => diesel::update(imports::table.find(record.id))
                 .set((
                     imports::status.eq(Status::Committed.as_str()),
                     imports::failure.eq(None::<String>),
@@ -442,13 +453,15 @@ pub fn commit_parsed(
                     imports::processed_rows.eq(parsed.rows.len() as i64),
                     imports::imported_count.eq(imported as i64),
                     imports::duplicate_count.eq(duplicates as i64),
-                    imports::error_count.eq(parsed.problems.len() as i64),
+                    imports::error_count.eq(problem_counts(parsed).0),
+                    imports::skipped_count.eq(problem_counts(parsed).1),
                     imports::problems.eq(to_json(&kept)?),
                     imports::committed_at.eq(Some(now())),
                     imports::undone_at.eq(None::<NaiveDateTime>),
                 ))
                 .returning(ImportRecord::as_returning())
-                .get_result(c))?)
+                .get_result(c))?,
+            )
         }
         Err(e) => {
             set_status(conn, record.id, Status::Failed, Some(&e.to_string()))?;
@@ -506,7 +519,10 @@ fn write(
             })
             .collect();
         with_conn!(conn, c => diesel::insert_into(transactions::table).values(&rows).execute(c))?;
-        progress.advance(record.id, (done * INSERT_BATCH + batch.len()).min(fresh.len()));
+        progress.advance(
+            record.id,
+            (done * INSERT_BATCH + batch.len()).min(fresh.len()),
+        );
     }
     Ok((fresh.len(), duplicates))
 }
@@ -527,12 +543,14 @@ pub fn undo(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, Ap
                 .filter(transactions::import_id.eq(record.id)),
         )
         .execute(c))?;
-        Ok(with_conn!(conn, c => diesel::update(imports::table.find(record.id))
+        Ok(
+            with_conn!(conn, c => diesel::update(imports::table.find(record.id))
             .set((
                 imports::status.eq(Status::Undone.as_str()),
                 imports::undone_at.eq(Some(now())),
             ))
             .returning(ImportRecord::as_returning())
-            .get_result(c))?)
+            .get_result(c))?,
+        )
     })
 }

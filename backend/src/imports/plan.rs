@@ -12,7 +12,6 @@ use crate::error::ApiError;
 use crate::import::ParsedRow;
 use crate::ledger::accounts::Account;
 use crate::ledger::categories;
-use crate::ledger::export::unescape_cell;
 use crate::ledger::fingerprint::fingerprint;
 use crate::ledger::rules::Matcher;
 use crate::ledger::transactions::CategorySource;
@@ -39,13 +38,8 @@ pub struct Planned {
     pub duplicate: bool,
 }
 
-/// Text from a file, trimmed and with our own export's formula escape undone.
-fn clean(text: &str) -> String {
-    unescape_cell(text.trim()).to_owned()
-}
-
 fn optional(text: Option<&String>) -> Option<String> {
-    text.map(|t| clean(t)).filter(|t| !t.is_empty())
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
 /// How many rows with each fingerprint the account already has around the file's dates.
@@ -91,7 +85,7 @@ pub fn plan(
     Ok(rows
         .iter()
         .map(|row| {
-            let description = clean(&row.description);
+            let description = row.description.trim().to_owned();
             let external_id = optional(row.external_id.as_ref());
             let fingerprint =
                 fingerprint(row.date, row.amount, &description, external_id.as_deref());
@@ -112,9 +106,8 @@ pub fn plan(
                     .map(|c| (c.id, CategorySource::Import))
             };
             let category = by_rule.or_else(by_bank);
-            let is_transfer = category.is_some_and(|(id, _)| {
-                by_name.values().any(|c| c.id == id && c.is_transfer())
-            });
+            let is_transfer = category
+                .is_some_and(|(id, _)| by_name.values().any(|c| c.id == id && c.is_transfer()));
             Planned {
                 line: row.line,
                 date: row.date,

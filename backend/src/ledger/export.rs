@@ -16,7 +16,7 @@ pub fn escape_cell(value: &str) -> String {
     }
 }
 
-/// The inverse of `escape_cell`, applied to text read from imported files.
+/// The inverse of `escape_cell`, applied to cells read from imported delimited files.
 pub fn unescape_cell(value: &str) -> &str {
     match value.strip_prefix('\'') {
         Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,

@@ -62,11 +62,16 @@ async fn check(app: &TestApp, token: &str, dir: &Path, n: usize, entry: &Value) 
         return if status == StatusCode::UNPROCESSABLE_ENTITY && stored.is_empty() {
             Outcome::Pass
         } else {
-            Outcome::Fail(format!("expected a clear refusal, got {status} and {} rows", stored.len()))
+            Outcome::Fail(format!(
+                "expected a clear refusal, got {status} and {} rows",
+                stored.len()
+            ))
         };
     }
     if status != StatusCode::CREATED {
-        let why = body["errors"][0]["message"].as_str().or(body["detail"].as_str());
+        let why = body["errors"][0]["message"]
+            .as_str()
+            .or(body["detail"].as_str());
         return Outcome::Fail(format!("{status}: {}", why.unwrap_or("?")));
     }
     let dates: Vec<&str> = stored.iter().map(|t| t["date"].as_str().unwrap()).collect();
@@ -94,7 +99,10 @@ async fn transactions(app: &TestApp, token: &str, account: i64) -> Vec<Value> {
     let mut cursor = String::new();
     loop {
         let page: Value = app
-            .get_as(token, &format!("/api/v1/transactions?account_id={account}&limit=500{cursor}"))
+            .get_as(
+                token,
+                &format!("/api/v1/transactions?account_id={account}&limit=500{cursor}"),
+            )
             .await
             .json()
             .await

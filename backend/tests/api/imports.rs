@@ -26,27 +26,49 @@ const STATEMENT: &str = "Date,Description,Amount\n\
 2026-03-04,RENT MARCH,-1200.00\n\
 2026-03-05,CINEMA,-12.00\n";
 
-async fn upload(app: &TestApp, token: &str, account: i64, name: &str, bytes: Vec<u8>, query: &str) -> Response {
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    account: i64,
+    name: &str,
+    bytes: Vec<u8>,
+    query: &str,
+) -> Response {
     let form = Form::new()
         .text("account_id", account.to_string())
         .part("file", Part::bytes(bytes).file_name(name.to_owned()));
-    app.with(token, reqwest::Method::POST, &format!("/api/v1/imports{query}"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    app.with(
+        token,
+        reqwest::Method::POST,
+        &format!("/api/v1/imports{query}"),
+    )
+    .multipart(form)
+    .send()
+    .await
+    .unwrap()
 }
 
 /// Uploads and commits in one call; returns the import.
 async fn import(app: &TestApp, token: &str, account: i64, csv: &str) -> Value {
-    let res = upload(app, token, account, "statement.csv", csv.as_bytes().to_vec(), "?commit=true").await;
+    let res = upload(
+        app,
+        token,
+        account,
+        "statement.csv",
+        csv.as_bytes().to_vec(),
+        "?commit=true",
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     res.json().await.unwrap()
 }
 
 async fn rows(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
     let list: Value = app
-        .get_as(token, &format!("/api/v1/transactions?limit=500&sort=date&order=asc&{query}"))
+        .get_as(
+            token,
+            &format!("/api/v1/transactions?limit=500&sort=date&order=asc&{query}"),
+        )
         .await
         .json()
         .await
@@ -57,7 +79,15 @@ async fn rows(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
 async fn preview_writes_nothing_and_commit_writes_everything(app: TestApp) {
     let token = app.user("asha@example.com").await;
     let account = app.account(&token, "Everyday", "EUR").await;
-    let res = upload(&app, &token, account, "march.csv", STATEMENT.as_bytes().to_vec(), "").await;
+    let res = upload(
+        &app,
+        &token,
+        account,
+        "march.csv",
+        STATEMENT.as_bytes().to_vec(),
+        "",
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let preview: Value = res.json().await.unwrap();
     assert_eq!(preview["status"], "previewed");
@@ -71,14 +101,22 @@ async fn preview_writes_nothing_and_commit_writes_everything(app: TestApp) {
     assert_eq!(first["amount"], -350);
     assert_eq!(first["description"], "COFFEE BAR");
     assert_eq!(first["line"], 2);
-    assert!(rows(&app, &token, "").await.is_empty(), "a preview writes nothing");
+    assert!(
+        rows(&app, &token, "").await.is_empty(),
+        "a preview writes nothing"
+    );
 
     let id = preview["id"].as_i64().unwrap();
-    let res = app.post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({})).await;
+    let res = app
+        .post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({}))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let done: Value = res.json().await.unwrap();
     assert_eq!(done["status"], "committed");
-    assert_eq!(done["counts"], json!({"rows": 5, "imported": 5, "duplicates": 0, "errors": 0}));
+    assert_eq!(
+        done["counts"],
+        json!({"rows": 5, "imported": 5, "duplicates": 0, "errors": 0, "skipped": 0})
+    );
     assert_eq!(done["progress"]["percent"], 100);
     let stored = rows(&app, &token, "").await;
     assert_eq!(stored.len(), 5);
@@ -86,9 +124,16 @@ async fn preview_writes_nothing_and_commit_writes_everything(app: TestApp) {
     let sum: i64 = stored.iter().map(|t| t["amount"].as_i64().unwrap()).sum();
     assert_eq!(sum, -350 + 250000 - 4510 - 120000 - 1200);
 
-    let again = app.post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({})).await;
+    let again = app
+        .post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({}))
+        .await;
     problem(again, StatusCode::CONFLICT).await;
-    let fetched: Value = app.get_as(&token, &format!("/api/v1/imports/{id}")).await.json().await.unwrap();
+    let fetched: Value = app
+        .get_as(&token, &format!("/api/v1/imports/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(fetched["counts"]["imported"], 5);
 }
 
@@ -97,10 +142,22 @@ async fn reimports_and_overlaps_add_only_new_rows(app: TestApp) {
     let account = app.account(&token, "Everyday", "EUR").await;
     import(&app, &token, account, STATEMENT).await;
 
-    let res = upload(&app, &token, account, "again.csv", STATEMENT.as_bytes().to_vec(), "").await;
+    let res = upload(
+        &app,
+        &token,
+        account,
+        "again.csv",
+        STATEMENT.as_bytes().to_vec(),
+        "",
+    )
+    .await;
     let preview: Value = res.json().await.unwrap();
     assert_eq!(preview["duplicates"], 5);
-    assert!(preview["rows"].as_array().unwrap().iter().all(|r| r["duplicate"] == true));
+    assert!(preview["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["duplicate"] == true));
     let id = preview["id"].as_i64().unwrap();
     let done: Value = app
         .post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({}))
@@ -122,15 +179,25 @@ async fn reimports_and_overlaps_add_only_new_rows(app: TestApp) {
     assert_eq!(rows(&app, &token, "").await.len(), 7);
     // Another account is another ledger: the same file is new there.
     let card = app.account(&token, "Card", "EUR").await;
-    assert_eq!(import(&app, &token, card, STATEMENT).await["counts"]["imported"], 5);
+    assert_eq!(
+        import(&app, &token, card, STATEMENT).await["counts"]["imported"],
+        5
+    );
 }
 
 async fn identical_rows_in_one_file_both_stay(app: TestApp) {
     let token = app.user("asha@example.com").await;
     let account = app.account(&token, "Everyday", "EUR").await;
-    let two_coffees = "Date,Description,Amount\n2026-03-01,COFFEE BAR,-3.50\n2026-03-01,COFFEE BAR,-3.50\n";
-    assert_eq!(import(&app, &token, account, two_coffees).await["counts"]["imported"], 2);
-    assert_eq!(import(&app, &token, account, two_coffees).await["counts"]["imported"], 0);
+    let two_coffees =
+        "Date,Description,Amount\n2026-03-01,COFFEE BAR,-3.50\n2026-03-01,COFFEE BAR,-3.50\n";
+    assert_eq!(
+        import(&app, &token, account, two_coffees).await["counts"]["imported"],
+        2
+    );
+    assert_eq!(
+        import(&app, &token, account, two_coffees).await["counts"]["imported"],
+        0
+    );
     let three = format!("{two_coffees}2026-03-01,Coffee Bar,-3.50\n");
     let done = import(&app, &token, account, &three).await;
     assert_eq!(done["counts"]["imported"], 1, "the third coffee is new");
@@ -142,20 +209,39 @@ async fn undo_removes_exactly_that_import(app: TestApp) {
     let account = app.account(&token, "Everyday", "EUR").await;
     app.transaction(&token, json!({"account_id": account, "date": "2026-03-01", "amount": -350, "description": "COFFEE BAR"}))
         .await;
-    let first = import(&app, &token, account, "Date,Description,Amount\n2026-02-01,OLD,-1.00\n").await;
+    let first = import(
+        &app,
+        &token,
+        account,
+        "Date,Description,Amount\n2026-02-01,OLD,-1.00\n",
+    )
+    .await;
     let second = import(&app, &token, account, STATEMENT).await;
-    assert_eq!(second["counts"]["imported"], 4, "the hand-entered coffee counts as present");
+    assert_eq!(
+        second["counts"]["imported"], 4,
+        "the hand-entered coffee counts as present"
+    );
     let id = second["id"].as_i64().unwrap();
 
-    let res = app.delete_as(&token, &format!("/api/v1/imports/{id}")).await;
+    let res = app
+        .delete_as(&token, &format!("/api/v1/imports/{id}"))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "undone");
     let left = rows(&app, &token, "").await;
-    let descriptions: Vec<_> = left.iter().map(|t| t["description"].as_str().unwrap()).collect();
+    let descriptions: Vec<_> = left
+        .iter()
+        .map(|t| t["description"].as_str().unwrap())
+        .collect();
     assert_eq!(descriptions, vec!["OLD", "COFFEE BAR"]);
     assert_eq!(left[0]["import_id"], first["id"]);
 
-    problem(app.delete_as(&token, &format!("/api/v1/imports/{id}")).await, StatusCode::CONFLICT).await;
+    problem(
+        app.delete_as(&token, &format!("/api/v1/imports/{id}"))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
     // Undone, it can be committed again: the same rows come back.
     let redo: Value = app
         .post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({}))
@@ -176,7 +262,10 @@ async fn bad_files_are_refused_with_a_reason_and_nothing_written(app: TestApp) {
     for (name, bytes) in [
         ("empty.csv", Vec::new()),
         ("blank.csv", b"   \n\n".to_vec()),
-        ("junk.bin", (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect()),
+        (
+            "junk.bin",
+            (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect(),
+        ),
         ("header-only.csv", b"Date,Description,Amount\n".to_vec()),
     ] {
         let res = upload(&app, &token, account, name, bytes, "?commit=true").await;
@@ -185,9 +274,21 @@ async fn bad_files_are_refused_with_a_reason_and_nothing_written(app: TestApp) {
         assert!(!body["errors"][0]["message"].as_str().unwrap().is_empty());
     }
     let big = vec![b'a'; 1024 * 1024 + 1];
-    problem(upload(&app, &token, account, "big.csv", big, "").await, StatusCode::PAYLOAD_TOO_LARGE).await;
+    problem(
+        upload(&app, &token, account, "big.csv", big, "").await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
 
-    let res = upload(&app, &token, foreign, "s.csv", STATEMENT.as_bytes().to_vec(), "").await;
+    let res = upload(
+        &app,
+        &token,
+        foreign,
+        "s.csv",
+        STATEMENT.as_bytes().to_vec(),
+        "",
+    )
+    .await;
     assert_eq!(invalid_fields(res).await, vec!["account_id"]);
     let res = app
         .with(&token, reqwest::Method::POST, "/api/v1/imports")
@@ -203,7 +304,9 @@ async fn bad_files_are_refused_with_a_reason_and_nothing_written(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(invalid_fields(res).await, vec!["file"]);
-    let res = app.post_as(&token, "/api/v1/imports", &json!({"file": "x"})).await;
+    let res = app
+        .post_as(&token, "/api/v1/imports", &json!({"file": "x"}))
+        .await;
     problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
     let form = Form::new()
         .text("account_id", account.to_string())
@@ -218,8 +321,16 @@ async fn bad_files_are_refused_with_a_reason_and_nothing_written(app: TestApp) {
     assert_eq!(invalid_fields(res).await, vec!["mapping"]);
 
     assert!(rows(&app, &token, "").await.is_empty());
-    let list: Value = app.get_as(&token, "/api/v1/imports").await.json().await.unwrap();
-    assert!(list["items"].as_array().unwrap().is_empty(), "refused files leave no import");
+    let list: Value = app
+        .get_as(&token, "/api/v1/imports")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        list["items"].as_array().unwrap().is_empty(),
+        "refused files leave no import"
+    );
 }
 
 async fn unreadable_rows_are_named_by_line(app: TestApp) {
@@ -237,12 +348,18 @@ async fn unreadable_rows_are_named_by_line(app: TestApp) {
     assert_eq!(problem_row["text"], "twelve");
     let id = preview["id"].as_i64().unwrap();
 
-    let refused = app.post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({})).await;
+    let refused = app
+        .post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({}))
+        .await;
     assert_eq!(invalid_fields(refused).await, vec!["line 3.amount"]);
     assert!(rows(&app, &token, "").await.is_empty(), "all or nothing");
 
     let res = app
-        .post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({"skip_invalid_rows": true}))
+        .post_as(
+            &token,
+            &format!("/api/v1/imports/{id}/commit"),
+            &json!({"skip_invalid_rows": true}),
+        )
         .await;
     let done: Value = res.json().await.unwrap();
     assert_eq!(done["counts"]["imported"], 2);
@@ -281,31 +398,53 @@ async fn a_corrected_mapping_is_remembered_for_the_next_file(app: TestApp) {
     let account = app.account(&token, "Card", "EUR").await;
     // A card statement listing purchases as positive numbers.
     let csv = "Date,Description,Amount\n2026-03-01,BOOKS,12.00\n2026-03-02,GAMES,30.00\n";
-    let preview: Value = upload(&app, &token, account, "card.csv", csv.as_bytes().to_vec(), "")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let preview: Value = upload(
+        &app,
+        &token,
+        account,
+        "card.csv",
+        csv.as_bytes().to_vec(),
+        "",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(preview["rows"][0]["amount"], 1200);
     let mut mapping = preview["mapping"].clone();
     mapping["invert_sign"] = json!(true);
     let id = preview["id"].as_i64().unwrap();
     let corrected: Value = app
-        .post_as(&token, &format!("/api/v1/imports/{id}/preview"), &json!({"mapping": mapping}))
+        .post_as(
+            &token,
+            &format!("/api/v1/imports/{id}/preview"),
+            &json!({"mapping": mapping}),
+        )
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(corrected["rows"][0]["amount"], -1200);
-    app.post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({})).await;
+    app.post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({}))
+        .await;
 
     let next = "Date,Description,Amount\n2026-04-01,FILMS,8.00\n";
-    let preview: Value = upload(&app, &token, account, "card-april.csv", next.as_bytes().to_vec(), "")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(preview["rows"][0]["amount"], -800, "the saved mapping applies");
+    let preview: Value = upload(
+        &app,
+        &token,
+        account,
+        "card-april.csv",
+        next.as_bytes().to_vec(),
+        "",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        preview["rows"][0]["amount"], -800,
+        "the saved mapping applies"
+    );
     assert_eq!(preview["mapping"]["invert_sign"], true);
     // Only for this account.
     let other = app.account(&token, "Other", "EUR").await;
@@ -328,11 +467,27 @@ const OFX: &str = "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCO
 async fn ofx_bank_ids_prevent_duplicates(app: TestApp) {
     let token = app.user("asha@example.com").await;
     let account = app.account(&token, "Everyday", "EUR").await;
-    let res = upload(&app, &token, account, "march.ofx", OFX.as_bytes().to_vec(), "?commit=true").await;
+    let res = upload(
+        &app,
+        &token,
+        account,
+        "march.ofx",
+        OFX.as_bytes().to_vec(),
+        "?commit=true",
+    )
+    .await;
     let done: Value = res.json().await.unwrap();
     assert_eq!(done["format"], "ofx");
     assert_eq!(done["counts"]["imported"], 3);
-    let res = upload(&app, &token, account, "march.ofx", OFX.as_bytes().to_vec(), "?commit=true").await;
+    let res = upload(
+        &app,
+        &token,
+        account,
+        "march.ofx",
+        OFX.as_bytes().to_vec(),
+        "?commit=true",
+    )
+    .await;
     assert_eq!(res.json::<Value>().await.unwrap()["counts"]["imported"], 0);
     // The file says EUR: a dollar account refuses it rather than mislabel the money.
     let usd = app.account(&token, "Dollars", "USD").await;
@@ -345,16 +500,41 @@ async fn an_export_reimports_without_loss(app: TestApp) {
     let account = app.account(&token, "Everyday", "EUR").await;
     let dining = app.category(&token, "Dining").await;
     for (date, amount, description, merchant, notes) in [
-        ("2026-03-01", -350, "=cmd|' /C calc'!A0", Some("Café \"Central\""), Some("-with a dash")),
+        (
+            "2026-03-01",
+            -350,
+            "=cmd|' /C calc'!A0",
+            Some("Café \"Central\""),
+            Some("-with a dash"),
+        ),
         ("2026-03-02", 250000, "Salary, March", None, None),
-        ("2026-03-03", -1, "+tiny", Some("@shop"), Some("multi\nline")),
+        (
+            "2026-03-03",
+            -1,
+            "+tiny",
+            Some("@shop"),
+            Some("multi\nline"),
+        ),
     ] {
         app.transaction(&token, json!({"account_id": account, "date": date, "amount": amount, "description": description, "merchant": merchant, "notes": notes, "category_id": dining}))
             .await;
     }
-    let csv = app.get_as(&token, "/api/v1/transactions/export.csv").await.bytes().await.unwrap();
+    let csv = app
+        .get_as(&token, "/api/v1/transactions/export.csv")
+        .await
+        .bytes()
+        .await
+        .unwrap();
     let copy = app.account(&token, "Copy", "EUR").await;
-    let res = upload(&app, &token, copy, "export.csv", csv.to_vec(), "?commit=true").await;
+    let res = upload(
+        &app,
+        &token,
+        copy,
+        "export.csv",
+        csv.to_vec(),
+        "?commit=true",
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.json::<Value>().await.unwrap()["counts"]["imported"], 3);
     let fields = |t: &Value| {
@@ -367,8 +547,16 @@ async fn an_export_reimports_without_loss(app: TestApp) {
             t["category_id"].clone(),
         )
     };
-    let original: Vec<_> = rows(&app, &token, &format!("account_id={account}")).await.iter().map(fields).collect();
-    let copied: Vec<_> = rows(&app, &token, &format!("account_id={copy}")).await.iter().map(fields).collect();
+    let original: Vec<_> = rows(&app, &token, &format!("account_id={account}"))
+        .await
+        .iter()
+        .map(fields)
+        .collect();
+    let copied: Vec<_> = rows(&app, &token, &format!("account_id={copy}"))
+        .await
+        .iter()
+        .map(fields)
+        .collect();
     assert_eq!(copied, original);
 }
 
@@ -379,10 +567,24 @@ async fn imports_are_private_and_listed_newest_first(app: TestApp) {
     let mut ids = Vec::new();
     for day in 1..=3 {
         let csv = format!("Date,Description,Amount\n2026-03-0{day},X,-1.00\n");
-        ids.push(import(&app, &token, account, &csv).await["id"].as_i64().unwrap());
+        ids.push(
+            import(&app, &token, account, &csv).await["id"]
+                .as_i64()
+                .unwrap(),
+        );
     }
-    let page: Value = app.get_as(&token, "/api/v1/imports?limit=2").await.json().await.unwrap();
-    let got: Vec<_> = page["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    let page: Value = app
+        .get_as(&token, "/api/v1/imports?limit=2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let got: Vec<_> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(got, vec![ids[2], ids[1]]);
     let cursor = page["next_cursor"].as_str().unwrap();
     let rest: Value = app
@@ -394,15 +596,29 @@ async fn imports_are_private_and_listed_newest_first(app: TestApp) {
     assert_eq!(rest["items"][0]["id"], ids[0]);
     assert_eq!(rest["next_cursor"], Value::Null);
 
-    let theirs: Value = app.get_as(&other, "/api/v1/imports").await.json().await.unwrap();
+    let theirs: Value = app
+        .get_as(&other, "/api/v1/imports")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(theirs["items"].as_array().unwrap().is_empty());
     for (method, path) in [
         (reqwest::Method::GET, format!("/api/v1/imports/{}", ids[0])),
-        (reqwest::Method::DELETE, format!("/api/v1/imports/{}", ids[0])),
+        (
+            reqwest::Method::DELETE,
+            format!("/api/v1/imports/{}", ids[0]),
+        ),
     ] {
         let res = app.with(&other, method, &path).send().await.unwrap();
         problem(res, StatusCode::NOT_FOUND).await;
     }
-    let res = app.post_as(&other, &format!("/api/v1/imports/{}/commit", ids[0]), &json!({})).await;
+    let res = app
+        .post_as(
+            &other,
+            &format!("/api/v1/imports/{}/commit", ids[0]),
+            &json!({}),
+        )
+        .await;
     problem(res, StatusCode::NOT_FOUND).await;
 }

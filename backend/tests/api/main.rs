@@ -3,7 +3,6 @@
 
 mod helpers;
 
-
 mod accounts;
 mod auth;
 mod categories;

@@ -45,7 +45,8 @@ CREATE TABLE imports (
     imported_count BIGINT NOT NULL DEFAULT 0,
     duplicate_count BIGINT NOT NULL DEFAULT 0,
     error_count BIGINT NOT NULL DEFAULT 0,
-    -- JSON list of row problems
+    skipped_count BIGINT NOT NULL DEFAULT 0,
+    -- JSON list of row problems, unreadable and skipped lines alike
     problems TEXT NOT NULL DEFAULT '[]',
     failure TEXT,
     created_at TIMESTAMP NOT NULL,
