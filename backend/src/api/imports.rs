@@ -3,7 +3,7 @@
 use actix_multipart::Multipart;
 use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::{delete, get, post, web, HttpMessage, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,8 +15,7 @@ use crate::auth::CurrentUser;
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
 use crate::import::{Format, Mapping, RowProblem};
-use crate::imports::{self, CommitOptions, ImportRecord, Preview, Status, Upload};
-use crate::ledger::transactions::CategorySource;
+use crate::imports::{self, CommitOptions, ImportRecord, Preview, PreviewRow, Status, Upload};
 
 #[derive(Serialize, ToSchema)]
 pub struct ImportCounts {
@@ -113,23 +112,6 @@ impl ImportResponse {
     }
 }
 
-/// A row as it will be stored.
-#[derive(Serialize, ToSchema)]
-pub struct PreviewRow {
-    /// Where it is in the file.
-    pub line: usize,
-    pub date: NaiveDate,
-    pub amount: i64,
-    pub description: String,
-    pub merchant: Option<String>,
-    pub notes: Option<String>,
-    pub category_id: Option<i64>,
-    pub category_source: Option<CategorySource>,
-    pub is_transfer: bool,
-    /// Already in the account: the commit skips it.
-    pub duplicate: bool,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct PreviewResponse {
     #[serde(flatten)]
@@ -153,22 +135,7 @@ impl From<Preview> for PreviewResponse {
             encoding: p.parsed.encoding,
             currency: p.parsed.currency,
             headers: p.parsed.headers,
-            rows: p
-                .rows
-                .into_iter()
-                .map(|r| PreviewRow {
-                    line: r.line,
-                    date: r.date,
-                    amount: r.amount,
-                    description: r.description,
-                    merchant: r.merchant,
-                    notes: r.notes,
-                    category_id: r.category_id,
-                    category_source: r.category_source,
-                    is_transfer: r.is_transfer,
-                    duplicate: r.duplicate,
-                })
-                .collect(),
+            rows: p.rows,
             duplicates: p.duplicates,
         }
     }

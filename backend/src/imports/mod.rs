@@ -24,14 +24,60 @@ use crate::storage::Storage;
 use crate::users::now;
 use crate::with_conn;
 
-pub use plan::Planned;
+pub use plan::{Planned, Planner, PreviewRow};
 pub use progress::Progress;
 
 /// How many preview rows an upload answers with.
 pub const PREVIEW_ROWS: usize = 20;
 /// How many row problems are kept with an import (the count is always exact).
 pub const KEPT_PROBLEMS: usize = 200;
+/// Rows per multi-row INSERT on SQLite (15 columns stay under its variable limit).
 const INSERT_BATCH: usize = 1000;
+/// Rows per COPY on PostgreSQL; each batch also advances the progress.
+const COPY_BATCH: usize = 20_000;
+
+/// A transaction row as an import writes it.
+#[derive(Insertable)]
+#[diesel(table_name = transactions, treat_none_as_default_value = false)]
+struct NewRow<'a> {
+    user_id: i64,
+    account_id: i64,
+    date: chrono::NaiveDate,
+    amount: i64,
+    description: &'a str,
+    merchant: Option<&'a str>,
+    notes: Option<&'a str>,
+    category_id: Option<i64>,
+    category_source: Option<&'static str>,
+    is_transfer: bool,
+    import_id: Option<i64>,
+    external_id: Option<&'a str>,
+    fingerprint: &'a str,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl<'a> NewRow<'a> {
+    fn of(p: &'a Planned<'a>, record: &ImportRecord, now: NaiveDateTime) -> Self {
+        NewRow {
+            user_id: record.user_id,
+            account_id: record.account_id,
+            date: p.date,
+            amount: p.amount,
+            description: p.description,
+            merchant: p.merchant,
+            notes: p.notes,
+            category_id: p.category_id,
+            category_source: p.category_source.map(CategorySource::as_str),
+            is_transfer: p.is_transfer,
+            import_id: Some(record.id),
+            external_id: p.external_id,
+            fingerprint: &p.fingerprint,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -110,7 +156,7 @@ pub struct Upload {
 pub struct Preview {
     pub record: ImportRecord,
     pub parsed: Parsed,
-    pub rows: Vec<Planned>,
+    pub rows: Vec<PreviewRow>,
     pub duplicates: usize,
 }
 
@@ -279,10 +325,9 @@ pub fn preview(
             return Err(e.into());
         }
     };
-    let planned = plan::plan(conn, user_id, &account, &parsed.rows)?;
-    let duplicates = planned.iter().filter(|p| p.duplicate).count();
+    let (rows, duplicates) = sample(conn, user_id, &account, &parsed)?;
     Ok(Preview {
-        rows: planned.into_iter().take(PREVIEW_ROWS).collect(),
+        rows,
         record,
         parsed,
         duplicates,
@@ -324,6 +369,25 @@ pub fn list(
     })?)
 }
 
+/// The first rows as they will be stored, and how many of all are duplicates.
+fn sample(
+    conn: &mut DbConn,
+    user_id: i64,
+    account: &Account,
+    parsed: &Parsed,
+) -> Result<(Vec<PreviewRow>, usize), ApiError> {
+    let mut planner = Planner::new(conn, user_id, account, &parsed.rows)?;
+    let (mut sample, mut duplicates) = (Vec::new(), 0);
+    for row in &parsed.rows {
+        let planned = planner.plan(row);
+        duplicates += usize::from(planned.duplicate);
+        if sample.len() < PREVIEW_ROWS {
+            sample.push(PreviewRow::from(&planned));
+        }
+    }
+    Ok((sample, duplicates))
+}
+
 /// Reads the stored file again (with a corrected mapping, if given) and shows what it will be.
 pub fn repreview(
     conn: &mut DbConn,
@@ -351,10 +415,9 @@ pub fn repreview(
         ))
         .returning(ImportRecord::as_returning())
         .get_result(c))?;
-    let planned = plan::plan(conn, user_id, &account, &parsed.rows)?;
-    let duplicates = planned.iter().filter(|p| p.duplicate).count();
+    let (rows, duplicates) = sample(conn, user_id, &account, &parsed)?;
     Ok(Preview {
-        rows: planned.into_iter().take(PREVIEW_ROWS).collect(),
+        rows,
         record,
         parsed,
         duplicates,
@@ -485,46 +548,41 @@ fn write(
             .bind::<diesel::sql_types::BigInt, _>(account.id)
             .execute(&mut **c)?;
     }
-    let planned = plan::plan(conn, record.user_id, account, &parsed.rows)?;
-    let duplicates = planned.iter().filter(|p| p.duplicate).count();
-    let fresh: Vec<&Planned> = planned.iter().filter(|p| !p.duplicate).collect();
-    progress.start(record.id, fresh.len());
+    let mut planner = Planner::new(conn, record.user_id, account, &parsed.rows)?;
+    progress.start(record.id, parsed.rows.len());
     let now = now();
-    let rule_source = CategorySource::Rule.as_str();
-    let import_source = CategorySource::Import.as_str();
-    for (done, batch) in fresh.chunks(INSERT_BATCH).enumerate() {
-        let rows: Vec<_> = batch
+    let (mut imported, mut duplicates, mut done) = (0, 0, 0);
+    let batch_size = match conn {
+        DbConn::Postgres(_) => COPY_BATCH,
+        DbConn::Sqlite(_) => INSERT_BATCH,
+    };
+    for batch in parsed.rows.chunks(batch_size) {
+        let planned: Vec<Planned> = batch.iter().map(|row| planner.plan(row)).collect();
+        let fresh: Vec<NewRow> = planned
             .iter()
-            .map(|p| {
-                (
-                    transactions::user_id.eq(record.user_id),
-                    transactions::account_id.eq(account.id),
-                    transactions::date.eq(p.date),
-                    transactions::amount.eq(p.amount),
-                    transactions::description.eq(&p.description),
-                    transactions::merchant.eq(p.merchant.as_deref()),
-                    transactions::notes.eq(p.notes.as_deref()),
-                    transactions::category_id.eq(p.category_id),
-                    transactions::category_source.eq(p.category_source.map(|s| match s {
-                        CategorySource::Rule => rule_source,
-                        _ => import_source,
-                    })),
-                    transactions::is_transfer.eq(p.is_transfer),
-                    transactions::import_id.eq(record.id),
-                    transactions::external_id.eq(p.external_id.as_deref()),
-                    transactions::fingerprint.eq(&p.fingerprint),
-                    transactions::created_at.eq(now),
-                    transactions::updated_at.eq(now),
-                )
-            })
+            .filter(|p| !p.duplicate)
+            .map(|p| NewRow::of(p, record, now))
             .collect();
-        with_conn!(conn, c => diesel::insert_into(transactions::table).values(&rows).execute(c))?;
-        progress.advance(
-            record.id,
-            (done * INSERT_BATCH + batch.len()).min(fresh.len()),
-        );
+        match conn {
+            _ if fresh.is_empty() => {}
+            // PostgreSQL's COPY is its fastest way in, and stays inside the transaction.
+            DbConn::Postgres(c) => {
+                diesel::copy_from(transactions::table)
+                    .from_insertable(&fresh)
+                    .execute(&mut **c)?;
+            }
+            DbConn::Sqlite(c) => {
+                diesel::insert_into(transactions::table)
+                    .values(&fresh)
+                    .execute(&mut **c)?;
+            }
+        }
+        imported += fresh.len();
+        duplicates += planned.len() - fresh.len();
+        done += batch.len();
+        progress.advance(record.id, done);
     }
-    Ok((fresh.len(), duplicates))
+    Ok((imported, duplicates))
 }
 
 /// Removes exactly the rows this import added; the file can then be imported again.

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::db::schema::transactions;
 use crate::db::DbConn;
@@ -21,8 +23,29 @@ use crate::with_conn;
 /// so only bank ids (which do not) need the margin, for banks that re-date a booking.
 const DATE_MARGIN_DAYS: i64 = 7;
 
+/// A row as it will be stored. It borrows the parsed row's text: a large file is planned in full
+/// before it is written, and copies would double what it holds in memory.
 #[derive(Clone, Debug)]
-pub struct Planned {
+pub struct Planned<'a> {
+    pub line: usize,
+    pub date: NaiveDate,
+    pub amount: i64,
+    pub description: &'a str,
+    pub merchant: Option<&'a str>,
+    pub notes: Option<&'a str>,
+    pub category_id: Option<i64>,
+    pub category_source: Option<CategorySource>,
+    pub is_transfer: bool,
+    pub external_id: Option<&'a str>,
+    pub fingerprint: String,
+    /// Already in the account: skipped on commit.
+    pub duplicate: bool,
+}
+
+/// A planned row on its own, as a preview shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PreviewRow {
+    /// Where it is in the file.
     pub line: usize,
     pub date: NaiveDate,
     pub amount: i64,
@@ -32,14 +55,29 @@ pub struct Planned {
     pub category_id: Option<i64>,
     pub category_source: Option<CategorySource>,
     pub is_transfer: bool,
-    pub external_id: Option<String>,
-    pub fingerprint: String,
-    /// Already in the account: skipped on commit.
+    /// Already in the account: the commit skips it.
     pub duplicate: bool,
 }
 
-fn optional(text: Option<&String>) -> Option<String> {
-    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+impl From<&Planned<'_>> for PreviewRow {
+    fn from(p: &Planned<'_>) -> Self {
+        PreviewRow {
+            line: p.line,
+            date: p.date,
+            amount: p.amount,
+            description: p.description.to_owned(),
+            merchant: p.merchant.map(str::to_owned),
+            notes: p.notes.map(str::to_owned),
+            category_id: p.category_id,
+            category_source: p.category_source,
+            is_transfer: p.is_transfer,
+            duplicate: p.duplicate,
+        }
+    }
+}
+
+fn optional(text: Option<&String>) -> Option<&str> {
+    text.map(|t| t.trim()).filter(|t| !t.is_empty())
 }
 
 /// How many rows with each fingerprint the account already has around the file's dates.
@@ -68,60 +106,74 @@ fn existing(
     Ok(counts)
 }
 
-/// Plans every row. A fingerprint the account already holds n times marks the file's first n
-/// rows with it as duplicates; the rest are new, so two identical rows in one file both stay.
-pub fn plan(
-    conn: &mut DbConn,
-    user_id: i64,
-    account: &Account,
-    rows: &[ParsedRow],
-) -> Result<Vec<Planned>, ApiError> {
-    let rules = Matcher::load(conn, user_id)?;
-    let by_name: HashMap<String, categories::Category> = categories::list(conn, user_id)?
-        .into_iter()
-        .map(|c| (c.name.to_lowercase(), c))
-        .collect();
-    let mut remaining = existing(conn, account.id, rows)?;
-    Ok(rows
-        .iter()
-        .map(|row| {
-            let description = row.description.trim().to_owned();
-            let external_id = optional(row.external_id.as_ref());
-            let fingerprint =
-                fingerprint(row.date, row.amount, &description, external_id.as_deref());
-            let duplicate = match remaining.get_mut(&fingerprint) {
-                Some(n) if *n > 0 => {
-                    *n -= 1;
-                    true
-                }
-                _ => false,
-            };
-            let by_rule = rules
-                .category_for(&description, row.amount, account.id)
-                .map(|id| (id, CategorySource::Rule));
-            let by_bank = || {
-                row.bank_category
-                    .as_deref()
-                    .and_then(|name| by_name.get(&name.trim().to_lowercase()))
-                    .map(|c| (c.id, CategorySource::Import))
-            };
-            let category = by_rule.or_else(by_bank);
-            let is_transfer = category
-                .is_some_and(|(id, _)| by_name.values().any(|c| c.id == id && c.is_transfer()));
-            Planned {
-                line: row.line,
-                date: row.date,
-                amount: row.amount,
-                description,
-                merchant: optional(row.payee.as_ref()),
-                notes: optional(row.memo.as_ref()),
-                category_id: category.map(|(id, _)| id),
-                category_source: category.map(|(_, source)| source),
-                is_transfer,
-                external_id,
-                fingerprint,
-                duplicate,
-            }
+/// Plans rows one at a time, so a large file is never planned (and held) in full. A fingerprint
+/// the account already holds n times marks the file's first n rows with it as duplicates; the
+/// rest are new, so two identical rows in one file both stay.
+pub struct Planner {
+    account_id: i64,
+    rules: Matcher,
+    by_name: HashMap<String, categories::Category>,
+    remaining: HashMap<String, usize>,
+}
+
+impl Planner {
+    /// Loads what planning `rows` needs: the rules, the categories and the account's rows
+    /// around the file's dates.
+    pub fn new(
+        conn: &mut DbConn,
+        user_id: i64,
+        account: &Account,
+        rows: &[ParsedRow],
+    ) -> Result<Self, ApiError> {
+        Ok(Planner {
+            account_id: account.id,
+            rules: Matcher::load(conn, user_id)?,
+            by_name: categories::list(conn, user_id)?
+                .into_iter()
+                .map(|c| (c.name.to_lowercase(), c))
+                .collect(),
+            remaining: existing(conn, account.id, rows)?,
         })
-        .collect())
+    }
+
+    /// The next row of the file, in file order.
+    pub fn plan<'a>(&mut self, row: &'a ParsedRow) -> Planned<'a> {
+        let description = row.description.trim();
+        let external_id = optional(row.external_id.as_ref());
+        let fingerprint = fingerprint(row.date, row.amount, description, external_id);
+        let duplicate = match self.remaining.get_mut(&fingerprint) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        };
+        let by_rule = self
+            .rules
+            .category_for(description, row.amount, self.account_id)
+            .map(|id| (id, CategorySource::Rule));
+        let by_bank = || {
+            row.bank_category
+                .as_deref()
+                .and_then(|name| self.by_name.get(&name.trim().to_lowercase()))
+                .map(|c| (c.id, CategorySource::Import))
+        };
+        let category = by_rule.or_else(by_bank);
+        let is_transfer = category
+            .is_some_and(|(id, _)| self.by_name.values().any(|c| c.id == id && c.is_transfer()));
+        Planned {
+            line: row.line,
+            date: row.date,
+            amount: row.amount,
+            description,
+            merchant: optional(row.payee.as_ref()),
+            notes: optional(row.memo.as_ref()),
+            category_id: category.map(|(id, _)| id),
+            category_source: category.map(|(_, source)| source),
+            is_transfer,
+            external_id,
+            fingerprint,
+            duplicate,
+        }
+    }
 }
