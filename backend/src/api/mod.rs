@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod budgets;
 pub mod categories;
+pub mod dashboard;
 pub mod extract;
 pub mod health;
 pub mod home;
@@ -67,7 +69,16 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(imports::get_import)
                 .service(imports::preview_import)
                 .service(imports::commit_import)
-                .service(imports::undo_import),
+                .service(imports::undo_import)
+                .service(dashboard::get_dashboard)
+                .service(budgets::month_budgets)
+                .service(budgets::list_budgets)
+                .service(budgets::create_budget)
+                .service(budgets::get_budget)
+                .service(budgets::update_budget)
+                .service(budgets::delete_budget)
+                .service(budgets::set_month)
+                .service(budgets::clear_month),
         );
 }
 

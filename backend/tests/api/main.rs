@@ -5,9 +5,11 @@ mod helpers;
 
 mod accounts;
 mod auth;
+mod budgets;
 mod categories;
 mod cli;
 mod corpus;
+mod dashboard;
 mod errors;
 mod health;
 mod imports;
