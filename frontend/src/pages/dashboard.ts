@@ -1,4 +1,5 @@
 import { api, call, type Schemas } from '../api/client';
+import { isMonth, monthLabel } from '../format/dates';
 import { formatMoney, formatPercent } from '../format/money';
 import type { Page } from '../router';
 import { periodFromQuery, periodLabel, periodParams, writePeriod, type Period } from '../state/period';
@@ -90,27 +91,37 @@ function card(title: string, col: string, ...content: (Node | Node[] | null)[]):
       h('h2', { class: 'h6 card-title mb-3' }, title), ...content)));
 }
 
+interface Delta {
+  text: string;
+  up: boolean;
+  good: boolean;
+}
+
 /** Income, spending, net and savings rate, each with its change against the previous period. */
 function summaryCards(d: Dashboard): HTMLElement[] {
   const { summary: now, previous: before, change, currency } = d;
-  const rateChange = now.savings_rate != null && before.savings_rate != null
-    ? { text: `${formatPercent(now.savings_rate - before.savings_rate, { signed: true }).replace('%', ' pts')}`, good: now.savings_rate >= before.savings_rate }
-    : null;
-  const percentChange = (value: number | null | undefined, higherIsGood: boolean) => value == null ? null : {
-    text: formatPercent(value / 100, { signed: true }), good: higherIsGood ? value >= 0 : value <= 0,
+  const percent = (value: number | null | undefined, higherIsGood: boolean): Delta | null => value == null ? null : {
+    text: formatPercent(value / 100, { signed: true }), up: value >= 0, good: higherIsGood === value >= 0,
   };
-  const items: [string, string, string, { text: string; good: boolean } | null][] = [
-    ['income', 'Income', formatMoney(now.income, currency), percentChange(change.income_percent, true)],
-    ['spending', 'Spending', formatMoney(now.spending, currency), percentChange(change.spending_percent, false)],
-    ['net', 'Net', formatMoney(now.net, currency, { signed: true }), percentChange(change.net_percent, true)],
-    ['savings-rate', 'Savings rate', now.savings_rate == null ? '—' : formatPercent(now.savings_rate), rateChange],
+  const rate: Delta | null = now.savings_rate != null && before.savings_rate != null ? {
+    // Percentage points: the rates themselves are percentages.
+    text: `${formatPercent(now.savings_rate - before.savings_rate, { signed: true }).replace('%', '')} pts`,
+    up: now.savings_rate >= before.savings_rate, good: now.savings_rate >= before.savings_rate,
+  } : null;
+  const items: [string, string, string, Delta | null][] = [
+    ['income', 'Income', formatMoney(now.income, currency), percent(change.income_percent, true)],
+    ['spending', 'Spending', formatMoney(now.spending, currency), percent(change.spending_percent, false)],
+    ['net', 'Net', formatMoney(now.net, currency, { signed: true }), percent(change.net_percent, true)],
+    ['savings-rate', 'Savings rate', now.savings_rate == null ? '—' : formatPercent(now.savings_rate), rate],
   ];
-  return items.map(([key, label, value, delta]) => h('div', { class: 'col-6 col-lg-3' },
+  const label = d.previous_period.label;
+  const previous = isMonth(label) ? monthLabel(label, undefined, 'short') : label;
+  return items.map(([key, title, value, delta]) => h('div', { class: 'col-6 col-lg-3' },
     h('div', { class: 'card h-100', 'data-summary': key }, h('div', { class: 'card-body py-3' },
-      h('div', { class: 'small text-secondary' }, label),
+      h('div', { class: 'small text-secondary' }, title),
       h('div', { class: 'fs-4 fw-semibold amount text-start summary-value' }, value),
       h('div', { class: `small ${delta ? (delta.good ? 'text-success' : 'text-danger') : 'text-secondary'}` },
-        delta ? `${delta.good ? '▲' : '▼'} ${delta.text} vs ${d.previous_period.label}` : `no data for ${d.previous_period.label}`)))));
+        delta ? `${delta.up ? '▲' : '▼'} ${delta.text} vs ${previous}` : `nothing to compare in ${previous}`)))));
 }
 
 function budgetSection(budgets: BudgetMonth): Node[] {

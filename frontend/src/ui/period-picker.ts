@@ -1,5 +1,5 @@
 import { currentMonth } from '../format/dates';
-import { periodLabel, shiftPeriod, type Period } from '../state/period';
+import { chosenPeriod, periodLabel, shiftPeriod, type Period } from '../state/period';
 import { h, uid } from './dom';
 
 /**
@@ -28,6 +28,7 @@ export function periodPicker(initial: Period, onChange: (period: Period) => void
   const set = (next: Period) => {
     period = next;
     show();
+    chosenPeriod.set(period);
     onChange(period);
   };
 
@@ -41,7 +42,7 @@ export function periodPicker(initial: Period, onChange: (period: Period) => void
   });
   show();
 
-  return h('div', { class: 'd-flex flex-wrap gap-2 align-items-center', role: 'group', 'aria-label': 'Period' },
+  return h('div', { class: 'd-flex flex-nowrap gap-2 align-items-center', role: 'group', 'aria-label': 'Period' },
     allowYear && kind,
     h('div', { class: 'input-group flex-nowrap w-auto' },
       h('button', { type: 'button', class: 'btn btn-outline-secondary', 'aria-label': 'Previous period', onclick: () => set(shiftPeriod(period, -1)) }, '‹'),
