@@ -135,6 +135,8 @@ async function scenario(browserContext, base, viewport) {
   await nav('Budgets');
   await page.getByLabel('Month', { exact: true }).fill('2026-10');
   await page.getByLabel('Month', { exact: true }).dispatchEvent('change');
+  await expectText(page.locator('main h2').first(), /October 2026/);
+  await page.waitForSelector('main [aria-busy]', { state: 'detached' });
   await page.getByLabel('Category').selectOption({ label: 'Groceries' });
   await page.getByLabel(/Monthly limit/).fill('200');
   await page.getByLabel('From month').fill('2026-10');

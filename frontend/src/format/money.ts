@@ -52,30 +52,35 @@ export function formatMoney(minor: number, currency: string, options: MoneyOptio
 }
 
 /**
- * What a person typed (`12.5`, `-1,234.56`, `1.234,56`, `12,50 €`) → minor units, or `null`
- * when it is not an amount. The last `.` or `,` is the decimal mark when at most the
- * currency's number of digits follow it; any other `.`, `,`, space or `'` groups digits.
+ * What a person typed (`12.5`, `-1,234.56`, `1.234,56`, `€ 7`, `(12.00)`) → minor units, or
+ * `null` when it is not an amount. The last `.` or `,` is the decimal mark when one up to the
+ * currency's number of digits follow it; other marks must group the whole part by threes.
  */
 export function parseMoney(text: string, currency: string): number | null {
   const digits = minorDigits(currency);
-  let s = text.replace(/[\s\u00a0\u202f']/g, '').replace(/[^\d.,-]/g, '');
-  const negative = s.startsWith('-') || /^\(.*\)$/.test(text.trim());
-  s = s.replace(/-/g, '');
-  if (!/^[\d.,]*\d[\d.,]*$/.test(s)) return null;
+  let s = text.replace(/[\s\u00a0\u202f]/g, '');
+  let negative = false;
+  if (/^\(.*\)$/.test(s)) {
+    negative = true; // Accounting style.
+    s = s.slice(1, -1);
+  }
+  // A currency symbol or code before or after the number.
+  s = s.replace(/^[^\d.,-]+/, '').replace(/[^\d.,]+$/, '');
+  if (s.startsWith('-')) {
+    negative = true;
+    s = s.slice(1).replace(/^[^\d.,]+/, '');
+  }
+  if (!/^[\d.,']*\d[\d.,']*$/.test(s)) return null;
   let whole = s;
   let fraction = '';
   const mark = Math.max(s.lastIndexOf('.'), s.lastIndexOf(','));
-  if (mark >= 0) {
-    const after = s.slice(mark + 1);
-    if (after.length > 0 && after.length <= digits && !/[.,]/.test(after)) {
-      whole = s.slice(0, mark);
-      fraction = after;
-    } else if (after.length !== 3) {
-      return null; // Neither a decimal mark nor a thousands group.
-    }
+  const after = s.slice(mark + 1);
+  if (mark >= 0 && after.length >= 1 && after.length <= digits && /^\d+$/.test(after)) {
+    whole = s.slice(0, mark) || '0';
+    fraction = after;
   }
-  whole = whole.replace(/[.,]/g, '') || '0';
-  const minor = Number(whole + fraction.padEnd(digits, '0'));
+  if (!/^\d+$/.test(whole) && !/^\d{1,3}([.,'])\d{3}(\1\d{3})*$/.test(whole)) return null;
+  const minor = Number(whole.replace(/\D/g, '') + fraction.padEnd(digits, '0'));
   if (!Number.isSafeInteger(minor)) return null;
   return negative && minor !== 0 ? -minor : minor;
 }

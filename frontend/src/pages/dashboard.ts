@@ -1,5 +1,5 @@
 import { api, call, type Schemas } from '../api/client';
-import { isMonth, monthLabel } from '../format/dates';
+import { formatDate, isMonth, monthLabel } from '../format/dates';
 import { formatMoney, formatPercent } from '../format/money';
 import type { Page } from '../router';
 import { periodFromQuery, periodLabel, periodParams, writePeriod, type Period } from '../state/period';
@@ -81,7 +81,7 @@ function render(d: Dashboard, budgets: BudgetMonth | null, period: Period, chart
       budgets && card('Budgets', 'col-lg-6', budgetSection(budgets))),
     h('div', { class: 'row g-3' },
       card('Top merchants', 'col-lg-6', rankedList(d.top_merchants.map((m) => [m.name, `${m.count}×`, m.amount]), currency, 'No merchants yet.')),
-      card('Largest expenses', 'col-lg-6', rankedList(d.largest_expenses.map((e) => [e.description, e.date, -e.amount]), currency, 'No expenses yet.'))),
+      card('Largest expenses', 'col-lg-6', rankedList(d.largest_expenses.map((e) => [e.description, formatDate(e.date), -e.amount]), currency, 'No expenses yet.'))),
   ];
 }
 

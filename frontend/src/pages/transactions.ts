@@ -153,7 +153,7 @@ class TransactionsView {
     const more = this.nextCursor ? h('button', { type: 'button', class: 'btn btn-outline-secondary' }, 'Load more') : null;
     more?.addEventListener('click', guarded(() => this.loadMore(more)));
     replace(this.table,
-      h('div', { class: 'table-responsive' }, h('table', { class: 'table table-hover table-tx' },
+      h('div', { class: 'table-responsive' }, h('table', { class: 'table table-hover table-tx tx-list' },
         h('thead', null, h('tr', null,
           h('th', { scope: 'col' }, allBox), h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'Description'),
           h('th', { scope: 'col', class: 'hide-sm' }, 'Account'), h('th', { scope: 'col' }, 'Category'),

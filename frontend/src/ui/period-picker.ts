@@ -26,6 +26,7 @@ export function periodPicker(initial: Period, onChange: (period: Period) => void
     input.title = periodLabel(period);
   };
   const set = (next: Period) => {
+    if (JSON.stringify(next) === JSON.stringify(period)) return;
     period = next;
     show();
     chosenPeriod.set(period);
