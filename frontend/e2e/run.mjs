@@ -89,6 +89,16 @@ async function scenario(browserContext, base, viewport) {
   const previewText = await page.locator('main table').first().textContent();
   assert(previewText.includes('€2,500.00') && previewText.includes('-€54.20'), `preview amounts: ${previewText}`);
   await screenshot('import-preview');
+  // Correct the mapping the wrong way (month first) and back: unreadable dates are listed.
+  const mapping = page.locator('details', { hasText: 'Columns and formats' });
+  await mapping.locator('summary').click();
+  await page.getByLabel('Dates are written').selectOption('mdy');
+  await page.getByRole('button', { name: 'Update preview' }).click();
+  await expectText(page.locator('.alert-warning'), /lines? will not be imported/);
+  await screenshot('import-mapping-problems');
+  await page.getByLabel('Dates are written').selectOption('dmy');
+  await page.getByRole('button', { name: 'Update preview' }).click();
+  await page.locator('.alert-warning').waitFor({ state: 'detached' });
   await page.getByRole('button', { name: 'Import 9 transactions' }).click();
   await expectText(page.locator('.import-counts'), /Imported\s*9/);
   await screenshot('import-result');
@@ -166,6 +176,16 @@ async function scenario(browserContext, base, viewport) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(/\/transactions$/);
   await expectText(page.locator('nav'), /Asha/);
+
+  // Undo the import from the history: its transactions are gone.
+  page.once('dialog', (dialog) => dialog.accept());
+  await nav('Import');
+  await page.getByRole('button', { name: 'Undo', exact: true }).click();
+  await expectText(page.locator('.toast-area'), /Import undone/);
+  await expectText(page.locator('main table .badge'), /undone/);
+  await screenshot('import-undone');
+  await page.goto(`${base}/transactions`);
+  await expectText(page.locator('main'), /No transactions match/);
 
   for (const path of ['/categories', '/rules']) {
     await page.goto(`${base}${path}`);

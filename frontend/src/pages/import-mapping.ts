@@ -13,7 +13,7 @@ const THOUSANDS: Option[] = [['', 'none'], [',', '1,234'], ['.', '1.234'], [' ',
  * The detected mapping as a form: which column is which and how dates and amounts are written.
  * Submitting hands the corrected mapping to `apply` (which re-previews the file).
  */
-export function mappingEditor(mapping: Mapping, headers: string[], apply: (next: Mapping) => Promise<void>): HTMLElement {
+export function mappingEditor(mapping: Mapping, headers: string[], apply: (next: Mapping) => Promise<void>, open = false): HTMLElement {
   const columns: Option[] = headers.map((name, i) => [String(i), `${i + 1}: ${name || '(no name)'}`]);
   const optional: Option[] = [['', '— none —'], ...columns];
   const col = (v: number | null | undefined) => (v == null ? '' : String(v));
@@ -79,7 +79,7 @@ export function mappingEditor(mapping: Mapping, headers: string[], apply: (next:
     });
   });
 
-  return h('details', { class: 'mb-2' },
+  return h('details', { class: 'mb-2', open },
     h('summary', { class: 'mb-2' }, 'Columns and formats (detected — correct them if the rows below look wrong)'),
     form);
 }

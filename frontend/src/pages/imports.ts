@@ -100,7 +100,8 @@ function previewStep(initial: Preview, currency: string, actions: PreviewActions
   const container = h('div', { class: 'card' });
   const status = h('div', { 'aria-live': 'polite' });
 
-  const render = () => {
+  // After a re-preview the editor stays open: the user is still correcting the mapping.
+  const render = (editorOpen = false) => {
     const { counts } = preview;
     const errors = preview.problems.filter((p) => !p.skipped);
     const skipInvalid = errors.length > 0
@@ -150,8 +151,8 @@ function previewStep(initial: Preview, currency: string, actions: PreviewActions
       mapping && preview.headers.length > 0 && mappingEditor(mapping, preview.headers, async (next) => {
         preview = await call(api.POST('/api/v1/imports/{id}/preview', { params: { path: { id: preview.id } }, body: { mapping: next } })) as Preview;
         mapping = preview.mapping ?? next;
-        render();
-      }),
+        render(true);
+      }, editorOpen),
       h('h3', { class: 'h6 mt-3' }, `First ${preview.rows.length} rows as they will be stored`),
       previewTable(preview, currency),
       skipInvalid,
@@ -200,7 +201,7 @@ function resultStep(result: Import, currency: string, again: () => void): HTMLEl
     h('h2', { class: 'h5 text-success' }, 'Import complete'),
     h('dl', { class: 'row mb-3 import-counts' },
       ...([['Imported', counts.imported], ['Already there (duplicates)', counts.duplicates], ['Unreadable lines', counts.errors], ['Left out on purpose', counts.skipped]] as const)
-        .flatMap(([label, n]) => [h('dt', { class: 'col-8 col-sm-4 fw-normal' }, label), h('dd', { class: 'col-4 col-sm-8 mb-1 fw-semibold' }, n)])),
+        .flatMap(([label, n]) => [h('dt', { class: 'col-8 col-sm-4 col-lg-3 fw-normal' }, label), h('dd', { class: 'col-4 col-sm-8 col-lg-9 mb-1 fw-semibold' }, n)])),
     h('p', { class: 'small text-secondary' }, `Amounts are in ${currency}.`),
     h('div', { class: 'd-flex flex-wrap gap-2' },
       h('a', { class: 'btn btn-primary', href: `/transactions?import_id=${result.id}` }, 'See the transactions'),

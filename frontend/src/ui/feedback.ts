@@ -17,7 +17,8 @@ export function errorAlert(error: unknown, retry?: () => void): HTMLElement {
   const problem = describeError(error);
   const [first, ...rest] = problem.messages();
   return h('div', { class: 'alert alert-danger', role: 'alert' },
-    h('div', null, first),
+    // Server details are written lower-case to be embeddable; shown alone they start a sentence.
+    h('div', null, first && first.charAt(0).toUpperCase() + first.slice(1)),
     rest.length > 0 && h('ul', { class: 'mb-0 mt-1 small' }, rest.map((m) => h('li', null, m))),
     retry && h('button', { type: 'button', class: 'btn btn-sm btn-outline-danger mt-2', onclick: retry }, 'Try again'));
 }
