@@ -8,7 +8,7 @@ import { currentUser } from '../state/session';
 import { budgetBar } from '../ui/budget-bar';
 import { h, replace } from '../ui/dom';
 import { emptyState, guarded, loadInto, toast } from '../ui/feedback';
-import { field, idOrNull, onSubmit, submitButton } from '../ui/forms';
+import { field, numberOrNull, onSubmit, submitButton } from '../ui/forms';
 import { periodPicker } from '../ui/period-picker';
 
 type Budget = Schemas['BudgetResponse'];
@@ -70,7 +70,7 @@ function budgetForm(month: string, budgets: Budget[], categories: Category[], re
   onSubmit(form, async (data) => {
     await call(api.POST('/api/v1/budgets', {
       body: {
-        category_id: idOrNull(data, 'category_id'),
+        category_id: numberOrNull(data, 'category_id'),
         amount: amountFrom(data, 'amount', currency) ?? 0,
         starts: String(data.get('starts')),
         rollover: data.has('rollover'),

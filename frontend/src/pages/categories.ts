@@ -3,7 +3,7 @@ import { categoryOptions, fetchCategories, type Category } from '../api/referenc
 import type { Page } from '../router';
 import { h, replace } from '../ui/dom';
 import { emptyState, loadInto, toast } from '../ui/feedback';
-import { field, idOrNull, onSubmit, submitButton, text, type Option } from '../ui/forms';
+import { field, numberOrNull, onSubmit, submitButton, text, type Option } from '../ui/forms';
 
 const KINDS: Option[] = [['expense', 'Spending'], ['income', 'Income'], ['transfer', 'Transfer (left out of totals)']];
 
@@ -33,7 +33,7 @@ function categoryForm(categories: Category[], existing: Category | null, saved: 
     const body = {
       name: text(data, 'name') ?? '',
       kind: data.get('kind') as Category['kind'],
-      parent_id: idOrNull(data, 'parent_id'),
+      parent_id: numberOrNull(data, 'parent_id'),
       color: String(data.get('color')).toUpperCase(),
     };
     if (existing) await call(api.PATCH('/api/v1/categories/{id}', { params: { path: { id: existing.id } }, body }));
@@ -55,7 +55,7 @@ function categoryRow(category: Category, categories: Category[], reload: () => P
       h('div', { class: 'col-12 col-md-6 mb-3 d-flex gap-2' }, submitButton('Delete category', 'danger'),
         h('button', { type: 'button', class: 'btn btn-outline-secondary', onclick: () => replace(slot) }, 'Cancel')));
     onSubmit(form, async (data) => {
-      const moveTo = idOrNull(data, 'move_to');
+      const moveTo = numberOrNull(data, 'move_to');
       const result = await call(api.DELETE('/api/v1/categories/{id}', {
         params: { path: { id: category.id }, query: moveTo === null ? {} : { move_to: moveTo } },
       }));

@@ -5,7 +5,7 @@ import type { Page } from '../router';
 import { currentUser } from '../state/session';
 import { h, replace } from '../ui/dom';
 import { emptyState, guarded, loadInto, toast } from '../ui/feedback';
-import { field, idOrNull, onSubmit, submitButton, text, type Option } from '../ui/forms';
+import { field, numberOrNull, onSubmit, submitButton, text, type Option } from '../ui/forms';
 
 type Rule = Schemas['RuleResponse'];
 
@@ -55,11 +55,11 @@ function ruleForm(categories: Category[], accounts: Account[], existing: Rule | 
       name: text(data, 'name') ?? '',
       match_kind: data.get('match_kind') as Rule['match_kind'],
       pattern: text(data, 'pattern') ?? '',
-      category_id: idOrNull(data, 'category_id') ?? 0,
-      account_id: idOrNull(data, 'account_id'),
+      category_id: numberOrNull(data, 'category_id') ?? 0,
+      account_id: numberOrNull(data, 'account_id'),
       min_amount: amountFrom(data, 'min_amount', currency, { optional: true }),
       max_amount: amountFrom(data, 'max_amount', currency, { optional: true }),
-      priority: idOrNull(data, 'priority'),
+      priority: numberOrNull(data, 'priority'),
     };
     if (existing) await call(api.PUT('/api/v1/rules/{id}', { params: { path: { id: existing.id } }, body }));
     else await call(api.POST('/api/v1/rules', { body }));

@@ -3,7 +3,7 @@ import { accountOptions, amountFrom, categoryOptions, type Account, type Categor
 import { today } from '../format/dates';
 import { toDecimalString } from '../format/money';
 import { h } from '../ui/dom';
-import { field, idOrNull, onSubmit, submitButton, text } from '../ui/forms';
+import { field, numberOrNull, onSubmit, submitButton, text } from '../ui/forms';
 
 type Transaction = Schemas['TransactionResponse'];
 
@@ -34,14 +34,14 @@ export function transactionForm(
       h('button', { type: 'button', class: 'btn btn-outline-secondary', onclick: cancel }, 'Cancel')));
 
   onSubmit(form, async (data) => {
-    const account = idOrNull(data, 'account_id') ?? 0;
+    const account = numberOrNull(data, 'account_id') ?? 0;
     const magnitude = Math.abs(amountFrom(data, 'amount', currencyOf(account)) ?? 0);
     const body = {
       account_id: account,
       date: String(data.get('date')),
       amount: data.get('flow') === 'in' ? magnitude : -magnitude,
       description: text(data, 'description') ?? '',
-      category_id: idOrNull(data, 'category_id'),
+      category_id: numberOrNull(data, 'category_id'),
       merchant: text(data, 'merchant'),
       notes: text(data, 'notes'),
       is_transfer: data.has('is_transfer'),

@@ -2,10 +2,7 @@
 // inject markup.
 
 export type Child = Node | string | number | null | undefined | false;
-type Props = Record<string, string | number | boolean | null | undefined | EventListener> & {
-  class?: string;
-  dataset?: never;
-};
+type Props = Record<string, string | number | boolean | null | undefined | EventListener>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,

@@ -67,7 +67,6 @@ export function onSubmit(form: HTMLFormElement, action: (data: FormData) => Prom
     form.prepend(alertBox);
   }
   const box = alertBox;
-  form.noValidate = false;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
@@ -90,7 +89,8 @@ export function onSubmit(form: HTMLFormElement, action: (data: FormData) => Prom
 
 function markField(form: HTMLFormElement, field: string, message: string): boolean {
   const name = field.split('.').pop() ?? field;
-  const input = form.querySelector<HTMLElement>(`[name="${CSS.escape(name)}"]`);
+  const named = form.elements.namedItem(name);
+  const input = named instanceof HTMLElement ? named : null;
   const feedback = input?.parentElement?.querySelector('.invalid-feedback');
   if (!input || !feedback) return false;
   input.classList.add('is-invalid');
@@ -104,7 +104,8 @@ export function text(data: FormData, name: string): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
 }
 
-export function idOrNull(data: FormData, name: string): number | null {
+/** A number (an id, a priority) from a field, `null` when empty. */
+export function numberOrNull(data: FormData, name: string): number | null {
   const value = text(data, name);
   return value === null ? null : Number(value);
 }
