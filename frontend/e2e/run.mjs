@@ -49,6 +49,7 @@ async function scenario(browserContext, base, viewport) {
     await page.locator('nav a', { hasText: label }).first().click();
   };
   const email = `asha-${viewport.name}@example.com`;
+  page.on('dialog', (dialog) => dialog.accept()); // "Delete …?" confirmations.
 
   // Register: the app starts at sign-in, registration signs in and opens the accounts page.
   await page.goto(base);
@@ -164,6 +165,38 @@ async function scenario(browserContext, base, viewport) {
   await expectCharts(page, 3);
   await screenshot('dashboard-categorized');
 
+  // A rule files the Netflix payment; a sub-category; a transaction added, edited and deleted.
+  await nav('Rules');
+  await page.getByLabel('Name').fill('Streaming');
+  await page.getByLabel('Text').fill('netflix');
+  await page.getByLabel('File under').selectOption({ label: 'Subscriptions' });
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await expectText(page.locator('.list-group-item'), /Streaming.*“netflix”.*Subscriptions/);
+  await page.getByRole('button', { name: 'Apply to uncategorized transactions' }).click();
+  await expectText(page.locator('.toast-area'), /1 uncategorized transaction\(s\) filed/);
+  await nav('Categories');
+  await page.getByLabel('Name').fill('Coffee');
+  await page.getByLabel('Inside').selectOption({ label: 'Dining' });
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expectText(page.locator('.list-group-item', { hasText: 'Coffee' }), /Dining › Coffee/);
+  await nav('Transactions');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const form = page.getByRole('form', { name: 'New transaction' });
+  await form.getByLabel('Date').fill('2026-10-25');
+  await form.getByLabel('Amount').fill('4.50');
+  await form.getByLabel('Description').fill('Espresso bar');
+  await form.getByLabel('Category').selectOption({ label: 'Dining › Coffee' });
+  await form.getByRole('button', { name: 'Add transaction' }).click();
+  await expectText(page.locator('.toast-area'), /Transaction added/);
+  const row = page.locator('tr', { hasText: 'Espresso bar' });
+  await expectText(row, /-€4\.50/);
+  await row.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('form', { name: 'Edit transaction' }).getByLabel('Amount').fill('5');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expectText(row, /-€5\.00/);
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.waitFor({ state: 'detached' });
+
   // Sign out and back in.
   const toggler = page.locator('.navbar-toggler');
   if (await toggler.isVisible()) await toggler.click();
@@ -178,7 +211,6 @@ async function scenario(browserContext, base, viewport) {
   await expectText(page.locator('nav'), /Asha/);
 
   // Undo the import from the history: its transactions are gone.
-  page.once('dialog', (dialog) => dialog.accept());
   await nav('Import');
   await page.getByRole('button', { name: 'Undo', exact: true }).click();
   await expectText(page.locator('.toast-area'), /Import undone/);
@@ -189,9 +221,24 @@ async function scenario(browserContext, base, viewport) {
 
   for (const path of ['/categories', '/rules']) {
     await page.goto(`${base}${path}`);
-    await page.locator('main h1').waitFor();
+    await page.locator('main .list-group').waitFor();
     await screenshot(path.slice(1));
   }
+
+  // Settings: a new password works, then the account is deleted and signing in fails.
+  await page.goto(`${base}/settings`);
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByLabel('New password').fill(`${PASSWORD} 2`);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expectText(page.locator('.toast-area'), /Password changed/);
+  await page.getByRole('form', { name: 'Delete account' }).getByLabel('Password').fill(`${PASSWORD} 2`);
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await page.waitForURL(/\/login/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(`${PASSWORD} 2`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expectText(page.locator('.alert-danger'), /./);
+  await screenshot('signed-out-deleted');
   assert(problems.length === 0, problems.join('\n'));
 }
 
