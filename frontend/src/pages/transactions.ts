@@ -65,7 +65,7 @@ class TransactionsView {
       field({ name: 'category', label: 'Category', type: 'select', options: categoryChoices, value: f.uncategorized ? 'uncategorized' : String(f.category_id ?? ''), col: 'col-6 col-md-3' }),
       field({ name: 'flow', label: 'Kind', type: 'select', options: [['', 'Income and spending'], ['expense', 'Spending'], ['income', 'Income'], ['transfer', 'Transfers']], value: f.flow ?? '', col: 'col-6 col-md-3' }),
       field({ name: 'sort', label: 'Sort', type: 'select', options: SORTS, value: `${f.sort ?? 'date'}:${f.order ?? (f.sort === 'amount' ? 'asc' : 'desc')}`, col: 'col-6 col-md-2' }),
-      h('div', { class: 'col-12 col-md-1 mb-3' }, h('button', { type: 'reset', class: 'btn btn-link px-0' }, 'Clear')));
+      h('div', { class: 'col-12 col-md-1 mb-3' }, h('button', { type: 'button', class: 'btn btn-link px-0', onclick: () => clear() }, 'Clear')));
     const read = () => {
       const data = new FormData(form);
       const value = (name: string) => String(data.get(name) ?? '').trim() || undefined;
@@ -91,10 +91,13 @@ class TransactionsView {
       typing = setTimeout(read, 300);
     });
     form.addEventListener('submit', (e) => { e.preventDefault(); read(); });
-    form.addEventListener('reset', () => {
+    // Not `form.reset()`: that would bring back the filters the page was opened with.
+    const clear = () => {
+      form.querySelectorAll('input').forEach((input) => (input.value = ''));
+      form.querySelectorAll('select').forEach((select) => (select.selectedIndex = 0));
       this.filters.import_id = undefined;
-      setTimeout(read);
-    });
+      read();
+    };
     return h('details', { class: 'card card-body mb-3 py-2', open: window.innerWidth >= 768 },
       h('summary', { class: 'fw-semibold py-1' }, 'Filters', this.filters.import_id && h('span', { class: 'badge text-bg-info ms-2' }, 'one import')),
       form);
