@@ -164,6 +164,15 @@ async function scenario(browserContext, base, viewport) {
   await expectText(page.locator('.budget'), /Groceries/);
   await expectCharts(page, 3);
   await screenshot('dashboard-categorized');
+  // The whole year: September and October together; no monthly budgets or day-by-day chart.
+  await page.getByLabel('Show a month or a year').selectOption('year');
+  await page.waitForURL(/year=2026/);
+  await expectText(page.locator('[data-summary=income] .summary-value'), /^€4,900\.00$/);
+  await expectText(page.locator('[data-summary=spending] .summary-value'), /^€2,075\.29$/);
+  await expectCharts(page, 2);
+  await screenshot('dashboard-year');
+  await page.getByLabel('Show a month or a year').selectOption('month');
+  await page.waitForURL(/month=2026-10/);
 
   // A rule files the Netflix payment; a sub-category; a transaction added, edited and deleted.
   await nav('Rules');
