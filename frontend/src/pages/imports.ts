@@ -83,7 +83,7 @@ function uploadStep(accounts: Account[], accountId: string | null, previewed: (p
     previewed(await call(api.POST('/api/v1/imports', {
       body: data as unknown as Schemas['UploadForm'],
       bodySerializer: (body) => body as unknown as FormData,
-    })) as Preview);
+    })));
   });
   return card;
 }
@@ -149,7 +149,7 @@ function previewStep(initial: Preview, currency: string, actions: PreviewActions
         counts.skipped > 0 && ` · ${counts.skipped} left out on purpose`),
       preview.problems.length > 0 && problemList(preview.problems),
       mapping && preview.headers.length > 0 && mappingEditor(mapping, preview.headers, async (next) => {
-        preview = await call(api.POST('/api/v1/imports/{id}/preview', { params: { path: { id: preview.id } }, body: { mapping: next } })) as Preview;
+        preview = await call(api.POST('/api/v1/imports/{id}/preview', { params: { path: { id: preview.id } }, body: { mapping: next } }));
         mapping = preview.mapping ?? next;
         render(true);
       }, editorOpen),
