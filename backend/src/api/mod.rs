@@ -13,6 +13,7 @@ pub mod imports;
 pub mod me;
 mod routes;
 pub mod rules;
+pub mod spa;
 pub mod transactions;
 
 use actix_web::{web, HttpRequest, HttpResponse};

@@ -18,4 +18,5 @@ mod migrations;
 mod openapi;
 mod rules;
 mod session;
+mod spa;
 mod transactions;
