@@ -22,6 +22,7 @@ use crate::config::Config;
 use crate::db::{DbConn, DbError, Pool};
 use crate::error::ApiError;
 use crate::imports::Progress;
+use crate::ml::registry::Categorizer;
 use crate::openapi::ApiDoc;
 use crate::storage::Storage;
 
@@ -33,6 +34,7 @@ pub struct AppState {
     pub storage: Storage,
     pub progress: Progress,
     pub max_upload_bytes: usize,
+    pub categorizer: Categorizer,
 }
 
 impl AppState {
@@ -80,6 +82,7 @@ impl Application {
             storage: Storage::new(config.data_dir.join("files")),
             progress: Progress::default(),
             max_upload_bytes: config.max_upload_bytes,
+            categorizer: Categorizer::embedded(config.categorizer_min_confidence),
         });
         let session_key = config.session_key.clone();
         let cookie_secure = config.cookie_secure;

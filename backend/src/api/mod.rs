@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod categories;
+pub mod categorizer;
 pub mod extract;
 pub mod health;
 pub mod home;
@@ -67,7 +68,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(imports::get_import)
                 .service(imports::preview_import)
                 .service(imports::commit_import)
-                .service(imports::undo_import),
+                .service(imports::undo_import)
+                .service(categorizer::categorize)
+                .service(categorizer::list_models),
         );
 }
 

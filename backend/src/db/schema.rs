@@ -106,6 +106,7 @@ diesel::table! {
         fingerprint -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        suggested_category_id -> Nullable<BigInt>,
     }
 }
 
@@ -137,6 +138,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    category_feedback (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        merchant_key -> Text,
+        example -> Text,
+        category_id -> BigInt,
+        hits -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(transactions -> accounts (account_id));
 diesel::joinable!(transactions -> categories (category_id));
@@ -150,4 +163,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     transactions,
     rules,
     mapping_profiles,
+    category_feedback,
 );

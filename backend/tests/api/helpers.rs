@@ -96,6 +96,7 @@ impl TestApp {
             cookie_secure: false,
             workers: Some(1),
             max_upload_bytes: 1024 * 1024,
+            categorizer_min_confidence: 0.6,
         };
         let app = Application::build(config.clone()).expect("the app starts");
         let base = format!("http://{}", app.addr());

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod auth;
 mod categories;
+mod categorizer;
 mod cli;
 mod corpus;
 mod errors;
