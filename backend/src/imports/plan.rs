@@ -18,8 +18,10 @@ use crate::ledger::categories;
 use crate::ledger::fingerprint::fingerprint;
 use crate::ledger::rules::Matcher;
 use crate::ledger::transactions::CategorySource;
+use crate::ml::features::amount_bucket;
 use crate::ml::registry::Categorizer;
 use crate::ml::suggest::Suggester;
+use crate::ml::text;
 use crate::with_conn;
 
 /// How far around the file's dates to look for rows it may repeat. Fingerprints hold the date,
@@ -117,6 +119,19 @@ fn existing(
     Ok(counts)
 }
 
+/// What the categorizer made of a row.
+#[derive(Clone, Copy)]
+enum ModelSays {
+    File { id: i64, confidence: f64 },
+    Suggest(Option<i64>),
+}
+
+/// Rows the categorizer has judged, by what it judges them on. Statements repeat merchants, and
+/// the same words with an amount of the same size always get the same answer.
+type Judged = HashMap<(String, i64), ModelSays>;
+/// Past this many distinct rows the memo starts over, to keep memory bounded on huge files.
+const JUDGED_MAX: usize = 100_000;
+
 /// Plans rows one at a time, so a large file is never planned (and held) in full. A fingerprint
 /// the account already holds n times marks the file's first n rows with it as duplicates; the
 /// rest are new, so two identical rows in one file both stay.
@@ -124,6 +139,7 @@ pub struct Planner<'c> {
     account_id: i64,
     rules: Matcher,
     suggester: Suggester<'c>,
+    judged: Judged,
     by_name: HashMap<String, categories::Category>,
     remaining: HashMap<String, usize>,
 }
@@ -142,12 +158,40 @@ impl<'c> Planner<'c> {
             account_id: account.id,
             rules: Matcher::load(conn, user_id)?,
             suggester: Suggester::load(conn, user_id, categorizer)?,
+            judged: Judged::new(),
             by_name: categories::list(conn, user_id)?
                 .into_iter()
                 .map(|c| (c.name.to_lowercase(), c))
                 .collect(),
             remaining: existing(conn, account.id, rows)?,
         })
+    }
+
+    fn by_model(&mut self, description: &str, row: &ParsedRow) -> ModelSays {
+        let text = text::with_payee(description, row.payee.as_deref());
+        let key = (text::words(&text).join(" "), amount_bucket(row.amount));
+        if let Some(&said) = self.judged.get(&key) {
+            return said;
+        }
+        let suggestion = self.suggester.suggest(&text, row.amount);
+        let said = match suggestion.category {
+            Some(c) => ModelSays::File {
+                id: c.id,
+                confidence: f64::from(suggestion.confidence),
+            },
+            None => ModelSays::Suggest(
+                suggestion
+                    .alternatives
+                    .first()
+                    .and_then(|a| a.category.as_ref())
+                    .map(|c| c.id),
+            ),
+        };
+        if self.judged.len() >= JUDGED_MAX {
+            self.judged.clear();
+        }
+        self.judged.insert(key, said);
+        said
     }
 
     /// The next row of the file, in file order.
@@ -173,29 +217,18 @@ impl<'c> Planner<'c> {
                 .map(|c| (c.id, CategorySource::Import))
         };
         let mut suggested_category_id = None;
-        let mut by_model = || {
-            let text = match optional(row.payee.as_ref()) {
-                Some(payee) if !description.contains(payee) => format!("{payee} {description}"),
-                _ => description.to_owned(),
-            };
-            let suggestion = self.suggester.suggest(&text, row.amount);
-            let confidence = f64::from(suggestion.confidence);
-            match suggestion.category {
-                Some(c) => Some((c.id, CategorySource::Model, Some(confidence))),
-                None => {
-                    suggested_category_id = suggestion
-                        .alternatives
-                        .first()
-                        .and_then(|a| a.category.as_ref())
-                        .map(|c| c.id);
+        let category = match by_rule.or_else(by_bank) {
+            Some((id, source)) => Some((id, source, None)),
+            None => match self.by_model(description, row) {
+                ModelSays::File { id, confidence } => {
+                    Some((id, CategorySource::Model, Some(confidence)))
+                }
+                ModelSays::Suggest(id) => {
+                    suggested_category_id = id;
                     None
                 }
-            }
+            },
         };
-        let category = by_rule
-            .or_else(by_bank)
-            .map(|(id, source)| (id, source, None))
-            .or_else(&mut by_model);
         let is_transfer = category
             .is_some_and(|(id, _, _)| self.by_name.values().any(|c| c.id == id && c.is_transfer()));
         Planned {

@@ -46,7 +46,7 @@ database and answer before this model; the model itself never learns from a user
 | measure | value |
 |---|---|
 | accuracy | {accuracy} |
-| macro-F1 | {macro_f1} |
+| macro-F1 | {macro_f1:.4} |
 | predictions per second, one core (features, scores, ranking, explanation) | {pps:.0} |
 | training time on all {size} examples | {full_train:.2} s |
 
@@ -73,7 +73,7 @@ database and answer before this model; the model itself never learns from a user
         version = m.version,
         trained_at = m.trained_at,
         accuracy = pct(m.held_out.accuracy),
-        macro_f1 = format!("{:.4}", m.held_out.macro_f1),
+        macro_f1 = m.held_out.macro_f1,
         pps = m.predictions_per_second,
         full_train = m.full_dataset_train_seconds,
     );

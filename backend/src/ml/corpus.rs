@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::import::{parse, ParseOptions};
 use crate::ml::model::Model;
+use crate::ml::text;
 
 /// Bank label (lower case, compared against each `:`-separated part, last part first) → ours.
 const LABELS: &[(&str, &str)] = &[
@@ -87,12 +88,7 @@ pub fn evaluate(model: &Model, dir: &Path) -> Result<CorpusReport, String> {
             let Some(truth) = row.bank_category.as_deref().and_then(our_category) else {
                 continue;
             };
-            let text = match row.payee.as_deref() {
-                Some(payee) if !row.description.contains(payee) => {
-                    format!("{payee} {}", row.description)
-                }
-                _ => row.description.clone(),
-            };
+            let text = text::with_payee(&row.description, row.payee.as_deref());
             let best = model.predict(&text, row.amount, 1).ranked[0].class;
             rows += 1;
             correct += usize::from(model.classes()[best] == truth);

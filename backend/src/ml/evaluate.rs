@@ -38,7 +38,7 @@ const PERSONAL: &[&str] = &["Coffee", "Kids", "Dining", "Shopping", "Transport"]
 /// Share of their merchants the simulated user files their own way.
 const PERSONAL_SHARE: f64 = 0.35;
 /// How many merchants the simulated user buys from.
-const MERCHANTS: usize = 150;
+const MERCHANTS: usize = 400;
 const STREAM: usize = 3_000;
 const CHECKED: usize = 1_000;
 pub const CHECKPOINTS: [usize; 4] = [0, 10, 50, 100];

@@ -62,7 +62,7 @@ fn hash(namespace: u8, parts: &[&[u8]]) -> u64 {
 }
 
 /// Sign and rough size: `-3` is money out between 2^3 and 2^4 major units.
-fn amount_bucket(amount_minor: i64) -> i64 {
+pub fn amount_bucket(amount_minor: i64) -> i64 {
     let major = amount_minor.unsigned_abs() / 100;
     let size = i64::from(64 - major.leading_zeros()).min(15);
     if amount_minor < 0 {

@@ -75,9 +75,10 @@ impl Model {
                 weights.len()
             )));
         }
-        if !(info.temperature.is_finite() && info.temperature > 0.0)
-            || !weights.iter().chain(&info.bias).all(|w| w.is_finite())
-        {
+        let usable = info.temperature.is_finite()
+            && info.temperature > 0.0
+            && weights.iter().chain(&info.bias).all(|w| w.is_finite());
+        if !usable {
             return Err(ModelError::Inconsistent("a weight is not a number".into()));
         }
         Ok(Model { info, weights })

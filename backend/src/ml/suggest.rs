@@ -108,7 +108,7 @@ impl<'a> Suggester<'a> {
         })
     }
 
-    pub fn min_confidence(&self) -> f32 {
+    fn min_confidence(&self) -> f32 {
         self.categorizer.min_confidence
     }
 
@@ -140,9 +140,9 @@ impl<'a> Suggester<'a> {
                         recall.confidence >= alternatives[0].confidence
                     }) =>
             {
-                self.from_history(recall, category, predicted.map(|(a, _)| a))
+                self.by_history(recall, category, predicted.map(|(a, _)| a))
             }
-            (_, Some((alternatives, words))) => self.from_model(alternatives, words),
+            (_, Some((alternatives, words))) => self.by_model(alternatives, words),
             (_, None) => Suggestion {
                 category: None,
                 confidence: 0.0,
@@ -157,7 +157,7 @@ impl<'a> Suggester<'a> {
         }
     }
 
-    fn from_history(
+    fn by_history(
         &self,
         recall: Recall,
         category: CategoryRef,
@@ -198,7 +198,7 @@ impl<'a> Suggester<'a> {
         }
     }
 
-    fn from_model(&self, alternatives: Vec<Alternative>, words: Vec<String>) -> Suggestion {
+    fn by_model(&self, alternatives: Vec<Alternative>, words: Vec<String>) -> Suggestion {
         let first = &alternatives[0];
         let because = if words.is_empty() {
             "from the amount and how common it is".to_owned()

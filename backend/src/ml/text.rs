@@ -78,6 +78,15 @@ pub fn merchant_key(description: &str) -> String {
     words[..words.len().min(2)].join(" ")
 }
 
+/// The text to categorize a bank row by: its description, led by the payee when the bank keeps
+/// the payee in a column of its own.
+pub fn with_payee(description: &str, payee: Option<&str>) -> String {
+    match payee.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(payee) if !description.contains(payee) => format!("{payee} {description}"),
+        _ => description.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +104,16 @@ mod tests {
         assert_eq!(merchant_key("SQ *BLUE BOTTLE COFFEE #12"), "blue bottle");
         assert_eq!(merchant_key("Tesco Stores, London"), "tesco stores");
         assert_eq!(merchant_key("1234 5678"), "");
+    }
+
+    #[test]
+    fn a_separate_payee_leads_the_text() {
+        assert_eq!(
+            with_payee("Card payment", Some("Shell")),
+            "Shell Card payment"
+        );
+        assert_eq!(with_payee("SHELL 1234", Some("SHELL")), "SHELL 1234");
+        assert_eq!(with_payee("Card payment", Some(" ")), "Card payment");
     }
 
     #[test]

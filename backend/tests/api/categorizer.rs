@@ -47,7 +47,7 @@ async fn categorize_answers_in_order_with_confidence_and_reasons(app: TestApp) {
     assert_eq!(items[0]["category"]["id"], groceries);
     for item in &items {
         let confidence = item["confidence"].as_f64().unwrap();
-        assert!(confidence >= 0.6 && confidence <= 1.0, "{item}");
+        assert!((0.6..=1.0).contains(&confidence), "{item}");
         assert_eq!(item["basis"], "model");
         assert!(item["reason"].is_null());
         let alternatives = item["alternatives"].as_array().unwrap();
