@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::db::{DbConn, DbError, Pool};
 use crate::error::ApiError;
 use crate::imports::Progress;
+use crate::ml::registry::Categorizer;
 use crate::openapi::ApiDoc;
 use crate::storage::Storage;
 
@@ -34,6 +35,7 @@ pub struct AppState {
     pub storage: Storage,
     pub progress: Progress,
     pub max_upload_bytes: usize,
+    pub categorizer: Categorizer,
 }
 
 impl AppState {
@@ -81,6 +83,7 @@ impl Application {
             storage: Storage::new(config.data_dir.join("files")),
             progress: Progress::default(),
             max_upload_bytes: config.max_upload_bytes,
+            categorizer: Categorizer::embedded(config.categorizer_min_confidence),
         });
         let session_key = config.session_key.clone();
         let cookie_secure = config.cookie_secure;

@@ -89,7 +89,12 @@ pub struct Config {
     /// The built web app (`npm run build` output) served at `/`; without an `index.html` there,
     /// `/` shows a small page pointing at the API documentation.
     pub frontend_dir: PathBuf,
+    /// The categorizer sets a category at this confidence (0–1) or above; below it, it only
+    /// suggests one.
+    pub categorizer_min_confidence: f32,
 }
+
+pub const DEFAULT_CATEGORIZER_MIN_CONFIDENCE: f32 = 0.6;
 
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
 
@@ -120,6 +125,8 @@ impl Config {
             frontend_dir: PathBuf::from(
                 env("DHANA_FRONTEND_DIR").unwrap_or_else(|| "frontend/dist".into()),
             ),
+            categorizer_min_confidence: confidence_from_env("DHANA_CATEGORIZER_MIN_CONFIDENCE")?
+                .unwrap_or(DEFAULT_CATEGORIZER_MIN_CONFIDENCE),
             data_dir,
         })
     }
@@ -141,6 +148,16 @@ where
             })
         })
         .transpose()
+}
+
+fn confidence_from_env(name: &'static str) -> Result<Option<f32>, ConfigError> {
+    match parse_env::<f32>(name)? {
+        Some(value) if !(0.0..=1.0).contains(&value) => Err(ConfigError::Invalid {
+            name,
+            message: format!("{value} is not between 0 and 1"),
+        }),
+        value => Ok(value),
+    }
 }
 
 /// A secret from the environment, or else one generated on first start and kept (mode 0600) in

@@ -12,6 +12,7 @@ pub mod error;
 pub mod import;
 pub mod imports;
 pub mod ledger;
+pub mod ml;
 pub mod money;
 pub mod openapi;
 pub mod storage;

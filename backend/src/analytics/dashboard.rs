@@ -296,14 +296,19 @@ pub fn build(
 ) -> Result<Dashboard, ApiError> {
     let previous = period.previous();
     let months = chart_months(&period);
+    let is_month = period.kind == PeriodKind::Month;
+    // Budgets count every account, so they only join a report on all of them.
+    let month_budgets = if is_month && account_id.is_none() {
+        budgets::for_month(conn, user_id, period.from)?
+    } else {
+        Vec::new()
+    };
     let earliest = previous
         .from
         .min(months[0])
-        .min(shift_months(period.from, -1));
-    let categories: HashMap<i64, Category> = categories::list(conn, user_id)?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+        .min(shift_months(period.from, -1))
+        .min(budgets::history_start(&month_budgets, period.from));
+    let categories = categories::by_id(conn, user_id)?;
     let wide = Scope {
         user_id,
         currency,
@@ -321,17 +326,13 @@ pub fn build(
     };
     let summary = sums.summary(period.from, period.to);
     let before = sums.summary(previous.from, previous.to);
-    let is_month = period.kind == PeriodKind::Month;
-    let budget_alerts = if is_month && account_id.is_none() {
-        let (items, overall) = budgets::month_status(conn, user_id, currency, period.from, today)?;
-        items
-            .into_iter()
-            .chain(overall)
-            .filter(|b| b.status != Standing::Ok)
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let (items, overall) =
+        budgets::standings(month_budgets, &categories, &sums.rows, period.from, today);
+    let budget_alerts = items
+        .into_iter()
+        .chain(overall)
+        .filter(|b| b.status != Standing::Ok)
+        .collect();
     Ok(Dashboard {
         change: Changes {
             income_percent: change(summary.income, before.income),

@@ -66,7 +66,13 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         if inner.is_syntax() || inner.is_eof() {
             ApiError::BadRequest(format!("the body is not valid JSON: {inner}"))
         } else {
-            let field = if path == "." { field_of(&inner) } else { path };
+            let field = match (path.as_str(), named_field(&inner)) {
+                (".", Some(name)) => name,
+                (".", None) => "body".to_owned(),
+                // An unknown field is already the last step of the path; a missing one is not.
+                (_, Some(name)) if !path.ends_with(&name) => format!("{path}.{name}"),
+                _ => path,
+            };
             ApiError::validation(field, strip_position(&inner.to_string()))
         }
     })?;
@@ -77,14 +83,13 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 /// serde reports missing and unknown fields on the enclosing object; name the field itself.
-fn field_of(error: &serde_json::Error) -> String {
+fn named_field(error: &serde_json::Error) -> Option<String> {
     let message = error.to_string();
     ["missing field `", "unknown field `"]
         .iter()
         .find_map(|prefix| message.strip_prefix(prefix))
         .and_then(|rest| rest.split('`').next())
-        .unwrap_or("body")
-        .to_owned()
+        .map(str::to_owned)
 }
 
 fn strip_position(message: &str) -> String {

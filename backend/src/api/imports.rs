@@ -305,13 +305,14 @@ pub async fn upload_import(
     let user_id = user.user.id;
     let mut response = state
         .db(move |conn| {
-            let preview = imports::preview(conn, &app.storage, user_id, upload)?;
+            let preview = imports::preview(conn, &app.storage, &app.categorizer, user_id, upload)?;
             if !commit {
                 return Ok(PreviewResponse::from(preview));
             }
             let record = imports::commit_parsed(
                 conn,
                 &app.progress,
+                &app.categorizer,
                 &preview.record,
                 &preview.parsed,
                 skip_invalid_rows,
@@ -347,7 +348,16 @@ pub async fn preview_import(
     let id = id.into_inner();
     let app = state.clone();
     let preview = state
-        .db(move |conn| imports::repreview(conn, &app.storage, user.user.id, id, body.mapping))
+        .db(move |conn| {
+            imports::repreview(
+                conn,
+                &app.storage,
+                &app.categorizer,
+                user.user.id,
+                id,
+                body.mapping,
+            )
+        })
         .await?;
     Ok(HttpResponse::Ok().json(PreviewResponse::from(preview)))
 }
@@ -374,7 +384,15 @@ pub async fn commit_import(
                 mapping: body.mapping,
                 skip_invalid_rows: body.skip_invalid_rows,
             };
-            imports::commit(conn, &app.storage, &app.progress, user.user.id, id, options)
+            imports::commit(
+                conn,
+                &app.storage,
+                &app.progress,
+                &app.categorizer,
+                user.user.id,
+                id,
+                options,
+            )
         })
         .await?;
     Ok(HttpResponse::Ok().json(ImportResponse::new(record, None)))

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod budgets;
 pub mod categories;
+pub mod categorizer;
 pub mod dashboard;
 pub mod extract;
 pub mod health;
@@ -79,7 +80,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(budgets::update_budget)
                 .service(budgets::delete_budget)
                 .service(budgets::set_month)
-                .service(budgets::clear_month),
+                .service(budgets::clear_month)
+                .service(categorizer::categorize)
+                .service(categorizer::list_models),
         );
 }
 

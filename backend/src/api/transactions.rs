@@ -20,6 +20,7 @@ use crate::ledger::transactions::{
     "id": 42, "account_id": 3, "date": "2026-03-14", "amount": -1250, "currency": "EUR",
     "description": "CARD PAYMENT TESCO STORES 3297", "merchant": "Tesco", "notes": null,
     "category_id": 7, "category_source": "rule", "category_confidence": null,
+    "suggested_category_id": null,
     "is_transfer": false, "import_id": 5,
     "created_at": "2026-03-15T08:00:00Z", "updated_at": "2026-03-15T08:00:00Z"
 }))]
@@ -40,6 +41,8 @@ pub struct TransactionResponse {
     pub category_source: Option<String>,
     /// The categorizer's confidence (0–1) when the model set the category.
     pub category_confidence: Option<f64>,
+    /// The categorizer's guess when it was not sure enough to set a category.
+    pub suggested_category_id: Option<i64>,
     /// A transfer between your own accounts: left out of income and expenses.
     pub is_transfer: bool,
     /// The import that brought it in, if any.
@@ -62,6 +65,7 @@ impl From<Listed> for TransactionResponse {
             category_id: t.category_id,
             category_source: t.category_source,
             category_confidence: t.category_confidence,
+            suggested_category_id: t.suggested_category_id,
             is_transfer: t.is_transfer,
             import_id: t.import_id,
             created_at: t.created_at.and_utc(),

@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::analytics::period::{first_of_month, last_of_month, shift_months};
-use crate::analytics::sums::{self, Scope};
+use crate::analytics::sums::{self, DayCategory, Scope};
 use crate::db::schema::{budget_overrides, budgets};
 use crate::db::DbConn;
 use crate::error::ApiError;
@@ -215,27 +215,12 @@ pub struct MonthStatus {
 /// Spending per month (first day) per budget target (`None`: all spending).
 type Spent = HashMap<(Option<i64>, NaiveDate), i64>;
 
-/// Spending in the user's base currency from `from` to the end of `month`, per category (with
-/// subcategories counted in their parent too) and overall.
-fn spent_by_month(
-    conn: &mut DbConn,
-    user_id: i64,
-    currency: &str,
-    categories: &HashMap<i64, Category>,
-    from: NaiveDate,
-    month: NaiveDate,
-) -> Result<Spent, ApiError> {
-    let scope = Scope {
-        user_id,
-        currency,
-        account_id: None,
-        from,
-        to: last_of_month(month),
-    };
+/// Spending per category (with subcategories counted in their parent too) and overall, per month.
+fn spent_by_month(categories: &HashMap<i64, Category>, sums: &[DayCategory]) -> Spent {
     let mut spent = Spent::new();
-    for sum in sums::by_day_and_category(conn, &scope)? {
+    for sum in sums {
         let category = sum.category_id.and_then(|id| categories.get(&id));
-        let amount = sums::spending(category, &sum);
+        let amount = sums::spending(category, sum);
         let month = first_of_month(sum.date);
         *spent.entry((None, month)).or_default() += amount;
         if let Some(category) = category {
@@ -245,7 +230,31 @@ fn spent_by_month(
             }
         }
     }
-    Ok(spent)
+    spent
+}
+
+/// The budgets that apply in `month` (its first day).
+pub fn for_month(
+    conn: &mut DbConn,
+    user_id: i64,
+    month: NaiveDate,
+) -> Result<Vec<WithOverrides>, ApiError> {
+    Ok(list(conn, user_id)?
+        .into_iter()
+        .filter(|(b, _)| b.starts_on <= month)
+        .collect())
+}
+
+/// The first day whose spending the standings of `month` depend on: rollover budgets carry
+/// from their first month.
+pub fn history_start(budgets: &[WithOverrides], month: NaiveDate) -> NaiveDate {
+    budgets
+        .iter()
+        .filter(|(b, _)| b.rollover)
+        .map(|(b, _)| b.starts_on)
+        .min()
+        .unwrap_or(month)
+        .min(month)
 }
 
 fn standing(spent: i64, limit: i64) -> (Option<f64>, Standing) {
@@ -278,33 +287,16 @@ fn projected(spent: i64, month: NaiveDate, today: NaiveDate) -> i64 {
     spent * days / i64::from(today.day())
 }
 
-/// Every budget's standing in `month` (its first day), the overall budget apart.
-pub fn month_status(
-    conn: &mut DbConn,
-    user_id: i64,
-    currency: &str,
+/// Every budget's standing in `month` (its first day), the overall budget apart, from the
+/// day-and-category sums of the user's base currency since `history_start`.
+pub fn standings(
+    budgets: Vec<WithOverrides>,
+    categories: &HashMap<i64, Category>,
+    sums: &[DayCategory],
     month: NaiveDate,
     today: NaiveDate,
-) -> Result<(Vec<MonthStatus>, Option<MonthStatus>), ApiError> {
-    let budgets: Vec<WithOverrides> = list(conn, user_id)?
-        .into_iter()
-        .filter(|(b, _)| b.starts_on <= month)
-        .collect();
-    if budgets.is_empty() {
-        return Ok((Vec::new(), None));
-    }
-    let categories: HashMap<i64, Category> = categories::list(conn, user_id)?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    let from = budgets
-        .iter()
-        .filter(|(b, _)| b.rollover)
-        .map(|(b, _)| b.starts_on)
-        .min()
-        .unwrap_or(month)
-        .min(month);
-    let spent = spent_by_month(conn, user_id, currency, &categories, from, month)?;
+) -> (Vec<MonthStatus>, Option<MonthStatus>) {
+    let spent = spent_by_month(categories, sums);
     let mut items = Vec::new();
     let mut overall = None;
     for (budget, overrides) in budgets {
@@ -349,7 +341,31 @@ pub fn month_status(
         }
     }
     items.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok((items, overall))
+    (items, overall)
+}
+
+/// Every budget's standing in `month` (its first day), the overall budget apart.
+pub fn month_status(
+    conn: &mut DbConn,
+    user_id: i64,
+    currency: &str,
+    month: NaiveDate,
+    today: NaiveDate,
+) -> Result<(Vec<MonthStatus>, Option<MonthStatus>), ApiError> {
+    let budgets = for_month(conn, user_id, month)?;
+    if budgets.is_empty() {
+        return Ok((Vec::new(), None));
+    }
+    let categories = categories::by_id(conn, user_id)?;
+    let scope = Scope {
+        user_id,
+        currency,
+        account_id: None,
+        from: history_start(&budgets, month),
+        to: last_of_month(month),
+    };
+    let sums = sums::by_day_and_category(conn, &scope)?;
+    Ok(standings(budgets, &categories, &sums, month, today))
 }
 
 #[cfg(test)]

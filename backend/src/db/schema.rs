@@ -106,6 +106,7 @@ diesel::table! {
         fingerprint -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        suggested_category_id -> Nullable<BigInt>,
     }
 }
 
@@ -151,6 +152,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    category_feedback (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        merchant_key -> Text,
+        example -> Text,
+        category_id -> BigInt,
+        hits -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     budget_overrides (id) {
         id -> BigInt,
         budget_id -> BigInt,
@@ -175,4 +188,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     mapping_profiles,
     budgets,
     budget_overrides,
+    category_feedback,
 );

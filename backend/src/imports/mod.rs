@@ -19,6 +19,7 @@ use crate::import::{self, ImportError, Mapping, ParseOptions, Parsed, RowProblem
 use crate::ledger::accounts::{self, Account};
 use crate::ledger::not_found;
 use crate::ledger::transactions::CategorySource;
+use crate::ml::registry::Categorizer;
 use crate::money;
 use crate::storage::Storage;
 use crate::users::now;
@@ -31,7 +32,7 @@ pub use progress::Progress;
 pub const PREVIEW_ROWS: usize = 20;
 /// How many row problems are kept with an import (the count is always exact).
 pub const KEPT_PROBLEMS: usize = 200;
-/// Rows per multi-row INSERT on SQLite (15 columns stay under its variable limit).
+/// Rows per multi-row INSERT on SQLite (17 columns stay under its variable limit).
 const INSERT_BATCH: usize = 1000;
 /// Rows per COPY on PostgreSQL; each batch also advances the progress.
 const COPY_BATCH: usize = 20_000;
@@ -49,6 +50,8 @@ struct NewRow<'a> {
     notes: Option<&'a str>,
     category_id: Option<i64>,
     category_source: Option<&'static str>,
+    category_confidence: Option<f64>,
+    suggested_category_id: Option<i64>,
     is_transfer: bool,
     import_id: Option<i64>,
     external_id: Option<&'a str>,
@@ -69,6 +72,8 @@ impl<'a> NewRow<'a> {
             notes: p.notes,
             category_id: p.category_id,
             category_source: p.category_source.map(CategorySource::as_str),
+            category_confidence: p.category_confidence,
+            suggested_category_id: p.suggested_category_id,
             is_transfer: p.is_transfer,
             import_id: Some(record.id),
             external_id: p.external_id,
@@ -281,6 +286,7 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
 pub fn preview(
     conn: &mut DbConn,
     storage: &Storage,
+    categorizer: &Categorizer,
     user_id: i64,
     upload: Upload,
 ) -> Result<Preview, ApiError> {
@@ -325,13 +331,7 @@ pub fn preview(
             return Err(e.into());
         }
     };
-    let (rows, duplicates) = sample(conn, user_id, &account, &parsed)?;
-    Ok(Preview {
-        rows,
-        record,
-        parsed,
-        duplicates,
-    })
+    preview_of(conn, categorizer, user_id, &account, record, parsed)
 }
 
 pub fn get(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, ApiError> {
@@ -369,38 +369,52 @@ pub fn list(
     })?)
 }
 
-/// The first rows as they will be stored, and how many of all are duplicates.
-fn sample(
+/// The preview of a read file: its first rows as they will be stored, and how many of all are
+/// duplicates.
+fn preview_of(
     conn: &mut DbConn,
+    categorizer: &Categorizer,
     user_id: i64,
     account: &Account,
-    parsed: &Parsed,
-) -> Result<(Vec<PreviewRow>, usize), ApiError> {
-    let mut planner = Planner::new(conn, user_id, account, &parsed.rows)?;
-    let (mut sample, mut duplicates) = (Vec::new(), 0);
+    record: ImportRecord,
+    parsed: Parsed,
+) -> Result<Preview, ApiError> {
+    let mut planner = Planner::new(conn, categorizer, user_id, account, &parsed.rows)?;
+    let (mut rows, mut duplicates) = (Vec::new(), 0);
     for row in &parsed.rows {
         let planned = planner.plan(row);
         duplicates += usize::from(planned.duplicate);
-        if sample.len() < PREVIEW_ROWS {
-            sample.push(PreviewRow::from(&planned));
+        if rows.len() < PREVIEW_ROWS {
+            rows.push(PreviewRow::from(&planned));
         }
     }
-    Ok((sample, duplicates))
+    Ok(Preview {
+        record,
+        parsed,
+        rows,
+        duplicates,
+    })
+}
+
+/// The original file of an import.
+fn stored_file(storage: &Storage, record: &ImportRecord) -> Result<Vec<u8>, ApiError> {
+    storage
+        .get(&record.file_key)
+        .map_err(|e| ApiError::Internal(format!("reading the stored upload: {e}")))
 }
 
 /// Reads the stored file again (with a corrected mapping, if given) and shows what it will be.
 pub fn repreview(
     conn: &mut DbConn,
     storage: &Storage,
+    categorizer: &Categorizer,
     user_id: i64,
     id: i64,
     mapping: Option<Mapping>,
 ) -> Result<Preview, ApiError> {
     let record = get(conn, user_id, id)?;
     let account = accounts::get(conn, user_id, record.account_id)?;
-    let bytes = storage
-        .get(&record.file_key)
-        .map_err(|e| ApiError::Internal(format!("reading the stored upload: {e}")))?;
+    let bytes = stored_file(storage, &record)?;
     let mapping = mapping.or_else(|| record.mapping());
     let parsed = read(conn, &account, &bytes, &record.filename, mapping.as_ref())?;
     check_currency(&account, &parsed)?;
@@ -415,13 +429,7 @@ pub fn repreview(
         ))
         .returning(ImportRecord::as_returning())
         .get_result(c))?;
-    let (rows, duplicates) = sample(conn, user_id, &account, &parsed)?;
-    Ok(Preview {
-        rows,
-        record,
-        parsed,
-        duplicates,
-    })
+    preview_of(conn, categorizer, user_id, &account, record, parsed)
 }
 
 pub struct CommitOptions {
@@ -450,6 +458,7 @@ pub fn commit(
     conn: &mut DbConn,
     storage: &Storage,
     progress: &Progress,
+    categorizer: &Categorizer,
     user_id: i64,
     id: i64,
     options: CommitOptions,
@@ -457,13 +466,18 @@ pub fn commit(
     let record = get(conn, user_id, id)?;
     refuse_running_or_done(&record)?;
     let account = accounts::get(conn, user_id, record.account_id)?;
-    let bytes = storage
-        .get(&record.file_key)
-        .map_err(|e| ApiError::Internal(format!("reading the stored upload: {e}")))?;
+    let bytes = stored_file(storage, &record)?;
     let mapping = options.mapping.or_else(|| record.mapping());
     let parsed = read(conn, &account, &bytes, &record.filename, mapping.as_ref())?;
     check_currency(&account, &parsed)?;
-    commit_parsed(conn, progress, &record, &parsed, options.skip_invalid_rows)
+    commit_parsed(
+        conn,
+        progress,
+        categorizer,
+        &record,
+        &parsed,
+        options.skip_invalid_rows,
+    )
 }
 
 fn refuse_running_or_done(record: &ImportRecord) -> Result<(), ApiError> {
@@ -482,6 +496,7 @@ fn refuse_running_or_done(record: &ImportRecord) -> Result<(), ApiError> {
 pub fn commit_parsed(
     conn: &mut DbConn,
     progress: &Progress,
+    categorizer: &Categorizer,
     record: &ImportRecord,
     parsed: &Parsed,
     skip_invalid_rows: bool,
@@ -500,7 +515,8 @@ pub fn commit_parsed(
     }
     let account = accounts::get(conn, record.user_id, record.account_id)?;
     set_status(conn, record.id, Status::Committing, None)?;
-    let written = conn.transaction(|conn| write(conn, progress, record, &account, parsed));
+    let written =
+        conn.transaction(|conn| write(conn, progress, categorizer, record, &account, parsed));
     progress.finish(record.id);
     match written {
         Ok((imported, duplicates)) => {
@@ -537,6 +553,7 @@ pub fn commit_parsed(
 fn write(
     conn: &mut DbConn,
     progress: &Progress,
+    categorizer: &Categorizer,
     record: &ImportRecord,
     account: &Account,
     parsed: &Parsed,
@@ -548,7 +565,7 @@ fn write(
             .bind::<diesel::sql_types::BigInt, _>(account.id)
             .execute(&mut **c)?;
     }
-    let mut planner = Planner::new(conn, record.user_id, account, &parsed.rows)?;
+    let mut planner = Planner::new(conn, categorizer, record.user_id, account, &parsed.rows)?;
     progress.start(record.id, parsed.rows.len());
     let now = now();
     let (mut imported, mut duplicates, mut done) = (0, 0, 0);

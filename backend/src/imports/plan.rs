@@ -1,5 +1,6 @@
 //! What each parsed row becomes: cleaned text, a category (rules first, then the bank's own
-//! category by name), its fingerprint, and whether the account already has it.
+//! category by name, then the categorizer when it is sure enough; otherwise its suggestion is
+//! kept beside the row), its fingerprint, and whether the account already has it.
 
 use std::collections::HashMap;
 
@@ -17,6 +18,10 @@ use crate::ledger::categories;
 use crate::ledger::fingerprint::fingerprint;
 use crate::ledger::rules::Matcher;
 use crate::ledger::transactions::CategorySource;
+use crate::ml::features::amount_bucket;
+use crate::ml::registry::Categorizer;
+use crate::ml::suggest::Suggester;
+use crate::ml::text;
 use crate::with_conn;
 
 /// How far around the file's dates to look for rows it may repeat. Fingerprints hold the date,
@@ -35,6 +40,10 @@ pub struct Planned<'a> {
     pub notes: Option<&'a str>,
     pub category_id: Option<i64>,
     pub category_source: Option<CategorySource>,
+    /// The categorizer's confidence when it set the category.
+    pub category_confidence: Option<f64>,
+    /// The categorizer's guess when it was not sure enough to set the category.
+    pub suggested_category_id: Option<i64>,
     pub is_transfer: bool,
     pub external_id: Option<&'a str>,
     pub fingerprint: String,
@@ -54,6 +63,8 @@ pub struct PreviewRow {
     pub notes: Option<String>,
     pub category_id: Option<i64>,
     pub category_source: Option<CategorySource>,
+    pub category_confidence: Option<f64>,
+    pub suggested_category_id: Option<i64>,
     pub is_transfer: bool,
     /// Already in the account: the commit skips it.
     pub duplicate: bool,
@@ -70,6 +81,8 @@ impl From<&Planned<'_>> for PreviewRow {
             notes: p.notes.map(str::to_owned),
             category_id: p.category_id,
             category_source: p.category_source,
+            category_confidence: p.category_confidence,
+            suggested_category_id: p.suggested_category_id,
             is_transfer: p.is_transfer,
             duplicate: p.duplicate,
         }
@@ -106,21 +119,37 @@ fn existing(
     Ok(counts)
 }
 
+/// What the categorizer made of a row.
+#[derive(Clone, Copy)]
+enum ModelSays {
+    File { id: i64, confidence: f64 },
+    Suggest(Option<i64>),
+}
+
+/// Rows the categorizer has judged, by what it judges them on. Statements repeat merchants, and
+/// the same words with an amount of the same size always get the same answer.
+type Judged = HashMap<(String, i64), ModelSays>;
+/// Past this many distinct rows the memo starts over, to keep memory bounded on huge files.
+const JUDGED_MAX: usize = 100_000;
+
 /// Plans rows one at a time, so a large file is never planned (and held) in full. A fingerprint
 /// the account already holds n times marks the file's first n rows with it as duplicates; the
 /// rest are new, so two identical rows in one file both stay.
-pub struct Planner {
+pub struct Planner<'c> {
     account_id: i64,
     rules: Matcher,
+    suggester: Suggester<'c>,
+    judged: Judged,
     by_name: HashMap<String, categories::Category>,
     remaining: HashMap<String, usize>,
 }
 
-impl Planner {
-    /// Loads what planning `rows` needs: the rules, the categories and the account's rows
-    /// around the file's dates.
+impl<'c> Planner<'c> {
+    /// Loads what planning `rows` needs: the rules, the categories, the user's categorizer
+    /// memory and the account's rows around the file's dates.
     pub fn new(
         conn: &mut DbConn,
+        categorizer: &'c Categorizer,
         user_id: i64,
         account: &Account,
         rows: &[ParsedRow],
@@ -128,12 +157,41 @@ impl Planner {
         Ok(Planner {
             account_id: account.id,
             rules: Matcher::load(conn, user_id)?,
+            suggester: Suggester::load(conn, user_id, categorizer)?,
+            judged: Judged::new(),
             by_name: categories::list(conn, user_id)?
                 .into_iter()
                 .map(|c| (c.name.to_lowercase(), c))
                 .collect(),
             remaining: existing(conn, account.id, rows)?,
         })
+    }
+
+    fn by_model(&mut self, description: &str, row: &ParsedRow) -> ModelSays {
+        let text = text::with_payee(description, row.payee.as_deref());
+        let key = (text::words(&text).join(" "), amount_bucket(row.amount));
+        if let Some(&said) = self.judged.get(&key) {
+            return said;
+        }
+        let suggestion = self.suggester.suggest(&text, row.amount);
+        let said = match suggestion.category {
+            Some(c) => ModelSays::File {
+                id: c.id,
+                confidence: f64::from(suggestion.confidence),
+            },
+            None => ModelSays::Suggest(
+                suggestion
+                    .alternatives
+                    .first()
+                    .and_then(|a| a.category.as_ref())
+                    .map(|c| c.id),
+            ),
+        };
+        if self.judged.len() >= JUDGED_MAX {
+            self.judged.clear();
+        }
+        self.judged.insert(key, said);
+        said
     }
 
     /// The next row of the file, in file order.
@@ -158,9 +216,21 @@ impl Planner {
                 .and_then(|name| self.by_name.get(&name.trim().to_lowercase()))
                 .map(|c| (c.id, CategorySource::Import))
         };
-        let category = by_rule.or_else(by_bank);
+        let mut suggested_category_id = None;
+        let category = match by_rule.or_else(by_bank) {
+            Some((id, source)) => Some((id, source, None)),
+            None => match self.by_model(description, row) {
+                ModelSays::File { id, confidence } => {
+                    Some((id, CategorySource::Model, Some(confidence)))
+                }
+                ModelSays::Suggest(id) => {
+                    suggested_category_id = id;
+                    None
+                }
+            },
+        };
         let is_transfer = category
-            .is_some_and(|(id, _)| self.by_name.values().any(|c| c.id == id && c.is_transfer()));
+            .is_some_and(|(id, _, _)| self.by_name.values().any(|c| c.id == id && c.is_transfer()));
         Planned {
             line: row.line,
             date: row.date,
@@ -168,8 +238,10 @@ impl Planner {
             description,
             merchant: optional(row.payee.as_ref()),
             notes: optional(row.memo.as_ref()),
-            category_id: category.map(|(id, _)| id),
-            category_source: category.map(|(_, source)| source),
+            category_id: category.map(|(id, _, _)| id),
+            category_source: category.map(|(_, source, _)| source),
+            category_confidence: category.and_then(|(_, _, confidence)| confidence),
+            suggested_category_id,
             is_transfer,
             external_id,
             fingerprint,

@@ -15,6 +15,7 @@ use crate::ledger::categories::Category;
 use crate::ledger::fingerprint::fingerprint;
 use crate::ledger::{accounts as account_store, categories as category_store, rules};
 use crate::ledger::{not_found, sum_of, EXPENSES, INCOME};
+use crate::ml::feedback;
 use crate::users::now;
 use crate::with_conn;
 
@@ -45,6 +46,8 @@ pub struct Transaction {
     pub fingerprint: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The categorizer's guess for an uncategorized transaction it was not sure about.
+    pub suggested_category_id: Option<i64>,
 }
 
 /// A transaction with the currency of its account.
@@ -521,6 +524,9 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: NewTransaction) -> Result<Li
         .values(row)
         .returning(Transaction::as_returning())
         .get_result(c))?;
+    if let Some(category) = &picked {
+        feedback::remember(conn, user_id, [created.description.as_str()], category.id)?;
+    }
     Ok((created, account.currency))
 }
 
@@ -569,8 +575,16 @@ pub fn update(
             transactions::category_id.eq(id),
             transactions::category_source.eq(source),
             transactions::category_confidence.eq(None::<f64>),
+            transactions::suggested_category_id.eq(None::<i64>),
         )
     });
+    if let Some(Some(picked)) = &category {
+        let description = change
+            .description
+            .as_deref()
+            .unwrap_or(&current.description);
+        feedback::remember(conn, user_id, [description.trim()], picked.id)?;
+    }
     let changes = (
         change.account_id.map(|a| transactions::account_id.eq(a)),
         change.date.map(|d| transactions::date.eq(d)),
@@ -620,6 +634,19 @@ pub fn bulk_categorize(
         .transpose()?;
     let (id, source) = chosen(category.as_ref());
     let transfer = category.as_ref().is_some_and(Category::is_transfer);
+    if let Some(category) = &category {
+        let descriptions: Vec<String> = with_conn!(conn, c => transactions::table
+            .filter(transactions::user_id.eq(user_id))
+            .filter(transactions::id.eq_any(ids))
+            .select(transactions::description)
+            .load(c))?;
+        feedback::remember(
+            conn,
+            user_id,
+            descriptions.iter().map(String::as_str),
+            category.id,
+        )?;
+    }
     let now = now();
     Ok(with_conn!(conn, c => {
         let targets = transactions::table
@@ -630,6 +657,7 @@ pub fn bulk_categorize(
                 transactions::category_id.eq(id),
                 transactions::category_source.eq(source),
                 transactions::category_confidence.eq(None::<f64>),
+                transactions::suggested_category_id.eq(None::<i64>),
                 transactions::updated_at.eq(now),
             ))
             .execute(c)?;

@@ -105,6 +105,7 @@ impl TestApp {
             workers: Some(1),
             max_upload_bytes: 1024 * 1024,
             frontend_dir: frontend_dir.unwrap_or_else(|| dir.path().join("no-frontend")),
+            categorizer_min_confidence: 0.6,
         };
         let app = Application::build(config.clone()).expect("the app starts");
         let base = format!("http://{}", app.addr());

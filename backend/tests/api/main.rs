@@ -7,6 +7,7 @@ mod accounts;
 mod auth;
 mod budgets;
 mod categories;
+mod categorizer;
 mod cli;
 mod corpus;
 mod dashboard;

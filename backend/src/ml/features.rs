@@ -1,0 +1,174 @@
+//! From a description and an amount to sparse feature indexes. Features are hashed into a fixed
+//! number of slots (the "hashing trick"), so there is no vocabulary to store and a word never
+//! seen in training still lands somewhere harmless.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ml::text;
+
+/// Which features are extracted and into how many slots: stored beside the model, because the
+/// weights only mean something with the same features.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeatureConfig {
+    /// The features are hashed into `2^dim_bits` slots.
+    pub dim_bits: u32,
+    /// Each word of the description.
+    pub words: bool,
+    /// Each pair of adjacent words.
+    pub bigrams: bool,
+    /// Character n-grams of each word (with its boundaries marked), for these n. They carry
+    /// truncated and misspelt merchant names ("STARBUC") to the right class.
+    pub char_ngrams: Vec<usize>,
+    /// The amount's sign and order of magnitude.
+    pub amount: bool,
+}
+
+impl FeatureConfig {
+    pub fn dim(&self) -> usize {
+        1 << self.dim_bits
+    }
+}
+
+/// One feature occurrence: its slot, and the description word it came from (`None` for the
+/// amount), so an explanation can name the words that decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Feature {
+    pub slot: u32,
+    pub word: Option<u16>,
+}
+
+/// The extracted features of one description, with its words for explanations.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub words: Vec<String>,
+    pub features: Vec<Feature>,
+}
+
+/// FNV-1a: fast, and the same on every platform and version, which the stored weights rely on.
+fn hash(namespace: u8, parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    eat(namespace);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            eat(b' ');
+        }
+        part.iter().for_each(|&b| eat(b));
+    }
+    h
+}
+
+/// Sign and rough size: `-3` is money out between 2^3 and 2^4 major units.
+pub fn amount_bucket(amount_minor: i64) -> i64 {
+    let major = amount_minor.unsigned_abs() / 100;
+    let size = i64::from(64 - major.leading_zeros()).min(15);
+    if amount_minor < 0 {
+        -size - 1
+    } else {
+        size + 1
+    }
+}
+
+impl FeatureConfig {
+    /// Fills `out` with the features of one description (reusing its buffers).
+    pub fn extract_into(&self, description: &str, amount_minor: i64, out: &mut Extracted) {
+        out.words = text::words(description);
+        out.features.clear();
+        let mask = (self.dim() - 1) as u64;
+        let slot = |h: u64| (h & mask) as u32;
+        for (i, word) in out.words.iter().enumerate() {
+            let origin = Some(i.min(usize::from(u16::MAX)) as u16);
+            if self.words {
+                out.features.push(Feature {
+                    slot: slot(hash(b'w', &[word.as_bytes()])),
+                    word: origin,
+                });
+            }
+            if self.bigrams {
+                if let Some(next) = out.words.get(i + 1) {
+                    out.features.push(Feature {
+                        slot: slot(hash(b'b', &[word.as_bytes(), next.as_bytes()])),
+                        word: origin,
+                    });
+                }
+            }
+            if !self.char_ngrams.is_empty() {
+                let chars: Vec<char> = std::iter::once('<')
+                    .chain(word.chars())
+                    .chain(std::iter::once('>'))
+                    .collect();
+                let mut buf = [0u8; 64];
+                for &n in &self.char_ngrams {
+                    for gram in chars.windows(n) {
+                        let mut len = 0;
+                        for c in gram {
+                            len += c.encode_utf8(&mut buf[len..]).len();
+                        }
+                        out.features.push(Feature {
+                            slot: slot(hash(b'c', &[&buf[..len]])),
+                            word: origin,
+                        });
+                    }
+                }
+            }
+        }
+        if self.amount {
+            out.features.push(Feature {
+                slot: slot(hash(b'a', &[&amount_bucket(amount_minor).to_le_bytes()])),
+                word: None,
+            });
+        }
+    }
+
+    pub fn extract(&self, description: &str, amount_minor: i64) -> Extracted {
+        let mut out = Extracted::default();
+        self.extract_into(description, amount_minor, &mut out);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> FeatureConfig {
+        FeatureConfig {
+            dim_bits: 12,
+            words: true,
+            bigrams: true,
+            char_ngrams: vec![3],
+            amount: true,
+        }
+    }
+
+    #[test]
+    fn the_same_text_gives_the_same_slots_and_noise_does_not_matter() {
+        let a = config().extract("POS 1234 TESCO STORES", -1250);
+        let b = config().extract("pos 9876 tesco stores", -1400);
+        assert_eq!(a.features, b.features, "numbers and case are not features");
+        assert!(a
+            .features
+            .iter()
+            .all(|f| (f.slot as usize) < config().dim()));
+        // pos, tesco, stores: one word each, two bigrams, 3-grams of "<pos>", "<tesco>", "<stores>",
+        // and the amount.
+        assert_eq!(a.features.len(), 3 + 2 + (3 + 5 + 6) + 1);
+        assert_eq!(a.features.last().unwrap().word, None);
+    }
+
+    #[test]
+    fn amounts_are_bucketed_by_sign_and_size() {
+        assert_eq!(amount_bucket(-50), -1);
+        assert_eq!(amount_bucket(-1250), -5);
+        assert_eq!(amount_bucket(250_000), 13);
+        assert_ne!(amount_bucket(-1250), amount_bucket(1250));
+        assert_eq!(
+            amount_bucket(i64::MIN),
+            -16,
+            "the largest sizes share a bucket"
+        );
+    }
+}

@@ -1,0 +1,378 @@
+//! Training with smartcore, and the held-out comparison that picks the shipped model.
+//!
+//! smartcore fits dense matrices, and 200,000 examples × 32,768 hashed features will not fit in
+//! memory as one. Multinomial naive Bayes only needs each class's summed feature counts, so it
+//! is fitted on one row per class holding those sums: the same fit as on every row, in a few
+//! MB. Logistic regression has no such shortcut; it is fitted on a subsample over a compact
+//! feature set, which is what a dense solver can afford here.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
+use smartcore::linalg::basic::arrays::Array;
+use smartcore::linalg::basic::matrix::DenseMatrix;
+use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegressionParameters};
+use smartcore::naive_bayes::multinomial::{MultinomialNB, MultinomialNBParameters};
+
+use crate::ml::dataset::Example;
+use crate::ml::features::{Extracted, FeatureConfig};
+use crate::ml::metrics::{self, Scores};
+use crate::ml::model::{Model, ModelInfo};
+
+/// Laplace/Lidstone smoothing of naive Bayes.
+const NB_ALPHA: f64 = 0.1;
+/// Logistic regression's dense design matrix: this many rows. smartcore's L-BFGS runs up to
+/// 1,000 iterations reading the matrix element by element, so larger ones take many minutes.
+const LR_ROWS: usize = 5_000;
+/// The shipped artifact stays below this.
+pub const MAX_WEIGHTS_BYTES: usize = 4 << 20;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    NaiveBayes,
+    LogisticRegression,
+}
+
+impl Family {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Family::NaiveBayes => "multinomial naive Bayes (smartcore)",
+            Family::LogisticRegression => "multinomial logistic regression (smartcore, L-BFGS)",
+        }
+    }
+}
+
+/// A model family with a feature set: one row of the comparison.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    pub label: &'static str,
+    pub family: Family,
+    pub features: FeatureConfig,
+}
+
+pub fn candidates() -> Vec<Candidate> {
+    let rich = |dim_bits| FeatureConfig {
+        dim_bits,
+        words: true,
+        bigrams: true,
+        char_ngrams: vec![3, 4],
+        amount: true,
+    };
+    let compact = FeatureConfig {
+        dim_bits: 8,
+        words: true,
+        bigrams: false,
+        char_ngrams: vec![],
+        amount: true,
+    };
+    vec![
+        Candidate {
+            label: "words, 2^15 slots",
+            family: Family::NaiveBayes,
+            features: FeatureConfig {
+                dim_bits: 15,
+                words: true,
+                bigrams: false,
+                char_ngrams: vec![],
+                amount: false,
+            },
+        },
+        Candidate {
+            label: "words + bigrams + char 3/4-grams + amount, 2^14 slots",
+            family: Family::NaiveBayes,
+            features: rich(14),
+        },
+        Candidate {
+            label: "words + bigrams + char 3/4-grams + amount, 2^15 slots",
+            family: Family::NaiveBayes,
+            features: rich(15),
+        },
+        Candidate {
+            label: "words + amount, 2^8 slots",
+            family: Family::NaiveBayes,
+            features: compact.clone(),
+        },
+        Candidate {
+            label: "words + amount, 2^8 slots, 5,000 rows",
+            family: Family::LogisticRegression,
+            features: compact,
+        },
+    ]
+}
+
+/// Train, validation (model choice and calibration) and test (the reported figures).
+pub struct Split {
+    pub train: Vec<Example>,
+    pub validation: Vec<Example>,
+    pub test: Vec<Example>,
+}
+
+pub fn split(mut examples: Vec<Example>, seed: u64) -> Split {
+    examples.shuffle(&mut StdRng::seed_from_u64(seed ^ 0x5eed));
+    let test = examples.split_off(examples.len() * 8 / 10);
+    let validation = examples.split_off(examples.len() * 7 / 8);
+    Split {
+        train: examples,
+        validation,
+        test,
+    }
+}
+
+/// The class index of every example; an example of an unknown class is an error.
+pub fn labels(classes: &[String], examples: &[Example]) -> Result<Vec<usize>, String> {
+    let index: HashMap<&str, usize> = classes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    examples
+        .iter()
+        .map(|e| {
+            index
+                .get(e.category.as_str())
+                .copied()
+                .ok_or_else(|| format!("unknown category {:?}", e.category))
+        })
+        .collect()
+}
+
+fn failed(e: smartcore::error::Failed) -> String {
+    format!("smartcore: {e}")
+}
+
+/// Naive Bayes: summed feature counts per class, fitted by smartcore, read back as a linear
+/// model (log priors as bias, log feature probabilities as weights).
+fn fit_naive_bayes(
+    features: &FeatureConfig,
+    classes: usize,
+    examples: &[Example],
+    labels: &[usize],
+) -> Result<(Vec<f32>, Vec<f32>), String> {
+    let dim = features.dim();
+    let mut counts = vec![0u32; classes * dim];
+    let mut class_sizes = vec![0usize; classes];
+    let mut extracted = Extracted::default();
+    for (example, &label) in examples.iter().zip(labels) {
+        features.extract_into(&example.description, example.amount, &mut extracted);
+        for f in &extracted.features {
+            counts[label * dim + f.slot as usize] += 1;
+        }
+        class_sizes[label] += 1;
+    }
+    let priors: Vec<f64> = class_sizes
+        .iter()
+        .map(|&n| n as f64 / examples.len() as f64)
+        .collect();
+    let x = DenseMatrix::new(classes, dim, counts, false).map_err(failed)?;
+    let y: Vec<u32> = (0..classes as u32).collect();
+    let nb = MultinomialNB::fit(
+        &x,
+        &y,
+        MultinomialNBParameters::default()
+            .with_alpha(NB_ALPHA)
+            .with_priors(priors.clone()),
+    )
+    .map_err(failed)?;
+    let log_prob = nb.feature_log_prob();
+    let weights = (0..dim)
+        .flat_map(|f| log_prob.iter().map(move |class| class[f] as f32))
+        .collect();
+    let bias = priors.iter().map(|p| p.ln() as f32).collect();
+    Ok((weights, bias))
+}
+
+/// Logistic regression on a dense matrix of the first `LR_ROWS` examples.
+fn fit_logistic_regression(
+    features: &FeatureConfig,
+    classes: usize,
+    examples: &[Example],
+    labels: &[usize],
+) -> Result<(Vec<f32>, Vec<f32>), String> {
+    let dim = features.dim();
+    let rows = examples.len().min(LR_ROWS);
+    let mut x = vec![0f32; rows * dim];
+    let mut extracted = Extracted::default();
+    for (r, example) in examples[..rows].iter().enumerate() {
+        features.extract_into(&example.description, example.amount, &mut extracted);
+        for f in &extracted.features {
+            x[r * dim + f.slot as usize] += 1.0;
+        }
+    }
+    let x = DenseMatrix::new(rows, dim, x, false).map_err(failed)?;
+    let y: Vec<u32> = labels[..rows].iter().map(|&l| l as u32).collect();
+    let lr = LogisticRegression::fit(
+        &x,
+        &y,
+        LogisticRegressionParameters::default().with_alpha(1.0),
+    )
+    .map_err(failed)?;
+    if lr.classes().len() != classes {
+        return Err("the logistic regression sample lacks a class".into());
+    }
+    let (coefficients, intercept) = (lr.coefficients(), lr.intercept());
+    let weights = (0..dim)
+        .flat_map(|f| (0..classes).map(move |c| *coefficients.get((c, f))))
+        .collect();
+    let bias = (0..classes).map(|c| *intercept.get((c, 0))).collect();
+    Ok((weights, bias))
+}
+
+/// A trained candidate and how long training took.
+pub struct Trained {
+    pub model: Model,
+    pub train_seconds: f64,
+}
+
+pub fn train(
+    candidate: &Candidate,
+    classes: &[String],
+    train: &[Example],
+    dataset_seed: u64,
+    dataset_size: usize,
+) -> Result<Trained, String> {
+    let started = Instant::now();
+    let labels = labels(classes, train)?;
+    let fit = match candidate.family {
+        Family::NaiveBayes => fit_naive_bayes,
+        Family::LogisticRegression => fit_logistic_regression,
+    };
+    let (weights, bias) = fit(&candidate.features, classes.len(), train, &labels)?;
+    let train_seconds = started.elapsed().as_secs_f64();
+    let version = format!("1.{:016x}", fingerprint(&weights));
+    let info = ModelInfo {
+        name: "categorizer".into(),
+        version,
+        family: candidate.family.describe().into(),
+        dataset_seed,
+        dataset_size,
+        classes: classes.to_vec(),
+        features: candidate.features.clone(),
+        bias,
+        temperature: 1.0,
+    };
+    let model = Model::new(info, weights).map_err(|e| e.to_string())?;
+    Ok(Trained {
+        model,
+        train_seconds,
+    })
+}
+
+/// Identifies the weights in the version string (FNV-1a over their bits).
+fn fingerprint(weights: &[f32]) -> u64 {
+    weights.iter().fold(0xcbf2_9ce4_8422_2325, |h, w| {
+        w.to_bits()
+            .to_le_bytes()
+            .iter()
+            .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    })
+}
+
+/// Held-out scores of a model.
+pub fn evaluate(model: &Model, examples: &[Example]) -> Result<Scores, String> {
+    let labels = labels(model.classes(), examples)?;
+    let (mut extracted, mut scores) = (Extracted::default(), Vec::new());
+    let pairs: Vec<(usize, usize)> = examples
+        .iter()
+        .zip(labels)
+        .map(|(e, truth)| {
+            model
+                .info
+                .features
+                .extract_into(&e.description, e.amount, &mut extracted);
+            model.scores(&extracted, &mut scores);
+            (truth, Model::best(&scores))
+        })
+        .collect();
+    Ok(metrics::score(model.classes(), &pairs))
+}
+
+/// The temperature that makes the confidences honest on `examples` (least log-loss).
+pub fn calibrate(model: &mut Model, examples: &[Example]) -> Result<(), String> {
+    let labels = labels(model.classes(), examples)?;
+    let mut extracted = Extracted::default();
+    let raw: Vec<Vec<f32>> = examples
+        .iter()
+        .map(|e| {
+            let mut scores = Vec::new();
+            model
+                .info
+                .features
+                .extract_into(&e.description, e.amount, &mut extracted);
+            model.scores(&extracted, &mut scores);
+            scores
+        })
+        .collect();
+    let grid = [
+        0.25f32, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0,
+    ];
+    let mut best = (f64::INFINITY, 1.0);
+    for t in grid {
+        model.info.temperature = t;
+        let loss: f64 = raw
+            .iter()
+            .zip(&labels)
+            .map(|(scores, &truth)| {
+                let mut p = scores.clone();
+                model.probabilities(&mut p);
+                -f64::from(p[truth].max(1e-7)).ln()
+            })
+            .sum();
+        if loss < best.0 {
+            best = (loss, t);
+        }
+    }
+    model.info.temperature = best.1;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ml::dataset::generate;
+    use crate::ml::merchants::SPECS;
+
+    fn classes() -> Vec<String> {
+        SPECS.iter().map(|s| s.name.to_owned()).collect()
+    }
+
+    #[test]
+    fn naive_bayes_learns_the_synthetic_data_and_is_deterministic() {
+        let data = split(generate(3, 12_000), 3);
+        let candidate = &candidates()[2];
+        let first = train(candidate, &classes(), &data.train, 3, 12_000).unwrap();
+        let again = train(candidate, &classes(), &data.train, 3, 12_000).unwrap();
+        assert_eq!(first.model.weights_bytes(), again.model.weights_bytes());
+        assert_eq!(first.model.info, again.model.info);
+        let scores = evaluate(&first.model, &data.test).unwrap();
+        assert!(scores.accuracy > 0.85, "{}", scores.accuracy);
+        let mut model = first.model;
+        calibrate(&mut model, &data.validation).unwrap();
+        assert!(model.info.temperature > 0.0);
+    }
+
+    #[test]
+    fn logistic_regression_trains_through_smartcore() {
+        // Small: smartcore's generic solver is compiled unoptimised in test builds.
+        let data = split(generate(4, 1_500), 4);
+        let candidate = Candidate {
+            label: "tiny",
+            family: Family::LogisticRegression,
+            features: FeatureConfig {
+                dim_bits: 6,
+                words: true,
+                bigrams: false,
+                char_ngrams: vec![],
+                amount: true,
+            },
+        };
+        let trained = train(&candidate, &classes(), &data.train, 4, 1_500).unwrap();
+        let scores = evaluate(&trained.model, &data.test).unwrap();
+        // Above always answering the most common class (about 14%).
+        assert!(scores.accuracy > 0.2, "{}", scores.accuracy);
+    }
+}
