@@ -156,8 +156,14 @@ async function scenario(browserContext, base, viewport) {
   await page.getByRole('button', { name: 'Set budget' }).click();
   const bar = page.getByRole('progressbar', { name: 'Shopping budget' });
   await bar.waitFor();
-  assert((await bar.getAttribute('aria-valuenow')) === '69', 'the shopping bar is at 69%');
+  assert(Number(await bar.getAttribute('aria-valuenow')) === 68.6, 'the shopping bar is at 68.6%');
   await expectText(page.locator('.budget[data-status=ok]'), /€137\.20 of €200\.00/);
+  // A tighter limit for October alone turns the bar amber.
+  await page.getByRole('button', { name: 'Change' }).click();
+  await page.getByLabel('Only in October 2026').fill('150');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expectText(page.locator('.budget[data-status=warning]'), /€137\.20 of €150\.00.*91\.5%.*Close to the limit/);
+  assert(await page.locator('.budget .progress-bar.bg-warning').count() === 1, 'the bar is amber');
   await screenshot('budgets');
 
   // The dashboard now shows the categories and the budget bar.

@@ -1,5 +1,5 @@
 import type { Schemas } from '../api/client';
-import { formatMoney } from '../format/money';
+import { formatMoney, formatPercent } from '../format/money';
 import { h } from './dom';
 
 type MonthStatus = Schemas['MonthStatus'];
@@ -13,7 +13,8 @@ const TONE: Record<MonthStatus['status'], { bar: string; text: string }> = {
 /** A budget's month as a progress bar: green / amber / red, with the standing also in words. */
 export function budgetBar(status: MonthStatus, currency: string): HTMLElement {
   const tone = TONE[status.status];
-  const percent = Math.round(status.percent ?? (status.spent > 0 ? 100 : 0));
+  const percent = status.percent ?? (status.spent > 0 ? 100 : 0);
+  const shown = formatPercent(percent / 100);
   const projected = status.projected > status.spent && status.projected > status.limit
     ? ` · heading for ${formatMoney(status.projected, currency)}` : '';
   return h('div', { class: 'budget mb-3', 'data-status': status.status },
@@ -24,10 +25,10 @@ export function budgetBar(status: MonthStatus, currency: string): HTMLElement {
     h('div', {
       class: 'progress mt-1', role: 'progressbar', 'aria-label': `${status.name} budget`,
       'aria-valuenow': String(percent), 'aria-valuemin': '0', 'aria-valuemax': '100',
-      'aria-valuetext': `${percent}% spent, ${tone.text.toLowerCase()}`,
+      'aria-valuetext': `${shown} spent, ${tone.text.toLowerCase()}`,
     }, h('div', { class: `progress-bar ${tone.bar}`, style: `width:${Math.min(percent, 100)}%` })),
     h('div', { class: 'small text-secondary mt-1' },
-      `${percent}% · ${tone.text} · `,
+      `${shown} · ${tone.text} · `,
       status.remaining >= 0 ? `${formatMoney(status.remaining, currency)} left` : `${formatMoney(-status.remaining, currency)} over`,
       status.carried !== 0 && ` · ${formatMoney(status.carried, currency, { signed: true })} carried over`,
       projected));
