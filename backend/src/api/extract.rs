@@ -69,8 +69,9 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             let field = match (path.as_str(), named_field(&inner)) {
                 (".", Some(name)) => name,
                 (".", None) => "body".to_owned(),
-                (_, Some(name)) => format!("{path}.{name}"),
-                (_, None) => path,
+                // A missing field is reported on its object; an unknown one already by name.
+                (_, Some(name)) if !path.ends_with(&name) => format!("{path}.{name}"),
+                _ => path,
             };
             ApiError::validation(field, strip_position(&inner.to_string()))
         }
