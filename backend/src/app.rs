@@ -15,6 +15,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::spa::{self, Frontend};
 use crate::api::{self, RouteTable};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::session;
@@ -86,6 +87,7 @@ impl Application {
         });
         let session_key = config.session_key.clone();
         let cookie_secure = config.cookie_secure;
+        let frontend = Frontend::open(&config.frontend_dir);
         let mut server = HttpServer::new(move || {
             let (app, openapi) = App::new()
                 .into_utoipa_app()
@@ -95,9 +97,12 @@ impl Application {
                 .app_data(api::path_config())
                 .configure(api::routes)
                 .split_for_parts();
-            app.service(api::home::index)
-                .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", openapi))
-                .default_service(web::to(api::fallback))
+            let app = match &frontend {
+                Some(frontend) => app.app_data(web::Data::new(frontend.clone())),
+                None => app.service(api::home::index),
+            };
+            app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", openapi))
+                .default_service(web::to(spa::serve))
                 .wrap(session::identity_middleware())
                 .wrap(session::session_middleware(
                     session_key.expose(),

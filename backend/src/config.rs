@@ -86,6 +86,9 @@ pub struct Config {
     pub workers: Option<usize>,
     /// The largest bank file an upload may carry.
     pub max_upload_bytes: usize,
+    /// The built web app (`npm run build` output) served at `/`; without an `index.html` there,
+    /// `/` shows a small page pointing at the API documentation.
+    pub frontend_dir: PathBuf,
     /// The categorizer sets a category at this confidence (0–1) or above; below it, it only
     /// suggests one.
     pub categorizer_min_confidence: f32,
@@ -119,6 +122,9 @@ impl Config {
             workers: parse_env("DHANA_WORKERS")?,
             max_upload_bytes: parse_env("DHANA_MAX_UPLOAD_BYTES")?
                 .unwrap_or(DEFAULT_MAX_UPLOAD_BYTES),
+            frontend_dir: PathBuf::from(
+                env("DHANA_FRONTEND_DIR").unwrap_or_else(|| "frontend/dist".into()),
+            ),
             categorizer_min_confidence: confidence_from_env("DHANA_CATEGORIZER_MIN_CONFIDENCE")?
                 .unwrap_or(DEFAULT_CATEGORIZER_MIN_CONFIDENCE),
             data_dir,

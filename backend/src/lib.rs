@@ -1,9 +1,11 @@
 //! Dhana: a self-hosted personal finance tracker. This crate is the JSON REST API; `main.rs` is
 //! its command line.
 
+pub mod analytics;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod budgets;
 pub mod config;
 pub mod db;
 pub mod error;

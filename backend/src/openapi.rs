@@ -32,6 +32,8 @@ use crate::error::{FieldError, Problem};
         (name = "transactions", description = "Money in and out, with filters, totals and export"),
         (name = "rules", description = "Your own categorization rules"),
         (name = "imports", description = "Bank files in: preview, commit, undo"),
+        (name = "dashboard", description = "Where the money went, by period"),
+        (name = "budgets", description = "Monthly limits and how each month stands"),
         (name = "categorizer", description = "Category suggestions that learn from your corrections"),
         (name = "health", description = "Probes for orchestrators and load balancers"),
     )

@@ -69,7 +69,7 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             let field = match (path.as_str(), named_field(&inner)) {
                 (".", Some(name)) => name,
                 (".", None) => "body".to_owned(),
-                // A missing field is reported on its object; an unknown one already by name.
+                // An unknown field is already the last step of the path; a missing one is not.
                 (_, Some(name)) if !path.ends_with(&name) => format!("{path}.{name}"),
                 _ => path,
             };

@@ -1,6 +1,6 @@
 use actix_web::{get, HttpResponse};
 
-/// Until the web app is served here, `/` points people at the API documentation.
+/// Without a built web app (see `Config::frontend_dir`), `/` points people at the API documentation.
 #[get("/")]
 pub async fn index() -> HttpResponse {
     HttpResponse::Ok()

@@ -3,8 +3,10 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod budgets;
 pub mod categories;
 pub mod categorizer;
+pub mod dashboard;
 pub mod extract;
 pub mod health;
 pub mod home;
@@ -12,6 +14,7 @@ pub mod imports;
 pub mod me;
 mod routes;
 pub mod rules;
+pub mod spa;
 pub mod transactions;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -69,6 +72,15 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(imports::preview_import)
                 .service(imports::commit_import)
                 .service(imports::undo_import)
+                .service(dashboard::get_dashboard)
+                .service(budgets::month_budgets)
+                .service(budgets::list_budgets)
+                .service(budgets::create_budget)
+                .service(budgets::get_budget)
+                .service(budgets::update_budget)
+                .service(budgets::delete_budget)
+                .service(budgets::set_month)
+                .service(budgets::clear_month)
                 .service(categorizer::categorize)
                 .service(categorizer::list_models),
         );

@@ -139,6 +139,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    budgets (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        category_id -> Nullable<BigInt>,
+        amount -> BigInt,
+        rollover -> Bool,
+        starts_on -> Date,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     category_feedback (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -150,7 +163,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    budget_overrides (id) {
+        id -> BigInt,
+        budget_id -> BigInt,
+        month -> Date,
+        amount -> BigInt,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(budget_overrides -> budgets (budget_id));
 diesel::joinable!(transactions -> accounts (account_id));
 diesel::joinable!(transactions -> categories (category_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -163,5 +186,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     transactions,
     rules,
     mapping_profiles,
+    budgets,
+    budget_overrides,
     category_feedback,
 );

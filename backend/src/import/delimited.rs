@@ -96,6 +96,7 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
         None => detect_delimiter(&normalized),
     };
     let records = split(&normalized, delimiter);
+    drop(normalized);
     let name = text.encoding.name().to_string();
     let mapping = match given {
         Some(m) => Mapping {
@@ -112,5 +113,5 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
             },
         )?,
     };
-    table::extract(&records, mapping, digits, Format::Delimited, name)
+    table::extract(records, mapping, digits, Format::Delimited, name)
 }

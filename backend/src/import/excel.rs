@@ -135,7 +135,7 @@ pub fn parse(bytes: &[u8], given: Option<&Mapping>, digits: u32) -> Result<Parse
                 }
             },
         };
-        return table::extract(&records, mapping, digits, Format::Excel, "UTF-8".into());
+        return table::extract(records, mapping, digits, Format::Excel, "UTF-8".into());
     }
     Err(last_error.unwrap_or_else(|| {
         ImportError::NoTransactions("the spreadsheet has no sheet with data.".into())

@@ -458,24 +458,30 @@ fn check_columns(mapping: &Mapping, width: usize) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// Applies a mapping (detected or given) to the records.
+/// Applies a mapping (detected or given) to the records. Each record is dropped as soon as it
+/// is read, so a large file is never held twice (as records and as rows).
 pub fn extract(
-    records: &[Record],
+    records: Vec<Record>,
     mapping: Mapping,
     digits: u32,
     format: Format,
     encoding: String,
 ) -> Result<Parsed, ImportError> {
-    let body: Vec<&Record> = records
+    let skip = mapping.skip_rows;
+    let width = records
         .iter()
-        .filter(|r| r.line > mapping.skip_rows)
-        .collect();
-    let width = body.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+        .filter(|r| r.line > skip)
+        .map(|r| r.cells.len())
+        .max()
+        .unwrap_or(0);
     check_columns(&mapping, width)?;
-    let (header, rows) = match (mapping.has_header, body.split_first()) {
-        (true, Some((h, rest))) => (Some(*h), rest),
-        _ => (None, &body[..]),
+    let mut rows = records.into_iter().filter(|r| r.line > skip);
+    let header_record = if mapping.has_header {
+        rows.next()
+    } else {
+        None
     };
+    let header = header_record.as_ref();
     let headers: Vec<String> = (0..width)
         .map(|i| match header {
             Some(h) if !h.cell(i).is_empty() => h.cell(i).to_string(),
@@ -491,7 +497,8 @@ pub fn extract(
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let mut currencies: Vec<String> = Vec::new();
-    for r in rows {
+    for record in rows {
+        let r = &record;
         if r.non_empty() == 0 {
             continue;
         }

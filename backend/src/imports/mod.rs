@@ -331,13 +331,7 @@ pub fn preview(
             return Err(e.into());
         }
     };
-    let (rows, duplicates) = sample(conn, categorizer, user_id, &account, &parsed)?;
-    Ok(Preview {
-        rows,
-        record,
-        parsed,
-        duplicates,
-    })
+    preview_of(conn, categorizer, user_id, &account, record, parsed)
 }
 
 pub fn get(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, ApiError> {
@@ -375,24 +369,38 @@ pub fn list(
     })?)
 }
 
-/// The first rows as they will be stored, and how many of all are duplicates.
-fn sample(
+/// The preview of a read file: its first rows as they will be stored, and how many of all are
+/// duplicates.
+fn preview_of(
     conn: &mut DbConn,
     categorizer: &Categorizer,
     user_id: i64,
     account: &Account,
-    parsed: &Parsed,
-) -> Result<(Vec<PreviewRow>, usize), ApiError> {
+    record: ImportRecord,
+    parsed: Parsed,
+) -> Result<Preview, ApiError> {
     let mut planner = Planner::new(conn, categorizer, user_id, account, &parsed.rows)?;
-    let (mut sample, mut duplicates) = (Vec::new(), 0);
+    let (mut rows, mut duplicates) = (Vec::new(), 0);
     for row in &parsed.rows {
         let planned = planner.plan(row);
         duplicates += usize::from(planned.duplicate);
-        if sample.len() < PREVIEW_ROWS {
-            sample.push(PreviewRow::from(&planned));
+        if rows.len() < PREVIEW_ROWS {
+            rows.push(PreviewRow::from(&planned));
         }
     }
-    Ok((sample, duplicates))
+    Ok(Preview {
+        record,
+        parsed,
+        rows,
+        duplicates,
+    })
+}
+
+/// The original file of an import.
+fn stored_file(storage: &Storage, record: &ImportRecord) -> Result<Vec<u8>, ApiError> {
+    storage
+        .get(&record.file_key)
+        .map_err(|e| ApiError::Internal(format!("reading the stored upload: {e}")))
 }
 
 /// Reads the stored file again (with a corrected mapping, if given) and shows what it will be.
@@ -406,9 +414,7 @@ pub fn repreview(
 ) -> Result<Preview, ApiError> {
     let record = get(conn, user_id, id)?;
     let account = accounts::get(conn, user_id, record.account_id)?;
-    let bytes = storage
-        .get(&record.file_key)
-        .map_err(|e| ApiError::Internal(format!("reading the stored upload: {e}")))?;
+    let bytes = stored_file(storage, &record)?;
     let mapping = mapping.or_else(|| record.mapping());
     let parsed = read(conn, &account, &bytes, &record.filename, mapping.as_ref())?;
     check_currency(&account, &parsed)?;
@@ -423,13 +429,7 @@ pub fn repreview(
         ))
         .returning(ImportRecord::as_returning())
         .get_result(c))?;
-    let (rows, duplicates) = sample(conn, categorizer, user_id, &account, &parsed)?;
-    Ok(Preview {
-        rows,
-        record,
-        parsed,
-        duplicates,
-    })
+    preview_of(conn, categorizer, user_id, &account, record, parsed)
 }
 
 pub struct CommitOptions {
@@ -466,9 +466,7 @@ pub fn commit(
     let record = get(conn, user_id, id)?;
     refuse_running_or_done(&record)?;
     let account = accounts::get(conn, user_id, record.account_id)?;
-    let bytes = storage
-        .get(&record.file_key)
-        .map_err(|e| ApiError::Internal(format!("reading the stored upload: {e}")))?;
+    let bytes = stored_file(storage, &record)?;
     let mapping = options.mapping.or_else(|| record.mapping());
     let parsed = read(conn, &account, &bytes, &record.filename, mapping.as_ref())?;
     check_currency(&account, &parsed)?;

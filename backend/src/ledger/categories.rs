@@ -132,6 +132,17 @@ pub fn list(conn: &mut DbConn, user_id: i64) -> Result<Vec<Category>, ApiError> 
         .load(c))?)
 }
 
+/// The user's categories by id.
+pub fn by_id(
+    conn: &mut DbConn,
+    user_id: i64,
+) -> Result<std::collections::HashMap<i64, Category>, ApiError> {
+    Ok(list(conn, user_id)?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect())
+}
+
 pub fn get(conn: &mut DbConn, user_id: i64, id: i64) -> Result<Category, ApiError> {
     with_conn!(conn, c => categories::table
         .filter(categories::id.eq(id))

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::analytics::period::{last_of_month, parse_month};
 use crate::db::schema::{accounts, categories, transactions};
 use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
@@ -144,17 +145,6 @@ pub struct Resolved {
     import_id: Option<i64>,
 }
 
-/// The first and last day of a `YYYY-MM` month.
-pub fn month_range(month: &str) -> Option<(NaiveDate, NaiveDate)> {
-    let (y, m) = month.split_once('-')?;
-    if y.len() != 4 || m.len() != 2 {
-        return None;
-    }
-    let first = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)?;
-    let next = first.checked_add_months(chrono::Months::new(1))?;
-    Some((first, next.pred_opt()?))
-}
-
 impl Filter {
     pub fn resolve(&self) -> Result<Resolved, ApiError> {
         let mut errors = Vec::new();
@@ -165,8 +155,8 @@ impl Filter {
             to = Some(to.map_or(last, |t| t.min(last)));
         };
         if let Some(month) = &self.month {
-            match month_range(month) {
-                Some((first, last)) => narrow(first, last),
+            match parse_month(month) {
+                Some(first) => narrow(first, last_of_month(first)),
                 None => errors.push(FieldError::new("month", "must be a month as YYYY-MM")),
             }
         }

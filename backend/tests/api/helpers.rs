@@ -1,3 +1,4 @@
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use dhana::app::Application;
@@ -75,7 +76,14 @@ impl TestApp {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = Database::Sqlite(dir.path().join("dhana.db"));
-        Self::start(db, dir).await
+        Self::start(db, dir, None).await
+    }
+
+    /// On SQLite, serving the web app built into `frontend_dir`.
+    pub async fn sqlite_serving(frontend_dir: PathBuf) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::Sqlite(dir.path().join("dhana.db"));
+        Self::start(db, dir, Some(frontend_dir)).await
     }
 
     pub async fn postgres() -> Option<Self> {
@@ -83,10 +91,10 @@ impl TestApp {
     }
 
     pub async fn start_on(database: Database) -> Self {
-        Self::start(database, tempfile::tempdir().unwrap()).await
+        Self::start(database, tempfile::tempdir().unwrap(), None).await
     }
 
-    async fn start(database: Database, dir: TempDir) -> Self {
+    async fn start(database: Database, dir: TempDir, frontend_dir: Option<PathBuf>) -> Self {
         let config = Config {
             database,
             bind: "127.0.0.1:0".into(),
@@ -96,6 +104,7 @@ impl TestApp {
             cookie_secure: false,
             workers: Some(1),
             max_upload_bytes: 1024 * 1024,
+            frontend_dir: frontend_dir.unwrap_or_else(|| dir.path().join("no-frontend")),
             categorizer_min_confidence: 0.6,
         };
         let app = Application::build(config.clone()).expect("the app starts");

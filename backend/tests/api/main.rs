@@ -5,10 +5,12 @@ mod helpers;
 
 mod accounts;
 mod auth;
+mod budgets;
 mod categories;
 mod categorizer;
 mod cli;
 mod corpus;
+mod dashboard;
 mod errors;
 mod health;
 mod imports;
@@ -17,4 +19,5 @@ mod migrations;
 mod openapi;
 mod rules;
 mod session;
+mod spa;
 mod transactions;

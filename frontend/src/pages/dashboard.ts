@@ -1,0 +1,142 @@
+import { api, call, type Schemas } from '../api/client';
+import { formatDate, isMonth, monthLabel } from '../format/dates';
+import { formatMoney, formatPercent } from '../format/money';
+import type { Page } from '../router';
+import { periodFromQuery, periodLabel, periodParams, writePeriod, type Period } from '../state/period';
+import { budgetBar } from '../ui/budget-bar';
+import { Charts, categoryDoughnut, chartCanvas, cumulativeChart, incomeSpendingChart, shareLegend } from '../ui/charts';
+import { h, type Child } from '../ui/dom';
+import { emptyState, loadInto } from '../ui/feedback';
+import { periodPicker } from '../ui/period-picker';
+
+type Dashboard = Schemas['Dashboard'];
+type BudgetMonth = Schemas['BudgetMonth'];
+
+export const dashboardPage: Page = ({ root, query, setQuery }) => {
+  const charts = new Charts();
+  let period = periodFromQuery(query);
+  const body = h('div');
+
+  const reload = loadInto(body, () => load(period), ([dashboard, budgets]) => {
+    charts.destroy();
+    return render(dashboard, budgets, period, charts);
+  });
+  root.append(
+    h('div', { class: 'd-flex flex-wrap justify-content-between align-items-center gap-2 mb-3' },
+      h('h1', { class: 'h3 mb-0' }, 'Dashboard'),
+      periodPicker(period, (next) => {
+        period = next;
+        setQuery(writePeriod(query, next));
+        void reload();
+      })),
+    body);
+  return () => charts.destroy();
+};
+
+async function load(period: Period): Promise<[Dashboard, BudgetMonth | null]> {
+  return Promise.all([
+    call(api.GET('/api/v1/dashboard', { params: { query: periodParams(period) } })),
+    // Budgets are monthly: a year view shows none.
+    period.kind === 'month'
+      ? call(api.GET('/api/v1/budgets', { params: { query: { month: period.month } } }))
+      : Promise.resolve(null),
+  ]);
+}
+
+function render(d: Dashboard, budgets: BudgetMonth | null, period: Period, charts: Charts): Child[] {
+  const currency = d.currency;
+  const hasActivity = d.summary.income !== 0 || d.summary.spending !== 0 || d.other_currencies.length > 0;
+  if (!hasActivity && d.monthly.datasets.every((s) => s.data.every((v) => v === 0))) {
+    return [emptyState(`Nothing recorded for ${periodLabel(period)} yet.`,
+      h('a', { class: 'btn btn-primary', href: '/import' }, 'Import a bank file'))];
+  }
+
+  const monthly = chartCanvas('Income, spending and net per month');
+  charts.add(monthly.canvas, incomeSpendingChart(d.monthly, currency));
+
+  const byCategory = d.spending_by_category.length > 0 ? chartCanvas('Spending by category', 'sm') : null;
+  if (byCategory) charts.add(byCategory.canvas, categoryDoughnut(d.spending_by_category, currency));
+
+  const cumulative = d.daily_cumulative ? chartCanvas('Spending so far this month and last month', 'sm') : null;
+  if (cumulative && d.daily_cumulative) charts.add(cumulative.canvas, cumulativeChart(d.daily_cumulative, currency));
+
+  const transactionsLink = (extra: Record<string, string>) =>
+    `/transactions?${new URLSearchParams({ ...Object.fromEntries(Object.entries(periodParams(period)).map(([k, v]) => [k, String(v)])), ...extra })}`;
+
+  return [
+    h('div', { class: 'row g-3 mb-3', 'aria-label': 'Summary' }, summaryCards(d)),
+    d.other_currencies.length > 0 && h('p', { class: 'small text-secondary' },
+      `Not included above (other currencies): `,
+      d.other_currencies.map((o) => `${formatMoney(o.income, o.currency)} in, ${formatMoney(o.spending, o.currency)} out`).join('; ')),
+    d.uncategorized_count > 0 && h('div', { class: 'alert alert-info py-2 small' },
+      `${d.uncategorized_count} transaction${d.uncategorized_count === 1 ? ' has' : 's have'} no category yet. `,
+      h('a', { href: transactionsLink({ uncategorized: 'true' }) }, 'Categorize them')),
+    h('div', { class: 'row g-3 mb-3' },
+      card('Income and spending', 'col-lg-8', monthly.box),
+      card('Spending by category', 'col-lg-4', byCategory
+        ? [byCategory.box, shareLegend(d.spending_by_category, currency)]
+        : h('p', { class: 'text-secondary' }, 'No spending in this period.'))),
+    h('div', { class: 'row g-3 mb-3' },
+      cumulative && card('This month vs last', 'col-lg-6', cumulative.box),
+      budgets && card('Budgets', 'col-lg-6', budgetSection(budgets))),
+    h('div', { class: 'row g-3' },
+      card('Top merchants', 'col-lg-6', rankedList(d.top_merchants.map((m) => [m.name, `${m.count}×`, m.amount]), currency, 'No merchants yet.')),
+      card('Largest expenses', 'col-lg-6', rankedList(d.largest_expenses.map((e) => [e.description, formatDate(e.date), -e.amount]), currency, 'No expenses yet.'))),
+  ];
+}
+
+function card(title: string, col: string, ...content: (Node | Node[] | null)[]): HTMLElement {
+  return h('section', { class: col },
+    h('div', { class: 'card h-100' }, h('div', { class: 'card-body' },
+      h('h2', { class: 'h6 card-title mb-3' }, title), ...content)));
+}
+
+interface Delta {
+  text: string;
+  up: boolean;
+  good: boolean;
+}
+
+/** Income, spending, net and savings rate, each with its change against the previous period. */
+function summaryCards(d: Dashboard): HTMLElement[] {
+  const { summary: now, previous: before, change, currency } = d;
+  const percent = (value: number | null | undefined, higherIsGood: boolean): Delta | null => value == null ? null : {
+    text: formatPercent(value / 100, { signed: true }), up: value >= 0, good: higherIsGood === value >= 0,
+  };
+  const rate: Delta | null = now.savings_rate != null && before.savings_rate != null ? {
+    // Percentage points: the rates themselves are percentages.
+    text: `${formatPercent(now.savings_rate - before.savings_rate, { signed: true }).replace('%', '')} pts`,
+    up: now.savings_rate >= before.savings_rate, good: now.savings_rate >= before.savings_rate,
+  } : null;
+  const items: [string, string, string, Delta | null][] = [
+    ['income', 'Income', formatMoney(now.income, currency), percent(change.income_percent, true)],
+    ['spending', 'Spending', formatMoney(now.spending, currency), percent(change.spending_percent, false)],
+    ['net', 'Net', formatMoney(now.net, currency, { signed: true }), percent(change.net_percent, true)],
+    ['savings-rate', 'Savings rate', now.savings_rate == null ? '—' : formatPercent(now.savings_rate), rate],
+  ];
+  const label = d.previous_period.label;
+  const previous = isMonth(label) ? monthLabel(label, undefined, 'short') : label;
+  return items.map(([key, title, value, delta]) => h('div', { class: 'col-6 col-lg-3' },
+    h('div', { class: 'card h-100', 'data-summary': key }, h('div', { class: 'card-body py-3' },
+      h('div', { class: 'small text-secondary' }, title),
+      h('div', { class: 'fs-4 fw-semibold amount text-start summary-value' }, value),
+      h('div', { class: `small ${delta ? (delta.good ? 'text-success' : 'text-danger') : 'text-secondary'}` },
+        delta ? `${delta.up ? '▲' : '▼'} ${delta.text} vs ${previous}` : `nothing to compare in ${previous}`)))));
+}
+
+function budgetSection(budgets: BudgetMonth): Node[] {
+  const all = [...(budgets.overall ? [budgets.overall] : []), ...budgets.items];
+  if (all.length === 0) {
+    return [h('p', { class: 'text-secondary' }, 'No budgets yet. ', h('a', { href: '/budgets' }, 'Set one'))];
+  }
+  return all.map((status) => budgetBar(status, budgets.currency));
+}
+
+function rankedList(rows: [string, string, number][], currency: string, empty: string): HTMLElement {
+  if (rows.length === 0) return h('p', { class: 'text-secondary mb-0' }, empty);
+  return h('ol', { class: 'list-unstyled mb-0' }, rows.map(([name, note, amount]) =>
+    h('li', { class: 'd-flex gap-2 py-1 border-bottom small' },
+      h('span', { class: 'me-auto text-truncate' }, name),
+      h('span', { class: 'text-secondary' }, note),
+      h('span', { class: 'amount' }, formatMoney(amount, currency)))));
+}

@@ -1,0 +1,85 @@
+import type { Schemas } from '../api/client';
+import { h } from '../ui/dom';
+import { field, onSubmit, submitButton, type Option } from '../ui/forms';
+
+type Mapping = Schemas['Mapping'];
+type Amount = NonNullable<Mapping['amount']>;
+
+const DATE_ORDERS: Option[] = [['dmy', 'Day Month Year'], ['mdy', 'Month Day Year'], ['ymd', 'Year Month Day'], ['ydm', 'Year Day Month'], ['dym', 'Day Year Month'], ['myd', 'Month Year Day']];
+const DECIMALS: Option[] = [['point', '1234.56 (point)'], ['comma', '1234,56 (comma)']];
+const THOUSANDS: Option[] = [['', 'none'], [',', '1,234'], ['.', '1.234'], [' ', '1 234'], ["'", "1'234"]];
+
+/**
+ * The detected mapping as a form: which column is which and how dates and amounts are written.
+ * Submitting hands the corrected mapping to `apply` (which re-previews the file).
+ */
+export function mappingEditor(mapping: Mapping, headers: string[], apply: (next: Mapping) => Promise<void>, open = false): HTMLElement {
+  const columns: Option[] = headers.map((name, i) => [String(i), `${i + 1}: ${name || '(no name)'}`]);
+  const optional: Option[] = [['', '— none —'], ...columns];
+  const col = (v: number | null | undefined) => (v == null ? '' : String(v));
+  const amount = mapping.amount;
+  const kind = amount?.kind === 'debit_credit' ? 'debit_credit' : amount?.kind === 'direction' ? 'direction' : 'single';
+
+  const amountKind = field({ name: 'amount_kind', label: 'Amounts are in', type: 'select', value: kind, col: 'col-12 col-md-4',
+    options: [['single', 'one signed column'], ['debit_credit', 'separate money out / money in columns'], ...(kind === 'direction' ? [['direction', 'a column with a direction flag'] as Option] : [])] });
+  const single = field({ name: 'amount_column', label: 'Amount column', type: 'select', options: columns, col: 'col-6 col-md-4',
+    value: col(amount && amount.kind !== 'debit_credit' ? amount.column : null) });
+  const debit = field({ name: 'debit_column', label: 'Money out column', type: 'select', options: columns, col: 'col-6 col-md-4',
+    value: col(amount?.kind === 'debit_credit' ? amount.debit : null) });
+  const credit = field({ name: 'credit_column', label: 'Money in column', type: 'select', options: columns, col: 'col-6 col-md-4',
+    value: col(amount?.kind === 'debit_credit' ? amount.credit : null) });
+  const showAmountFields = () => {
+    const split = (amountKind.querySelector('select') as HTMLSelectElement).value === 'debit_credit';
+    single.hidden = split;
+    debit.hidden = !split;
+    credit.hidden = !split;
+  };
+  amountKind.addEventListener('change', showAmountFields);
+  showAmountFields();
+
+  const descriptions = h('fieldset', { class: 'col-12 mb-3' },
+    h('legend', { class: 'form-label fs-6' }, 'Description from'),
+    h('div', { class: 'd-flex flex-wrap gap-3' }, columns.map(([value, label]) => field({
+      name: 'description_columns', label, type: 'checkbox', value: mapping.description_columns?.includes(Number(value)) ?? false,
+      attrs: { value },
+    }))));
+
+  const form = h('form', { class: 'row g-2 border rounded p-2 pt-3 bg-body-tertiary', 'aria-label': 'Column mapping' },
+    field({ name: 'date_column', label: 'Date column', type: 'select', options: columns, value: col(mapping.date_column), col: 'col-6 col-md-4' }),
+    field({ name: 'date_order', label: 'Dates are written', type: 'select', options: DATE_ORDERS, value: mapping.date_order ?? 'dmy', col: 'col-6 col-md-4' }),
+    field({ name: 'payee_column', label: 'Payee column', type: 'select', options: optional, value: col(mapping.payee_column), col: 'col-12 col-md-4' }),
+    amountKind, single, debit, credit,
+    field({ name: 'decimal_separator', label: 'Decimal mark', type: 'select', options: DECIMALS, value: mapping.decimal_separator ?? 'point', col: 'col-6 col-md-4' }),
+    field({ name: 'thousands_separator', label: 'Thousands', type: 'select', options: THOUSANDS, value: mapping.thousands_separator ?? '', col: 'col-6 col-md-4' }),
+    field({ name: 'skip_rows', label: 'Lines before the header', type: 'number', value: String(mapping.skip_rows ?? 0), col: 'col-6 col-md-4', attrs: { min: '0' } }),
+    descriptions,
+    field({ name: 'has_header', label: 'The first line names the columns', type: 'checkbox', value: mapping.has_header ?? false, col: 'col-12 col-md-6' }),
+    field({ name: 'invert_sign', label: 'Purchases are positive numbers (flip signs)', type: 'checkbox', value: mapping.invert_sign ?? false, col: 'col-12 col-md-6' }),
+    h('div', { class: 'col-12' }, submitButton('Update preview', 'outline-primary')));
+
+  onSubmit(form, async (data) => {
+    const num = (name: string) => (data.get(name) === '' || data.get(name) === null ? null : Number(data.get(name)));
+    let nextAmount: Amount;
+    const chosen = data.get('amount_kind');
+    if (chosen === 'debit_credit') nextAmount = { kind: 'debit_credit', debit: num('debit_column') ?? 0, credit: num('credit_column') ?? 0 };
+    else if (chosen === 'direction' && amount?.kind === 'direction') nextAmount = { ...amount, column: num('amount_column') ?? amount.column };
+    else nextAmount = { kind: 'single', column: num('amount_column') ?? 0 };
+    await apply({
+      ...mapping,
+      date_column: num('date_column'),
+      date_order: data.get('date_order') as Mapping['date_order'],
+      payee_column: num('payee_column'),
+      amount: nextAmount,
+      decimal_separator: data.get('decimal_separator') as Mapping['decimal_separator'],
+      thousands_separator: String(data.get('thousands_separator') ?? '') || null,
+      skip_rows: num('skip_rows') ?? 0,
+      description_columns: data.getAll('description_columns').map(Number),
+      has_header: data.has('has_header'),
+      invert_sign: data.has('invert_sign'),
+    });
+  });
+
+  return h('details', { class: 'mb-2', open },
+    h('summary', { class: 'mb-2' }, 'Columns and formats (detected — correct them if the rows below look wrong)'),
+    form);
+}

@@ -1,0 +1,2 @@
+DROP TABLE budget_overrides;
+DROP TABLE budgets;
