@@ -21,6 +21,15 @@ COPY backend backend
 RUN touch backend/src/main.rs backend/src/lib.rs \
  && cargo build --release -p dhana
 
+# The web app, served by dhana at / (DHANA_FRONTEND_DIR). Its API types come from openapi.yaml.
+FROM node:20-bookworm-slim AS web
+WORKDIR /src/frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm install --no-audit --no-fund
+COPY openapi.yaml /src/
+COPY frontend ./
+RUN npm run build
+
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpq5 libsqlite3-0 ca-certificates \
@@ -29,10 +38,11 @@ RUN apt-get update \
  && mkdir /data \
  && chown dhana:dhana /data
 COPY --from=builder /src/target/release/dhana /usr/local/bin/dhana
+COPY --from=web /src/frontend/dist /usr/share/dhana/web
 # Numeric, so that runtimes can check it is not root.
 USER 10001:10001
 WORKDIR /data
-ENV DHANA_BIND=0.0.0.0:8080 DHANA_DATA_DIR=/data
+ENV DHANA_BIND=0.0.0.0:8080 DHANA_DATA_DIR=/data DHANA_FRONTEND_DIR=/usr/share/dhana/web
 VOLUME /data
 EXPOSE 8080
 ENTRYPOINT ["dhana"]

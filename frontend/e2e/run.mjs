@@ -49,6 +49,7 @@ async function scenario(browserContext, base, viewport) {
     await page.locator('nav a', { hasText: label }).first().click();
   };
   const email = `asha-${viewport.name}@example.com`;
+  page.on('dialog', (dialog) => dialog.accept()); // "Delete …?" confirmations.
 
   // Register: the app starts at sign-in, registration signs in and opens the accounts page.
   await page.goto(base);
@@ -115,54 +116,97 @@ async function scenario(browserContext, base, viewport) {
   await expectCharts(page, 3);
   await screenshot('dashboard');
 
-  // Recategorize: every REWE line in bulk to Groceries, the café inline to Dining.
+  // The categorizer filed the imported rows; the user re-files them: every REWE line in bulk to
+  // Shopping, the café inline to Entertainment.
+  await expectText(page.locator('.chart-legend'), /Groceries/);
   await nav('Transactions');
   const filters = page.locator('details', { hasText: 'Filters' });
   if (!(await filters.evaluate((d) => d.open))) await filters.locator('summary').click();
   await page.getByLabel('Search').fill('REWE');
   await expectText(page.locator('[data-totals]'), /^3 transactions/);
   await page.getByLabel('Select all shown').check();
-  await page.getByLabel('Category for the selected').selectOption({ label: 'Groceries' });
+  await page.getByLabel('Category for the selected').selectOption({ label: 'Shopping' });
   await page.getByRole('button', { name: 'Set category' }).click();
   await expectText(page.locator('.toast-area'), /3 transactions re-filed/);
   await page.getByRole('button', { name: 'Clear' }).click();
   await page.getByLabel('Month').fill('2026-10');
   await page.getByLabel('Month').dispatchEvent('change');
   await expectText(page.locator('[data-totals]'), /^6 transactions.*In €2,500\.00.*Out €1,113\.99/);
-  await page.getByLabel('Category of CAFE CENTRAL').selectOption({ label: 'Dining' });
-  await expectText(page.locator('.toast-area'), /filed under Dining/);
+  await page.getByLabel('Category of CAFE CENTRAL').selectOption({ label: 'Entertainment' });
+  await expectText(page.locator('.toast-area'), /filed under Entertainment/);
   await page.reload();
-  assert(await page.getByLabel('Category of CAFE CENTRAL').inputValue() !== '', 'the category change was kept');
+  await expectText(page.getByLabel('Category of CAFE CENTRAL').locator('option:checked'), /^Entertainment$/);
   await screenshot('transactions');
 
   // Export the filtered set as CSV.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
   const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/);
   assert(csv.length === 7, `export has a header and the 6 October rows, got ${csv.length} lines`);
-  assert(csv.some((line) => line.includes('CAFE CENTRAL') && line.includes('Dining')), 'export carries the new category');
+  assert(csv.some((line) => line.includes('CAFE CENTRAL') && line.includes('Entertainment')), 'export carries the new category');
 
-  // A budget for groceries in October: 137.20 of 200.00 spent.
+  // A shopping budget in October: 137.20 of 200.00 spent.
   await nav('Budgets');
   await page.getByLabel('Month', { exact: true }).fill('2026-10');
   await page.getByLabel('Month', { exact: true }).dispatchEvent('change');
   await expectText(page.locator('main h2').first(), /October 2026/);
   await page.waitForSelector('main [aria-busy]', { state: 'detached' });
-  await page.getByLabel('Category').selectOption({ label: 'Groceries' });
+  await page.getByLabel('Category').selectOption({ label: 'Shopping' });
   await page.getByLabel(/Monthly limit/).fill('200');
   await page.getByLabel('From month').fill('2026-10');
   await page.getByRole('button', { name: 'Set budget' }).click();
-  const bar = page.getByRole('progressbar', { name: 'Groceries budget' });
+  const bar = page.getByRole('progressbar', { name: 'Shopping budget' });
   await bar.waitFor();
-  assert((await bar.getAttribute('aria-valuenow')) === '69', 'the groceries bar is at 69%');
+  assert((await bar.getAttribute('aria-valuenow')) === '69', 'the shopping bar is at 69%');
   await expectText(page.locator('.budget[data-status=ok]'), /€137\.20 of €200\.00/);
   await screenshot('budgets');
 
   // The dashboard now shows the categories and the budget bar.
   await nav('Dashboard');
-  await expectText(page.locator('.chart-legend'), /Groceries/);
-  await expectText(page.locator('.budget'), /Groceries/);
+  await expectText(page.locator('.chart-legend'), /Shopping/);
+  await expectText(page.locator('.budget'), /Shopping/);
   await expectCharts(page, 3);
   await screenshot('dashboard-categorized');
+  // The whole year: September and October together; no monthly budgets or day-by-day chart.
+  await page.getByLabel('Show a month or a year').selectOption('year');
+  await page.waitForURL(/year=2026/);
+  await expectText(page.locator('[data-summary=income] .summary-value'), /^€4,900\.00$/);
+  await expectText(page.locator('[data-summary=spending] .summary-value'), /^€2,075\.29$/);
+  await expectCharts(page, 2);
+  await screenshot('dashboard-year');
+  await page.getByLabel('Show a month or a year').selectOption('month');
+  await page.waitForURL(/month=2026-10/);
+
+  // A sub-category, a rule filing into it, and a transaction that the rule files when added.
+  await nav('Categories');
+  await page.getByLabel('Name').fill('Coffee');
+  await page.getByLabel('Inside').selectOption({ label: 'Dining' });
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expectText(page.locator('.list-group-item', { hasText: 'Coffee' }), /Dining › Coffee/);
+  await nav('Rules');
+  await page.getByLabel('Name').fill('Espresso');
+  await page.getByLabel('Text').fill('espresso');
+  await page.getByLabel('File under').selectOption({ label: 'Dining › Coffee' });
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await expectText(page.locator('.list-group-item'), /Espresso.*“espresso”.*Coffee/);
+  await page.getByRole('button', { name: 'Apply to uncategorized transactions' }).click();
+  await expectText(page.locator('.toast-area'), /\d+ uncategorized transaction\(s\) filed/);
+  await nav('Transactions');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const form = page.getByRole('form', { name: 'New transaction' });
+  await form.getByLabel('Date').fill('2026-10-25');
+  await form.getByLabel('Amount').fill('4.50');
+  await form.getByLabel('Description').fill('Espresso bar');
+  await form.getByRole('button', { name: 'Add transaction' }).click();
+  await expectText(page.locator('.toast-area'), /Transaction added/);
+  const row = page.locator('tr', { hasText: 'Espresso bar' });
+  await expectText(row, /-€4\.50/);
+  await expectText(row.getByLabel('Category of Espresso bar').locator('option:checked'), /Dining › Coffee/);
+  await row.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('form', { name: 'Edit transaction' }).getByLabel('Amount').fill('5');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expectText(row, /-€5\.00/);
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.waitFor({ state: 'detached' });
 
   // Sign out and back in.
   const toggler = page.locator('.navbar-toggler');
@@ -178,7 +222,6 @@ async function scenario(browserContext, base, viewport) {
   await expectText(page.locator('nav'), /Asha/);
 
   // Undo the import from the history: its transactions are gone.
-  page.once('dialog', (dialog) => dialog.accept());
   await nav('Import');
   await page.getByRole('button', { name: 'Undo', exact: true }).click();
   await expectText(page.locator('.toast-area'), /Import undone/);
@@ -189,9 +232,24 @@ async function scenario(browserContext, base, viewport) {
 
   for (const path of ['/categories', '/rules']) {
     await page.goto(`${base}${path}`);
-    await page.locator('main h1').waitFor();
+    await page.locator('main .list-group').waitFor();
     await screenshot(path.slice(1));
   }
+
+  // Settings: a new password works, then the account is deleted and signing in fails.
+  await page.goto(`${base}/settings`);
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByLabel('New password').fill(`${PASSWORD} 2`);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expectText(page.locator('.toast-area'), /Password changed/);
+  await page.getByRole('form', { name: 'Delete account' }).getByLabel('Password').fill(`${PASSWORD} 2`);
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await page.waitForURL(/\/login/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(`${PASSWORD} 2`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expectText(page.locator('.alert-danger'), /./);
+  await screenshot('signed-out-deleted');
   assert(problems.length === 0, problems.join('\n'));
 }
 

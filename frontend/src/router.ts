@@ -1,4 +1,5 @@
 import { session } from './state/session';
+import { errorAlert } from './ui/feedback';
 
 export interface PageContext {
   root: HTMLElement;
@@ -49,7 +50,14 @@ async function render(): Promise<void> {
     return navigate(`/login${next}`, { replace: true });
   }
   if (route.path !== location.pathname) history.replaceState(null, '', route.path);
-  const page = await route.page();
+  let page: Page;
+  try {
+    page = await route.page();
+  } catch (error) {
+    // The page's code could not be fetched (server restarted with a new build, network down).
+    if (mine === rendering) outlet.replaceChildren(errorAlert(error, () => location.reload()));
+    return;
+  }
   if (mine !== rendering) return;
   cleanup?.();
   cleanup = undefined;

@@ -3,6 +3,7 @@ import { currentMonth, monthLabel, shiftMonth } from '../src/format/dates';
 import { chosenPeriod, periodFromQuery, periodParams, shiftPeriod, writePeriod } from '../src/state/period';
 import { session, updateUser, type User } from '../src/state/session';
 import { Store } from '../src/state/store';
+import { categoryOptions, inTreeOrder } from '../src/api/reference';
 import { exportHref, filtersFromQuery, filtersToQuery } from '../src/state/transaction-filters';
 
 describe('store', () => {
@@ -84,5 +85,17 @@ describe('transaction filters', () => {
     expect(exportHref({ month: '2026-10', q: 'a b', sort: 'amount', order: 'asc' }))
       .toBe('/api/v1/transactions/export.csv?month=2026-10&q=a+b');
     expect(exportHref({})).toBe('/api/v1/transactions/export.csv');
+  });
+});
+
+describe('category tree', () => {
+  const category = (id: number, name: string, parent_id: number | null = null, kind: 'expense' | 'income' = 'expense') =>
+    ({ id, name, parent_id, kind, color: '#000000' });
+  const categories = [category(1, 'Coffee', 2), category(2, 'Dining'), category(3, 'Bakery', 2), category(4, 'Salary', null, 'income')];
+
+  it('puts sub-categories under their parent, named with it', () => {
+    expect(categoryOptions(categories)).toEqual([['2', 'Dining'], ['1', 'Dining › Coffee'], ['3', 'Dining › Bakery'], ['4', 'Salary']]);
+    expect(categoryOptions(categories, 'income')).toEqual([['4', 'Salary']]);
+    expect(inTreeOrder(categories).map(({ category: c }) => c.id)).toEqual([2, 1, 3, 4]);
   });
 });

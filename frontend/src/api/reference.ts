@@ -27,14 +27,19 @@ export function accountOptions(accounts: Account[]): Option[] {
   return accounts.map((a) => [String(a.id), `${a.name} (${a.currency})`]);
 }
 
-/** Categories as select options, sub-categories indented under their parent. */
-export function categoryOptions(categories: Category[], kind?: Category['kind']): Option[] {
-  const shown = categories.filter((c) => !kind || c.kind === kind);
-  const top = shown.filter((c) => !c.parent_id || !shown.some((p) => p.id === c.parent_id));
+/** Each top-level category followed by its sub-categories (the API sorts by name only). */
+export function inTreeOrder(categories: Category[]): { category: Category; parent?: Category }[] {
+  const top = categories.filter((c) => !c.parent_id || !categories.some((p) => p.id === c.parent_id));
   return top.flatMap((parent) => [
-    [String(parent.id), parent.name] as Option,
-    ...shown.filter((c) => c.parent_id === parent.id).map((c): Option => [String(c.id), `  ${parent.name} › ${c.name}`]),
+    { category: parent },
+    ...categories.filter((c) => c.parent_id === parent.id).map((category) => ({ category, parent })),
   ]);
+}
+
+/** Categories as select options, sub-categories named with their parent. */
+export function categoryOptions(categories: Category[], kind?: Category['kind']): Option[] {
+  return inTreeOrder(categories.filter((c) => !kind || c.kind === kind))
+    .map(({ category, parent }): Option => [String(category.id), parent ? `${parent.name} › ${category.name}` : category.name]);
 }
 
 /** An amount typed into `field`, in minor units, or a 422-shaped problem shown under it. */

@@ -32,6 +32,7 @@ function authPage(mode: Mode): Page {
       // Only same-site paths: `next` comes from the address bar.
       const next = query.get('next');
       const target = next && next.startsWith('/') && !next.startsWith('//') ? next : registering ? '/accounts' : '/';
+      // The router re-renders when the session starts; it then shows the page asked for.
       history.replaceState(null, '', target);
       session.set({ user: signedIn.user, csrfToken: signedIn.csrf_token });
     });

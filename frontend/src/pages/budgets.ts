@@ -42,7 +42,7 @@ function render(month: string, status: BudgetMonth, budgets: Budget[], categorie
   const nameOf = (b: Budget) => b.category_id == null ? 'All spending' : categories.find((c) => c.id === b.category_id)?.name ?? 'Category';
   return [
     h('div', { class: 'row g-3' },
-      h('section', { class: 'col-lg-7' }, h('div', { class: 'card h-100' }, h('div', { class: 'card-body' },
+      h('section', { class: 'col-lg-7' }, h('div', { class: 'card' }, h('div', { class: 'card-body' },
         h('h2', { class: 'h6 card-title mb-3' }, monthLabel(month)),
         all.length === 0 ? emptyState('No budgets for this month yet. Set one to see how your spending compares.')
           : all.map((s) => budgetBar(s, status.currency))))),

@@ -1,5 +1,5 @@
 import { api, call } from '../api/client';
-import { categoryOptions, fetchCategories, type Category } from '../api/reference';
+import { categoryOptions, fetchCategories, inTreeOrder, type Category } from '../api/reference';
 import type { Page } from '../router';
 import { h, replace } from '../ui/dom';
 import { emptyState, loadInto, toast } from '../ui/feedback';
@@ -13,7 +13,7 @@ export const categoriesPage: Page = ({ root }) => {
     h('section', { class: 'card mb-4' }, h('div', { class: 'card-body' },
       h('h2', { class: 'h6 card-title' }, 'Add a category'), categoryForm(categories, null, reload, null))),
     categories.length === 0 ? emptyState('No categories.')
-      : h('div', { class: 'list-group' }, categories.map((c) => categoryRow(c, categories, reload))),
+      : h('div', { class: 'list-group' }, inTreeOrder(categories).map(({ category }) => categoryRow(category, categories, reload))),
   ]);
   root.append(h('h1', { class: 'h3 mb-3' }, 'Categories'), body);
 };
@@ -65,7 +65,7 @@ function categoryRow(category: Category, categories: Category[], reload: () => P
     replace(slot, form);
   };
   const kind = KINDS.find(([k]) => k === category.kind)?.[1] ?? category.kind;
-  return h('div', { class: 'list-group-item' },
+  return h('div', { class: `list-group-item${parent ? ' ps-5' : ''}` },
     h('div', { class: 'd-flex align-items-center gap-2' },
       h('span', { class: 'swatch', style: `background:${category.color}` }),
       h('span', { class: 'me-auto' }, parent && h('span', { class: 'text-secondary' }, `${parent.name} › `), category.name,

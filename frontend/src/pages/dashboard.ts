@@ -60,8 +60,7 @@ function render(d: Dashboard, budgets: BudgetMonth | null, period: Period, chart
   const cumulative = d.daily_cumulative ? chartCanvas('Spending so far this month and last month', 'sm') : null;
   if (cumulative && d.daily_cumulative) charts.add(cumulative.canvas, cumulativeChart(d.daily_cumulative, currency));
 
-  const transactionsLink = (extra: Record<string, string>) =>
-    `/transactions?${new URLSearchParams({ ...Object.fromEntries(Object.entries(periodParams(period)).map(([k, v]) => [k, String(v)])), ...extra })}`;
+  const transactionsLink = (extra: Record<string, string>) => `/transactions?${writePeriod(new URLSearchParams(extra), period)}`;
 
   return [
     h('div', { class: 'row g-3 mb-3', 'aria-label': 'Summary' }, summaryCards(d)),

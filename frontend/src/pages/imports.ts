@@ -1,9 +1,9 @@
 import { api, call, type Schemas } from '../api/client';
-import { accountOptions, fetchAccounts, type Account } from '../api/reference';
+import { accountOptions, fetchAccounts, fetchCategories, type Account, type Category } from '../api/reference';
 import { formatDate } from '../format/dates';
 import { formatMoney } from '../format/money';
 import type { Page } from '../router';
-import { h, replace } from '../ui/dom';
+import { h, replace, type Child } from '../ui/dom';
 import { emptyState, errorAlert, guarded, loadInto, toast } from '../ui/feedback';
 import { field, onSubmit, submitButton } from '../ui/forms';
 import { mappingEditor } from './import-mapping';
@@ -20,7 +20,7 @@ export const importPage: Page = ({ root, query }) => {
   const reloadHistory: () => Promise<void> = loadInto(history, () => fetchHistory(), ([imports, accounts]) =>
     historyTable(imports, accounts, reloadHistory));
 
-  loadInto(wizard, () => fetchAccounts(), (accounts) => {
+  loadInto(wizard, () => Promise.all([fetchAccounts(), fetchCategories()]), ([accounts, categories]) => {
     if (accounts.length === 0) {
       return emptyState('Add an account first: imported transactions belong to one.',
         h('a', { class: 'btn btn-primary', href: '/accounts' }, 'Add an account'));
@@ -29,7 +29,7 @@ export const importPage: Page = ({ root, query }) => {
     step.append(uploadStep(accounts, query.get('account_id'), (preview) => showPreview(preview)));
     const showPreview = (preview: Preview) => {
       const account = accounts.find((a) => a.id === preview.account_id);
-      replace(step, previewStep(preview, account?.currency ?? 'XXX', {
+      replace(step, previewStep(preview, account?.currency ?? 'XXX', categories, {
         restart: () => replace(step, uploadStep(accounts, String(preview.account_id), showPreview)),
         committed: async (result) => {
           replace(step, resultStep(result, account?.currency ?? 'XXX', () => {
@@ -83,7 +83,7 @@ function uploadStep(accounts: Account[], accountId: string | null, previewed: (p
     previewed(await call(api.POST('/api/v1/imports', {
       body: data as unknown as Schemas['UploadForm'],
       bodySerializer: (body) => body as unknown as FormData,
-    })) as Preview);
+    })));
   });
   return card;
 }
@@ -94,7 +94,7 @@ interface PreviewActions {
   polling: (stop: () => void) => void;
 }
 
-function previewStep(initial: Preview, currency: string, actions: PreviewActions): HTMLElement {
+function previewStep(initial: Preview, currency: string, categories: Category[], actions: PreviewActions): HTMLElement {
   let preview = initial;
   let mapping: Mapping | null = preview.mapping ?? null;
   const container = h('div', { class: 'card' });
@@ -149,12 +149,12 @@ function previewStep(initial: Preview, currency: string, actions: PreviewActions
         counts.skipped > 0 && ` · ${counts.skipped} left out on purpose`),
       preview.problems.length > 0 && problemList(preview.problems),
       mapping && preview.headers.length > 0 && mappingEditor(mapping, preview.headers, async (next) => {
-        preview = await call(api.POST('/api/v1/imports/{id}/preview', { params: { path: { id: preview.id } }, body: { mapping: next } })) as Preview;
+        preview = await call(api.POST('/api/v1/imports/{id}/preview', { params: { path: { id: preview.id } }, body: { mapping: next } }));
         mapping = preview.mapping ?? next;
         render(true);
       }, editorOpen),
       h('h3', { class: 'h6 mt-3' }, `First ${preview.rows.length} rows as they will be stored`),
-      previewTable(preview, currency),
+      previewTable(preview, currency, categories),
       skipInvalid,
       h('div', { class: 'd-flex flex-wrap align-items-center gap-3 mt-3' }, commitButton, h('div', { class: 'flex-grow-1' }, status))));
   };
@@ -176,17 +176,28 @@ function problemList(problems: Schemas['RowProblem'][]): HTMLElement {
       h('li', { class: 'preview-problem' }, p.message, p.skipped && h('span', { class: 'badge text-bg-secondary ms-1' }, 'skipped')))));
 }
 
-function previewTable(preview: Preview, currency: string): HTMLElement {
+function previewTable(preview: Preview, currency: string, categories: Category[]): HTMLElement {
   if (preview.rows.length === 0) return emptyState('No transactions could be read with this mapping. Check the columns above.');
   return h('div', { class: 'table-responsive' }, h('table', { class: 'table table-sm table-tx mb-0' },
     h('thead', null, h('tr', null,
       h('th', { scope: 'col', class: 'hide-sm' }, 'Line'), h('th', { scope: 'col' }, 'Date'),
-      h('th', { scope: 'col' }, 'Description'), h('th', { scope: 'col', class: 'text-end' }, 'Amount'))),
+      h('th', { scope: 'col' }, 'Description'), h('th', { scope: 'col', class: 'hide-sm' }, 'Category'),
+      h('th', { scope: 'col', class: 'text-end' }, 'Amount'))),
     h('tbody', null, preview.rows.map((row) => h('tr', { class: row.duplicate ? 'text-secondary' : '' },
       h('td', { class: 'hide-sm' }, row.line),
       h('td', { class: 'text-nowrap' }, formatDate(row.date)),
       h('td', null, row.description, row.duplicate && h('span', { class: 'badge text-bg-secondary ms-2' }, 'already imported')),
+      h('td', { class: 'hide-sm small' }, categoryLabel(categories.find((c) => c.id === row.category_id), row.category_source)),
       h('td', { class: `amount ${row.amount > 0 ? 'amount-in' : ''}` }, formatMoney(row.amount, currency)))))));
+}
+
+/** A category as the preview shows it: its colour and name, and who picked it. */
+function categoryLabel(category: Category | undefined, source: Schemas['CategorySource'] | null | undefined): Child {
+  if (!category) return h('span', { class: 'text-secondary' }, '—');
+  const by = source === 'model' ? 'auto' : source === 'rule' ? 'rule' : source === 'import' ? 'bank' : null;
+  return h('span', { class: 'd-inline-flex align-items-center gap-1' },
+    h('span', { class: 'swatch', style: `background:${category.color}` }), category.name,
+    by && h('span', { class: 'text-secondary' }, `· ${by}`));
 }
 
 function resultStep(result: Import, currency: string, again: () => void): HTMLElement {

@@ -1,10 +1,10 @@
 import { api, call, type Schemas } from '../api/client';
 import { accountOptions, categoryOptions, fetchAccounts, fetchCategories, type Account, type Category } from '../api/reference';
 import { formatDate } from '../format/dates';
-import { formatMoney } from '../format/money';
+import { formatMoney, formatPercent } from '../format/money';
 import type { Page } from '../router';
 import { exportHref, filtersFromQuery, filtersToQuery, type Filters } from '../state/transaction-filters';
-import { h, replace } from '../ui/dom';
+import { h, replace, type Child } from '../ui/dom';
 import { emptyState, errorAlert, guarded, loadInto, spinner, toast } from '../ui/feedback';
 import { field, type Option } from '../ui/forms';
 import { transactionForm } from './transaction-form';
@@ -65,7 +65,7 @@ class TransactionsView {
       field({ name: 'category', label: 'Category', type: 'select', options: categoryChoices, value: f.uncategorized ? 'uncategorized' : String(f.category_id ?? ''), col: 'col-6 col-md-3' }),
       field({ name: 'flow', label: 'Kind', type: 'select', options: [['', 'Income and spending'], ['expense', 'Spending'], ['income', 'Income'], ['transfer', 'Transfers']], value: f.flow ?? '', col: 'col-6 col-md-3' }),
       field({ name: 'sort', label: 'Sort', type: 'select', options: SORTS, value: `${f.sort ?? 'date'}:${f.order ?? (f.sort === 'amount' ? 'asc' : 'desc')}`, col: 'col-6 col-md-2' }),
-      h('div', { class: 'col-12 col-md-1 mb-3' }, h('button', { type: 'reset', class: 'btn btn-link px-0' }, 'Clear')));
+      h('div', { class: 'col-12 col-md-1 mb-3' }, h('button', { type: 'button', class: 'btn btn-link px-0', onclick: () => clear() }, 'Clear')));
     const read = () => {
       const data = new FormData(form);
       const value = (name: string) => String(data.get(name) ?? '').trim() || undefined;
@@ -91,10 +91,13 @@ class TransactionsView {
       typing = setTimeout(read, 300);
     });
     form.addEventListener('submit', (e) => { e.preventDefault(); read(); });
-    form.addEventListener('reset', () => {
+    // Not `form.reset()`: that would bring back the filters the page was opened with.
+    const clear = () => {
+      form.querySelectorAll('input').forEach((input) => (input.value = ''));
+      form.querySelectorAll('select').forEach((select) => (select.selectedIndex = 0));
       this.filters.import_id = undefined;
-      setTimeout(read);
-    });
+      read();
+    };
     return h('details', { class: 'card card-body mb-3 py-2', open: window.innerWidth >= 768 },
       h('summary', { class: 'fw-semibold py-1' }, 'Filters', this.filters.import_id && h('span', { class: 'badge text-bg-info ms-2' }, 'one import')),
       form);
@@ -174,19 +177,22 @@ class TransactionsView {
     const category = h('select', { class: 'form-select form-select-sm', 'aria-label': `Category of ${t.description}` },
       [['', 'Uncategorized'] as Option, ...categoryOptions(this.categories)].map(([value, label]) =>
         h('option', { value, selected: value === String(t.category_id ?? '') }, label)));
+    const note = h('div', { class: 'small text-secondary' }, categoryNote(t, this.categories, (id) => setCategory(id)));
     // Setting a category here is a correction the categorizer learns from.
-    category.addEventListener('change', guarded(async () => {
-      const categoryId = category.value ? Number(category.value) : null;
+    const setCategory = async (categoryId: number | null) => {
       Object.assign(t, await call(api.PATCH('/api/v1/transactions/{id}', { params: { path: { id: t.id } }, body: { category_id: categoryId } })));
+      category.value = String(t.category_id ?? '');
+      replace(note, categoryNote(t, this.categories, (id) => setCategory(id)));
       toast(`“${t.description}” filed under ${category.selectedOptions[0]?.textContent?.trim() ?? 'Uncategorized'}`);
-    }));
+    };
+    category.addEventListener('change', guarded(() => setCategory(category.value ? Number(category.value) : null)));
     return h('tr', { 'data-id': String(t.id) },
       h('td', null, box),
       h('td', { class: 'text-nowrap small' }, formatDate(t.date)),
       h('td', null, h('div', { class: 'text-break' }, t.description, t.is_transfer && h('span', { class: 'badge text-bg-secondary ms-1' }, 'transfer')),
         (t.merchant || t.notes) && h('div', { class: 'small text-secondary' }, [t.merchant, t.notes].filter(Boolean).join(' · '))),
       h('td', { class: 'hide-sm small' }, account?.name ?? ''),
-      h('td', null, category),
+      h('td', null, category, note),
       h('td', { class: `amount ${t.amount > 0 ? 'amount-in' : ''}` }, formatMoney(t.amount, t.currency)),
       h('td', { class: 'text-end text-nowrap' },
         h('button', { type: 'button', class: 'btn btn-sm btn-link', onclick: () => this.openForm(t) }, 'Edit'),
@@ -238,4 +244,21 @@ class TransactionsView {
     }, close));
     this.formSlot.querySelector('input')?.focus();
   }
+}
+
+/**
+ * Under the category: how it was set when the categorizer did it, or its guess to accept when
+ * it was not sure enough to file the transaction itself.
+ */
+function categoryNote(t: Transaction, categories: Category[], accept: (id: number) => Promise<void>): Child {
+  if (t.category_id != null) {
+    if (t.category_source !== 'model') return null;
+    return t.category_confidence != null ? `auto · ${formatPercent(t.category_confidence)} sure` : 'auto';
+  }
+  const suggested = categories.find((c) => c.id === t.suggested_category_id);
+  if (!suggested) return null;
+  return h('button', {
+    type: 'button', class: 'btn btn-link btn-sm p-0 text-start', onclick: guarded(() => accept(suggested.id)),
+    'aria-label': `Accept the suggestion ${suggested.name} for ${t.description}`,
+  }, `Suggested: ${suggested.name}`);
 }

@@ -19,10 +19,10 @@ type Share = Schemas['CategoryShare'];
 
 /** Owns the page's charts so leaving the page frees them. */
 export class Charts {
-  private readonly charts: Chart[] = [];
+  private readonly charts: { destroy(): void }[] = [];
 
   add<T extends ChartType>(canvas: HTMLCanvasElement, config: ChartConfiguration<T>): void {
-    this.charts.push(new Chart(canvas, config) as unknown as Chart);
+    this.charts.push(new Chart(canvas, config));
   }
 
   destroy(): void {

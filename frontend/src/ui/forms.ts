@@ -18,7 +18,10 @@ export interface FieldSpec {
   col?: string;
 }
 
-/** A labelled control with room for its error message: one shape for every form. */
+/**
+ * A labelled control with room for its error message: one shape for every form. Values are set
+ * as defaults (`defaultValue`, `defaultSelected`, `defaultChecked`) so `form.reset()` restores them.
+ */
 export function field(spec: FieldSpec): HTMLElement {
   const id = uid(spec.name);
   const helpId = spec.help ? `${id}-help` : undefined;
@@ -26,17 +29,17 @@ export function field(spec: FieldSpec): HTMLElement {
   let control: HTMLElement;
   if (spec.type === 'select') {
     control = h('select', { class: 'form-select', ...common },
-      (spec.options ?? []).map(([value, label]) => h('option', { value, selected: value === spec.value }, label)));
+      (spec.options ?? []).map(([value, label]) => h('option', { value, defaultSelected: value === spec.value }, label)));
   } else if (spec.type === 'checkbox') {
     return h('div', { class: `form-check mb-3 ${spec.col ?? ''}` },
-      h('input', { class: 'form-check-input', type: 'checkbox', ...common, checked: spec.value === true }),
+      h('input', { class: 'form-check-input', type: 'checkbox', ...common, defaultChecked: spec.value === true }),
       h('label', { class: 'form-check-label', for: id }, spec.label),
       h('div', { class: 'invalid-feedback' }));
   } else {
     control = h('input', {
       class: spec.type === 'color' ? 'form-control form-control-color' : 'form-control',
       type: spec.type ?? 'text', ...common,
-      value: typeof spec.value === 'string' ? spec.value : undefined,
+      defaultValue: typeof spec.value === 'string' ? spec.value : undefined,
     });
   }
   return h('div', { class: `mb-3 ${spec.col ?? ''}` },

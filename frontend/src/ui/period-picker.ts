@@ -37,9 +37,15 @@ export function periodPicker(initial: Period, onChange: (period: Period) => void
     if (period.kind === 'month' && /^\d{4}-\d{2}$/.test(input.value)) set({ kind: 'month', month: input.value });
     else if (period.kind === 'year' && /^\d{4}$/.test(input.value)) set({ kind: 'year', year: Number(input.value) });
   });
+  // Back from a year to months: the month last shown if it is in that year, else its January.
+  let lastMonth = period.kind === 'month' ? period.month : currentMonth();
   kind.addEventListener('change', () => {
-    const month = period.kind === 'month' ? period.month : `${period.year}-${currentMonth().slice(5)}`;
-    set(kind.value === 'year' ? { kind: 'year', year: Number(month.slice(0, 4)) } : { kind: 'month', month });
+    if (period.kind === 'month') lastMonth = period.month;
+    if (kind.value === 'year') {
+      set({ kind: 'year', year: Number((period.kind === 'month' ? period.month : lastMonth).slice(0, 4)) });
+    } else if (period.kind === 'year') {
+      set({ kind: 'month', month: lastMonth.startsWith(`${period.year}-`) ? lastMonth : `${period.year}-01` });
+    }
   });
   show();
 
