@@ -13,8 +13,9 @@ RUN mkdir backend/src \
  && cargo build --release -p dhana \
  && rm -rf backend/src
 
-# Migrations are embedded into the binary at compile time.
+# Migrations and the categorizer's model are embedded into the binary at compile time.
 COPY migrations migrations
+COPY ml-models ml-models
 COPY backend backend
 # COPY keeps the files' old mtimes, which cargo would take as older than the stub build.
 RUN touch backend/src/main.rs backend/src/lib.rs \

@@ -19,6 +19,8 @@ const LOCALES: [&str; 4] = ["US", "UK", "EU", "IN"];
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Example {
     pub description: String,
+    /// The merchant's clean name, before the bank's noise: which lines are the same merchant.
+    pub merchant: String,
     /// Minor units; money out negative.
     pub amount: i64,
     pub category: String,
@@ -151,6 +153,7 @@ pub fn generate(seed: u64, size: usize) -> Vec<Example> {
             let name = merchant(&mut rng, spec_index);
             Example {
                 description: dress(&mut rng, &name, locale, refund),
+                merchant: name,
                 amount: amount(&mut rng, spec_index, locale, refund),
                 category: SPECS[spec_index].name.to_owned(),
                 locale: LOCALES[locale].to_owned(),

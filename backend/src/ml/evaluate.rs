@@ -53,14 +53,11 @@ pub fn personalization(
     seed: u64,
 ) -> Vec<PersonalizationPoint> {
     let mut rng = StdRng::seed_from_u64(seed ^ 0x00c0_ffee);
-    let mut by_merchant: BTreeMap<String, Vec<&Example>> = BTreeMap::new();
+    let mut by_merchant: BTreeMap<&str, Vec<&Example>> = BTreeMap::new();
     for e in examples {
-        let key = text::merchant_key(&e.description);
-        if !key.is_empty() {
-            by_merchant.entry(key).or_default().push(e);
-        }
+        by_merchant.entry(&e.merchant).or_default().push(e);
     }
-    let mut merchants: Vec<(String, Vec<&Example>)> = by_merchant.into_iter().collect();
+    let mut merchants: Vec<(&str, Vec<&Example>)> = by_merchant.into_iter().collect();
     merchants.shuffle(&mut rng);
     merchants.truncate(MERCHANTS);
     let zipf: Vec<f64> = (1..=merchants.len())
@@ -85,17 +82,17 @@ pub fn personalization(
         .collect();
     let checked = stream.split_off(STREAM);
 
-    let own_way: HashMap<String, &str> = merchants
+    let own_way: HashMap<&str, &str> = merchants
         .iter()
-        .map(|(key, _)| {
+        .map(|&(merchant, _)| {
             let choice = rng
                 .gen_bool(PERSONAL_SHARE)
                 .then(|| PERSONAL[rng.gen_range(0..PERSONAL.len())]);
-            (key.clone(), choice.unwrap_or(""))
+            (merchant, choice.unwrap_or(""))
         })
         .collect();
     let truth = |e: &Example| -> String {
-        match own_way.get(&text::merchant_key(&e.description)) {
+        match own_way.get(e.merchant.as_str()) {
             Some(&name) if !name.is_empty() => name.to_owned(),
             _ => e.category.clone(),
         }

@@ -67,6 +67,9 @@ pub struct Metrics {
     pub temperature: f32,
     /// The chosen model fitted on the whole dataset, for the training-time target.
     pub full_dataset_train_seconds: f64,
+    /// The chosen features and family trained without about a fifth of the merchants, and
+    /// scored on those: how it does on merchants it has never seen.
+    pub unseen_merchants: Scores,
     /// Full request path (with explanation), one core.
     pub predictions_per_second: f64,
     pub comparison: Vec<Compared>,
@@ -136,6 +139,9 @@ pub fn run(options: &TrainOptions) -> Result<Metrics, String> {
     let full_started = Instant::now();
     train::train(&chosen, &classes, &all, options.seed, size)?;
     let full_dataset_train_seconds = full_started.elapsed().as_secs_f64();
+    let (seen, unseen) = train::split_by_merchant(&all);
+    let without = train::train(&chosen, &classes, &seen, options.seed, size)?;
+    let unseen_merchants = train::evaluate(&without.model, &unseen)?;
 
     let corpus = match &options.corpus {
         Some(dir) if dir.join("manifest.json").is_file() => Some(corpus::evaluate(&model, dir)?),
@@ -157,6 +163,7 @@ pub fn run(options: &TrainOptions) -> Result<Metrics, String> {
         held_out: train::evaluate(&model, &data.test)?,
         temperature: model.info.temperature,
         full_dataset_train_seconds,
+        unseen_merchants,
         predictions_per_second: evaluate::throughput(&model, &data.test),
         comparison,
         personalization: evaluate::personalization(&model, &data.test, options.seed),
