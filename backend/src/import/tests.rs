@@ -359,28 +359,6 @@ fn minor_unit_digits_follow_the_currency() {
     assert_eq!(amounts(&parse(bytes, &dinar).unwrap()), vec![-1234500]);
 }
 
-/// Developer aid: `DUMP=path cargo test -p dhana --lib debug_dump -- --ignored --nocapture`
-/// prints what the engine makes of any file.
-#[test]
-#[ignore]
-fn debug_dump() {
-    let path = std::env::var("DUMP").unwrap();
-    let bytes = std::fs::read(&path).unwrap();
-    match parse(&bytes, &opts(&path)) {
-        Ok(p) => {
-            println!("{:#?}", p.mapping);
-            println!("{:?}", p.headers);
-            for r in p.rows.iter().take(5) {
-                println!("{r:?}");
-            }
-            for r in p.problems.iter().take(5) {
-                println!("{r:?}");
-            }
-        }
-        Err(e) => println!("ERR {e}"),
-    }
-}
-
 #[test]
 fn a_merchant_named_like_a_summary_label_is_still_a_transaction() {
     let bytes =
