@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::analytics::period::{
     first_of_month, last_of_month, month_label, shift_months, Period, PeriodKind,
 };
-use crate::analytics::sums::{self, CurrencyTotals, DayCategory, Merchant, Scope};
+use crate::analytics::sums::{self, CategorySum, CurrencyTotals, Merchant, Scope};
 use crate::budgets::{self, MonthStatus, Standing};
 use crate::db::DbConn;
 use crate::error::ApiError;
@@ -145,18 +145,19 @@ fn chart_months(period: &Period) -> Vec<NaiveDate> {
 }
 
 struct Sums<'a> {
-    rows: Vec<DayCategory>,
+    rows: Vec<CategorySum>,
     categories: &'a HashMap<i64, Category>,
 }
 
 impl Sums<'_> {
-    fn in_range(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = &DayCategory> {
+    /// The sums within `from..=to`, which `build` loads so that no sum straddles its ends.
+    fn in_range(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = &CategorySum> {
         self.rows
             .iter()
-            .filter(move |r| r.date >= from && r.date <= to)
+            .filter(move |r| r.first >= from && r.last <= to)
     }
 
-    fn category(&self, row: &DayCategory) -> Option<&Category> {
+    fn category(&self, row: &CategorySum) -> Option<&Category> {
         row.category_id.and_then(|id| self.categories.get(&id))
     }
 
@@ -251,7 +252,7 @@ impl Sums<'_> {
         let cumulative = |first: NaiveDate, upto: u32| {
             let mut per_day = vec![0i64; days as usize];
             for r in self.in_range(first, last_of_month(first)) {
-                let slot = (r.date.day() - 1).min(days - 1) as usize;
+                let slot = (r.first.day() - 1).min(days - 1) as usize;
                 per_day[slot] += sums::spending(self.category(r), r);
             }
             per_day
@@ -316,8 +317,13 @@ pub fn build(
         from: earliest,
         to: period.to,
     };
+    // The daily chart needs its two months by day, and so do months a range starts or ends in.
+    let mut by_day = sums::cut_months(&[(period.from, period.to), (previous.from, previous.to)]);
+    if is_month {
+        by_day.extend([period.from, previous.from]);
+    }
     let sums = Sums {
-        rows: sums::by_day_and_category(conn, &wide)?,
+        rows: sums::by_category(conn, &wide, &by_day)?,
         categories: &categories,
     };
     let scope = Scope {

@@ -1,26 +1,30 @@
 //! The aggregate queries every report is computed from. Each runs in the database and returns
 //! small grouped rows; the arithmetic on them (months, shares, rollover) happens in Rust.
 
-use chrono::NaiveDate;
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, NaiveDate};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::schema::{accounts, transactions};
+use crate::analytics::period::{first_of_month, last_of_month};
+use crate::db::expr::{negative, positive, sum_of};
+use crate::db::schema::{accounts, monthly_sums, transactions};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::categories::Category;
-use crate::ledger::sum_of;
 use crate::with_conn;
 
-const INFLOW: &str = "CASE WHEN transactions.amount > 0 THEN transactions.amount ELSE 0 END";
-const OUTFLOW: &str = "CASE WHEN transactions.amount < 0 THEN transactions.amount ELSE 0 END";
-
-/// Money in and out of one category on one day.
-#[derive(Clone, Debug, Queryable)]
-pub struct DayCategory {
-    pub date: NaiveDate,
+/// Money in and out of one category over a span of days: one day, or a whole month. Several
+/// sums may share a category and span (one per account, or per transaction): reports add them.
+#[derive(Clone, Debug)]
+pub struct CategorySum {
+    /// First day of the span.
+    pub first: NaiveDate,
+    /// Last day of the span.
+    pub last: NaiveDate,
     pub category_id: Option<i64>,
     /// Sum of positive amounts.
     pub inflow: i64,
@@ -58,26 +62,125 @@ macro_rules! scoped {
     }};
 }
 
-pub fn by_day_and_category(conn: &mut DbConn, scope: &Scope) -> Result<Vec<DayCategory>, ApiError> {
-    Ok(with_conn!(conn, c => scoped!(
-        scope,
-        transactions::table
-            .inner_join(accounts::table)
-            .group_by((transactions::date, transactions::category_id))
-            .select((
-                transactions::date,
-                transactions::category_id,
-                sum_of(INFLOW),
-                sum_of(OUTFLOW),
-                count_star(),
-            ))
-    )
-    .load(c))?)
+/// The months (first days) that ranges start or end inside of: a total over a range is only
+/// right when the sums of those months are by day.
+pub fn cut_months(ranges: &[(NaiveDate, NaiveDate)]) -> BTreeSet<NaiveDate> {
+    let mut cut = BTreeSet::new();
+    for (from, to) in ranges {
+        if from.day() != 1 {
+            cut.insert(first_of_month(*from));
+        }
+        if *to != last_of_month(*to) {
+            cut.insert(first_of_month(*to));
+        }
+    }
+    cut
 }
 
-/// Spending (positive) that a day-and-category sum adds: an expense category's net, so refunds
+/// The scope's sums by category: by day in the months of `by_day` (first days) and in the months
+/// the scope itself starts or ends inside of, by whole month elsewhere. Whole months come from
+/// `monthly_sums`, which the database keeps up to date; a report adding them up over a range
+/// needs the months the range cuts by day (`cut_months`).
+pub fn by_category(
+    conn: &mut DbConn,
+    scope: &Scope,
+    by_day: &BTreeSet<NaiveDate>,
+) -> Result<Vec<CategorySum>, ApiError> {
+    let mut by_day = by_day.clone();
+    by_day.extend(cut_months(&[(scope.from, scope.to)]));
+    let mut sums = whole_months(conn, scope, &by_day)?;
+    for (from, to) in runs(&by_day) {
+        let run = Scope {
+            from: from.max(scope.from),
+            to: to.min(scope.to),
+            ..*scope
+        };
+        if run.from <= run.to {
+            sums.extend(days(conn, &run)?);
+        }
+    }
+    Ok(sums)
+}
+
+/// Consecutive months merged into ranges of days.
+fn runs(months: &BTreeSet<NaiveDate>) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut runs: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    for month in months {
+        match runs.last_mut() {
+            Some((_, to)) if to.succ_opt() == Some(*month) => *to = last_of_month(*month),
+            _ => runs.push((*month, last_of_month(*month))),
+        }
+    }
+    runs
+}
+
+fn whole_months(
+    conn: &mut DbConn,
+    scope: &Scope,
+    except: &BTreeSet<NaiveDate>,
+) -> Result<Vec<CategorySum>, ApiError> {
+    let except: Vec<NaiveDate> = except.iter().copied().collect();
+    let rows: Vec<(NaiveDate, Option<i64>, i64, i64, i64)> = with_conn!(conn, c => {
+        let mut q = monthly_sums::table
+            .inner_join(accounts::table)
+            .filter(accounts::user_id.eq(scope.user_id))
+            .filter(accounts::currency.eq(scope.currency.to_owned()))
+            .filter(monthly_sums::month.between(first_of_month(scope.from), scope.to))
+            .filter(monthly_sums::month.ne_all(&except))
+            .select((
+                monthly_sums::month,
+                monthly_sums::category_id,
+                monthly_sums::inflow,
+                monthly_sums::outflow,
+                monthly_sums::count,
+            ))
+            .into_boxed::<Backend>();
+        if let Some(account) = scope.account_id {
+            q = q.filter(monthly_sums::account_id.eq(account));
+        }
+        q.load(c)
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(month, category_id, inflow, outflow, count)| CategorySum {
+            first: month,
+            last: last_of_month(month),
+            category_id,
+            inflow,
+            outflow,
+            count,
+        })
+        .collect())
+}
+
+/// One sum per transaction: grouping the few thousand rows of a month or two costs the
+/// database more than adding them up here.
+fn days(conn: &mut DbConn, scope: &Scope) -> Result<Vec<CategorySum>, ApiError> {
+    let rows: Vec<(NaiveDate, Option<i64>, i64)> = with_conn!(conn, c => scoped!(
+        scope,
+        transactions::table.inner_join(accounts::table).select((
+            transactions::date,
+            transactions::category_id,
+            transactions::amount,
+        ))
+    )
+    .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(date, category_id, amount)| CategorySum {
+            first: date,
+            last: date,
+            category_id,
+            inflow: amount.max(0),
+            outflow: amount.min(0),
+            count: 1,
+        })
+        .collect())
+}
+
+/// Spending (positive) that a category sum adds: an expense category's net, so refunds
 /// reduce it; the outflow of uncategorized money; nothing for income and transfer categories.
-pub fn spending(category: Option<&Category>, sum: &DayCategory) -> i64 {
+pub fn spending(category: Option<&Category>, sum: &CategorySum) -> i64 {
     match category.map(|c| c.kind.as_str()) {
         Some("expense") => -(sum.inflow + sum.outflow),
         None => -sum.outflow,
@@ -86,7 +189,7 @@ pub fn spending(category: Option<&Category>, sum: &DayCategory) -> i64 {
 }
 
 /// Income the sum adds: an income category's net; the inflow of uncategorized money.
-pub fn income(category: Option<&Category>, sum: &DayCategory) -> i64 {
+pub fn income(category: Option<&Category>, sum: &CategorySum) -> i64 {
     match category.map(|c| c.kind.as_str()) {
         Some("income") => sum.inflow + sum.outflow,
         None => sum.inflow,
@@ -111,7 +214,7 @@ pub fn other_currencies(conn: &mut DbConn, scope: &Scope) -> Result<Vec<Currency
         let mut q = transactions::table
             .inner_join(accounts::table)
             .group_by(accounts::currency)
-            .select((accounts::currency, sum_of(INFLOW), sum_of(OUTFLOW), count_star()))
+            .select((accounts::currency, sum_of(positive(transactions::amount)), sum_of(negative(transactions::amount)), count_star()))
             .filter(transactions::user_id.eq(scope.user_id))
             .filter(transactions::is_transfer.eq(false))
             .filter(accounts::currency.ne(scope.currency.to_owned()))
@@ -153,11 +256,11 @@ pub fn top_merchants(
         transactions::table
             .inner_join(accounts::table)
             .group_by(transactions::merchant)
-            .select((transactions::merchant, sum_of(OUTFLOW), count_star()))
+            .select((transactions::merchant, sum_of(negative(transactions::amount)), count_star()))
     )
     .filter(transactions::merchant.is_not_null())
     .filter(transactions::amount.lt(0))
-    .order((sum_of(OUTFLOW).asc(), transactions::merchant.asc()))
+    .order((sum_of(negative(transactions::amount)).asc(), transactions::merchant.asc()))
     .limit(limit)
     .load(c))?;
     Ok(rows

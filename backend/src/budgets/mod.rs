@@ -1,7 +1,7 @@
 //! Budgets: a monthly limit per category (or for all spending) that recurs, with per-month
 //! overrides and optional rollover, and each month's standing against it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::analytics::period::{first_of_month, last_of_month, shift_months};
-use crate::analytics::sums::{self, DayCategory, Scope};
+use crate::analytics::sums::{self, CategorySum, Scope};
 use crate::db::schema::{budget_overrides, budgets};
 use crate::db::DbConn;
 use crate::error::ApiError;
@@ -216,12 +216,12 @@ pub struct MonthStatus {
 type Spent = HashMap<(Option<i64>, NaiveDate), i64>;
 
 /// Spending per category (with subcategories counted in their parent too) and overall, per month.
-fn spent_by_month(categories: &HashMap<i64, Category>, sums: &[DayCategory]) -> Spent {
+fn spent_by_month(categories: &HashMap<i64, Category>, sums: &[CategorySum]) -> Spent {
     let mut spent = Spent::new();
     for sum in sums {
         let category = sum.category_id.and_then(|id| categories.get(&id));
         let amount = sums::spending(category, sum);
-        let month = first_of_month(sum.date);
+        let month = first_of_month(sum.first);
         *spent.entry((None, month)).or_default() += amount;
         if let Some(category) = category {
             *spent.entry((Some(category.id), month)).or_default() += amount;
@@ -288,11 +288,11 @@ fn projected(spent: i64, month: NaiveDate, today: NaiveDate) -> i64 {
 }
 
 /// Every budget's standing in `month` (its first day), the overall budget apart, from the
-/// day-and-category sums of the user's base currency since `history_start`.
+/// category sums (by month or by day) of the user's base currency since `history_start`.
 pub fn standings(
     budgets: Vec<WithOverrides>,
     categories: &HashMap<i64, Category>,
-    sums: &[DayCategory],
+    sums: &[CategorySum],
     month: NaiveDate,
     today: NaiveDate,
 ) -> (Vec<MonthStatus>, Option<MonthStatus>) {
@@ -364,7 +364,7 @@ pub fn month_status(
         from: history_start(&budgets, month),
         to: last_of_month(month),
     };
-    let sums = sums::by_day_and_category(conn, &scope)?;
+    let sums = sums::by_category(conn, &scope, &BTreeSet::new())?;
     Ok(standings(budgets, &categories, &sums, month, today))
 }
 

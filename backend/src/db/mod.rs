@@ -4,6 +4,7 @@
 //! `diesel::MultiConnection` cannot do `RETURNING` or multi-row inserts, so we keep an enum over
 //! the concrete connections and let the macro compile each query once per backend.
 
+pub mod expr;
 pub mod schema;
 
 use std::time::Duration;

@@ -172,7 +172,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    monthly_sums (account_id, month, category_id) {
+        account_id -> BigInt,
+        month -> Date,
+        category_id -> Nullable<BigInt>,
+        inflow -> BigInt,
+        outflow -> BigInt,
+        count -> BigInt,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(monthly_sums -> accounts (account_id));
 diesel::joinable!(budget_overrides -> budgets (budget_id));
 diesel::joinable!(transactions -> accounts (account_id));
 diesel::joinable!(transactions -> categories (category_id));
@@ -189,4 +201,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     budgets,
     budget_overrides,
     category_feedback,
+    monthly_sums,
 );

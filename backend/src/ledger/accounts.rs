@@ -8,10 +8,11 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::expr::sum_of;
 use crate::db::schema::{accounts, transactions};
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::ledger::{not_found, sum_of};
+use crate::ledger::not_found;
 use crate::users::now;
 use crate::with_conn;
 
@@ -133,7 +134,7 @@ pub fn transaction_sums(conn: &mut DbConn, user_id: i64) -> Result<HashMap<i64, 
     let rows: Vec<(i64, i64)> = with_conn!(conn, c => transactions::table
         .filter(transactions::user_id.eq(user_id))
         .group_by(transactions::account_id)
-        .select((transactions::account_id, sum_of("transactions.amount")))
+        .select((transactions::account_id, sum_of(transactions::amount)))
         .load(c))?;
     Ok(rows.into_iter().collect())
 }
@@ -146,7 +147,7 @@ pub fn balance(account: &Account, sums: &HashMap<i64, i64>) -> i64 {
 pub fn balance_of(conn: &mut DbConn, account: &Account) -> Result<i64, ApiError> {
     let sum: i64 = with_conn!(conn, c => transactions::table
         .filter(transactions::account_id.eq(account.id))
-        .select(sum_of("transactions.amount"))
+        .select(sum_of(transactions::amount))
         .get_result(c))?;
     Ok(account.opening_balance + sum)
 }

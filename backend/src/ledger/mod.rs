@@ -8,16 +8,7 @@ pub mod fingerprint;
 pub mod rules;
 pub mod transactions;
 
-use diesel::expression::SqlLiteral;
-use diesel::sql_types::BigInt;
-
 use crate::error::ApiError;
-
-/// `SUM(expr)` as BIGINT. `SUM` of a BIGINT column is NUMERIC in PostgreSQL; casting it back
-/// keeps money out of decimal and float types. The empty sum is 0.
-pub fn sum_of(expr: &str) -> SqlLiteral<BigInt> {
-    diesel::dsl::sql::<BigInt>(&format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
-}
 
 /// Income and expenses leave out transfers between the user's own accounts.
 pub const INCOME: &str =

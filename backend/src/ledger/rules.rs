@@ -1,6 +1,8 @@
 //! Categorization rules the user writes: "description contains AMAZON → Shopping". Rules run in
 //! ascending priority (then creation order); the first that matches decides.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use regex::{Regex, RegexBuilder};
@@ -278,18 +280,26 @@ pub fn apply(conn: &mut DbConn, user_id: i64, only_uncategorized: bool) -> Resul
         };
         q.load(c)
     })?;
+    let mut moves: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (id, description, amount, account_id, current) in candidates {
+        match matcher.category_for(&description, amount, account_id) {
+            Some(category) if current != Some(category) => {
+                moves.entry(category).or_default().push(id)
+            }
+            _ => {}
+        }
+    }
     let rule_source = CategorySource::Rule.as_str();
     conn.transaction(|conn| {
         let mut changed = 0;
         let now = now();
-        for (id, description, amount, account_id, current) in candidates {
-            let Some(category) = matcher.category_for(&description, amount, account_id) else {
-                continue;
-            };
-            if current == Some(category) {
-                continue;
-            }
-            changed += with_conn!(conn, c => diesel::update(transactions::table.find(id))
+        // One statement per category and chunk, not per row: PostgreSQL's `monthly_sums`
+        // trigger runs once per statement.
+        for (category, ids) in &moves {
+            for chunk in ids.chunks(1000) {
+                changed += with_conn!(conn, c => diesel::update(
+                    transactions::table.filter(transactions::id.eq_any(chunk)),
+                )
                 .set((
                     transactions::category_id.eq(category),
                     transactions::category_source.eq(rule_source),
@@ -297,6 +307,7 @@ pub fn apply(conn: &mut DbConn, user_id: i64, only_uncategorized: bool) -> Resul
                     transactions::updated_at.eq(now),
                 ))
                 .execute(c))?;
+            }
         }
         Ok(changed)
     })

@@ -4,17 +4,19 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::analytics::period::{last_of_month, parse_month};
+use crate::db::expr::sum_of;
 use crate::db::schema::{accounts, categories, transactions};
 use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
 use crate::ledger::categories::Category;
 use crate::ledger::fingerprint::fingerprint;
 use crate::ledger::{accounts as account_store, categories as category_store, rules};
-use crate::ledger::{not_found, sum_of, EXPENSES, INCOME};
+use crate::ledger::{not_found, EXPENSES, INCOME};
 use crate::ml::feedback;
 use crate::users::now;
 use crate::with_conn;
@@ -417,8 +419,8 @@ pub fn totals(conn: &mut DbConn, user_id: i64, filter: &Resolved) -> Result<Vec<
             .select((
                 accounts::currency,
                 diesel::dsl::count_star(),
-                sum_of(INCOME),
-                sum_of(EXPENSES),
+                sum_of(diesel::dsl::sql::<BigInt>(INCOME)),
+                sum_of(diesel::dsl::sql::<BigInt>(EXPENSES)),
             ))
     )
         .order(accounts::currency.asc())

@@ -49,7 +49,7 @@ async fn upload(
 }
 
 /// Uploads and commits in one call; returns the import.
-async fn import(app: &TestApp, token: &str, account: i64, csv: &str) -> Value {
+pub async fn import(app: &TestApp, token: &str, account: i64, csv: &str) -> Value {
     let res = upload(
         app,
         token,

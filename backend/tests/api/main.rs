@@ -16,6 +16,7 @@ mod health;
 mod imports;
 mod me;
 mod migrations;
+mod monthly_sums;
 mod openapi;
 mod rules;
 mod session;

@@ -1,0 +1,4 @@
+DROP TRIGGER transactions_monthly_sums_update;
+DROP TRIGGER transactions_monthly_sums_delete;
+DROP TRIGGER transactions_monthly_sums_insert;
+DROP TABLE monthly_sums;
