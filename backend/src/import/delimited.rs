@@ -14,9 +14,14 @@ use super::{Format, ImportError, Mapping, Parsed};
 
 const DELIMITERS: [char; 4] = [',', ';', '\t', '|'];
 
-/// CRLF, and bare CR (old Mac exports), become LF so that line numbers are right.
-fn normalize_newlines(text: &str) -> String {
-    text.replace("\r\n", "\n").replace('\r', "\n")
+/// CRLF, and bare CR (old Mac exports), become LF so that line numbers are right. Text that
+/// has none is kept, not copied: a large file is then held once.
+fn normalize_newlines(text: String) -> String {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    }
 }
 
 /// Splits text into records; cells are trimmed, and quotes that follow a space (`a, "b"`)
@@ -31,7 +36,8 @@ pub fn split(text: &str, delimiter: char) -> Vec<Record> {
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
     let line_of = |byte: usize| line_starts.partition_point(|s| *s <= byte);
-    let mut out = Vec::new();
+    // at most one record per line: sized once, never regrown (and doubled) on large files
+    let mut out = Vec::with_capacity(line_starts.len());
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -84,8 +90,11 @@ pub fn detect_delimiter(text: &str) -> char {
     best.0
 }
 
-pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed, ImportError> {
-    let normalized = normalize_newlines(&text.text);
+/// Takes the text so that it is freed once split: records and rows then never share memory
+/// with it.
+pub fn parse(text: Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed, ImportError> {
+    let name = text.encoding.name().to_string();
+    let normalized = normalize_newlines(text.text);
     let delimiter = match given.and_then(|m| m.delimiter) {
         Some(d) if DELIMITERS.contains(&d) || (d.is_ascii_punctuation() && d != '"') => d,
         Some(d) => {
@@ -97,7 +106,6 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
     };
     let records = split(&normalized, delimiter);
     drop(normalized);
-    let name = text.encoding.name().to_string();
     let mapping = match given {
         Some(m) => Mapping {
             encoding: Some(name.clone()),

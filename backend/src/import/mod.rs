@@ -249,7 +249,7 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
             match detect::text_format(&text.text, options.filename) {
                 Format::Ofx => ofx::parse(bytes, &text, forced, digits)?,
                 Format::Qif => qif::parse(&text, options.mapping, digits)?,
-                _ => delimited::parse(&text, options.mapping, digits)?,
+                _ => delimited::parse(text, options.mapping, digits)?,
             }
         }
     };

@@ -475,6 +475,7 @@ pub fn extract(
         .max()
         .unwrap_or(0);
     check_columns(&mapping, width)?;
+    let most = records.len();
     let mut rows = records.into_iter().filter(|r| r.line > skip);
     let header_record = if mapping.has_header {
         rows.next()
@@ -494,7 +495,7 @@ pub fn extract(
     let thousands = mapping.thousands_separator;
     let amount_spec = mapping.amount.clone().expect("checked");
 
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(most);
     let mut problems = Vec::new();
     let mut currencies: Vec<String> = Vec::new();
     for record in rows {
