@@ -1,5 +1,6 @@
-//! The aggregate queries every report is computed from. Each runs in the database and returns
-//! small grouped rows; the arithmetic on them (months, shares, rollover) happens in Rust.
+//! The aggregate queries every report is computed from. Each returns few rows: monthly sums kept
+//! by the database, a month or two of single transactions, or grouped totals; the arithmetic on
+//! them (months, shares, rollover) happens in Rust.
 
 use std::collections::BTreeSet;
 
@@ -214,7 +215,12 @@ pub fn other_currencies(conn: &mut DbConn, scope: &Scope) -> Result<Vec<Currency
         let mut q = transactions::table
             .inner_join(accounts::table)
             .group_by(accounts::currency)
-            .select((accounts::currency, sum_of(positive(transactions::amount)), sum_of(negative(transactions::amount)), count_star()))
+            .select((
+                accounts::currency,
+                sum_of(positive(transactions::amount)),
+                sum_of(negative(transactions::amount)),
+                count_star(),
+            ))
             .filter(transactions::user_id.eq(scope.user_id))
             .filter(transactions::is_transfer.eq(false))
             .filter(accounts::currency.ne(scope.currency.to_owned()))
@@ -314,4 +320,38 @@ pub fn uncategorized_count(conn: &mut DbConn, scope: &Scope) -> Result<i64, ApiE
         }
         q.get_result(c)
     })?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn ranges_cut_the_months_they_start_or_end_inside_of() {
+        let cut = cut_months(&[
+            (day(2025, 1, 31), day(2025, 2, 27)),
+            (day(2024, 2, 1), day(2024, 2, 29)),
+            (day(2023, 12, 1), day(2024, 1, 31)),
+        ]);
+        assert_eq!(
+            cut.into_iter().collect::<Vec<_>>(),
+            vec![day(2025, 1, 1), day(2025, 2, 1)]
+        );
+    }
+
+    #[test]
+    fn consecutive_months_become_one_run() {
+        let months = BTreeSet::from([day(2024, 12, 1), day(2025, 1, 1), day(2025, 3, 1)]);
+        assert_eq!(
+            runs(&months),
+            vec![
+                (day(2024, 12, 1), day(2025, 1, 31)),
+                (day(2025, 3, 1), day(2025, 3, 31))
+            ]
+        );
+    }
 }

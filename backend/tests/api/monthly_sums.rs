@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, PASSWORD};
 use crate::imports::import;
 
 both_backends!(every_write_keeps_the_monthly_sums_equal_to_the_ledger);
@@ -204,4 +204,13 @@ async fn every_write_keeps_the_monthly_sums_equal_to_the_ledger(app: TestApp) {
     assert_eq!(d["summary"]["spending"], 1150, "{d}");
     assert_eq!(d["previous_period"]["from"], "2025-01-03");
     assert_eq!(d["previous"]["spending"], 0);
+
+    let res = app
+        .with(&token, reqwest::Method::DELETE, "/api/v1/me")
+        .json(&json!({"password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_in_step(&app, "deleting a user (the other user's sums stay)");
 }
