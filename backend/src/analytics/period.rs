@@ -160,13 +160,15 @@ impl PeriodQuery {
     }
 }
 
+/// A date in tests, written the way people read it.
+#[cfg(test)]
+pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a real date")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
-    }
 
     #[test]
     fn months_know_their_length_and_neighbours() {

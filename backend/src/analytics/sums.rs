@@ -325,10 +325,7 @@ pub fn uncategorized_count(conn: &mut DbConn, scope: &Scope) -> Result<i64, ApiE
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
-    }
+    use crate::analytics::period::day;
 
     #[test]
     fn ranges_cut_the_months_they_start_or_end_inside_of() {

@@ -371,10 +371,7 @@ pub fn month_status(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
-    }
+    use crate::analytics::period::day;
 
     #[test]
     fn standing_turns_at_80_and_over_100_percent() {

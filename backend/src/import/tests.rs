@@ -3,6 +3,8 @@
 use super::*;
 use chrono::NaiveDate;
 
+use crate::analytics::period::day;
+
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -35,10 +37,6 @@ fn parse_fixture(name: &str) -> Parsed {
         "{name}: same result with the returned mapping"
     );
     parsed
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
 fn amounts(p: &Parsed) -> Vec<i64> {
