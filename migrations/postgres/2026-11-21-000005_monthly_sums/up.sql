@@ -26,13 +26,13 @@ DECLARE
         WHEN 'INSERT' THEN 'SELECT n.*, 1 AS sign FROM new_rows n'
         WHEN 'DELETE' THEN 'SELECT o.*, -1 AS sign FROM old_rows o'
         -- only the rows whose summed columns changed
-        ELSE 'SELECT n.*, 1 AS sign FROM new_rows n JOIN old_rows o USING (id)
+        ELSE 'WITH changed AS (
+                SELECT id FROM new_rows n JOIN old_rows o USING (id)
                 WHERE (n.account_id, n.date, n.category_id, n.amount, n.is_transfer)
-                      IS DISTINCT FROM (o.account_id, o.date, o.category_id, o.amount, o.is_transfer)
+                      IS DISTINCT FROM (o.account_id, o.date, o.category_id, o.amount, o.is_transfer))
+              SELECT n.*, 1 AS sign FROM new_rows n JOIN changed USING (id)
               UNION ALL
-              SELECT o.*, -1 AS sign FROM old_rows o JOIN new_rows n USING (id)
-                WHERE (n.account_id, n.date, n.category_id, n.amount, n.is_transfer)
-                      IS DISTINCT FROM (o.account_id, o.date, o.category_id, o.amount, o.is_transfer)'
+              SELECT o.*, -1 AS sign FROM old_rows o JOIN changed USING (id)'
     END;
 BEGIN
     EXECUTE format($sql$
