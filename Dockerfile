@@ -25,7 +25,7 @@ RUN touch backend/src/main.rs backend/src/lib.rs \
 FROM node:20-bookworm-slim AS web
 WORKDIR /src/frontend
 COPY frontend/package.json frontend/package-lock.json ./
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY openapi.yaml /src/
 COPY frontend ./
 RUN npm run build

@@ -11,15 +11,12 @@ cargo_clippy() { cargo clippy --workspace --all-targets -- -D warnings; }
 # types generated from openapi.yaml), unit tests, the production build, and the browser tests
 # against the real backend on SQLite.
 in_frontend() { (cd frontend && "$@"); }
-# Not `npm ci`: it wants every platform's rollup/esbuild build in the lock, and the registry here
-# serves only Linux ones. `npm install` installs the locked versions; the lock must not change.
+# `npm ci` installs exactly what the committed lock names and never rewrites it (a lock that
+# disagrees with package.json fails here). The lock lists every platform's optional rollup/esbuild
+# build, as current npm writes it; npm only installs the ones for this machine.
 npm_install() {
   command -v npm >/dev/null || { echo "npm (Node.js 20.19+) is needed for the web app" >&2; return 1; }
-  local before
-  before=$(cat frontend/package-lock.json)
-  in_frontend npm install --no-audit --no-fund
-  [ "$before" = "$(cat frontend/package-lock.json)" ] ||
-    { echo "frontend/package-lock.json was out of date: commit the updated one" >&2; return 1; }
+  in_frontend npm ci --no-audit --no-fund
 }
 frontend_lint() { in_frontend npm run lint && in_frontend npm run typecheck; }
 frontend_unit() { in_frontend npm test; }
@@ -40,10 +37,23 @@ corpus_check() { scripts/corpus-check; }
 # an empty doc-test run would be the last summary printed.
 cargo_test() { cargo test --workspace --lib --bins --tests -- --skip corpus::; }
 
+# Nothing the run does may change a tracked file or leave an untracked one behind (generated
+# output belongs in .gitignore): a command that rewrites the lock or a generated file fails here.
+# Compared with the tree as the run found it, so uncommitted work does not fail a local run; CI
+# starts from a clean clone, where this means the tree must end clean.
+tree_state() { git status --porcelain --untracked-files=all && git diff HEAD | sha256sum; }
+TREE_BEFORE=$(tree_state)
+clean_tree() {
+  local after
+  after=$(tree_state)
+  [ "$TREE_BEFORE" = "$after" ] ||
+    { printf 'the run changed the work tree:\n%s\n' "$(diff <(echo "$TREE_BEFORE") <(echo "$after"))" >&2; return 1; }
+}
+
 # The steps, in order. Later checks (frontend tests, corpus check, ...) are added as functions above
 # and listed here.
 STEPS=(system_packages cargo_fmt cargo_clippy npm_install frontend_lint frontend_unit frontend_build frontend_e2e
-  throwaway_postgres corpus_check cargo_test)
+  throwaway_postgres corpus_check cargo_test clean_tree)
 
 # So that an interrupted run still stops the cluster via the EXIT trap.
 trap 'exit 130' INT TERM
