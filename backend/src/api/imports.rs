@@ -12,9 +12,9 @@ use validator::Validate;
 use crate::api::extract::ValidJson;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::bankfile::{Format, Mapping, RowProblem};
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
-use crate::import::{Format, Mapping, RowProblem};
 use crate::imports::{self, CommitOptions, ImportRecord, Preview, PreviewRow, Status, Upload};
 
 #[derive(Serialize, ToSchema)]

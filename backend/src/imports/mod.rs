@@ -1,6 +1,6 @@
 //! The life of an import: an uploaded bank file is previewed (parsed, nothing written), then
 //! committed (all its new rows in one transaction, duplicates skipped), and can be undone (exactly
-//! its rows removed). The file itself is read by `crate::import`; this module decides what is
+//! its rows removed). The file itself is read by `crate::bankfile`; this module decides what is
 //! stored.
 
 mod plan;
@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use crate::bankfile::{self, ImportError, Mapping, ParseOptions, Parsed, RowProblem};
 use crate::db::schema::{imports, mapping_profiles, transactions};
 use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
-use crate::import::{self, ImportError, Mapping, ParseOptions, Parsed, RowProblem};
 use crate::ledger::accounts::{self, Account};
 use crate::ledger::not_found;
 use crate::ledger::transactions::CategorySource;
@@ -241,12 +241,12 @@ fn read(
         mapping,
         minor_unit_digits: money::minor_unit_digits(&account.currency),
     };
-    let parsed = import::parse(bytes, &options).map_err(file_error)?;
+    let parsed = bankfile::parse(bytes, &options).map_err(file_error)?;
     if mapping.is_some() {
         return Ok(parsed);
     }
     match saved_mapping(conn, account.id, &layout(&parsed))? {
-        Some(saved) if saved != parsed.mapping => import::parse(
+        Some(saved) if saved != parsed.mapping => bankfile::parse(
             bytes,
             &ParseOptions {
                 mapping: Some(&saved),

@@ -9,10 +9,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::bankfile::ParsedRow;
 use crate::db::schema::transactions;
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::import::ParsedRow;
 use crate::ledger::accounts::Account;
 use crate::ledger::categories;
 use crate::ledger::fingerprint::fingerprint;

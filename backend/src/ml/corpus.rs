@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::import::{parse, ParseOptions};
+use crate::bankfile::{parse, ParseOptions};
 use crate::ml::model::Model;
 use crate::ml::text;
 
