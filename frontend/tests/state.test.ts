@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { currentMonth, monthLabel, shiftMonth } from '../src/format/dates';
-import { chosenPeriod, periodFromQuery, periodParams, shiftPeriod, writePeriod } from '../src/state/period';
+import { askedPeriod, chosenPeriod, fallbackNote, periodFromQuery, periodParams, shiftPeriod, writePeriod } from '../src/state/period';
 import { session, updateUser, type User } from '../src/state/session';
 import { Store } from '../src/state/store';
 import { categoryOptions, inTreeOrder } from '../src/api/reference';
@@ -54,6 +54,16 @@ describe('months and periods', () => {
     expect(periodFromQuery(new URLSearchParams('month=2026-13'), november)).toEqual({ kind: 'month', month: '2026-11' });
     chosenPeriod.set({ kind: 'year', year: 2024 });
     expect(periodFromQuery(new URLSearchParams(''), november)).toEqual({ kind: 'year', year: 2024 });
+  });
+
+  it('leaves the period to the server when none was asked for, and says when it fell back', () => {
+    expect(askedPeriod(new URLSearchParams(''))).toBeNull();
+    expect(askedPeriod(new URLSearchParams('month=2025-10'))).toEqual({ kind: 'month', month: '2025-10' });
+    chosenPeriod.set({ kind: 'month', month: '2024-05' });
+    expect(askedPeriod(new URLSearchParams(''))).toEqual({ kind: 'month', month: '2024-05' });
+    expect(fallbackNote(null, '2025-12', 'en-US')).toBeNull();
+    expect(fallbackNote('2026-11', '2025-12', 'en-US'))
+      .toBe('Nothing recorded in November 2026 yet: showing December 2025, the latest month with transactions.');
   });
 
   it('writes the period back and steps through it', () => {

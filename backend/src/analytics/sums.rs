@@ -322,6 +322,34 @@ pub fn uncategorized_count(conn: &mut DbConn, scope: &Scope) -> Result<i64, ApiE
     })?)
 }
 
+/// The month a report opens on when none is asked for: the current one, or, when it has no
+/// transactions yet, the latest month before it that has (so that a statement of last year just
+/// imported is what the user sees). Returns (the month's first day, the current month's first
+/// day when it fell back).
+pub fn opening_month(
+    conn: &mut DbConn,
+    user_id: i64,
+    account_id: Option<i64>,
+    today: NaiveDate,
+) -> Result<(NaiveDate, Option<NaiveDate>), ApiError> {
+    let current = first_of_month(today);
+    let latest: Option<NaiveDate> = with_conn!(conn, c => {
+        let mut q = transactions::table
+            .filter(transactions::user_id.eq(user_id))
+            .filter(transactions::date.le(last_of_month(today)))
+            .select(diesel::dsl::max(transactions::date))
+            .into_boxed::<Backend>();
+        if let Some(account) = account_id {
+            q = q.filter(transactions::account_id.eq(account));
+        }
+        q.get_result(c)
+    })?;
+    Ok(match latest {
+        Some(date) if date < current => (first_of_month(date), Some(current)),
+        _ => (current, None),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
