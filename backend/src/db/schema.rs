@@ -107,6 +107,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         suggested_category_id -> Nullable<BigInt>,
+        merchant_key -> Nullable<Text>,
     }
 }
 

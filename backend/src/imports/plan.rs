@@ -14,10 +14,10 @@ use crate::db::schema::transactions;
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::accounts::Account;
-use crate::ledger::categories;
 use crate::ledger::fingerprint::fingerprint;
 use crate::ledger::rules::Matcher;
 use crate::ledger::transactions::CategorySource;
+use crate::ledger::{categories, merchants};
 use crate::ml::features::amount_bucket;
 use crate::ml::registry::Categorizer;
 use crate::ml::suggest::Suggester;
@@ -37,6 +37,8 @@ pub struct Planned<'a> {
     pub amount: i64,
     pub description: &'a str,
     pub merchant: Option<&'a str>,
+    /// Who the row is with, derived when the file has no merchant column.
+    pub merchant_key: String,
     pub notes: Option<&'a str>,
     pub category_id: Option<i64>,
     pub category_source: Option<CategorySource>,
@@ -60,6 +62,8 @@ pub struct PreviewRow {
     pub amount: i64,
     pub description: String,
     pub merchant: Option<String>,
+    /// The merchant's name: the file's, else the one derived from the description.
+    pub merchant_name: Option<String>,
     pub notes: Option<String>,
     pub category_id: Option<i64>,
     pub category_source: Option<CategorySource>,
@@ -78,6 +82,7 @@ impl From<&Planned<'_>> for PreviewRow {
             amount: p.amount,
             description: p.description.to_owned(),
             merchant: p.merchant.map(str::to_owned),
+            merchant_name: merchants::name(p.merchant, Some(&p.merchant_key)),
             notes: p.notes.map(str::to_owned),
             category_id: p.category_id,
             category_source: p.category_source,
@@ -229,6 +234,7 @@ impl<'c> Planner<'c> {
                 }
             },
         };
+        let merchant = optional(row.payee.as_ref());
         let is_transfer = category
             .is_some_and(|(id, _, _)| self.by_name.values().any(|c| c.id == id && c.is_transfer()));
         Planned {
@@ -236,7 +242,8 @@ impl<'c> Planner<'c> {
             date: row.date,
             amount: row.amount,
             description,
-            merchant: optional(row.payee.as_ref()),
+            merchant,
+            merchant_key: merchants::key(merchant, description),
             notes: optional(row.memo.as_ref()),
             category_id: category.map(|(id, _, _)| id),
             category_source: category.map(|(_, source, _)| source),

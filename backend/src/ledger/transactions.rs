@@ -15,7 +15,7 @@ use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
 use crate::ledger::categories::Category;
 use crate::ledger::fingerprint::fingerprint;
-use crate::ledger::{accounts as account_store, categories as category_store, rules};
+use crate::ledger::{accounts as account_store, categories as category_store, merchants, rules};
 use crate::ledger::{not_found, EXPENSES, INCOME};
 use crate::ml::feedback;
 use crate::users::now;
@@ -50,6 +50,8 @@ pub struct Transaction {
     pub updated_at: NaiveDateTime,
     /// The categorizer's guess for an uncategorized transaction it was not sure about.
     pub suggested_category_id: Option<i64>,
+    /// Who it is with, derived (see `ledger::merchants`); empty when nothing names anyone.
+    pub merchant_key: Option<String>,
 }
 
 /// A transaction with the currency of its account.
@@ -514,6 +516,7 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: NewTransaction) -> Result<Li
         transactions::amount.eq(new.amount),
         transactions::description.eq(new.description.trim()),
         transactions::merchant.eq(new.merchant.as_deref().map(str::trim)),
+        transactions::merchant_key.eq(merchants::key(new.merchant.as_deref(), &new.description)),
         transactions::notes.eq(new.notes.as_deref()),
         transactions::category_id.eq(category_id),
         transactions::category_source.eq(source),
@@ -587,8 +590,20 @@ pub fn update(
             .unwrap_or(&current.description);
         feedback::remember(conn, user_id, [description.trim()], picked.id)?;
     }
+    let merchant_key = (change.description.is_some() || change.merchant.is_some()).then(|| {
+        let merchant = match &change.merchant {
+            Some(m) => m.as_deref(),
+            None => current.merchant.as_deref(),
+        };
+        let description = change
+            .description
+            .as_deref()
+            .unwrap_or(&current.description);
+        transactions::merchant_key.eq(merchants::key(merchant, description))
+    });
     let changes = (
         change.account_id.map(|a| transactions::account_id.eq(a)),
+        merchant_key,
         change.date.map(|d| transactions::date.eq(d)),
         change.amount.map(|a| transactions::amount.eq(a)),
         change

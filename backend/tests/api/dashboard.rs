@@ -339,6 +339,16 @@ async fn a_year_of_a_bank_file_adds_up_and_refunds_never_make_a_negative_share(a
             ("Other Income".into(), freelance, 4, 0.0839),
         ]
     );
+    // The file has no merchant column: merchants come from the descriptions.
+    assert_eq!(
+        d["top_merchants"],
+        json!([
+            {"name": "Rent Flat", "amount": rent, "count": 12},
+            {"name": "Tesco Stores", "amount": 12 * (8_540 + 6_235), "count": 24},
+            {"name": "Zara Store", "amount": 3_000, "count": 1},
+            {"name": "Luigis Trattoria", "amount": dining, "count": 1},
+        ])
+    );
     // The jacket bought in December 2024 is the previous year's spending.
     assert_eq!(d["previous"]["spending"], 15_000);
     assert_eq!(d["refunds_by_category"][0]["previous_amount"], 0);

@@ -15,6 +15,7 @@ mod errors;
 mod health;
 mod imports;
 mod me;
+mod merchants;
 mod migrations;
 mod monthly_sums;
 mod openapi;

@@ -190,7 +190,7 @@ class TransactionsView {
       h('td', null, box),
       h('td', { class: 'text-nowrap small' }, formatDate(t.date)),
       h('td', null, h('div', { class: 'text-break' }, t.description, t.is_transfer && h('span', { class: 'badge text-bg-secondary ms-1' }, 'transfer')),
-        (t.merchant || t.notes) && h('div', { class: 'small text-secondary' }, [t.merchant, t.notes].filter(Boolean).join(' · '))),
+        (t.merchant_name || t.notes) && h('div', { class: 'small text-secondary', 'data-merchant': t.merchant_name ?? '' }, [t.merchant_name, t.notes].filter(Boolean).join(' · '))),
       h('td', { class: 'hide-sm small' }, account?.name ?? ''),
       h('td', null, category, note),
       h('td', { class: `amount ${t.amount > 0 ? 'amount-in' : ''}` }, formatMoney(t.amount, t.currency)),
