@@ -104,7 +104,7 @@ async fn every_transaction_knows_its_merchant(app: TestApp) {
     );
 }
 
-fn execute(database: &Database, sql: &str) {
+pub fn execute(database: &Database, sql: &str) {
     match database {
         Database::Postgres(url) => diesel::sql_query(sql)
             .execute(&mut PgConnection::establish(url).unwrap())
