@@ -61,6 +61,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(transactions::delete_transaction)
                 .service(rules::rule_from_transaction)
                 .service(rules::apply_rules)
+                .service(rules::preview_rule)
                 .service(rules::list_rules)
                 .service(rules::create_rule)
                 .service(rules::get_rule)

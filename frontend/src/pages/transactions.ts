@@ -7,6 +7,7 @@ import { exportHref, filtersFromQuery, filtersToQuery, type Filters } from '../s
 import { h, replace, type Child } from '../ui/dom';
 import { emptyState, errorAlert, guarded, loadInto, spinner, toast } from '../ui/feedback';
 import { field, type Option } from '../ui/forms';
+import { ruleDraft, ruleForm } from './rules';
 import { transactionForm } from './transaction-form';
 
 type Transaction = Schemas['TransactionResponse'];
@@ -226,9 +227,24 @@ class TransactionsView {
     await this.reload();
   }
 
-  private async makeRule(t: Transaction): Promise<void> {
-    const rule = await call(api.POST('/api/v1/transactions/{id}/rule', { params: { path: { id: t.id } } }));
-    toast(`Rule “${rule.name}” added: “${rule.pattern}” will be filed the same way`);
+  /** The rule dialog, filled in from the transaction, to check and edit before saving. */
+  private makeRule(t: Transaction): Promise<void> {
+    const dialog = h('dialog', { class: 'rule-dialog border rounded-3 shadow p-0', 'aria-label': 'New rule' });
+    const close = () => {
+      dialog.close();
+      dialog.remove();
+    };
+    const form = ruleForm(this.categories, this.accounts, null, async () => {
+      close();
+      await this.reload();
+    }, close, ruleDraft(t));
+    dialog.append(h('div', { class: 'p-3' },
+      h('h2', { class: 'h5' }, 'File transactions like this one'),
+      h('p', { class: 'small text-secondary' }, `From “${t.description}”. Edit the text to match what these transactions share.`),
+      form));
+    document.body.append(dialog);
+    dialog.showModal();
+    return Promise.resolve();
   }
 
   private openForm(existing: Transaction | null): void {
