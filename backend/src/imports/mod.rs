@@ -267,18 +267,38 @@ fn account_for(conn: &mut DbConn, user_id: i64, account_id: i64) -> Result<Accou
         .map_err(|_| ApiError::validation("account_id", "is not one of your accounts"))
 }
 
-/// Refuses a file that states another currency than the account's: its amounts would be
-/// recorded as the wrong money.
+/// Refuses a file that states another currency than the account's, or rows that do (an export
+/// of several accounts): their amounts would be recorded as the wrong money. Each such row is
+/// named by its line.
 fn check_currency(account: &Account, parsed: &Parsed) -> Result<(), ApiError> {
-    match &parsed.currency {
-        Some(currency) if *currency != account.currency => Err(ApiError::validation(
+    if let Some(currency) = parsed.currency.as_ref().filter(|c| **c != account.currency) {
+        return Err(ApiError::validation(
             "account_id",
             format!(
                 "the file is in {currency} but the account is in {}; import it into an account in {currency}",
                 account.currency
             ),
-        )),
-        _ => Ok(()),
+        ));
+    }
+    let foreign: Vec<FieldError> = parsed
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let currency = row.currency.as_ref().filter(|c| **c != account.currency)?;
+            Some(FieldError::new(
+                format!("line {}.currency", row.line),
+                format!(
+                    "line {} is in {currency} but the account is in {}; import the rows of each currency into an account in that currency",
+                    row.line, account.currency
+                ),
+            ))
+        })
+        .take(KEPT_PROBLEMS)
+        .collect();
+    if foreign.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(foreign))
     }
 }
 

@@ -18,6 +18,7 @@ both_backends!(
     an_export_reimports_without_loss,
     imports_are_private_and_listed_newest_first,
     previews_can_be_discarded_and_expire_after_a_day,
+    rows_in_another_currency_are_refused_by_line,
 );
 
 const STATEMENT: &str = "Date,Description,Amount\n\
@@ -733,4 +734,79 @@ async fn previews_can_be_discarded_and_expire_after_a_day(app: TestApp) {
         "a committed import is undone"
     );
     assert_eq!(rows(&app, &token, "").await.len(), 0);
+}
+
+async fn rows_in_another_currency_are_refused_by_line(app: TestApp) {
+    let token = app.user("asha@example.com").await;
+    let euros = app.account(&token, "Everyday", "EUR").await;
+    let dollars = app.account(&token, "Dollars", "USD").await;
+    for (account, date, amount) in [
+        (euros, "2026-03-01", -350),
+        (dollars, "2026-03-02", -1200),
+        (euros, "2026-03-03", -990),
+        (dollars, "2026-03-04", 5000),
+    ] {
+        app.transaction(
+            &token,
+            json!({"account_id": account, "date": date, "amount": amount, "description": "x"}),
+        )
+        .await;
+    }
+    // An export of every account, imported into one in euros.
+    let csv = app
+        .get_as(
+            &token,
+            "/api/v1/transactions/export.csv?sort=date&order=asc",
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let dollar_lines: Vec<String> = csv
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(",USD,") || l.ends_with(",USD"))
+        .map(|(i, _)| format!("line {}.currency", i + 1))
+        .collect();
+    assert_eq!(dollar_lines.len(), 2, "{csv}");
+    let copy = app.account(&token, "Copy", "EUR").await;
+    for query in ["", "?commit=true"] {
+        let res = upload(
+            &app,
+            &token,
+            copy,
+            "export.csv",
+            csv.clone().into_bytes(),
+            query,
+        )
+        .await;
+        let refused = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let named: Vec<String> = refused["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(named, dollar_lines);
+        assert!(refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is in USD but the account is in EUR"));
+    }
+    assert_eq!(
+        rows(&app, &token, &format!("account_id={copy}"))
+            .await
+            .len(),
+        0
+    );
+    // Into an account per currency, each file of one currency imports.
+    let euro_only: String = csv
+        .lines()
+        .filter(|l| !l.contains("USD"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        import(&app, &token, copy, &euro_only).await["counts"]["imported"],
+        2
+    );
 }
