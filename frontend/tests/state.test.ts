@@ -3,6 +3,7 @@ import { currentMonth, monthLabel, shiftMonth } from '../src/format/dates';
 import { askedPeriod, chosenPeriod, fallbackNote, periodFromQuery, periodParams, shiftPeriod, writePeriod } from '../src/state/period';
 import { session, updateUser, type User } from '../src/state/session';
 import { Store } from '../src/state/store';
+import { lastAccount, rememberAccount } from '../src/state/last-account';
 import { categoryOptions, inTreeOrder } from '../src/api/reference';
 import { exportHref, filtersFromQuery, filtersToQuery } from '../src/state/transaction-filters';
 
@@ -107,5 +108,19 @@ describe('category tree', () => {
     expect(categoryOptions(categories)).toEqual([['2', 'Dining'], ['1', 'Dining › Coffee'], ['3', 'Dining › Bakery'], ['4', 'Salary']]);
     expect(categoryOptions(categories, 'income')).toEqual([['4', 'Salary']]);
     expect(inTreeOrder(categories).map(({ category: c }) => c.id)).toEqual([2, 1, 3, 4]);
+  });
+});
+
+describe('the last account used', () => {
+  it('starts a new transaction in the account last used, while it exists', () => {
+    const kept = new Map<string, string>();
+    const storage = { getItem: (k: string) => kept.get(k) ?? null, setItem: (k: string, v: string) => void kept.set(k, v) };
+    const accounts = [{ id: 3 }, { id: 7 }];
+    expect(lastAccount(accounts, storage)).toBe(3);
+    rememberAccount(7, storage);
+    expect(lastAccount(accounts, storage)).toBe(7);
+    expect(lastAccount([{ id: 3 }], storage)).toBe(3); // an account since deleted
+    expect(lastAccount([], storage)).toBeUndefined();
+    expect(lastAccount(accounts, null)).toBe(3);
   });
 });

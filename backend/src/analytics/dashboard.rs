@@ -254,7 +254,10 @@ impl Sums<'_> {
                 CategoryShare {
                     category_id: id,
                     name: category.map_or_else(|| "Uncategorized".into(), |c| c.name.clone()),
-                    color: category.map_or_else(|| "#BBBBBB".into(), |c| c.color.clone()),
+                    color: category.map_or_else(
+                        || categories::UNCATEGORIZED_COLOR.into(),
+                        |c| c.color.clone(),
+                    ),
                     amount,
                     share: round4(amount as f64 / total as f64),
                     count,
