@@ -4,6 +4,7 @@ import { askedPeriod, chosenPeriod, fallbackNote, periodFromQuery, periodParams,
 import { session, updateUser, type User } from '../src/state/session';
 import { Store } from '../src/state/store';
 import { lastAccount, rememberAccount } from '../src/state/last-account';
+import { categoryReason } from '../src/format/category-reason';
 import { categoryOptions, inTreeOrder } from '../src/api/reference';
 import { exportHref, filtersFromQuery, filtersToQuery } from '../src/state/transaction-filters';
 
@@ -122,5 +123,15 @@ describe('the last account used', () => {
     expect(lastAccount([{ id: 3 }], storage)).toBe(3); // an account since deleted
     expect(lastAccount([], storage)).toBeUndefined();
     expect(lastAccount(accounts, null)).toBe(3);
+  });
+});
+
+describe('why a transaction has its category', () => {
+  it('names who set it, and leaves the categorizer to explain itself', () => {
+    expect(categoryReason('user')).toBe('Set by you.');
+    expect(categoryReason('rule')).toBe('Filed by one of your rules.');
+    expect(categoryReason('import')).toBe("From the bank file's own category column.");
+    expect(categoryReason('model')).toBeNull();
+    expect(categoryReason(null)).toBeNull();
   });
 });

@@ -95,6 +95,8 @@ pub enum Flow {
 pub enum SortKey {
     #[default]
     Date,
+    /// By currency, then by amount within each currency: amounts in different currencies are
+    /// not comparable as raw numbers.
     Amount,
 }
 
@@ -318,6 +320,9 @@ struct Cursor {
     /// The sort key of the last row: days since 0001-01-01 for dates, minor units for amounts.
     k: i64,
     id: i64,
+    /// Sorting by amount: the last row's currency (amounts are only ordered within one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    c: Option<String>,
 }
 
 fn decode_cursor(raw: &str) -> Result<Cursor, ApiError> {
@@ -328,12 +333,12 @@ fn decode_cursor(raw: &str) -> Result<Cursor, ApiError> {
         .ok_or_else(|| ApiError::validation("cursor", "is not a cursor this list returned"))
 }
 
-fn encode_cursor(sort: SortKey, t: &Transaction) -> String {
-    let k = match sort {
-        SortKey::Date => i64::from(t.date.num_days_from_ce()),
-        SortKey::Amount => t.amount,
+fn encode_cursor(sort: SortKey, (t, currency): &Listed) -> String {
+    let (k, c) = match sort {
+        SortKey::Date => (i64::from(t.date.num_days_from_ce()), None),
+        SortKey::Amount => (t.amount, Some(currency.clone())),
     };
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&Cursor { k, id: t.id }).unwrap_or_default())
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&Cursor { k, id: t.id, c }).unwrap_or_default())
 }
 
 #[derive(Debug, Serialize, ToSchema, Queryable)]
@@ -379,25 +384,33 @@ pub fn list(
                     let d = NaiveDate::from_num_days_from_ce_opt(cur.k as i32).unwrap_or_default();
                     q.filter(transactions::date.gt(d).or(transactions::date.eq(d).and(transactions::id.gt(cur.id))))
                 }
-                (SortKey::Amount, true) => q.filter(
-                    transactions::amount.lt(cur.k).or(transactions::amount.eq(cur.k).and(transactions::id.lt(cur.id))),
-                ),
-                (SortKey::Amount, false) => q.filter(
-                    transactions::amount.gt(cur.k).or(transactions::amount.eq(cur.k).and(transactions::id.gt(cur.id))),
-                ),
+                // Amounts in different currencies are not comparable: the list is sorted by
+                // currency first, then by amount within each currency.
+                (SortKey::Amount, true) => {
+                    let c = cur.c.clone().unwrap_or_default();
+                    q.filter(accounts::currency.gt(c.clone()).or(accounts::currency.eq(c).and(
+                        transactions::amount.lt(cur.k).or(transactions::amount.eq(cur.k).and(transactions::id.lt(cur.id))),
+                    )))
+                }
+                (SortKey::Amount, false) => {
+                    let c = cur.c.clone().unwrap_or_default();
+                    q.filter(accounts::currency.gt(c.clone()).or(accounts::currency.eq(c).and(
+                        transactions::amount.gt(cur.k).or(transactions::amount.eq(cur.k).and(transactions::id.gt(cur.id))),
+                    )))
+                }
             };
         }
         q = match (sort, descending) {
             (SortKey::Date, true) => q.order((transactions::date.desc(), transactions::id.desc())),
             (SortKey::Date, false) => q.order((transactions::date.asc(), transactions::id.asc())),
-            (SortKey::Amount, true) => q.order((transactions::amount.desc(), transactions::id.desc())),
-            (SortKey::Amount, false) => q.order((transactions::amount.asc(), transactions::id.asc())),
+            (SortKey::Amount, true) => q.order((accounts::currency.asc(), transactions::amount.desc(), transactions::id.desc())),
+            (SortKey::Amount, false) => q.order((accounts::currency.asc(), transactions::amount.asc(), transactions::id.asc())),
         };
         q.limit(limit + 1).load(c)
     })?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|(t, _)| encode_cursor(sort, t))
+        rows.last().map(|row| encode_cursor(sort, row))
     } else {
         None
     };

@@ -1,6 +1,7 @@
 import { api, call, type Schemas } from '../api/client';
 import { accountOptions, categoryOptions, fetchAccounts, fetchCategories, type Account, type Category } from '../api/reference';
 import { formatDate } from '../format/dates';
+import { categoryReason } from '../format/category-reason';
 import { formatMoney, formatPercent } from '../format/money';
 import type { Page } from '../router';
 import { exportHref, filtersFromQuery, filtersToQuery, type Filters } from '../state/transaction-filters';
@@ -266,15 +267,37 @@ class TransactionsView {
  * Under the category: how it was set when the categorizer did it, or its guess to accept when
  * it was not sure enough to file the transaction itself.
  */
-function categoryNote(t: Transaction, categories: Category[], accept: (id: number) => Promise<void>): Child {
+function categoryNote(t: Transaction, categories: Category[], accept: (id: number) => Promise<void>): Child[] {
   if (t.category_id != null) {
-    if (t.category_source !== 'model') return null;
-    return t.category_confidence != null ? `auto · ${formatPercent(t.category_confidence)} sure` : 'auto';
+    if (t.category_source !== 'model') return [whyFiled(t)];
+    return [t.category_confidence != null ? `auto · ${formatPercent(t.category_confidence)} sure` : 'auto', whyFiled(t)];
   }
   const suggested = categories.find((c) => c.id === t.suggested_category_id);
-  if (!suggested) return null;
-  return h('button', {
+  if (!suggested) return [];
+  return [h('button', {
     type: 'button', class: 'btn btn-link btn-sm p-0 text-start', onclick: guarded(() => accept(suggested.id)),
     'aria-label': `Accept the suggestion ${suggested.name} for ${t.description}`,
-  }, `Suggested: ${suggested.name}`);
+  }, `Suggested: ${suggested.name}`), whyFiled(t)];
+}
+
+/**
+ * Why the transaction has its category (or suggestion), one tap away: who set it, or, for the
+ * categorizer, its own explanation, asked for when opened.
+ */
+function whyFiled(t: Transaction): HTMLElement | null {
+  const known = categoryReason(t.category_source);
+  if (t.category_id == null && t.suggested_category_id == null) return null;
+  const body = h('div', { class: 'small' }, known ?? '');
+  const box = h('details', { class: 'why-filed' }, h('summary', null, 'Why?'), body);
+  if (!known) {
+    box.addEventListener('toggle', () => {
+      if (!box.open || body.textContent) return;
+      body.textContent = '…';
+      call(api.POST('/api/v1/categorize', { body: { items: [{ description: t.description, amount: t.amount }] } })).then(
+        (answer) => (body.textContent = answer.items[0]?.explanation ?? 'The categorizer gives no reason.'),
+        () => (body.textContent = 'The reason could not be loaded.'),
+      );
+    });
+  }
+  return box;
 }
