@@ -160,6 +160,7 @@ diesel::table! {
         category_id -> BigInt,
         hits -> BigInt,
         updated_at -> Timestamp,
+        credit -> Bool,
     }
 }
 
