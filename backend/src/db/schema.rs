@@ -161,6 +161,7 @@ diesel::table! {
         category_id -> BigInt,
         hits -> BigInt,
         updated_at -> Timestamp,
+        credit -> Bool,
     }
 }
 

@@ -1,6 +1,8 @@
 //! What each parsed row becomes: cleaned text, a category (rules first, then the bank's own
 //! category by name, then the categorizer when it is sure enough; otherwise its suggestion is
-//! kept beside the row), its fingerprint, and whether the account already has it.
+//! kept beside the row), its fingerprint, and whether the account already has it. Each of the
+//! three gives only a category whose kind fits the money's direction (`ml::direction`); the
+//! spending filed earlier in the file counts as refund evidence for later rows.
 
 use std::collections::HashMap;
 
@@ -131,8 +133,9 @@ enum ModelSays {
     Suggest(Option<i64>),
 }
 
-/// Rows the categorizer has judged, by what it judges them on. Statements repeat merchants, and
-/// the same words with an amount of the same size always get the same answer.
+/// Money-out rows the categorizer has judged, by what it judges them on. Statements repeat
+/// merchants, and the same words with an amount of the same size always get the same answer.
+/// Money in is not remembered: whether it is a refund depends on the spending before it.
 type Judged = HashMap<(String, i64), ModelSays>;
 /// Past this many distinct rows the memo starts over, to keep memory bounded on huge files.
 const JUDGED_MAX: usize = 100_000;
@@ -172,13 +175,13 @@ impl<'c> Planner<'c> {
         })
     }
 
-    fn by_model(&mut self, description: &str, row: &ParsedRow) -> ModelSays {
-        let text = text::with_payee(description, row.payee.as_deref());
-        let key = (text::words(&text).join(" "), amount_bucket(row.amount));
-        if let Some(&said) = self.judged.get(&key) {
+    fn by_model(&mut self, text: &str, row: &ParsedRow) -> ModelSays {
+        let key = (text::words(text).join(" "), amount_bucket(row.amount));
+        let memo = row.amount <= 0;
+        if let Some(&said) = self.judged.get(&key).filter(|_| memo) {
             return said;
         }
-        let suggestion = self.suggester.suggest(&text, row.amount);
+        let suggestion = self.suggester.suggest_on(text, row.amount, Some(row.date));
         let said = match suggestion.category {
             Some(c) => ModelSays::File {
                 id: c.id,
@@ -192,10 +195,12 @@ impl<'c> Planner<'c> {
                     .map(|c| c.id),
             ),
         };
-        if self.judged.len() >= JUDGED_MAX {
-            self.judged.clear();
+        if memo {
+            if self.judged.len() >= JUDGED_MAX {
+                self.judged.clear();
+            }
+            self.judged.insert(key, said);
         }
-        self.judged.insert(key, said);
         said
     }
 
@@ -211,20 +216,30 @@ impl<'c> Planner<'c> {
             }
             _ => false,
         };
+        let text = text::with_payee(description, row.payee.as_deref());
+        let guard = self.suggester.guard();
         let by_rule = self
             .rules
-            .category_for(description, row.amount, self.account_id)
+            .category_for(
+                guard,
+                description,
+                &text,
+                row.amount,
+                self.account_id,
+                Some(row.date),
+            )
             .map(|id| (id, CategorySource::Rule));
         let by_bank = || {
             row.bank_category
                 .as_deref()
                 .and_then(|name| self.by_name.get(&name.trim().to_lowercase()))
+                .filter(|c| guard.fit(c.id, row.amount, &text, Some(row.date)).allowed())
                 .map(|c| (c.id, CategorySource::Import))
         };
         let mut suggested_category_id = None;
         let category = match by_rule.or_else(by_bank) {
             Some((id, source)) => Some((id, source, None)),
-            None => match self.by_model(description, row) {
+            None => match self.by_model(&text, row) {
                 ModelSays::File { id, confidence } => {
                     Some((id, CategorySource::Model, Some(confidence)))
                 }
@@ -234,6 +249,11 @@ impl<'c> Planner<'c> {
                 }
             },
         };
+        if let Some((id, _, _)) = category {
+            self.suggester
+                .guard_mut()
+                .note(id, row.amount, &text, row.date);
+        }
         let merchant = optional(row.payee.as_ref());
         let is_transfer = category
             .is_some_and(|(id, _, _)| self.by_name.values().any(|c| c.id == id && c.is_transfer()));

@@ -30,6 +30,12 @@ impl CategoryKind {
             CategoryKind::Transfer => "transfer",
         }
     }
+
+    pub fn parse(kind: &str) -> Option<Self> {
+        [Self::Expense, Self::Income, Self::Transfer]
+            .into_iter()
+            .find(|k| k.as_str() == kind)
+    }
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]

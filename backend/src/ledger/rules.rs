@@ -1,9 +1,11 @@
 //! Categorization rules the user writes: "description contains AMAZON → Shopping". Rules run in
-//! ascending priority (then creation order); the first that matches decides.
+//! ascending priority (then creation order); the first that matches and whose category fits
+//! the money's direction decides (a rule filing "ACME" as Salary leaves ACME's debits alone;
+//! one filing "AMAZON" as Shopping files Amazon's credits only as refunds, with evidence).
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
@@ -14,6 +16,8 @@ use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::transactions::CategorySource;
 use crate::ledger::{accounts, categories, not_found};
+use crate::ml::direction::Guard;
+use crate::ml::text;
 use crate::users::now;
 use crate::with_conn;
 
@@ -89,11 +93,17 @@ impl Matcher {
         ))
     }
 
-    pub fn rule_for(&self, description: &str, amount: i64, account_id: i64) -> Option<&Rule> {
+    /// The rules that match a row, in the order they run, whatever their category.
+    fn matching<'r>(
+        &'r self,
+        description: &'r str,
+        amount: i64,
+        account_id: i64,
+    ) -> impl Iterator<Item = &'r Rule> {
         let lowered = description.to_lowercase();
         self.0
             .iter()
-            .find(|(rule, test)| {
+            .filter(move |(rule, test)| {
                 rule.account_id.is_none_or(|a| a == account_id)
                     && rule.min_amount.is_none_or(|m| amount >= m)
                     && rule.max_amount.is_none_or(|m| amount <= m)
@@ -106,8 +116,19 @@ impl Matcher {
             .map(|(rule, _)| rule)
     }
 
-    pub fn category_for(&self, description: &str, amount: i64, account_id: i64) -> Option<i64> {
-        self.rule_for(description, amount, account_id)
+    /// The category the first matching rule whose category fits the row's direction gives.
+    /// `text` is what refund evidence is read from (the description, led by the payee).
+    pub fn category_for(
+        &self,
+        guard: &Guard,
+        description: &str,
+        text: &str,
+        amount: i64,
+        account_id: i64,
+        date: Option<NaiveDate>,
+    ) -> Option<i64> {
+        self.matching(description, amount, account_id)
+            .find(|r| guard.fit(r.category_id, amount, text, date).allowed())
             .map(|r| r.category_id)
     }
 }
@@ -351,15 +372,27 @@ pub fn from_transaction(
 /// touched; with `only_uncategorized` the rules only fill gaps. Returns how many changed.
 pub fn apply(conn: &mut DbConn, user_id: i64, only_uncategorized: bool) -> Result<usize, ApiError> {
     let matcher = Matcher::load(conn, user_id)?;
+    let guard = Guard::load(conn, user_id)?;
     let user_source = CategorySource::User.as_str();
-    let candidates: Vec<(i64, String, i64, i64, Option<i64>)> = with_conn!(conn, c => {
+    type Candidate = (
+        i64,
+        String,
+        Option<String>,
+        i64,
+        i64,
+        NaiveDate,
+        Option<i64>,
+    );
+    let candidates: Vec<Candidate> = with_conn!(conn, c => {
         let mut q = transactions::table
             .filter(transactions::user_id.eq(user_id))
             .select((
                 transactions::id,
                 transactions::description,
+                transactions::merchant,
                 transactions::amount,
                 transactions::account_id,
+                transactions::date,
                 transactions::category_id,
             ))
             .into_boxed();
@@ -375,8 +408,9 @@ pub fn apply(conn: &mut DbConn, user_id: i64, only_uncategorized: bool) -> Resul
         q.load(c)
     })?;
     let mut moves: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for (id, description, amount, account_id, current) in candidates {
-        match matcher.category_for(&description, amount, account_id) {
+    for (id, description, merchant, amount, account_id, date, current) in candidates {
+        let text = text::with_payee(&description, merchant.as_deref());
+        match matcher.category_for(&guard, &description, &text, amount, account_id, Some(date)) {
             Some(category) if current != Some(category) => {
                 moves.entry(category).or_default().push(id)
             }

@@ -17,7 +17,8 @@ use crate::ledger::categories::Category;
 use crate::ledger::fingerprint::fingerprint;
 use crate::ledger::{accounts as account_store, categories as category_store, merchants, rules};
 use crate::ledger::{not_found, EXPENSES, INCOME};
-use crate::ml::feedback;
+use crate::ml::direction::Guard;
+use crate::ml::{feedback, text};
 use crate::users::now;
 use crate::with_conn;
 
@@ -506,10 +507,15 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: NewTransaction) -> Result<Li
             (id, source, new.is_transfer || category.is_transfer())
         }
         None => {
+            let guard = Guard::load(conn, user_id)?;
+            let text = text::with_payee(&new.description, new.merchant.as_deref());
             let matched = rules::Matcher::load(conn, user_id)?.category_for(
+                &guard,
                 &new.description,
+                &text,
                 new.amount,
                 account.id,
+                Some(new.date),
             );
             let category = matched
                 .map(|id| category_store::get(conn, user_id, id))
@@ -543,7 +549,12 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: NewTransaction) -> Result<Li
         .returning(Transaction::as_returning())
         .get_result(c))?;
     if let Some(category) = &picked {
-        feedback::remember(conn, user_id, [created.description.as_str()], category.id)?;
+        feedback::remember(
+            conn,
+            user_id,
+            [(created.description.as_str(), created.amount)],
+            category.id,
+        )?;
     }
     Ok((created, account.currency))
 }
@@ -601,7 +612,8 @@ pub fn update(
             .description
             .as_deref()
             .unwrap_or(&current.description);
-        feedback::remember(conn, user_id, [description.trim()], picked.id)?;
+        let amount = change.amount.unwrap_or(current.amount);
+        feedback::remember(conn, user_id, [(description.trim(), amount)], picked.id)?;
     }
     let merchant_key = (change.description.is_some() || change.merchant.is_some()).then(|| {
         let merchant = match &change.merchant {
@@ -665,15 +677,15 @@ pub fn bulk_categorize(
     let (id, source) = chosen(category.as_ref());
     let transfer = category.as_ref().is_some_and(Category::is_transfer);
     if let Some(category) = &category {
-        let descriptions: Vec<String> = with_conn!(conn, c => transactions::table
+        let rows: Vec<(String, i64)> = with_conn!(conn, c => transactions::table
             .filter(transactions::user_id.eq(user_id))
             .filter(transactions::id.eq_any(ids))
-            .select(transactions::description)
+            .select((transactions::description, transactions::amount))
             .load(c))?;
         feedback::remember(
             conn,
             user_id,
-            descriptions.iter().map(String::as_str),
+            rows.iter().map(|(d, a)| (d.as_str(), *a)),
             category.id,
         )?;
     }
