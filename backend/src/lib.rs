@@ -9,6 +9,7 @@ pub mod bankfile;
 pub mod budgets;
 pub mod config;
 pub mod db;
+pub mod debts;
 pub mod error;
 pub mod imports;
 pub mod ledger;

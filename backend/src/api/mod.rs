@@ -7,6 +7,7 @@ pub mod budgets;
 pub mod categories;
 pub mod categorizer;
 pub mod dashboard;
+pub mod debts;
 pub mod extract;
 pub mod health;
 pub mod home;
@@ -81,6 +82,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(budgets::delete_budget)
                 .service(budgets::set_month)
                 .service(budgets::clear_month)
+                .service(debts::plan_debts)
+                .service(debts::list_debts)
+                .service(debts::create_debt)
+                .service(debts::get_debt)
+                .service(debts::replace_debt)
+                .service(debts::delete_debt)
                 .service(categorizer::categorize)
                 .service(categorizer::list_models),
         );

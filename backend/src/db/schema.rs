@@ -183,6 +183,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    debts (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        currency -> Text,
+        balance -> BigInt,
+        apr_bp -> BigInt,
+        minimum_kind -> Text,
+        minimum_amount -> BigInt,
+        minimum_percent_bp -> Nullable<BigInt>,
+        final_month -> Nullable<Date>,
+        promo_apr_bp -> Nullable<BigInt>,
+        promo_ends -> Nullable<Date>,
+        due_day -> Nullable<Integer>,
+        account_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(monthly_sums -> accounts (account_id));
 diesel::joinable!(budget_overrides -> budgets (budget_id));
@@ -202,4 +224,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     budget_overrides,
     category_feedback,
     monthly_sums,
+    debts,
 );

@@ -11,6 +11,7 @@ mod categorizer;
 mod cli;
 mod corpus;
 mod dashboard;
+mod debts;
 mod errors;
 mod health;
 mod imports;
