@@ -35,6 +35,7 @@ use crate::error::{FieldError, Problem};
         (name = "dashboard", description = "Where the money went, by period"),
         (name = "budgets", description = "Monthly limits and how each month stands"),
         (name = "debts", description = "What you owe and the plan to pay it off"),
+        (name = "goals", description = "Savings goals and how they progress"),
         (name = "categorizer", description = "Category suggestions that learn from your corrections"),
         (name = "health", description = "Probes for orchestrators and load balancers"),
     )

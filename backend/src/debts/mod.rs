@@ -13,7 +13,7 @@ use crate::db::schema::debts;
 use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
 use crate::ledger::accounts::{self, Account};
-use crate::ledger::not_found;
+use crate::ledger::{not_found, unique};
 use crate::money::format_minor;
 use crate::users::now;
 use crate::with_conn;
@@ -264,15 +264,7 @@ fn linked_account(conn: &mut DbConn, user_id: i64, id: i64) -> Result<Account, A
 }
 
 fn unique_name<T>(result: QueryResult<T>) -> Result<T, ApiError> {
-    match result {
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Err(ApiError::Conflict(
-            "you already have a debt with this name".into(),
-        )),
-        other => Ok(other?),
-    }
+    unique(result, "you already have a debt with this name")
 }
 
 pub fn list(conn: &mut DbConn, user_id: i64) -> Result<Vec<CurrentDebt>, ApiError> {

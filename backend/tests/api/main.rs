@@ -13,6 +13,7 @@ mod corpus;
 mod dashboard;
 mod debts;
 mod errors;
+mod goals;
 mod health;
 mod imports;
 mod me;
