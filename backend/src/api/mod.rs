@@ -7,7 +7,9 @@ pub mod budgets;
 pub mod categories;
 pub mod categorizer;
 pub mod dashboard;
+pub mod debts;
 pub mod extract;
+pub mod goals;
 pub mod health;
 pub mod home;
 pub mod imports;
@@ -82,6 +84,20 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(budgets::delete_budget)
                 .service(budgets::set_month)
                 .service(budgets::clear_month)
+                .service(debts::plan_debts)
+                .service(debts::list_debts)
+                .service(debts::create_debt)
+                .service(debts::get_debt)
+                .service(debts::replace_debt)
+                .service(debts::delete_debt)
+                .service(goals::list_goals)
+                .service(goals::create_goal)
+                .service(goals::get_goal)
+                .service(goals::update_goal)
+                .service(goals::delete_goal)
+                .service(goals::list_contributions)
+                .service(goals::add_contribution)
+                .service(goals::delete_contribution)
                 .service(categorizer::categorize)
                 .service(categorizer::list_models),
         );
