@@ -14,6 +14,7 @@ pub mod imports;
 pub mod me;
 mod routes;
 pub mod rules;
+pub mod sign_ins;
 pub mod spa;
 pub mod transactions;
 
@@ -40,6 +41,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(me::get_me)
                 .service(me::update_me)
                 .service(me::delete_me)
+                .service(sign_ins::list_sign_ins)
+                .service(sign_ins::revoke_all_sign_ins)
+                .service(sign_ins::revoke_sign_in)
                 .service(accounts::list_accounts)
                 .service(accounts::create_account)
                 .service(accounts::get_account)
@@ -110,6 +114,15 @@ pub async fn fallback(
             allow,
         }
     })
+}
+
+/// The client's own description of itself, to tell sign-ins apart in the list.
+pub fn user_agent(req: &HttpRequest) -> String {
+    req.headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// The address failed sign-ins are counted against: the TCP peer. Forwarded-for headers are

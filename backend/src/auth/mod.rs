@@ -7,6 +7,7 @@ pub mod login;
 pub mod password;
 pub mod rate_limit;
 pub mod session;
+pub mod sign_ins;
 pub mod tokens;
 
 pub use current_user::{AuthMethod, CurrentUser};

@@ -27,6 +27,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    sign_ins (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        handle -> Text,
+        kind -> Text,
+        user_agent -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     login_failures (id) {
         id -> BigInt,
         scope -> Text,
@@ -184,6 +196,7 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(sign_ins -> users (user_id));
 diesel::joinable!(monthly_sums -> accounts (account_id));
 diesel::joinable!(budget_overrides -> budgets (budget_id));
 diesel::joinable!(transactions -> accounts (account_id));
@@ -191,6 +204,7 @@ diesel::joinable!(transactions -> categories (category_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
+    sign_ins,
     login_failures,
     accounts,
     categories,

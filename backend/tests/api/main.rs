@@ -20,5 +20,6 @@ mod monthly_sums;
 mod openapi;
 mod rules;
 mod session;
+mod sign_ins;
 mod spa;
 mod transactions;
