@@ -11,6 +11,7 @@ use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, App, HttpMessage, HttpServer, ResponseError};
 use futures_util::FutureExt;
+use ipnet::IpNet;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -36,6 +37,7 @@ pub struct AppState {
     pub progress: Progress,
     pub max_upload_bytes: usize,
     pub categorizer: Categorizer,
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl Application {
             progress: Progress::default(),
             max_upload_bytes: config.max_upload_bytes,
             categorizer: Categorizer::embedded(config.categorizer_min_confidence),
+            trusted_proxies: config.trusted_proxies.clone(),
         });
         let session_key = config.session_key.clone();
         let cookie_secure = config.cookie_secure;

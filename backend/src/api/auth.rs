@@ -14,7 +14,7 @@ use crate::api::{client_address, user_agent};
 use crate::app::AppState;
 use crate::auth::sign_ins::{self, SignInKind};
 use crate::auth::tokens::{self, TokenPair};
-use crate::auth::{login, password, session, AuthMethod, CurrentUser};
+use crate::auth::{login, password, rate_limit, session, AuthMethod, CurrentUser};
 use crate::error::responses::{AuthErrors, BodyErrors, LoginErrors};
 use crate::error::{ApiError, Problem};
 use crate::users;
@@ -61,15 +61,22 @@ pub struct SessionResponse {
 #[utoipa::path(tag = "auth", request_body = RegisterRequest, responses(
     (status = 201, description = "The account was created", body = UserResponse),
     (status = 409, description = "An account with this email already exists", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many registrations from this address (10 an hour); see `Retry-After`", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait"))),
     BodyErrors,
 ))]
 #[post("/auth/register")]
 pub async fn register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     ValidJson(body): ValidJson<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let address = client_address(&req);
     let user = state
-        .db(move |conn| users::create(conn, &body.email, &body.display_name, &body.password))
+        .db(move |conn| {
+            rate_limit::admit_registration(conn, &address)?;
+            users::create(conn, &body.email, &body.display_name, &body.password)
+        })
         .await?;
     Ok(HttpResponse::Created().json(UserResponse::from(user)))
 }

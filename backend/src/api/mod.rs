@@ -125,10 +125,19 @@ pub fn user_agent(req: &HttpRequest) -> String {
         .to_owned()
 }
 
-/// The address failed sign-ins are counted against: the TCP peer. Forwarded-for headers are
-/// ignored because any client can set them.
+/// The address sign-in attempts and registrations are counted against: the TCP peer, or the
+/// forwarded client behind a proxy in `DHANA_TRUSTED_PROXIES`.
 pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return "unknown".into();
+    };
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|h| h.to_str().ok());
+    crate::auth::client_address::resolve(peer, forwarded, trusted).to_string()
 }

@@ -39,10 +39,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
-        id -> BigInt,
+    login_throttle (scope) {
         scope -> Text,
-        failed_at -> Timestamp,
+        window_started_at -> Timestamp,
+        attempts -> BigInt,
     }
 }
 
@@ -205,7 +205,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
     sign_ins,
-    login_failures,
+    login_throttle,
     accounts,
     categories,
     imports,

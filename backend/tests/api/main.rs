@@ -22,4 +22,5 @@ mod rules;
 mod session;
 mod sign_ins;
 mod spa;
+mod throttle;
 mod transactions;
