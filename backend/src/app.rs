@@ -111,6 +111,7 @@ impl Application {
                     session_key.expose(),
                     cookie_secure,
                 ))
+                .wrap(from_fn(api::refuse_control_characters_in_query))
                 .wrap(from_fn(request_context))
                 .wrap(TracingLogger::default())
         })
@@ -191,6 +192,7 @@ mod tests {
             App::new()
                 .route("/boom", web::get().to(|| async { panic!("boom") as &str }))
                 .route("/fine", web::get().to(|| async { "fine" }))
+                .wrap(from_fn(api::refuse_control_characters_in_query))
                 .wrap(from_fn(request_context))
                 .wrap(TracingLogger::default())
         })

@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod imports;
 pub mod ledger;
+pub mod limits;
 pub mod ml;
 pub mod money;
 pub mod openapi;

@@ -18,9 +18,13 @@ pub mod sign_ins;
 pub mod spa;
 pub mod transactions;
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
+use crate::api::extract::{control_character, has_control_character};
 use crate::app::AppState;
 use crate::error::ApiError;
 pub use routes::RouteTable;
@@ -88,6 +92,23 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(categorizer::categorize)
                 .service(categorizer::list_models),
         );
+}
+
+/// Query parameters are text from the client like a JSON body: one with a control character is
+/// refused (422 naming it) before any handler or database sees it.
+pub async fn refuse_control_characters_in_query(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if let Ok(pairs) = web::Query::<Vec<(String, String)>>::from_query(req.query_string()) {
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(name, value)| has_control_character(name) || has_control_character(value))
+        {
+            return Err(control_character(name.escape_default().to_string()).into());
+        }
+    }
+    next.call(req).await
 }
 
 pub fn query_config() -> web::QueryConfig {

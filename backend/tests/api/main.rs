@@ -13,6 +13,7 @@ mod corpus;
 mod dashboard;
 mod errors;
 mod health;
+mod hostile;
 mod imports;
 mod me;
 mod migrations;
