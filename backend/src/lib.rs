@@ -14,6 +14,7 @@ pub mod error;
 pub mod goals;
 pub mod imports;
 pub mod ledger;
+pub mod limits;
 pub mod ml;
 pub mod money;
 pub mod openapi;

@@ -91,6 +91,8 @@ async function scenario(browserContext, base, viewport) {
   await page.getByLabel('Base currency').fill('EUR');
   await page.getByRole('button', { name: 'Save profile' }).click();
   await expectText(page.locator('.toast-area'), /Profile saved/);
+  // This browser is listed among the sign-ins, named from its User-Agent.
+  await expectText(page.locator('[aria-label="Sign-ins"]'), /Chrome on Linux.*This one/);
   await screenshot('settings');
 
   // An account.

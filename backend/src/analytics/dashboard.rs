@@ -377,7 +377,7 @@ pub fn build(
     let summary = sums.summary(period.from, period.to);
     let before = sums.summary(previous.from, previous.to);
     let (items, overall) =
-        budgets::standings(month_budgets, &categories, &sums.rows, period.from, today);
+        budgets::standings(month_budgets, &categories, &sums.rows, period.from, today)?;
     let budget_alerts = items
         .into_iter()
         .chain(overall)

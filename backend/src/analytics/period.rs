@@ -52,7 +52,10 @@ pub fn parse_month(value: &str) -> Option<NaiveDate> {
     if y.len() != 4 || m.len() != 2 {
         return None;
     }
-    let year = y.parse().ok().filter(|y| (1900..=9999).contains(y))?;
+    let year = y
+        .parse()
+        .ok()
+        .filter(|y| (crate::limits::MIN_YEAR..=crate::limits::MAX_YEAR).contains(y))?;
     NaiveDate::from_ymd_opt(year, m.parse().ok()?, 1)
 }
 

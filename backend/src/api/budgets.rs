@@ -86,7 +86,8 @@ fn positive(amount: i64) -> Result<(), ValidationError> {
 
 fn month(value: &str) -> Result<(), ValidationError> {
     parse_month(value).map(drop).ok_or_else(|| {
-        ValidationError::new("month").with_message("must be a month as YYYY-MM".into())
+        ValidationError::new("month")
+            .with_message("must be a month as YYYY-MM, from 1900-01 to 2999-12".into())
     })
 }
 
@@ -97,6 +98,8 @@ pub struct CreateBudget {
     /// An expense category; `null` or absent for the overall budget.
     pub category_id: Option<i64>,
     #[validate(custom(function = "positive"))]
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
     #[serde(default)]
     pub rollover: bool,
@@ -109,6 +112,8 @@ pub struct CreateBudget {
 #[serde(deny_unknown_fields)]
 pub struct UpdateBudget {
     #[validate(custom(function = "positive"))]
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub amount: Option<i64>,
     pub rollover: Option<bool>,
     #[validate(custom(function = "month"))]
@@ -119,6 +124,8 @@ pub struct UpdateBudget {
 #[serde(deny_unknown_fields)]
 pub struct MonthAmount {
     #[validate(custom(function = "positive"))]
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
 }
 
@@ -138,9 +145,9 @@ pub struct BudgetList {
 fn month_param(value: Option<&str>, field: &str) -> Result<NaiveDate, ApiError> {
     match value {
         None => Ok(first_of_month(Utc::now().date_naive())),
-        Some(m) => {
-            parse_month(m).ok_or_else(|| ApiError::validation(field, "must be a month as YYYY-MM"))
-        }
+        Some(m) => parse_month(m).ok_or_else(|| {
+            ApiError::validation(field, "must be a month as YYYY-MM, from 1900-01 to 2999-12")
+        }),
     }
 }
 

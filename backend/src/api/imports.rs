@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::api::extract::ValidJson;
+use crate::api::extract::{control_character, control_character_at, ValidJson};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::bankfile::{Format, Mapping, RowProblem};
@@ -264,13 +264,27 @@ async fn read_form(
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.trim().parse().ok())
         .ok_or_else(|| bad_form("account_id", "name the account as the `account_id` field"))?;
-    let mapping = mapping
-        .filter(|b| !b.iter().all(u8::is_ascii_whitespace))
-        .map(|b| {
-            serde_json::from_slice(&b)
-                .map_err(|e| bad_form("mapping", format!("is not a valid mapping: {e}")))
-        })
-        .transpose()?;
+    let invalid =
+        |e: serde_json::Error| bad_form("mapping", format!("is not a valid mapping: {e}"));
+    let mapping = match mapping.filter(|b| !b.iter().all(u8::is_ascii_whitespace)) {
+        None => None,
+        Some(bytes) => {
+            match serde_json::from_slice::<serde_json::Value>(&bytes).map_err(invalid)? {
+                // `null` is what a generated client sends for "no mapping": detect the columns.
+                serde_json::Value::Null => None,
+                value => {
+                    if let Some(field) = control_character_at(&value, "mapping".into()) {
+                        return Err(control_character(field));
+                    }
+                    Some(serde_json::from_value(value).map_err(invalid)?)
+                }
+            }
+        }
+    };
+    // The name is only shown back; control characters in it would only garble that.
+    let filename = filename
+        .map(|name| name.chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|name| !name.trim().is_empty());
     Ok(Upload {
         account_id,
         filename: filename.unwrap_or_else(|| "upload".into()),

@@ -73,8 +73,12 @@ pub struct RuleRequest {
     #[validate(length(min = 1, max = 500, message = "must be 1 to 500 characters long"))]
     pub pattern: String,
     /// Signed minor units (expenses are negative): only amounts at or above.
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub min_amount: Option<i64>,
     /// Signed minor units: only amounts at or below.
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub max_amount: Option<i64>,
     /// Only transactions of this account.
     pub account_id: Option<i64>,

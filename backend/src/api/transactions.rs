@@ -97,8 +97,11 @@ pub struct TransactionList {
 #[schema(example = json!({"account_id": 3, "date": "2026-03-14", "amount": -1250, "description": "Farmers market", "category_id": 7}))]
 pub struct CreateTransaction {
     pub account_id: i64,
+    #[validate(custom(function = "crate::limits::date"))]
     pub date: NaiveDate,
     /// Minor units of the account's currency; expenses negative.
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
     #[validate(
         length(max = 500, message = "must be at most 500 characters long"),
@@ -120,7 +123,10 @@ pub struct CreateTransaction {
 #[schema(example = json!({"category_id": 9}))]
 pub struct UpdateTransaction {
     pub account_id: Option<i64>,
+    #[validate(custom(function = "crate::limits::optional_date"))]
     pub date: Option<NaiveDate>,
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub amount: Option<i64>,
     #[validate(
         length(max = 500, message = "must be at most 500 characters long"),

@@ -27,10 +27,22 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
+    sign_ins (id) {
         id -> BigInt,
+        user_id -> BigInt,
+        handle -> Text,
+        kind -> Text,
+        user_agent -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_throttle (scope) {
         scope -> Text,
-        failed_at -> Timestamp,
+        window_started_at -> Timestamp,
+        attempts -> BigInt,
     }
 }
 
@@ -262,6 +274,7 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(sign_ins -> users (user_id));
 diesel::joinable!(monthly_sums -> accounts (account_id));
 diesel::joinable!(budget_overrides -> budgets (budget_id));
 diesel::joinable!(goal_accounts -> goals (goal_id));
@@ -270,7 +283,8 @@ diesel::joinable!(transactions -> categories (category_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
-    login_failures,
+    sign_ins,
+    login_throttle,
     accounts,
     categories,
     imports,

@@ -28,7 +28,7 @@ const STATEMENT: &str = "Date,Description,Amount\n\
 2026-03-04,RENT MARCH,-1200.00\n\
 2026-03-05,CINEMA,-12.00\n";
 
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     token: &str,
     account: i64,
