@@ -10,6 +10,7 @@ pub mod budgets;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod forecast;
 pub mod imports;
 pub mod ledger;
 pub mod ml;

@@ -12,6 +12,7 @@ pub mod health;
 pub mod home;
 pub mod imports;
 pub mod me;
+pub mod recurring;
 mod routes;
 pub mod rules;
 pub mod spa;
@@ -82,7 +83,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(budgets::set_month)
                 .service(budgets::clear_month)
                 .service(categorizer::categorize)
-                .service(categorizer::list_models),
+                .service(categorizer::list_models)
+                .service(recurring::list_recurring)
+                .service(recurring::get_recurring)
+                .service(recurring::update_recurring)
+                .service(recurring::upcoming_bills),
         );
 }
 

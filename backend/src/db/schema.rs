@@ -183,6 +183,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    recurring_series (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        series_key -> Text,
+        choice -> Text,
+        name -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(monthly_sums -> accounts (account_id));
 diesel::joinable!(budget_overrides -> budgets (budget_id));
@@ -202,4 +214,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     budget_overrides,
     category_feedback,
     monthly_sums,
+    recurring_series,
 );

@@ -18,6 +18,7 @@ mod me;
 mod migrations;
 mod monthly_sums;
 mod openapi;
+mod recurring;
 mod rules;
 mod session;
 mod spa;
