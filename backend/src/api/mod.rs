@@ -8,6 +8,7 @@ pub mod categories;
 pub mod categorizer;
 pub mod dashboard;
 pub mod extract;
+pub mod forecast;
 pub mod health;
 pub mod home;
 pub mod imports;
@@ -87,7 +88,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(recurring::list_recurring)
                 .service(recurring::get_recurring)
                 .service(recurring::update_recurring)
-                .service(recurring::upcoming_bills),
+                .service(recurring::upcoming_bills)
+                .service(forecast::get_forecast)
+                .service(forecast::get_balance),
         );
 }
 

@@ -123,6 +123,18 @@ pub async fn update_recurring(
     Ok(HttpResponse::Ok().json(updated))
 }
 
+/// A `days` query parameter: 1 to 366, `default` when absent.
+pub fn days_param(value: Option<&str>, default: i64) -> Result<i64, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(d) => d
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=366).contains(d))
+            .ok_or_else(|| ApiError::validation("days", "must be a whole number from 1 to 366")),
+    }
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UpcomingQuery {
@@ -155,14 +167,7 @@ pub async fn upcoming_bills(
     state: web::Data<AppState>,
     query: web::Query<UpcomingQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let days = match query.days.as_deref() {
-        None => 30,
-        Some(d) => d
-            .parse::<i64>()
-            .ok()
-            .filter(|d| (1..=366).contains(d))
-            .ok_or_else(|| ApiError::validation("days", "must be a whole number from 1 to 366"))?,
-    };
+    let days = days_param(query.days.as_deref(), 30)?;
     let today = Utc::now().date_naive();
     let to = today + Duration::days(days);
     let found = state

@@ -65,7 +65,7 @@ pub struct ChangeView {
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "id": 4, "name": "Netflix", "merchant": "Netflix", "direction": "expense", "category_id": 12,
+    "id": 4, "name": "Netflix", "merchant": "Netflix", "direction": "expense", "category_id": 12, "account_id": 1,
     "cadence": "monthly", "amount_kind": "fixed", "typical_amount": -1799, "currency": "USD",
     "last_date": "2026-11-12", "last_amount": -1799, "next_date": "2026-12-12",
     "next_amount": -1799, "status": "active", "choice": "detected", "confidence": 0.93,
@@ -83,6 +83,8 @@ pub struct RecurringSeries {
     pub direction: Direction,
     /// The category of the latest payment.
     pub category_id: Option<i64>,
+    /// The account of the latest payment.
+    pub account_id: i64,
     pub cadence: Cadence,
     pub amount_kind: AmountKind,
     /// Signed minor units (bills negative): the current price of a fixed series, the median of
@@ -121,6 +123,7 @@ pub fn lines(conn: &mut DbConn, user_id: i64, today: NaiveDate) -> Result<Vec<Li
     let from = today - Duration::days(LOOKBACK_DAYS);
     type Row = (
         i64,
+        i64,
         NaiveDate,
         i64,
         String,
@@ -135,6 +138,7 @@ pub fn lines(conn: &mut DbConn, user_id: i64, today: NaiveDate) -> Result<Vec<Li
         .filter(transactions::date.between(from, today))
         .select((
             transactions::id,
+            transactions::account_id,
             transactions::date,
             transactions::amount,
             transactions::description,
@@ -146,8 +150,9 @@ pub fn lines(conn: &mut DbConn, user_id: i64, today: NaiveDate) -> Result<Vec<Li
     Ok(rows
         .into_iter()
         .map(
-            |(id, date, amount, description, merchant, category_id, currency)| Line {
+            |(id, account_id, date, amount, description, merchant, category_id, currency)| Line {
                 id,
+                account_id,
                 date,
                 amount,
                 currency,
@@ -163,9 +168,19 @@ pub fn lines(conn: &mut DbConn, user_id: i64, today: NaiveDate) -> Result<Vec<Li
 /// included (callers decide whether to show them).
 pub fn find(conn: &mut DbConn, user_id: i64, today: NaiveDate) -> Result<Found, ApiError> {
     let lines = lines(conn, user_id, today)?;
+    find_in(conn, user_id, &lines, today)
+}
+
+/// `find` over lines already read (`lines`).
+pub fn find_in(
+    conn: &mut DbConn,
+    user_id: i64,
+    lines: &[Line],
+    today: NaiveDate,
+) -> Result<Found, ApiError> {
     let first = lines.iter().map(|l| l.date).min();
     let not_enough_data = NotEnoughData::check(NEEDS_MONTHS, months_of_history(first, today));
-    let detected = recurring::detect(&lines, today);
+    let detected = recurring::detect(lines, today);
     let stored = remember(conn, user_id, &detected)?;
     let series = detected
         .into_iter()
@@ -252,6 +267,7 @@ fn view(s: Series, id: i64, choice: Choice, name: Option<String>) -> RecurringSe
         name,
         direction: s.direction,
         category_id: s.category_id,
+        account_id: s.account_id,
         cadence: s.cadence,
         amount_kind: s.amount_kind,
         typical_amount: s.typical_amount,

@@ -2,6 +2,8 @@
 //! say about the days ahead. Plain Rust over ledger rows; the handlers are in `api/`.
 
 pub mod bills;
+pub mod monthly;
+pub mod outlook;
 pub mod recurring;
 
 use chrono::{Datelike, NaiveDate};

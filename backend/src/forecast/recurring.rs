@@ -19,6 +19,7 @@ use crate::ml::text;
 #[derive(Clone, Debug)]
 pub struct Line {
     pub id: i64,
+    pub account_id: i64,
     pub date: NaiveDate,
     /// Signed minor units: expenses negative.
     pub amount: i64,
@@ -156,6 +157,8 @@ pub struct Series {
     pub direction: Direction,
     pub currency: String,
     pub category_id: Option<i64>,
+    /// The account of the latest payment.
+    pub account_id: i64,
     pub cadence: Cadence,
     pub amount_kind: AmountKind,
     /// The latest price for fixed series, the median of the last six payments otherwise.
@@ -388,6 +391,7 @@ fn series(key: String, group: &[&Line], today: NaiveDate) -> Option<Series> {
         },
         currency: last.currency.clone(),
         category_id: last.category_id,
+        account_id: last.account_id,
         cadence,
         amount_kind: if fixed {
             AmountKind::Fixed
@@ -414,6 +418,7 @@ mod tests {
     fn line(id: i64, date: NaiveDate, amount: i64, description: &str) -> Line {
         Line {
             id,
+            account_id: 1,
             date,
             amount,
             currency: "USD".into(),

@@ -12,6 +12,7 @@ mod cli;
 mod corpus;
 mod dashboard;
 mod errors;
+mod forecast;
 mod health;
 mod imports;
 mod me;
