@@ -250,6 +250,11 @@ fn remember(
         .collect())
 }
 
+/// A detected series as the API shows it, for evaluations that keep nothing in a database.
+pub fn unstored(s: Series, id: i64) -> RecurringSeries {
+    view(s, id, Choice::Detected, None)
+}
+
 fn view(s: Series, id: i64, choice: Choice, name: Option<String>) -> RecurringSeries {
     let name = name.unwrap_or_else(|| s.label.clone());
     let changes = s

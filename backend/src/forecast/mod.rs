@@ -2,6 +2,9 @@
 //! say about the days ahead. Plain Rust over ledger rows; the handlers are in `api/`.
 
 pub mod bills;
+pub mod card;
+pub mod evaluate;
+pub mod households;
 pub mod monthly;
 pub mod outlook;
 pub mod recurring;

@@ -158,7 +158,7 @@ async fn next_month_counts_bills_as_known_and_forecasts_the_rest(app: TestApp) {
         (&groceries["amount"], &groceries["low"], &groceries["high"]),
         (&json!(30000), &json!(30000), &json!(30000))
     );
-    assert_eq!(groceries["method"], "mean3");
+    assert_eq!(groceries["method"], "median");
     // Netflix is entirely known: next month's 15.49 with nothing variable around it.
     let subscriptions = category("Subscriptions");
     assert_eq!(subscriptions["known_amount"], 1549);
