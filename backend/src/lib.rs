@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod debts;
 pub mod error;
+pub mod forecast;
 pub mod goals;
 pub mod imports;
 pub mod ledger;

@@ -9,11 +9,13 @@ pub mod categorizer;
 pub mod dashboard;
 pub mod debts;
 pub mod extract;
+pub mod forecast;
 pub mod goals;
 pub mod health;
 pub mod home;
 pub mod imports;
 pub mod me;
+pub mod recurring;
 mod routes;
 pub mod rules;
 pub mod sign_ins;
@@ -107,7 +109,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(goals::add_contribution)
                 .service(goals::delete_contribution)
                 .service(categorizer::categorize)
-                .service(categorizer::list_models),
+                .service(categorizer::list_models)
+                .service(recurring::list_recurring)
+                .service(recurring::get_recurring)
+                .service(recurring::update_recurring)
+                .service(recurring::upcoming_bills)
+                .service(forecast::get_forecast)
+                .service(forecast::get_balance),
         );
 }
 

@@ -273,6 +273,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    recurring_series (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        series_key -> Text,
+        choice -> Text,
+        name -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(sign_ins -> users (user_id));
 diesel::joinable!(monthly_sums -> accounts (account_id));
@@ -301,4 +313,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     goal_contributions,
     goal_pauses,
     goal_milestones,
+    recurring_series,
 );

@@ -265,7 +265,11 @@ pub fn preview(conn: &mut DbConn, user_id: i64, condition: Condition) -> Result<
         examples: Vec::new(),
     };
     for (description, amount, account_id, category_id) in rows {
-        if matcher.rule_for(&description, amount, account_id).is_none() {
+        if matcher
+            .matching(&description, amount, account_id)
+            .next()
+            .is_none()
+        {
             continue;
         }
         preview.matches += 1;
