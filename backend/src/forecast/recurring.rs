@@ -118,6 +118,8 @@ pub enum AmountKind {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+// An import's `Status` has the same name: utoipa would let one schema overwrite the other.
+#[schema(as = SeriesStatus)]
 pub enum Status {
     /// Paid on schedule; the next payment is expected.
     Active,
