@@ -53,6 +53,17 @@ async function expectText(locator, pattern, timeout = 10_000) {
   throw new Error(`expected ${pattern} but found ${JSON.stringify(last)}`);
 }
 
+/** The locator's box once it is laid out (lists re-render after each change). */
+async function boxOf(locator, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const box = await locator.first().boundingBox().catch(() => null);
+    if (box && box.width > 0) return box;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return null;
+}
+
 async function scenario(browserContext, base, viewport) {
   const page = browserContext.pages()[0] ?? (await browserContext.newPage());
   const problems = [];
@@ -102,6 +113,21 @@ async function scenario(browserContext, base, viewport) {
   await page.getByLabel('Opening balance').fill('1.000,00');
   await page.getByRole('button', { name: 'Add account' }).click();
   await expectText(page.locator('.list-group-item'), /Everyday.*€1,000\.00/);
+  // Renamed, retyped and given another opening balance in place, then named back.
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
+  const editAccount = page.getByRole('form', { name: 'Edit account Everyday' });
+  await editAccount.getByLabel('Name').fill('Everyday spending');
+  await editAccount.getByLabel('Type').selectOption('savings');
+  await editAccount.getByLabel('Opening balance (EUR)').fill('1000.50');
+  await editAccount.getByRole('button', { name: 'Save' }).click();
+  await expectText(page.locator('.list-group-item'), /Everyday spending.*Savings.*€1,000\.50/);
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
+  const renamed = page.getByRole('form', { name: 'Edit account Everyday spending' });
+  await renamed.getByLabel('Name').fill('Everyday');
+  await renamed.getByLabel('Type').selectOption('checking');
+  await renamed.getByLabel('Opening balance (EUR)').fill('1000');
+  await renamed.getByRole('button', { name: 'Save' }).click();
+  await expectText(page.locator('.list-group-item'), /^EverydayChecking · EUR · opened with €1,000\.00/);
   await screenshot('accounts');
 
   // Import the bank CSV through the wizard.
@@ -114,7 +140,7 @@ async function scenario(browserContext, base, viewport) {
   await screenshot('import-preview');
   // Every preview row keeps its category and amount in view, at either width.
   for (const cell of ['.cell-category', '.cell-amount']) {
-    const box = await page.locator(`.import-preview tbody tr ${cell}`).first().boundingBox();
+    const box = await boxOf(page.locator(`.import-preview tbody tr ${cell}`));
     assert(box && box.width > 0 && box.x + box.width <= viewport.width, `${cell} is visible: ${JSON.stringify(box)}`);
   }
   // Correct the mapping the wrong way (month first) and back: unreadable dates are listed.
@@ -273,6 +299,10 @@ async function scenario(browserContext, base, viewport) {
   // the file's own totals, for the month and for the year.
   const totals = fileTotals(yearFixture);
   await nav('Import');
+  // A preview given up on ('Choose another file') leaves nothing in the history.
+  await page.getByLabel('Bank file', { exact: true }).setInputFiles(yearFixture);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Choose another file' }).click();
   await page.getByLabel('Bank file', { exact: true }).setInputFiles(yearFixture);
   await page.getByRole('button', { name: 'Preview' }).click();
   await page.getByRole('button', { name: 'Import 54 transactions' }).click();
@@ -288,7 +318,7 @@ async function scenario(browserContext, base, viewport) {
   await expectText(page.locator('.toast-area'), /file was discarded/);
   await expectText(page.locator('.import-history tbody'), /year-2025\.csv/);
   assert(await page.locator('.import-history tbody tr').count() === 2, 'the history holds the two imports, no discarded preview');
-  const undoBox = await page.locator('.import-history').getByRole('button', { name: 'Undo' }).first().boundingBox();
+  const undoBox = await boxOf(page.locator('.import-history').getByRole('button', { name: 'Undo' }));
   assert(undoBox && undoBox.x + undoBox.width <= viewport.width, `Undo is in reach: ${JSON.stringify(undoBox)}`);
   await screenshot('import-history');
 
@@ -311,6 +341,9 @@ async function scenario(browserContext, base, viewport) {
   await page.goto(`${base}/transactions?month=2025-03`);
   const tesco = page.locator('tr', { hasText: 'TESCO STORES 3297 LONDON' }).first();
   await expectText(tesco, /Tesco Stores/);
+  // Why it is in Groceries: one tap away.
+  await tesco.locator('.why-filed summary').click();
+  await expectText(tesco.locator('.why-filed'), /From the bank file's own category column/);
   await tesco.getByRole('button', { name: 'Rule' }).click();
   const dialog = page.getByRole('dialog', { name: 'New rule' });
   assert(await dialog.getByLabel('Text').inputValue() === 'tesco stores', 'the pattern is the merchant key');

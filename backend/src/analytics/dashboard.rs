@@ -193,14 +193,17 @@ impl Sums<'_> {
                 .map(|(a, _)| a)
                 .sum()
         };
-        Summary::new(
-            total(Side::Income),
-            total(Side::Spending),
-            total(Side::Refunds),
-        )
+        // Income stays the plain net of income categories, so that `net` is every amount of
+        // the period added up even when one of them gave back more than it brought in.
+        let income = self
+            .in_range(from, to)
+            .map(|r| sums::income(self.category(r), r))
+            .sum();
+        Summary::new(income, total(Side::Spending), total(Side::Refunds))
     }
 
-    /// Per category: (amount, count) on one side of the ledger, every amount positive.
+    /// Per category: (amount, count) on one side of the ledger, every amount positive (an
+    /// income category that gave back more than it brought in has no share).
     fn by_category(
         &self,
         from: NaiveDate,

@@ -217,22 +217,30 @@ pub struct MonthStatus {
 type Spent = HashMap<(Option<i64>, NaiveDate), i64>;
 
 /// Spending per category (with subcategories counted in their parent too) and overall, per month.
+/// A category whose refunds exceed its spending in a month spent nothing that month, as on the
+/// dashboard: the excess is no negative spending that would lower the others'.
 fn spent_by_month(
     categories: &HashMap<i64, Category>,
     sums: &[CategorySum],
 ) -> Result<Spent, ApiError> {
+    let mut net: HashMap<(Option<i64>, NaiveDate), i64> = HashMap::new();
+    for sum in sums {
+        let category = sum.category_id.and_then(|id| categories.get(&id));
+        let total = net
+            .entry((sum.category_id, first_of_month(sum.first)))
+            .or_default();
+        *total = limits::add(*total, sums::spending(category, sum))?;
+    }
     let mut spent = Spent::new();
     let mut count = |key, amount| -> Result<(), ApiError> {
         let total: &mut i64 = spent.entry(key).or_default();
         *total = limits::add(*total, amount)?;
         Ok(())
     };
-    for sum in sums {
-        let category = sum.category_id.and_then(|id| categories.get(&id));
-        let amount = sums::spending(category, sum);
-        let month = first_of_month(sum.first);
+    for ((id, month), amount) in net {
+        let amount = amount.max(0);
         count((None, month), amount)?;
-        if let Some(category) = category {
+        if let Some(category) = id.and_then(|id| categories.get(&id)) {
             count((Some(category.id), month), amount)?;
             if let Some(parent) = category.parent_id {
                 count((Some(parent), month), amount)?;

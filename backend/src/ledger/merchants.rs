@@ -54,17 +54,26 @@ const BACKFILL_BATCH: i64 = 5_000;
 /// column leaves them NULL): the derivation is Rust, not SQL. Rows sharing a key are updated in
 /// one statement. Returns how many rows it filled.
 pub fn backfill(conn: &mut DbConn) -> Result<usize, ApiError> {
+    backfill_by(conn, BACKFILL_BATCH)
+}
+
+/// `backfill` in batches of `batch` rows.
+pub fn backfill_by(conn: &mut DbConn, batch: i64) -> Result<usize, ApiError> {
     let mut filled = 0;
+    // Batches walk the ids forwards, so none scans again the rows the ones before filled.
+    let mut after = 0;
     loop {
         let rows: Vec<(i64, Option<String>, String)> = with_conn!(conn, c => transactions::table
             .filter(transactions::merchant_key.is_null())
+            .filter(transactions::id.gt(after))
             .select((transactions::id, transactions::merchant, transactions::description))
             .order(transactions::id.asc())
-            .limit(BACKFILL_BATCH)
+            .limit(batch)
             .load(c))?;
-        if rows.is_empty() {
+        let Some((last, _, _)) = rows.last() else {
             return Ok(filled);
-        }
+        };
+        after = *last;
         let mut by_key: HashMap<String, Vec<i64>> = HashMap::new();
         for (id, merchant, description) in &rows {
             by_key

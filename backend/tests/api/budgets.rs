@@ -10,6 +10,7 @@ both_backends!(
     rollover_carries_across_months_and_a_year_end,
     overrides_change_one_month,
     an_empty_month_is_zeros,
+    refunds_beyond_a_category_do_not_lower_the_others,
 );
 
 async fn budget(app: &TestApp, token: &str, body: Value) -> Value {
@@ -319,4 +320,38 @@ async fn an_empty_month_is_zeros(app: TestApp) {
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
+}
+
+async fn refunds_beyond_a_category_do_not_lower_the_others(app: TestApp) {
+    let token = app.user("asha@example.com").await;
+    let account = app.account(&token, "Everyday", "USD").await;
+    let shopping = app.category(&token, "Shopping").await;
+    let groceries = app.category(&token, "Groceries").await;
+    budget(
+        &app,
+        &token,
+        json!({"category_id": shopping, "amount": 10_000, "starts": "2025-01"}),
+    )
+    .await;
+    budget(&app, &token, json!({"amount": 50_000, "starts": "2025-01"})).await;
+    // A jacket bought in December is returned in January, when little else is bought.
+    spend(&app, &token, account, "2025-01-08", 15_000, shopping).await;
+    spend(&app, &token, account, "2025-01-20", -3_000, shopping).await;
+    spend(&app, &token, account, "2025-01-21", -20_000, groceries).await;
+    let january = month(&app, &token, "2025-01").await;
+    assert_eq!(january["items"][0]["spent"], 0, "not -12000");
+    assert_eq!(
+        january["overall"]["spent"], 20_000,
+        "the groceries, not 8000"
+    );
+    let dashboard: Value = app
+        .get_as(&token, "/api/v1/dashboard?month=2025-01")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        dashboard["summary"]["spending"],
+        january["overall"]["spent"]
+    );
 }

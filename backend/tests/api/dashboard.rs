@@ -353,6 +353,18 @@ async fn a_year_of_a_bank_file_adds_up_and_refunds_never_make_a_negative_share(a
     assert_eq!(d["previous"]["spending"], 15_000);
     assert_eq!(d["refunds_by_category"][0]["previous_amount"], 0);
 
+    // Every amount of the file in 2025, added up, is the year's net.
+    let file_net: i64 = a_year_statement()
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("2025"))
+        .map(|l| {
+            let amount = l.split(',').nth(1).unwrap().replace('.', "");
+            amount.parse::<i64>().unwrap()
+        })
+        .sum();
+    assert_eq!(d["summary"]["net"], file_net);
+
     // January alone: the refund outweighs Shopping's spending that month too.
     let january = dashboard(&app, &token, "month=2025-01").await;
     assert_eq!(january["summary"]["refunds"], 15_000);

@@ -3,6 +3,7 @@
 
 use dhana::config::Database;
 use dhana::db::Pool;
+use dhana::ledger::merchants::backfill_by;
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -130,7 +131,15 @@ async fn rows_stored_before_keys_get_them_at_start(app: TestApp) {
         .iter()
         .all(|(_, _, key)| key.is_null()));
     // Starting the app again (it connects like this) derives them.
-    Pool::connect(&app.config.database).unwrap();
+    let pool = Pool::connect(&app.config.database).unwrap();
+    assert_eq!(merchants(&app, &token).await, before);
+    // In batches smaller than the table, every row is reached once.
+    execute(
+        &app.config.database,
+        "UPDATE transactions SET merchant_key = NULL",
+    );
+    let filled = backfill_by(&mut pool.get().unwrap(), 2).unwrap();
+    assert_eq!(filled, 3);
     assert_eq!(merchants(&app, &token).await, before);
     assert_eq!(before[0].2, "tesco stores");
     assert_eq!(before[2].2, Value::Null);

@@ -29,14 +29,16 @@ export const importPage: Page = ({ root, query }) => {
     step.append(uploadStep(accounts, query.get('account_id'), (preview) => showPreview(preview)));
     const showPreview = (preview: Preview) => {
       const account = accounts.find((a) => a.id === preview.account_id);
+      const dropPreview = async (message: string | null) => {
+        await call(api.DELETE('/api/v1/imports/{id}', { params: { path: { id: preview.id } } }));
+        if (message) toast(message);
+        replace(step, uploadStep(accounts, String(preview.account_id), showPreview));
+        await reloadHistory();
+      };
       replace(step, previewStep(preview, account?.currency ?? 'XXX', categories, {
-        restart: () => replace(step, uploadStep(accounts, String(preview.account_id), showPreview)),
-        discard: async () => {
-          await call(api.DELETE('/api/v1/imports/{id}', { params: { path: { id: preview.id } } }));
-          toast('Nothing imported; the file was discarded');
-          replace(step, uploadStep(accounts, String(preview.account_id), showPreview));
-          await reloadHistory();
-        },
+        // A preview left behind is discarded rather than left to expire in a day.
+        restart: () => dropPreview(null),
+        discard: () => dropPreview('Nothing imported; the file was discarded'),
         committed: async (result) => {
           replace(step, resultStep(result, account?.currency ?? 'XXX', () => {
             replace(step, uploadStep(accounts, String(preview.account_id), showPreview));
@@ -95,7 +97,8 @@ function uploadStep(accounts: Account[], accountId: string | null, previewed: (p
 }
 
 interface PreviewActions {
-  restart: () => void;
+  /** Discards the preview and asks for another file. */
+  restart: () => Promise<void>;
   /** Drops the preview (and its stored file) and starts over. */
   discard: () => Promise<void>;
   committed: (result: Import) => Promise<void>;
@@ -153,7 +156,7 @@ function previewStep(initial: Preview, currency: string, categories: Category[],
     replace(container, h('div', { class: 'card-body' },
       h('div', { class: 'd-flex flex-wrap justify-content-between gap-2 mb-2' },
         h('h2', { class: 'h5 mb-0' }, preview.filename),
-        h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', onclick: actions.restart }, 'Choose another file')),
+        h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', onclick: guarded(actions.restart) }, 'Choose another file')),
       h('p', { class: 'small text-secondary' },
         `${preview.format.toUpperCase()} · ${preview.encoding} · ${counts.rows} rows read`,
         preview.duplicates > 0 && ` · ${preview.duplicates} already in the account (skipped)`,
