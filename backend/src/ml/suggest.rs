@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::ledger::categories::{self, CategoryKind, DEFAULTS};
+use crate::ledger::categories::{self, CategoryKind};
 use crate::ml::direction::{Fit, Guard};
 use crate::ml::feedback;
 use crate::ml::personal::{Memory, Recall};
@@ -96,15 +96,6 @@ pub struct Suggester<'a> {
 struct Fitting {
     alternative: Alternative,
     fit: Fit,
-}
-
-/// The kind of a model class that has no category of that name among the user's: the kind the
-/// default category of that name has.
-fn default_kind(name: &str) -> CategoryKind {
-    DEFAULTS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map_or(CategoryKind::Expense, |(_, kind, _)| *kind)
 }
 
 impl<'a> Suggester<'a> {
@@ -227,7 +218,7 @@ impl<'a> Suggester<'a> {
             let kind = category
                 .as_ref()
                 .and_then(|c| self.guard.kind(c.id))
-                .unwrap_or_else(|| default_kind(&name));
+                .unwrap_or_else(|| crate::ml::direction::default_kind(&name));
             let fit = crate::ml::direction::fit(kind, amount, || {
                 self.guard
                     .refund_evidence(description, category.as_ref().map(|c| c.id), date)
