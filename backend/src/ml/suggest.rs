@@ -11,8 +11,9 @@ use utoipa::ToSchema;
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::categories::{self, CategoryKind};
-use crate::ml::direction::{Fit, Guard};
+use crate::ml::direction::{self, Fit, Guard, RefundEvidence};
 use crate::ml::feedback;
+use crate::ml::model::Model;
 use crate::ml::personal::{Memory, Recall};
 use crate::ml::registry::Categorizer;
 
@@ -160,7 +161,7 @@ impl<'a> Suggester<'a> {
                 // category there is a refund they chose.
                 let fit = match self.guard.kind(c.id) {
                     Some(CategoryKind::Expense) if amount > 0 => {
-                        Fit::Refund(crate::ml::direction::RefundEvidence::UserChoice)
+                        Fit::Refund(RefundEvidence::UserChoice)
                     }
                     _ => self.guard.fit(c.id, amount, description, date),
                 };
@@ -204,7 +205,7 @@ impl<'a> Suggester<'a> {
     /// decided and the model's favourite when the direction set it aside.
     fn fitting(
         &self,
-        model: &crate::ml::model::Model,
+        model: &Model,
         description: &str,
         amount: i64,
         date: Option<NaiveDate>,
@@ -218,8 +219,8 @@ impl<'a> Suggester<'a> {
             let kind = category
                 .as_ref()
                 .and_then(|c| self.guard.kind(c.id))
-                .unwrap_or_else(|| crate::ml::direction::default_kind(&name));
-            let fit = crate::ml::direction::fit(kind, amount, || {
+                .unwrap_or_else(|| direction::default_kind(&name));
+            let fit = direction::fit(kind, amount, || {
                 self.guard
                     .refund_evidence(description, category.as_ref().map(|c| c.id), date)
             });
