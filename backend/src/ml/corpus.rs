@@ -1,6 +1,7 @@
 //! Accuracy on real bank descriptions: the files of the shared corpus whose rows carry the
 //! bank's own category. Their labels are mapped to our default categories by hand, below; a
-//! label with no counterpart (a budget envelope, "Expenses") leaves its rows out.
+//! label with no counterpart (a budget envelope, "Expenses") leaves its rows out. Every row,
+//! labelled or not, is checked against the money-direction rule.
 
 use std::path::Path;
 
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::bankfile::{parse, ParseOptions};
 use crate::ml::model::Model;
 use crate::ml::text;
+use crate::ml::trust::DirectionCheck;
 
 /// Bank label (lower case, compared against each `:`-separated part, last part first) → ours.
 const LABELS: &[(&str, &str)] = &[
@@ -60,6 +62,8 @@ pub struct CorpusReport {
     pub rows: usize,
     pub correct: usize,
     pub accuracy: f64,
+    /// Every row of every file that parses.
+    pub direction: DirectionCheck,
 }
 
 /// Every manifest file of `dir` that parses and has mapped bank categories.
@@ -68,6 +72,7 @@ pub fn evaluate(model: &Model, dir: &Path) -> Result<CorpusReport, String> {
         .map_err(|e| e.to_string())
         .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))?;
     let mut files = Vec::new();
+    let mut direction = DirectionCheck::default();
     for entry in manifest.as_array().into_iter().flatten() {
         let Some(path) = entry["path"].as_str() else {
             continue;
@@ -85,10 +90,11 @@ pub fn evaluate(model: &Model, dir: &Path) -> Result<CorpusReport, String> {
         };
         let (mut rows, mut correct) = (0, 0);
         for row in &parsed.rows {
+            let text = text::with_payee(&row.description, row.payee.as_deref());
+            direction.add(model, &text, row.amount);
             let Some(truth) = row.bank_category.as_deref().and_then(our_category) else {
                 continue;
             };
-            let text = text::with_payee(&row.description, row.payee.as_deref());
             let best = model.predict(&text, row.amount, 1).ranked[0].class;
             rows += 1;
             correct += usize::from(model.classes()[best] == truth);
@@ -107,6 +113,7 @@ pub fn evaluate(model: &Model, dir: &Path) -> Result<CorpusReport, String> {
         files,
         rows,
         correct,
+        direction,
         accuracy: if rows == 0 {
             0.0
         } else {

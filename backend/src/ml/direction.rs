@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use crate::db::schema::{categories, transactions};
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::ledger::categories::CategoryKind;
+use crate::ledger::categories::{CategoryKind, DEFAULTS};
 use crate::ml::text;
 use crate::with_conn;
 
@@ -102,6 +102,15 @@ pub fn fit(
         (CategoryKind::Income, _) => Fit::Contradicts,
         (CategoryKind::Expense, _) => evidence().map_or(Fit::Contradicts, Fit::Refund),
     }
+}
+
+/// The kind of the default category `name`: what a model class is when the user has no
+/// category of that name. An unknown name counts as spending, the kind money in must not get.
+pub fn default_kind(name: &str) -> CategoryKind {
+    DEFAULTS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map_or(CategoryKind::Expense, |(_, kind, _)| *kind)
 }
 
 /// A user's spending by merchant: for each merchant key, the expense categories it was spent

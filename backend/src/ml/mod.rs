@@ -7,7 +7,8 @@
 //! `suggest` (both together, mapped to the user's categories), `direction` (money in and out
 //! against category kinds and refund evidence, for every way a row gets a category).
 //! Training: `merchants` and `dataset` (synthetic data), `train` (smartcore fits), `metrics`,
-//! `evaluate` (speed, personalization), `corpus` (real bank files), `pipeline` (`dhana ml
+//! `evaluate` (speed, personalization), `trust` (filing precision, coverage, calibration and
+//! direction on unseen phrasings), `corpus` (real bank files), `pipeline` (`dhana ml
 //! train`), `card`.
 
 pub mod card;
@@ -26,6 +27,7 @@ pub mod registry;
 pub mod suggest;
 pub mod text;
 pub mod train;
+pub mod trust;
 
 pub const MODEL_FILE: &str = "categorizer.json";
 pub const WEIGHTS_FILE: &str = "categorizer.weights";

@@ -14,6 +14,7 @@ use crate::ml::merchants::SPECS;
 use crate::ml::metrics::Scores;
 use crate::ml::model::Model;
 use crate::ml::train::{self, Candidate, MAX_WEIGHTS_BYTES};
+use crate::ml::trust::{self, DirectionCheck, Judged};
 use crate::ml::{card, MODEL_FILE, WEIGHTS_FILE};
 
 pub const METRICS_FILE: &str = "metrics.json";
@@ -75,6 +76,21 @@ pub struct Metrics {
     pub comparison: Vec<Compared>,
     pub personalization: Vec<PersonalizationPoint>,
     pub corpus: Option<CorpusReport>,
+    pub trust: Trust,
+}
+
+/// What the categorizer files on its own at the server's default filing threshold, judged as
+/// the server judges (`ml::trust`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trust {
+    pub threshold: f32,
+    pub held_out: Judged,
+    /// The model trained without a fifth of the merchants, on those merchants.
+    pub unseen_merchants: Judged,
+    /// `ml-models/unseen.csv`: hand-written merchants and plain descriptions.
+    pub hand_written: Judged,
+    pub direction_held_out: DirectionCheck,
+    pub direction_hand_written: DirectionCheck,
 }
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> String + '_ {
@@ -134,14 +150,29 @@ pub fn run(options: &TrainOptions) -> Result<Metrics, String> {
     if let Some(row) = comparison.iter_mut().find(|c| c.features == chosen.label) {
         row.chosen = true;
     }
-    train::calibrate(&mut model, &data.validation)?;
 
     let full_started = Instant::now();
     train::train(&chosen, &classes, &all, options.seed, size)?;
     let full_dataset_train_seconds = full_started.elapsed().as_secs_f64();
+    // The temperature is fitted where confidence matters most: on merchants the model has not
+    // seen (the validation split shares its merchants with training and would teach it to be
+    // as sure of a stranger as of a regular).
     let (seen, unseen) = train::split_by_merchant(&all);
-    let without = train::train(&chosen, &classes, &seen, options.seed, size)?;
-    let unseen_merchants = train::evaluate(&without.model, &unseen)?;
+    let mut without = train::train(&chosen, &classes, &seen, options.seed, size)?.model;
+    let (unseen_calibration, unseen_test) = unseen.split_at(unseen.len() / 2);
+    train::calibrate(&mut without, unseen_calibration)?;
+    model.info.temperature = without.info.temperature;
+    let unseen_merchants = train::evaluate(&without, unseen_test)?;
+    let threshold = crate::config::DEFAULT_CATEGORIZER_MIN_CONFIDENCE;
+    let hand_written = trust::hand_written()?;
+    let trust = Trust {
+        threshold,
+        held_out: trust::measure(&model, &data.test, threshold),
+        unseen_merchants: trust::measure(&without, unseen_test, threshold),
+        hand_written: trust::measure(&model, &hand_written, threshold),
+        direction_held_out: DirectionCheck::of(&model, &data.test),
+        direction_hand_written: DirectionCheck::of(&model, &hand_written),
+    };
 
     let corpus = match &options.corpus {
         Some(dir) if dir.join("manifest.json").is_file() => Some(corpus::evaluate(&model, dir)?),
@@ -168,6 +199,7 @@ pub fn run(options: &TrainOptions) -> Result<Metrics, String> {
         comparison,
         personalization: evaluate::personalization(&model, &data.test, options.seed),
         corpus,
+        trust,
     };
 
     let dir = &options.out_dir;

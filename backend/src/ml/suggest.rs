@@ -10,9 +10,10 @@ use utoipa::ToSchema;
 
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::ledger::categories::{self, CategoryKind, DEFAULTS};
-use crate::ml::direction::{Fit, Guard};
+use crate::ledger::categories::{self, CategoryKind};
+use crate::ml::direction::{self, Fit, Guard, RefundEvidence};
 use crate::ml::feedback;
+use crate::ml::model::Model;
 use crate::ml::personal::{Memory, Recall};
 use crate::ml::registry::Categorizer;
 
@@ -98,15 +99,6 @@ struct Fitting {
     fit: Fit,
 }
 
-/// The kind of a model class that has no category of that name among the user's: the kind the
-/// default category of that name has.
-fn default_kind(name: &str) -> CategoryKind {
-    DEFAULTS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map_or(CategoryKind::Expense, |(_, kind, _)| *kind)
-}
-
 impl<'a> Suggester<'a> {
     /// Loads what the user's suggestions need: their categories, their memory and their
     /// spending by merchant (refund evidence).
@@ -169,7 +161,7 @@ impl<'a> Suggester<'a> {
                 // category there is a refund they chose.
                 let fit = match self.guard.kind(c.id) {
                     Some(CategoryKind::Expense) if amount > 0 => {
-                        Fit::Refund(crate::ml::direction::RefundEvidence::UserChoice)
+                        Fit::Refund(RefundEvidence::UserChoice)
                     }
                     _ => self.guard.fit(c.id, amount, description, date),
                 };
@@ -213,7 +205,7 @@ impl<'a> Suggester<'a> {
     /// decided and the model's favourite when the direction set it aside.
     fn fitting(
         &self,
-        model: &crate::ml::model::Model,
+        model: &Model,
         description: &str,
         amount: i64,
         date: Option<NaiveDate>,
@@ -227,8 +219,8 @@ impl<'a> Suggester<'a> {
             let kind = category
                 .as_ref()
                 .and_then(|c| self.guard.kind(c.id))
-                .unwrap_or_else(|| default_kind(&name));
-            let fit = crate::ml::direction::fit(kind, amount, || {
+                .unwrap_or_else(|| direction::default_kind(&name));
+            let fit = direction::fit(kind, amount, || {
                 self.guard
                     .refund_evidence(description, category.as_ref().map(|c| c.id), date)
             });
