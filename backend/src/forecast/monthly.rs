@@ -155,7 +155,7 @@ pub fn naive_scale(history: &[i64]) -> Option<f64> {
 }
 
 /// The `q` quantile (0–1) by linear interpolation between order statistics.
-fn quantile(sorted: &[i64], q: f64) -> f64 {
+pub fn quantile(sorted: &[i64], q: f64) -> f64 {
     let pos = q * (sorted.len() - 1) as f64;
     let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
     let frac = pos - lo as f64;

@@ -503,6 +503,48 @@ pub fn balances(
         .collect())
 }
 
+/// Complete months of a user's ledger in one currency: spending per category and income.
+pub struct History {
+    /// The last complete month (the month before `today`'s).
+    pub last_month: NaiveDate,
+    /// Spending (positive when money goes out) per category (`None`: uncategorized), one
+    /// value per month from the first month with a transaction, zero months included.
+    pub spending: BTreeMap<Option<i64>, Vec<i64>>,
+    pub income: Vec<i64>,
+}
+
+pub fn history(
+    lines: &[Line],
+    categories: &[Category],
+    currency: &str,
+    today: NaiveDate,
+) -> History {
+    let current = first_of_month(today);
+    let lines: Vec<&Line> = lines.iter().filter(|l| l.currency == currency).collect();
+    let first = lines.iter().map(|l| first_of_month(l.date)).min();
+    let months = first.map_or(0, |f| months_between(f, current));
+    let start = first.unwrap_or(current);
+    let kinds: HashMap<i64, &str> = categories.iter().map(|c| (c.id, c.kind.as_str())).collect();
+    let mut spending: BTreeMap<Option<i64>, Vec<i64>> = BTreeMap::new();
+    let mut income: Vec<i64> = vec![0; months];
+    for line in lines.iter().filter(|l| first_of_month(l.date) < current) {
+        let m = months_between(start, first_of_month(line.date));
+        match flow(line, &kinds) {
+            Some(Flow::Spending(c, amount)) => {
+                let row = spending.entry(c).or_insert_with(|| vec![0; months]);
+                row[m] = row[m].saturating_add(amount);
+            }
+            Some(Flow::Income(amount)) => income[m] = income[m].saturating_add(amount),
+            None => {}
+        }
+    }
+    History {
+        last_month: shift_months(current, -1),
+        spending,
+        income,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

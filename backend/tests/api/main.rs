@@ -19,6 +19,7 @@ mod me;
 mod migrations;
 mod monthly_sums;
 mod openapi;
+mod recommendations;
 mod recurring;
 mod rules;
 mod session;
