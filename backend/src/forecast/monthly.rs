@@ -135,7 +135,7 @@ pub fn errors(method: Method, history: &[i64], horizon: usize) -> Vec<i64> {
         .filter_map(|t| {
             method
                 .predict(&history[..=t - horizon], horizon)
-                .map(|p| history[t] - p)
+                .map(|p| history[t].saturating_sub(p))
         })
         .collect()
 }
@@ -150,7 +150,10 @@ pub fn mae(errors: &[i64]) -> Option<f64> {
 
 /// The in-sample mean absolute one-step change: the scale MASE divides by.
 pub fn naive_scale(history: &[i64]) -> Option<f64> {
-    let changes: Vec<i64> = history.windows(2).map(|w| w[1] - w[0]).collect();
+    let changes: Vec<i64> = history
+        .windows(2)
+        .map(|w| w[1].saturating_sub(w[0]))
+        .collect();
     mae(&changes).filter(|s| *s > 0.0)
 }
 

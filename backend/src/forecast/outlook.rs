@@ -124,11 +124,14 @@ enum Flow {
 
 fn flow(line: &Line, kinds: &HashMap<i64, &str>) -> Option<Flow> {
     match line.category_id.and_then(|c| kinds.get(&c).copied()) {
-        Some("expense") => Some(Flow::Spending(line.category_id, -line.amount)),
+        Some("expense") => Some(Flow::Spending(
+            line.category_id,
+            line.amount.saturating_neg(),
+        )),
         Some("income") => Some(Flow::Income(line.amount)),
         Some(_) => None,
         // Uncategorized: the sign says which it is.
-        None if line.amount < 0 => Some(Flow::Spending(None, -line.amount)),
+        None if line.amount < 0 => Some(Flow::Spending(None, line.amount.saturating_neg())),
         None => Some(Flow::Income(line.amount)),
     }
 }
@@ -199,14 +202,20 @@ pub fn outlook(
             }
         } else if month == current {
             if let Flow::Spending(c, amount) = flow {
-                *pace_spent.entry(c).or_default() += amount;
+                let spent = pace_spent.entry(c).or_default();
+                *spent = spent.saturating_add(amount);
             }
         }
         // Recurring payments already made in the target month are known for it.
         if known && month == target {
             match flow {
-                Flow::Spending(c, amount) => *known_in_target.entry(c).or_default() += amount,
-                Flow::Income(amount) => known_income_in_target += amount,
+                Flow::Spending(c, amount) => {
+                    let known = known_in_target.entry(c).or_default();
+                    *known = known.saturating_add(amount);
+                }
+                Flow::Income(amount) => {
+                    known_income_in_target = known_income_in_target.saturating_add(amount)
+                }
             }
         }
     }
@@ -220,11 +229,18 @@ pub fn outlook(
             .unwrap_or(s.typical_amount)
             .saturating_mul(due);
         match s.direction {
-            Direction::Expense => *known_in_target.entry(s.category_id).or_default() -= amount,
-            Direction::Income => known_income_in_target += amount,
+            Direction::Expense => {
+                let known = known_in_target.entry(s.category_id).or_default();
+                *known = known.saturating_sub(amount);
+            }
+            Direction::Income => {
+                known_income_in_target = known_income_in_target.saturating_add(amount)
+            }
         }
     }
-    let known_total: i64 = known_in_target.values().sum();
+    let known_total = known_in_target
+        .values()
+        .fold(0i64, |sum, v| sum.saturating_add(*v));
 
     let name = |c: Option<i64>| {
         c.and_then(|c| names.get(&c).map(|n| n.to_string()))
@@ -300,7 +316,13 @@ pub fn outlook(
         Pace {
             days_elapsed,
             days_in_month,
-            total: pace_item(None, "Total".into(), pace_spent.values().sum()),
+            total: pace_item(
+                None,
+                "Total".into(),
+                pace_spent
+                    .values()
+                    .fold(0i64, |sum, v| sum.saturating_add(*v)),
+            ),
             categories,
         }
     });
@@ -579,5 +601,44 @@ mod tests {
                 balance: 5000
             }
         );
+    }
+
+    #[test]
+    fn absurd_amounts_saturate_instead_of_failing() {
+        // The ledger does not bound amounts yet: nothing here may overflow.
+        let lines: Vec<Line> = (0..8)
+            .flat_map(|m| {
+                let date = shift_months(day(2026, 1, 10), m);
+                [i64::MIN, i64::MAX, i64::MIN + 1]
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(i, amount)| Line {
+                        id: m as i64 * 3 + i as i64,
+                        account_id: 1,
+                        date,
+                        amount,
+                        currency: "USD".into(),
+                        description: "HUGE CORP".into(),
+                        merchant: None,
+                        category_id: None,
+                    })
+            })
+            .collect();
+        let today = day(2026, 9, 15);
+        let series: Vec<RecurringSeries> = recurring::detect(&lines, today)
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| bills::unstored(s, i as i64))
+            .collect();
+        let o = outlook(&lines, &[], &series, "USD", today, day(2026, 10, 1));
+        assert!(o.spending.amount.is_some());
+        project((1, "A", "USD", i64::MAX), &lines, &series, today, 366);
+        crate::forecast::recommend::limit(
+            &[i64::MAX, 0, i64::MAX],
+            day(2026, 8, 1),
+            day(2026, 10, 1),
+            "USD",
+        )
+        .unwrap();
     }
 }

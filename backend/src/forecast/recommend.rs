@@ -85,7 +85,10 @@ pub fn limit(
     let window = &history[n.saturating_sub(WINDOW)..];
     let month_of = |i: usize| shift_months(last_month, i as i32 - (window.len() as i32 - 1));
     let med = median(window);
-    let deviations: Vec<i64> = window.iter().map(|v| (v - med).abs()).collect();
+    let deviations: Vec<i64> = window
+        .iter()
+        .map(|v| v.saturating_sub(med).saturating_abs())
+        .collect();
     let mad = median(&deviations);
     let one_off =
         |v: i64| v as f64 > 1.5 * med as f64 && v > med.saturating_add(mad.saturating_mul(3));

@@ -268,7 +268,7 @@ fn median_i64(values: &mut [i64]) -> i64 {
 }
 
 fn same_price(a: i64, b: i64) -> bool {
-    (a - b).unsigned_abs() as f64 <= SAME_PRICE * a.unsigned_abs() as f64
+    a.abs_diff(b) as f64 <= SAME_PRICE * a.unsigned_abs() as f64
 }
 
 fn series(key: String, group: &[&Line], today: NaiveDate) -> Option<Series> {
@@ -313,7 +313,7 @@ fn series(key: String, group: &[&Line], today: NaiveDate) -> Option<Series> {
     } else {
         let in_band = amounts
             .windows(2)
-            .filter(|w| (w[1] - w[0]).unsigned_abs() as f64 <= BAND * w[0].unsigned_abs() as f64)
+            .filter(|w| w[1].abs_diff(w[0]) as f64 <= BAND * w[0].unsigned_abs() as f64)
             .count();
         in_band as f64 / (amounts.len() - 1) as f64
     };
