@@ -27,6 +27,7 @@ pub const NEEDS_MONTHS: u32 = 3;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SeriesChoice)]
 pub enum Choice {
     /// Found by detection; you have not said anything about it.
     Detected,
@@ -56,6 +57,7 @@ impl Choice {
 
 /// A change in a series with the sentence it is shown as.
 #[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = SeriesChangeView)]
 pub struct ChangeView {
     #[serde(flatten)]
     pub change: Change,
@@ -426,6 +428,7 @@ pub fn upcoming(
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = BillTotal)]
 pub struct Total {
     pub currency: String,
     pub amount: i64,

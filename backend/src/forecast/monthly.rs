@@ -17,6 +17,7 @@ use crate::forecast::NotEnoughData;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ForecastMethod)]
 pub enum Method {
     /// Last month.
     Naive,
@@ -101,6 +102,7 @@ const Z80_FROM_MAE: f64 = 1.2816 * 1.2533;
 
 /// How a method did on the series' own past.
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[schema(as = ForecastBacktest)]
 pub struct Backtest {
     pub method: Method,
     /// Months it was checked on.

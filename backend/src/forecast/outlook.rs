@@ -29,6 +29,7 @@ use crate::ledger::categories::{self, Category};
 #[schema(example = json!({"category_id": 3, "name": "Dining", "amount": 31250, "low": 24000,
     "high": 39800, "known_amount": 0, "method": "mean3", "backtests": [{"method": "mean3",
     "origins": 12, "mae": 4210.5, "mase": 0.81}], "not_enough_data": null}))]
+#[schema(as = ForecastItem)]
 pub struct Item {
     /// `null` for uncategorized spending and for the totals.
     pub category_id: Option<i64>,
@@ -49,6 +50,7 @@ pub struct Item {
 
 /// The month in progress at its pace so far.
 #[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = ForecastPaceItem)]
 pub struct PaceItem {
     pub category_id: Option<i64>,
     pub name: String,
@@ -59,6 +61,7 @@ pub struct PaceItem {
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = ForecastPace)]
 pub struct Pace {
     pub days_elapsed: u32,
     pub days_in_month: u32,
@@ -68,6 +71,7 @@ pub struct Pace {
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = ForecastOutlook)]
 pub struct Outlook {
     /// The month forecast, `YYYY-MM`.
     pub month: String,

@@ -32,6 +32,7 @@ pub struct Line {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = RecurringCadence)]
 pub enum Cadence {
     Weekly,
     Biweekly,
@@ -100,6 +101,7 @@ impl Cadence {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SeriesDirection)]
 pub enum Direction {
     /// Money out: bills and subscriptions.
     Expense,
@@ -109,6 +111,7 @@ pub enum Direction {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SeriesAmountKind)]
 pub enum AmountKind {
     /// The same amount each time (it may have changed in steps: a price rise).
     Fixed,
@@ -118,6 +121,7 @@ pub enum AmountKind {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SeriesStatus)]
 pub enum Status {
     /// Paid on schedule; the next payment is expected.
     Active,
@@ -129,6 +133,7 @@ pub enum Status {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SeriesChangeKind)]
 pub enum ChangeKind {
     PriceChange,
     Missing,
@@ -136,6 +141,7 @@ pub enum ChangeKind {
 
 /// Something about a series the user may want to know, with the numbers it rests on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = SeriesChange)]
 pub struct Change {
     pub kind: ChangeKind,
     /// The first payment at the new amount, or the payment that did not come.
