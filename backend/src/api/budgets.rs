@@ -12,6 +12,8 @@ use crate::auth::CurrentUser;
 use crate::budgets::{self, BudgetChange, MonthStatus, NewBudget, WithOverrides};
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
+use crate::forecast::outlook;
+use crate::forecast::recommend::{self, Recommendation};
 
 #[derive(Serialize, ToSchema)]
 pub struct MonthLimit {
@@ -341,4 +343,84 @@ pub async fn clear_month(
         .db(move |conn| budgets::set_override(conn, user.user.id, id, month, None))
         .await?;
     Ok(HttpResponse::Ok().json(BudgetResponse::new(updated, currency)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Recommendations {
+    /// The month the limits are for, `YYYY-MM`.
+    pub month: String,
+    /// One per expense category you spent in, largest first.
+    pub items: Vec<Recommendation>,
+}
+
+fn forecast_month(value: Option<&str>, today: NaiveDate) -> Result<NaiveDate, ApiError> {
+    let month = value
+        .map(|m| {
+            parse_month(m)
+                .ok_or_else(|| ApiError::validation("month", "must be a month as YYYY-MM"))
+        })
+        .transpose()?;
+    outlook::target_month(today, month)
+        .ok_or_else(|| ApiError::validation("month", "suggestions are for this month or the next"))
+}
+
+/// A suggested monthly limit per expense category from your own history: the 80th percentile
+/// of the last 6 months (months without spending counted, one-off months left out), raised to
+/// the same month last year when that was higher, and scaled to fit your usual income; with the
+/// reason in words and your current budget for the category.
+#[utoipa::path(tag = "budgets", params(MonthQuery), responses(
+    (status = 200, body = Recommendations),
+    (status = 422, description = "`month` is neither this month nor the next", body = Problem, content_type = "application/problem+json"),
+    AuthErrors,
+), security(("bearer" = []), ("session" = [])))]
+#[get("/budgets/recommendations")]
+pub async fn recommendations(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<MonthQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let today = Utc::now().date_naive();
+    let target = forecast_month(query.month.as_deref(), today)?;
+    let items = state
+        .db(move |conn| {
+            recommend::for_user(conn, user.user.id, &user.user.base_currency, today, target)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Recommendations {
+        month: month_label(target),
+        items,
+    }))
+}
+
+/// Apply a category's suggestion as its budget from the month on (next month by default): a
+/// new budget, or your existing budget's limit changed.
+#[utoipa::path(tag = "budgets", params(("category_id" = i64, Path), MonthQuery), responses(
+    (status = 200, body = BudgetResponse),
+    (status = 422, description = "No suggestion for the category (too little history), or `month` is neither this month nor the next", body = Problem, content_type = "application/problem+json"),
+    NotFound, AuthErrors,
+), security(("bearer" = []), ("session" = [])))]
+#[post("/budgets/recommendations/{category_id}/apply")]
+pub async fn apply_recommendation(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    category_id: web::Path<i64>,
+    query: web::Query<MonthQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let category_id = category_id.into_inner();
+    let today = Utc::now().date_naive();
+    let target = forecast_month(query.month.as_deref(), today)?;
+    let currency = user.user.base_currency.clone();
+    let applied = state
+        .db(move |conn| {
+            recommend::apply(
+                conn,
+                user.user.id,
+                &user.user.base_currency,
+                category_id,
+                today,
+                target,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(BudgetResponse::new(applied, currency)))
 }

@@ -86,6 +86,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(imports::commit_import)
                 .service(imports::undo_import)
                 .service(dashboard::get_dashboard)
+                // Before `/budgets/{id}`, which would otherwise claim it.
+                .service(budgets::recommendations)
+                .service(budgets::apply_recommendation)
                 .service(budgets::month_budgets)
                 .service(budgets::list_budgets)
                 .service(budgets::create_budget)

@@ -174,7 +174,7 @@ pub async fn upcoming_bills(
         .db(move |conn| bills::find(conn, user.user.id, today))
         .await?;
     let items = bills::upcoming(&found.series, today, to);
-    let totals = bills::totals(&items)?;
+    let totals = bills::totals(&items);
     Ok(HttpResponse::Ok().json(UpcomingBills {
         from: today,
         to,

@@ -13,6 +13,7 @@ use crate::forecast::bills;
 use crate::forecast::households::{self, CATEGORIES};
 use crate::forecast::monthly::{self, Method};
 use crate::forecast::outlook;
+use crate::forecast::recommend;
 use crate::forecast::recurring::{self, Cadence, Line, Status};
 use crate::ledger::categories::Category;
 
@@ -104,6 +105,16 @@ pub struct Metrics {
     /// By category group, and `all`.
     pub forecast: BTreeMap<String, GroupScores>,
     pub recurring: Detection,
+    pub budgets: BudgetHolds,
+}
+
+/// Suggested budgets (`recommend`) against the month that followed.
+#[derive(Clone, Debug, Serialize)]
+pub struct BudgetHolds {
+    pub recommendations: usize,
+    pub held: usize,
+    /// Share of months spending stayed within the suggested limit.
+    pub hold_rate: f64,
 }
 
 fn categories() -> Vec<Category> {
@@ -164,6 +175,7 @@ pub fn run(seed: u64, count: usize) -> Metrics {
     let mut tallies: BTreeMap<String, Vec<Tally>> = BTreeMap::new();
     let (mut labelled, mut detected, mut matched) = (0, 0, 0);
     let mut date_errors: Vec<i64> = Vec::new();
+    let (mut recommended, mut held) = (0usize, 0usize);
     for h in 0..count {
         let house = households::household(seed.wrapping_add(h as u64), end);
         let first = first_of_month(house.lines.iter().map(|l| l.date).min().unwrap_or(end));
@@ -226,6 +238,13 @@ pub fn run(seed: u64, count: usize) -> Metrics {
             for (category, history, served) in targets {
                 let past = &history[..t];
                 let actual = history[t];
+                if category != 0 {
+                    let last = shift_months(target, -1);
+                    if let Ok(Some(l)) = recommend::limit(past, last, target, "USD") {
+                        recommended += 1;
+                        held += usize::from(actual <= l.amount);
+                    }
+                }
                 let Some(served) = served else { continue };
                 let group = if category == 0 {
                     "total"
@@ -327,6 +346,11 @@ pub fn run(seed: u64, count: usize) -> Metrics {
     let precision = matched as f64 / detected.max(1) as f64;
     let recall = matched as f64 / labelled.max(1) as f64;
     Metrics {
+        budgets: BudgetHolds {
+            recommendations: recommended,
+            held,
+            hold_rate: held as f64 / recommended.max(1) as f64,
+        },
         seed,
         households: count,
         months_per_household: households::MONTHS,

@@ -7,6 +7,7 @@ pub mod evaluate;
 pub mod households;
 pub mod monthly;
 pub mod outlook;
+pub mod recommend;
 pub mod recurring;
 
 use chrono::{Datelike, NaiveDate};

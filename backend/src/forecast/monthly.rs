@@ -17,6 +17,7 @@ use crate::forecast::NotEnoughData;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ForecastMethod)]
 pub enum Method {
     /// Last month.
     Naive,
@@ -101,6 +102,7 @@ const Z80_FROM_MAE: f64 = 1.2816 * 1.2533;
 
 /// How a method did on the series' own past.
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[schema(as = ForecastBacktest)]
 pub struct Backtest {
     pub method: Method,
     /// Months it was checked on.
@@ -135,7 +137,7 @@ pub fn errors(method: Method, history: &[i64], horizon: usize) -> Vec<i64> {
         .filter_map(|t| {
             method
                 .predict(&history[..=t - horizon], horizon)
-                .map(|p| history[t] - p)
+                .map(|p| history[t].saturating_sub(p))
         })
         .collect()
 }
@@ -150,12 +152,15 @@ pub fn mae(errors: &[i64]) -> Option<f64> {
 
 /// The in-sample mean absolute one-step change: the scale MASE divides by.
 pub fn naive_scale(history: &[i64]) -> Option<f64> {
-    let changes: Vec<i64> = history.windows(2).map(|w| w[1] - w[0]).collect();
+    let changes: Vec<i64> = history
+        .windows(2)
+        .map(|w| w[1].saturating_sub(w[0]))
+        .collect();
     mae(&changes).filter(|s| *s > 0.0)
 }
 
 /// The `q` quantile (0–1) by linear interpolation between order statistics.
-fn quantile(sorted: &[i64], q: f64) -> f64 {
+pub fn quantile(sorted: &[i64], q: f64) -> f64 {
     let pos = q * (sorted.len() - 1) as f64;
     let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
     let frac = pos - lo as f64;

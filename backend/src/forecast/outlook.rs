@@ -29,6 +29,7 @@ use crate::ledger::categories::{self, Category};
 #[schema(example = json!({"category_id": 3, "name": "Dining", "amount": 31250, "low": 24000,
     "high": 39800, "known_amount": 0, "method": "mean3", "backtests": [{"method": "mean3",
     "origins": 12, "mae": 4210.5, "mase": 0.81}], "not_enough_data": null}))]
+#[schema(as = ForecastItem)]
 pub struct Item {
     /// `null` for uncategorized spending and for the totals.
     pub category_id: Option<i64>,
@@ -49,6 +50,7 @@ pub struct Item {
 
 /// The month in progress at its pace so far.
 #[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = ForecastPaceItem)]
 pub struct PaceItem {
     pub category_id: Option<i64>,
     pub name: String,
@@ -59,6 +61,7 @@ pub struct PaceItem {
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = ForecastPace)]
 pub struct Pace {
     pub days_elapsed: u32,
     pub days_in_month: u32,
@@ -68,6 +71,7 @@ pub struct Pace {
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = ForecastOutlook)]
 pub struct Outlook {
     /// The month forecast, `YYYY-MM`.
     pub month: String,
@@ -124,11 +128,14 @@ enum Flow {
 
 fn flow(line: &Line, kinds: &HashMap<i64, &str>) -> Option<Flow> {
     match line.category_id.and_then(|c| kinds.get(&c).copied()) {
-        Some("expense") => Some(Flow::Spending(line.category_id, -line.amount)),
+        Some("expense") => Some(Flow::Spending(
+            line.category_id,
+            line.amount.saturating_neg(),
+        )),
         Some("income") => Some(Flow::Income(line.amount)),
         Some(_) => None,
         // Uncategorized: the sign says which it is.
-        None if line.amount < 0 => Some(Flow::Spending(None, -line.amount)),
+        None if line.amount < 0 => Some(Flow::Spending(None, line.amount.saturating_neg())),
         None => Some(Flow::Income(line.amount)),
     }
 }
@@ -199,14 +206,20 @@ pub fn outlook(
             }
         } else if month == current {
             if let Flow::Spending(c, amount) = flow {
-                *pace_spent.entry(c).or_default() += amount;
+                let spent = pace_spent.entry(c).or_default();
+                *spent = spent.saturating_add(amount);
             }
         }
         // Recurring payments already made in the target month are known for it.
         if known && month == target {
             match flow {
-                Flow::Spending(c, amount) => *known_in_target.entry(c).or_default() += amount,
-                Flow::Income(amount) => known_income_in_target += amount,
+                Flow::Spending(c, amount) => {
+                    let known = known_in_target.entry(c).or_default();
+                    *known = known.saturating_add(amount);
+                }
+                Flow::Income(amount) => {
+                    known_income_in_target = known_income_in_target.saturating_add(amount)
+                }
             }
         }
     }
@@ -220,11 +233,18 @@ pub fn outlook(
             .unwrap_or(s.typical_amount)
             .saturating_mul(due);
         match s.direction {
-            Direction::Expense => *known_in_target.entry(s.category_id).or_default() -= amount,
-            Direction::Income => known_income_in_target += amount,
+            Direction::Expense => {
+                let known = known_in_target.entry(s.category_id).or_default();
+                *known = known.saturating_sub(amount);
+            }
+            Direction::Income => {
+                known_income_in_target = known_income_in_target.saturating_add(amount)
+            }
         }
     }
-    let known_total: i64 = known_in_target.values().sum();
+    let known_total = known_in_target
+        .values()
+        .fold(0i64, |sum, v| sum.saturating_add(*v));
 
     let name = |c: Option<i64>| {
         c.and_then(|c| names.get(&c).map(|n| n.to_string()))
@@ -300,7 +320,13 @@ pub fn outlook(
         Pace {
             days_elapsed,
             days_in_month,
-            total: pace_item(None, "Total".into(), pace_spent.values().sum()),
+            total: pace_item(
+                None,
+                "Total".into(),
+                pace_spent
+                    .values()
+                    .fold(0i64, |sum, v| sum.saturating_add(*v)),
+            ),
             categories,
         }
     });
@@ -503,6 +529,48 @@ pub fn balances(
         .collect()
 }
 
+/// Complete months of a user's ledger in one currency: spending per category and income.
+pub struct History {
+    /// The last complete month (the month before `today`'s).
+    pub last_month: NaiveDate,
+    /// Spending (positive when money goes out) per category (`None`: uncategorized), one
+    /// value per month from the first month with a transaction, zero months included.
+    pub spending: BTreeMap<Option<i64>, Vec<i64>>,
+    pub income: Vec<i64>,
+}
+
+pub fn history(
+    lines: &[Line],
+    categories: &[Category],
+    currency: &str,
+    today: NaiveDate,
+) -> History {
+    let current = first_of_month(today);
+    let lines: Vec<&Line> = lines.iter().filter(|l| l.currency == currency).collect();
+    let first = lines.iter().map(|l| first_of_month(l.date)).min();
+    let months = first.map_or(0, |f| months_between(f, current));
+    let start = first.unwrap_or(current);
+    let kinds: HashMap<i64, &str> = categories.iter().map(|c| (c.id, c.kind.as_str())).collect();
+    let mut spending: BTreeMap<Option<i64>, Vec<i64>> = BTreeMap::new();
+    let mut income: Vec<i64> = vec![0; months];
+    for line in lines.iter().filter(|l| first_of_month(l.date) < current) {
+        let m = months_between(start, first_of_month(line.date));
+        match flow(line, &kinds) {
+            Some(Flow::Spending(c, amount)) => {
+                let row = spending.entry(c).or_insert_with(|| vec![0; months]);
+                row[m] = row[m].saturating_add(amount);
+            }
+            Some(Flow::Income(amount)) => income[m] = income[m].saturating_add(amount),
+            None => {}
+        }
+    }
+    History {
+        last_month: shift_months(current, -1),
+        spending,
+        income,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,5 +605,44 @@ mod tests {
                 balance: 5000
             }
         );
+    }
+
+    #[test]
+    fn absurd_amounts_saturate_instead_of_failing() {
+        // The ledger does not bound amounts yet: nothing here may overflow.
+        let lines: Vec<Line> = (0..8)
+            .flat_map(|m| {
+                let date = shift_months(day(2026, 1, 10), m);
+                [i64::MIN, i64::MAX, i64::MIN + 1]
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(i, amount)| Line {
+                        id: m as i64 * 3 + i as i64,
+                        account_id: 1,
+                        date,
+                        amount,
+                        currency: "USD".into(),
+                        description: "HUGE CORP".into(),
+                        merchant: None,
+                        category_id: None,
+                    })
+            })
+            .collect();
+        let today = day(2026, 9, 15);
+        let series: Vec<RecurringSeries> = recurring::detect(&lines, today)
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| bills::unstored(s, i as i64))
+            .collect();
+        let o = outlook(&lines, &[], &series, "USD", today, day(2026, 10, 1));
+        assert!(o.spending.amount.is_some());
+        project((1, "A", "USD", i64::MAX), &lines, &series, today, 366);
+        crate::forecast::recommend::limit(
+            &[i64::MAX, 0, i64::MAX],
+            day(2026, 8, 1),
+            day(2026, 10, 1),
+            "USD",
+        )
+        .unwrap();
     }
 }

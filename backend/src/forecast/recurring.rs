@@ -32,6 +32,7 @@ pub struct Line {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = RecurringCadence)]
 pub enum Cadence {
     Weekly,
     Biweekly,
@@ -100,6 +101,7 @@ impl Cadence {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SeriesDirection)]
 pub enum Direction {
     /// Money out: bills and subscriptions.
     Expense,
@@ -109,6 +111,7 @@ pub enum Direction {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SeriesAmountKind)]
 pub enum AmountKind {
     /// The same amount each time (it may have changed in steps: a price rise).
     Fixed,
@@ -118,7 +121,6 @@ pub enum AmountKind {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-// An import's `Status` has the same name: utoipa would let one schema overwrite the other.
 #[schema(as = SeriesStatus)]
 pub enum Status {
     /// Paid on schedule; the next payment is expected.
@@ -131,6 +133,7 @@ pub enum Status {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SeriesChangeKind)]
 pub enum ChangeKind {
     PriceChange,
     Missing,
@@ -138,6 +141,7 @@ pub enum ChangeKind {
 
 /// Something about a series the user may want to know, with the numbers it rests on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = SeriesChange)]
 pub struct Change {
     pub kind: ChangeKind,
     /// The first payment at the new amount, or the payment that did not come.
@@ -270,7 +274,7 @@ fn median_i64(values: &mut [i64]) -> i64 {
 }
 
 fn same_price(a: i64, b: i64) -> bool {
-    (a - b).unsigned_abs() as f64 <= SAME_PRICE * a.unsigned_abs() as f64
+    a.abs_diff(b) as f64 <= SAME_PRICE * a.unsigned_abs() as f64
 }
 
 fn series(key: String, group: &[&Line], today: NaiveDate) -> Option<Series> {
@@ -315,7 +319,7 @@ fn series(key: String, group: &[&Line], today: NaiveDate) -> Option<Series> {
     } else {
         let in_band = amounts
             .windows(2)
-            .filter(|w| (w[1] - w[0]).unsigned_abs() as f64 <= BAND * w[0].unsigned_abs() as f64)
+            .filter(|w| w[1].abs_diff(w[0]) as f64 <= BAND * w[0].unsigned_abs() as f64)
             .count();
         in_band as f64 / (amounts.len() - 1) as f64
     };

@@ -24,6 +24,7 @@ mod merchants;
 mod migrations;
 mod monthly_sums;
 mod openapi;
+mod recommendations;
 mod recurring;
 mod rules;
 mod session;
