@@ -477,7 +477,8 @@ pub async fn get_import(
     Ok(HttpResponse::Ok().json(ImportResponse::new(record, running)))
 }
 
-/// Undo an import: exactly its transactions are removed, and the file can be imported again.
+/// Undo an import: exactly its transactions and the stored file are removed, and the file can
+/// be imported again.
 #[utoipa::path(tag = "imports", params(("id" = i64, Path)), responses(
     (status = 200, body = ImportResponse),
     (status = 409, description = "The import is not committed", body = Problem, content_type = "application/problem+json"),
@@ -490,8 +491,9 @@ pub async fn undo_import(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let app = state.clone();
     let record = state
-        .db(move |conn| imports::undo(conn, user.user.id, id))
+        .db(move |conn| imports::undo(conn, &app.storage, user.user.id, id))
         .await?;
     Ok(HttpResponse::Ok().json(ImportResponse::new(record, None)))
 }

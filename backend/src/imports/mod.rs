@@ -483,7 +483,12 @@ pub fn commit(
 fn refuse_running_or_done(record: &ImportRecord) -> Result<(), ApiError> {
     match record.status.as_str() {
         "committed" => Err(ApiError::Conflict(
-            "this import is already committed; undo it first to commit it again".into(),
+            "this import is already committed".into(),
+        )),
+        // Undo deletes the stored statement: nothing of it stays on the server.
+        "undone" => Err(ApiError::Conflict(
+            "this import was undone and its file deleted; upload the file again to import it"
+                .into(),
         )),
         "committing" => Err(ApiError::Conflict(
             "this import is being committed right now".into(),
@@ -602,8 +607,14 @@ fn write(
     Ok((imported, duplicates))
 }
 
-/// Removes exactly the rows this import added; the file can then be imported again.
-pub fn undo(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, ApiError> {
+/// Removes exactly the rows this import added and the stored file; the file can then be
+/// imported again.
+pub fn undo(
+    conn: &mut DbConn,
+    storage: &Storage,
+    user_id: i64,
+    id: i64,
+) -> Result<ImportRecord, ApiError> {
     let record = get(conn, user_id, id)?;
     if record.status != Status::Committed.as_str() {
         return Err(ApiError::Conflict(format!(
@@ -611,14 +622,14 @@ pub fn undo(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, Ap
             record.status
         )));
     }
-    conn.transaction(|conn| {
+    let undone = conn.transaction(|conn| {
         with_conn!(conn, c => diesel::delete(
             transactions::table
                 .filter(transactions::user_id.eq(user_id))
                 .filter(transactions::import_id.eq(record.id)),
         )
         .execute(c))?;
-        Ok(
+        Ok::<_, ApiError>(
             with_conn!(conn, c => diesel::update(imports::table.find(record.id))
             .set((
                 imports::status.eq(Status::Undone.as_str()),
@@ -627,5 +638,7 @@ pub fn undo(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, Ap
             .returning(ImportRecord::as_returning())
             .get_result(c))?,
         )
-    })
+    })?;
+    storage.delete_all(std::slice::from_ref(&undone.file_key));
+    Ok(undone)
 }

@@ -12,6 +12,7 @@ mod cli;
 mod corpus;
 mod dashboard;
 mod errors;
+mod files;
 mod health;
 mod hostile;
 mod imports;
