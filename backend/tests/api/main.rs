@@ -13,6 +13,7 @@ mod corpus;
 mod dashboard;
 mod errors;
 mod files;
+mod headers;
 mod health;
 mod hostile;
 mod imports;
