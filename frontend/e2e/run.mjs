@@ -76,6 +76,12 @@ async function scenario(browserContext, base, viewport) {
   await expectText(page.locator('.toast-area'), /Profile saved/);
   // This browser is listed among the sign-ins, named from its User-Agent.
   await expectText(page.locator('[aria-label="Sign-ins"]'), /Chrome on Linux.*This one/);
+  // A personal access token for a script: shown once, then listed by name.
+  await page.getByLabel('Token name').fill('nightly import');
+  await page.getByLabel('Import bank files').check();
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await expectText(page.locator('[data-token]'), /^dhana_pat_/);
+  await expectText(page.locator('[aria-label="Personal access tokens"] .list-group'), /nightly import.*read, import/);
   await screenshot('settings');
 
   // An account.

@@ -21,6 +21,7 @@ mod me;
 mod migrations;
 mod monthly_sums;
 mod openapi;
+mod personal_tokens;
 mod rules;
 mod session;
 mod sign_ins;
