@@ -110,8 +110,8 @@ impl Period {
     }
 }
 
-/// Which period a report covers: one of `month`, `year`, or `from` with `to`; the current month
-/// when none is given.
+/// Which period a report covers: one of `month`, `year`, or `from` with `to`. Without any, the
+/// current month, or the latest month with transactions when the current one has none yet.
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
@@ -126,6 +126,11 @@ pub struct PeriodQuery {
 }
 
 impl PeriodQuery {
+    /// Whether any period was asked for at all.
+    pub fn is_given(&self) -> bool {
+        self.month.is_some() || self.year.is_some() || self.from.is_some() || self.to.is_some()
+    }
+
     pub fn period(&self, today: NaiveDate) -> Result<Period, ApiError> {
         let given = [
             self.month.is_some(),

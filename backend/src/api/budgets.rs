@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use crate::analytics::period::{first_of_month, month_label, parse_month};
+use crate::analytics::sums;
 use crate::api::extract::ValidJson;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
@@ -63,6 +64,10 @@ impl BudgetResponse {
 pub struct BudgetMonth {
     /// `YYYY-MM`.
     pub month: String,
+    /// Set when no month was asked for and the current month (this one, `YYYY-MM`) has no
+    /// transactions yet: `month` is then the latest month that has.
+    #[schema(example = "2026-11")]
+    pub fell_back_from: Option<String>,
     pub currency: String,
     /// One per category budget, by name.
     pub items: Vec<MonthStatus>,
@@ -127,7 +132,8 @@ pub struct MonthAmount {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MonthQuery {
-    /// `YYYY-MM`; the current month by default.
+    /// `YYYY-MM`; by default the current month, or the latest month with transactions when
+    /// the current one has none yet.
     pub month: Option<String>,
 }
 
@@ -158,16 +164,27 @@ pub async fn month_budgets(
     state: web::Data<AppState>,
     query: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let month = month_param(query.month.as_deref(), "month")?;
+    let asked = query
+        .month
+        .as_deref()
+        .map(|m| month_param(Some(m), "month"))
+        .transpose()?;
     let today = Utc::now().date_naive();
     let currency = user.user.base_currency.clone();
-    let (items, overall) = state
+    let (month, fell_back_from, (items, overall)) = state
         .db(move |conn| {
-            budgets::month_status(conn, user.user.id, &user.user.base_currency, month, today)
+            let (month, fell_back_from) = match asked {
+                Some(month) => (month, None),
+                None => sums::opening_month(conn, user.user.id, None, today)?,
+            };
+            let status =
+                budgets::month_status(conn, user.user.id, &user.user.base_currency, month, today)?;
+            Ok((month, fell_back_from, status))
         })
         .await?;
     Ok(HttpResponse::Ok().json(BudgetMonth {
         month: month_label(month),
+        fell_back_from: fell_back_from.map(month_label),
         currency,
         items,
         overall,

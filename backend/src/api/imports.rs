@@ -15,7 +15,9 @@ use crate::auth::CurrentUser;
 use crate::bankfile::{Format, Mapping, RowProblem};
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
-use crate::imports::{self, CommitOptions, ImportRecord, Preview, PreviewRow, Status, Upload};
+use crate::imports::{
+    self, CommitOptions, ImportRecord, Preview, PreviewRow, Removed, Status, Upload,
+};
 
 #[derive(Serialize, ToSchema)]
 pub struct ImportCounts {
@@ -300,7 +302,7 @@ async fn read_form(
         (status = 400, description = "The multipart form is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is over the upload limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not multipart/form-data", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The file cannot be read (empty, binary, unknown format, no transactions), the mapping does not fit it, the account is not yours, or (with `commit=true`) rows cannot be read; each problem is named with its line", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The file cannot be read (empty, binary, unknown format, no transactions), the mapping does not fit it, the account is not yours, or (with `commit=true`) rows cannot be read (each named with its line) or the account already has every row (`nothing new to import`; the import is discarded)", body = Problem, content_type = "application/problem+json"),
         AuthErrors,
     ),
     security(("bearer" = []), ("session" = [])))]
@@ -325,6 +327,7 @@ pub async fn upload_import(
             }
             let record = imports::commit_parsed(
                 conn,
+                &app.storage,
                 &app.progress,
                 &app.categorizer,
                 &preview.record,
@@ -377,7 +380,8 @@ pub async fn preview_import(
 }
 
 /// Write the import's new rows: all of them or none. Rows the account already has are
-/// skipped and counted as duplicates.
+/// skipped and counted as duplicates; a file with nothing new is refused (422, `file`) and its
+/// import discarded, leaving no empty entry.
 #[utoipa::path(tag = "imports", params(("id" = i64, Path)), request_body = CommitRequest, responses(
     (status = 200, body = ImportResponse),
     (status = 409, description = "Already committed, or being committed", body = Problem, content_type = "application/problem+json"),
@@ -437,8 +441,12 @@ pub async fn list_imports(
         })
         .transpose()?;
     let account_id = query.account_id;
+    let app = state.clone();
     let mut records = state
-        .db(move |conn| imports::list(conn, user.user.id, account_id, before, limit + 1))
+        .db(move |conn| {
+            imports::expire_previews(conn, &app.storage, user.user.id)?;
+            imports::list(conn, user.user.id, account_id, before, limit + 1)
+        })
         .await?;
     let next_cursor = if records.len() as i64 > limit {
         records.truncate(limit as usize);
@@ -477,11 +485,14 @@ pub async fn get_import(
     Ok(HttpResponse::Ok().json(ImportResponse::new(record, running)))
 }
 
-/// Undo an import: exactly its transactions and the stored file are removed, and the file can
-/// be imported again.
+/// Undo a committed import (exactly its transactions and its stored file are removed, and the
+/// file can be uploaded again; the import stays listed as `undone`), or discard one that was
+/// only previewed or whose commit failed (it and its stored file are deleted). Previews nobody
+/// commits are discarded on their own after a day.
 #[utoipa::path(tag = "imports", params(("id" = i64, Path)), responses(
-    (status = 200, body = ImportResponse),
-    (status = 409, description = "The import is not committed", body = Problem, content_type = "application/problem+json"),
+    (status = 200, description = "Undone", body = ImportResponse),
+    (status = 204, description = "Discarded: it never reached the ledger"),
+    (status = 409, description = "Already undone, or being committed right now", body = Problem, content_type = "application/problem+json"),
     NotFound, AuthErrors,
 ), security(("bearer" = []), ("session" = [])))]
 #[delete("/imports/{id}")]
@@ -492,8 +503,11 @@ pub async fn undo_import(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let app = state.clone();
-    let record = state
-        .db(move |conn| imports::undo(conn, &app.storage, user.user.id, id))
+    let removed = state
+        .db(move |conn| imports::remove(conn, &app.storage, user.user.id, id))
         .await?;
-    Ok(HttpResponse::Ok().json(ImportResponse::new(record, None)))
+    Ok(match removed {
+        Removed::Undone(record) => HttpResponse::Ok().json(ImportResponse::new(*record, None)),
+        Removed::Discarded => HttpResponse::NoContent().finish(),
+    })
 }

@@ -7,12 +7,16 @@ pub mod budgets;
 pub mod categories;
 pub mod categorizer;
 pub mod dashboard;
+pub mod debts;
 pub mod extract;
+pub mod forecast;
+pub mod goals;
 pub mod health;
 pub mod home;
 pub mod imports;
 pub mod me;
 pub mod personal_tokens;
+pub mod recurring;
 mod routes;
 pub mod rules;
 pub mod sign_ins;
@@ -73,6 +77,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(transactions::delete_transaction)
                 .service(rules::rule_from_transaction)
                 .service(rules::apply_rules)
+                .service(rules::preview_rule)
                 .service(rules::list_rules)
                 .service(rules::create_rule)
                 .service(rules::get_rule)
@@ -93,8 +98,28 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(budgets::delete_budget)
                 .service(budgets::set_month)
                 .service(budgets::clear_month)
+                .service(debts::plan_debts)
+                .service(debts::list_debts)
+                .service(debts::create_debt)
+                .service(debts::get_debt)
+                .service(debts::replace_debt)
+                .service(debts::delete_debt)
+                .service(goals::list_goals)
+                .service(goals::create_goal)
+                .service(goals::get_goal)
+                .service(goals::update_goal)
+                .service(goals::delete_goal)
+                .service(goals::list_contributions)
+                .service(goals::add_contribution)
+                .service(goals::delete_contribution)
                 .service(categorizer::categorize)
-                .service(categorizer::list_models),
+                .service(categorizer::list_models)
+                .service(recurring::list_recurring)
+                .service(recurring::get_recurring)
+                .service(recurring::update_recurring)
+                .service(recurring::upcoming_bills)
+                .service(forecast::get_forecast)
+                .service(forecast::get_balance),
         );
 }
 

@@ -136,6 +136,8 @@ pub struct ParsedRow {
     pub bank_category: Option<String>,
     /// The bank's own transaction id (OFX FITID).
     pub external_id: Option<String>,
+    /// ISO 4217 code the row itself states (a currency column), if any.
+    pub currency: Option<String>,
 }
 
 /// A line that looks like a transaction but could not be read; never silently dropped.

@@ -120,6 +120,9 @@ impl Pool {
             }
         };
         pool.migrate()?;
+        let mut conn = pool.get()?;
+        crate::ledger::merchants::backfill(&mut conn)
+            .map_err(|e| DbError::Migration(format!("deriving merchant keys: {e}")))?;
         Ok(pool)
     }
 

@@ -122,6 +122,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         suggested_category_id -> Nullable<BigInt>,
+        merchant_key -> Nullable<Text>,
     }
 }
 
@@ -175,6 +176,7 @@ diesel::table! {
         category_id -> BigInt,
         hits -> BigInt,
         updated_at -> Timestamp,
+        credit -> Bool,
     }
 }
 
@@ -198,10 +200,99 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    debts (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        currency -> Text,
+        balance -> BigInt,
+        apr_bp -> BigInt,
+        minimum_kind -> Text,
+        minimum_amount -> BigInt,
+        minimum_percent_bp -> Nullable<BigInt>,
+        final_month -> Nullable<Date>,
+        promo_apr_bp -> Nullable<BigInt>,
+        promo_ends -> Nullable<Date>,
+        due_day -> Nullable<Integer>,
+        account_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    goals (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        target_amount -> BigInt,
+        currency -> Text,
+        target_date -> Nullable<Date>,
+        savings_share_bp -> Nullable<BigInt>,
+        state -> Text,
+        starts_on -> Date,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    goal_accounts (id) {
+        id -> BigInt,
+        goal_id -> BigInt,
+        account_id -> BigInt,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
+    goal_contributions (id) {
+        id -> BigInt,
+        goal_id -> BigInt,
+        date -> Date,
+        amount -> BigInt,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    goal_pauses (id) {
+        id -> BigInt,
+        goal_id -> BigInt,
+        from_month -> Date,
+        to_month -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    goal_milestones (id) {
+        id -> BigInt,
+        goal_id -> BigInt,
+        percent -> Integer,
+        reached_on -> Date,
+    }
+}
+
+diesel::table! {
+    recurring_series (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        series_key -> Text,
+        choice -> Text,
+        name -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(sign_ins -> users (user_id));
 diesel::joinable!(monthly_sums -> accounts (account_id));
 diesel::joinable!(budget_overrides -> budgets (budget_id));
+diesel::joinable!(goal_accounts -> goals (goal_id));
 diesel::joinable!(transactions -> accounts (account_id));
 diesel::joinable!(transactions -> categories (category_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -219,4 +310,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     budget_overrides,
     category_feedback,
     monthly_sums,
+    debts,
+    goals,
+    goal_accounts,
+    goal_contributions,
+    goal_pauses,
+    goal_milestones,
+    recurring_series,
 );

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod categories;
 pub mod export;
 pub mod fingerprint;
+pub mod merchants;
 pub mod rules;
 pub mod transactions;
 
@@ -20,4 +21,15 @@ pub const EXPENSES: &str =
 /// do not leak whether they exist.
 pub fn not_found(what: &str, id: i64) -> ApiError {
     ApiError::NotFound(format!("there is no {what} with id {id}"))
+}
+
+/// A write refused by a unique constraint is a 409 saying `conflict`; other errors pass.
+pub fn unique<T>(result: diesel::QueryResult<T>, conflict: &str) -> Result<T, ApiError> {
+    match result {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(ApiError::Conflict(conflict.to_owned())),
+        other => Ok(other?),
+    }
 }

@@ -1,22 +1,15 @@
--- One row per live sign-in (a browser session, a refresh-token family or a personal access
--- token). Sessions and access tokens carry its handle, a personal access token hashes to it, and
--- every request looks it up, so deleting the row ends them at once.
+-- One row per live sign-in (a browser session or a refresh-token family). Sessions and access
+-- tokens carry its handle and every request looks it up, so deleting the row ends them at once.
 CREATE TABLE sign_ins (
     id INTEGER PRIMARY KEY,
     user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    -- random; for token sign-ins it is the refresh-token family, for personal access tokens the
-    -- SHA-256 of the token (the token itself is shown once and never stored)
+    -- random; for token sign-ins it is the refresh-token family
     handle TEXT NOT NULL,
-    -- 'session' (browser cookie), 'token' (access and refresh tokens) or 'pat'
+    -- 'session' (browser cookie) or 'token' (access and refresh tokens)
     kind TEXT NOT NULL,
     user_agent TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     last_used_at TIMESTAMP NOT NULL,
-    -- personal access tokens only: the owner's name for it, its scopes ("read write import")
-    -- and when it stops working (NULL: never)
-    name TEXT,
-    scopes TEXT,
-    expires_at TIMESTAMP,
     CONSTRAINT sign_ins_handle_unique UNIQUE (handle)
 );
 CREATE INDEX sign_ins_user_id_idx ON sign_ins (user_id);
