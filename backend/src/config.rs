@@ -106,7 +106,7 @@ pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let data_dir = PathBuf::from(env("DHANA_DATA_DIR").unwrap_or_else(|| "./data".into()));
-        fs::create_dir_all(&data_dir).map_err(|source| ConfigError::DataDir {
+        make_private(&data_dir).map_err(|source| ConfigError::DataDir {
             path: data_dir.clone(),
             source,
         })?;
@@ -136,6 +136,15 @@ impl Config {
             data_dir,
         })
     }
+}
+
+/// The data dir holds the database, secrets and bank statements: owner only (0700), also when
+/// it already existed with looser permissions.
+fn make_private(dir: &Path) -> io::Result<()> {
+    crate::storage::create_private_dir(dir)?;
+    #[cfg(unix)]
+    fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    Ok(())
 }
 
 fn env(name: &str) -> Option<String> {

@@ -252,7 +252,7 @@ pub mod responses {
         Unauthorized(Problem),
         #[response(
             status = 403,
-            description = "A cookie-authenticated change without a valid `X-CSRF-Token` header",
+            description = "A cookie-authenticated change without a valid `X-CSRF-Token` header, or a personal access token without the scope this needs (`read`, `write`, `import`)",
             content_type = "application/problem+json"
         )]
         Csrf(Problem),

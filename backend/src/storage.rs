@@ -1,5 +1,6 @@
 //! Files the server keeps (original uploads, later reports), behind one small interface rooted
-//! at the data dir, so that it can later point at shared or object storage.
+//! at the data dir, so that it can later point at shared or object storage. Bank statements are
+//! private: folders are created 0700 and files 0600, whatever the umask.
 
 use std::fs;
 use std::io::{self, Write};
@@ -25,11 +26,11 @@ impl Storage {
         let key = format!("{folder}/{name}");
         let path = self.path(&key)?;
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
+            create_private_dir(dir)?;
         }
         // Written aside and renamed, so a crash never leaves half a file under the key.
         let partial = path.with_extension("partial");
-        let mut file = fs::File::create(&partial)?;
+        let mut file = private_file_options().open(&partial)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         fs::rename(&partial, &path)?;
@@ -44,6 +45,17 @@ impl Storage {
         match fs::remove_file(self.path(key)?) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             other => other,
+        }
+    }
+
+    /// Deletes the files of records that are gone (an undone import, a deleted account or
+    /// user). The records are already deleted, so a file that cannot be removed is logged rather
+    /// than failing the request.
+    pub fn delete_all(&self, keys: &[String]) {
+        for key in keys {
+            if let Err(error) = self.delete(key) {
+                tracing::warn!(%key, %error, "a stored file could not be deleted");
+            }
         }
     }
 
@@ -64,6 +76,24 @@ impl Storage {
     }
 }
 
+/// Creates `dir` and any missing parents with mode 0700 (owner only).
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Options that create a new file with mode 0600 (owner only).
+pub fn private_file_options() -> fs::OpenOptions {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +105,15 @@ mod tests {
         let key = storage.put("imports/1", b"hello").unwrap();
         assert!(key.starts_with("imports/1/"));
         assert_eq!(storage.get(&key).unwrap(), b"hello");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            let file = dir.path().join(&key);
+            assert_eq!(mode(&file), 0o600);
+            assert_eq!(mode(file.parent().unwrap()), 0o700);
+            assert_eq!(mode(&dir.path().join("imports")), 0o700);
+        }
         storage.delete(&key).unwrap();
         storage.delete(&key).unwrap();
         assert!(storage.get(&key).is_err());

@@ -82,8 +82,11 @@ async function scenario(browserContext, base, viewport) {
   const email = `asha-${viewport.name}@example.com`;
   page.on('dialog', (dialog) => dialog.accept()); // "Delete …?" confirmations.
 
-  // Register: the app starts at sign-in, registration signs in and opens the accounts page.
-  await page.goto(base);
+  // Register: the app starts at sign-in, registration signs in and opens the accounts page. The
+  // whole scenario runs under the server's Content-Security-Policy: a violation is a console
+  // error, which fails the run.
+  const home = await page.goto(base);
+  assert(/frame-ancestors 'none'/.test(home.headers()['content-security-policy'] ?? ''), 'the app is served with its CSP');
   await page.waitForURL(/\/login$/);
   await screenshot('sign-in');
   await page.getByRole('link', { name: 'Create an account' }).click();
@@ -104,6 +107,12 @@ async function scenario(browserContext, base, viewport) {
   await expectText(page.locator('.toast-area'), /Profile saved/);
   // This browser is listed among the sign-ins, named from its User-Agent.
   await expectText(page.locator('[aria-label="Sign-ins"]'), /Chrome on Linux.*This one/);
+  // A personal access token for a script: shown once, then listed by name.
+  await page.getByLabel('Token name').fill('nightly import');
+  await page.getByLabel('Import bank files').check();
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await expectText(page.locator('[data-token]'), /^dhana_pat_/);
+  await expectText(page.locator('[aria-label="Personal access tokens"] .list-group'), /nightly import.*read, import/);
   await screenshot('settings');
 
   // An account.
@@ -372,6 +381,11 @@ async function scenario(browserContext, base, viewport) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expectText(page.locator('.alert-danger'), /./);
   await screenshot('signed-out-deleted');
+  // Swagger UI works under the same policy.
+  await page.goto(`${base}/docs/`);
+  await expectText(page.locator('.swagger-ui .info .title'), /Dhana API/);
+  await page.locator('.opblock-tag', { hasText: 'auth' }).first().waitFor();
+  await screenshot('api-docs');
   assert(problems.length === 0, problems.join('\n'));
 }
 

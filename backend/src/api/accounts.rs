@@ -217,8 +217,9 @@ pub async fn delete_account(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let (user_id, id) = (user.user.id, id.into_inner());
+    let app = state.clone();
     state
-        .db(move |conn| accounts::delete(conn, user_id, id))
+        .db(move |conn| accounts::delete(conn, &app.storage, user_id, id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -206,7 +206,7 @@ pub async fn delete_session(
 ) -> Result<HttpResponse, ApiError> {
     session_only(&user)?;
     state
-        .db(move |conn| sign_ins::revoke(conn, user.user.id, user.sign_in))
+        .db(move |conn| sign_ins::revoke(conn, user.user.id, user.sign_in, false))
         .await?;
     forget_cookie(&req);
     Ok(HttpResponse::NoContent().finish())

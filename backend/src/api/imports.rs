@@ -485,10 +485,10 @@ pub async fn get_import(
     Ok(HttpResponse::Ok().json(ImportResponse::new(record, running)))
 }
 
-/// Undo a committed import (exactly its transactions are removed, and the file can be imported
-/// again; the import stays listed as `undone`), or discard one that was only previewed or whose
-/// commit failed (it and its stored file are deleted). Previews nobody commits are discarded
-/// on their own after a day.
+/// Undo a committed import (exactly its transactions and its stored file are removed, and the
+/// file can be uploaded again; the import stays listed as `undone`), or discard one that was
+/// only previewed or whose commit failed (it and its stored file are deleted). Previews nobody
+/// commits are discarded on their own after a day.
 #[utoipa::path(tag = "imports", params(("id" = i64, Path)), responses(
     (status = 200, description = "Undone", body = ImportResponse),
     (status = 204, description = "Discarded: it never reached the ledger"),

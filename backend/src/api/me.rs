@@ -127,8 +127,11 @@ pub async fn delete_me(
     ValidJson(body): ValidJson<DeleteMeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let address = client_address(&req);
+    let app = state.clone();
     state
-        .db(move |conn| users::delete_account(conn, &user.user, &body.password, &address))
+        .db(move |conn| {
+            users::delete_account(conn, &app.storage, &user.user, &body.password, &address)
+        })
         .await?;
     forget_cookie(&req);
     Ok(HttpResponse::NoContent().finish())

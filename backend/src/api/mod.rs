@@ -15,6 +15,7 @@ pub mod health;
 pub mod home;
 pub mod imports;
 pub mod me;
+pub mod personal_tokens;
 pub mod recurring;
 mod routes;
 pub mod rules;
@@ -52,6 +53,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(sign_ins::list_sign_ins)
                 .service(sign_ins::revoke_all_sign_ins)
                 .service(sign_ins::revoke_sign_in)
+                .service(personal_tokens::create_personal_token)
+                .service(personal_tokens::list_personal_tokens)
+                .service(personal_tokens::revoke_personal_token)
                 .service(accounts::list_accounts)
                 .service(accounts::create_account)
                 .service(accounts::get_account)

@@ -55,7 +55,9 @@ pub async fn list_sign_ins(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = user.user.id;
-    let rows = state.db(move |conn| sign_ins::list(conn, user_id)).await?;
+    let rows = state
+        .db(move |conn| sign_ins::list(conn, user_id, false))
+        .await?;
     Ok(HttpResponse::Ok().json(SignInList {
         items: rows
             .into_iter()
@@ -78,7 +80,7 @@ pub async fn revoke_sign_in(
     let id = id.into_inner();
     let user_id = user.user.id;
     state
-        .db(move |conn| sign_ins::revoke(conn, user_id, id))
+        .db(move |conn| sign_ins::revoke(conn, user_id, id, false))
         .await?;
     if id == user.sign_in {
         forget_cookie(&req);

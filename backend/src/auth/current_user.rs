@@ -9,15 +9,18 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use crate::app::AppState;
+use crate::auth::personal_tokens;
 use crate::auth::session::{self, CSRF_HEADER};
-use crate::auth::sign_ins;
+use crate::auth::sign_ins::{self, PERSONAL_TOKEN};
 use crate::error::ApiError;
+use crate::users::now;
 use crate::users::User;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthMethod {
     Bearer,
     Session,
+    PersonalToken,
 }
 
 #[derive(Debug)]
@@ -46,7 +49,15 @@ fn credentials(req: &HttpRequest, state: &AppState) -> Result<Claimed, ApiError>
                     "the Authorization header must be `Bearer <access token>`".into(),
                 )
             })?;
-        let (id, family) = state.jwt.verify(token.trim())?;
+        let token = token.trim();
+        if token.starts_with(personal_tokens::PREFIX) {
+            return Ok(Claimed {
+                handle: personal_tokens::digest(token),
+                user_id: None,
+                method: AuthMethod::PersonalToken,
+            });
+        }
+        let (id, family) = state.jwt.verify(token)?;
         return Ok(Claimed {
             handle: family,
             user_id: Some(id),
@@ -94,13 +105,16 @@ impl FromRequest for CurrentUser {
             return Box::pin(async { Err(ApiError::Internal("no app state".into())) });
         };
         let credentials = credentials(req, &state);
+        let (method, path) = (req.method().clone(), req.path().to_owned());
         Box::pin(async move {
             let claimed = credentials?;
             let handle = claimed.handle;
+            let personal = claimed.method == AuthMethod::PersonalToken;
             let (sign_in, user) = state
                 .db(move |conn| sign_ins::resolve(conn, &handle))
                 .await?
                 .filter(|(sign_in, _)| claimed.user_id.is_none_or(|id| id == sign_in.user_id))
+                .filter(|(sign_in, _)| (sign_in.kind == PERSONAL_TOKEN) == personal)
                 .ok_or_else(|| {
                     ApiError::Unauthorized(
                         "this sign-in has ended (signed out, revoked or the password changed); \
@@ -108,6 +122,9 @@ impl FromRequest for CurrentUser {
                             .into(),
                     )
                 })?;
+            if personal {
+                personal_tokens::authorize(&sign_in, &method, &path, now())?;
+            }
             Ok(CurrentUser {
                 user,
                 method: claimed.method,

@@ -6,6 +6,7 @@ pub mod current_user;
 pub mod jwt;
 pub mod login;
 pub mod password;
+pub mod personal_tokens;
 pub mod rate_limit;
 pub mod session;
 pub mod sign_ins;

@@ -57,7 +57,14 @@ pub struct SignInRow {
     pub user_agent: String,
     pub created_at: NaiveDateTime,
     pub last_used_at: NaiveDateTime,
+    pub name: Option<String>,
+    pub scopes: Option<String>,
+    pub expires_at: Option<NaiveDateTime>,
 }
+
+/// The `kind` of personal access tokens, which live beside sign-ins so that every bearer
+/// credential is checked by the same single lookup, but are listed and revoked on their own.
+pub const PERSONAL_TOKEN: &str = "pat";
 
 impl SignInRow {
     pub fn kind(&self) -> SignInKind {
@@ -122,13 +129,21 @@ pub fn resolve(conn: &mut DbConn, handle: &str) -> Result<Option<(SignInRow, Use
     Ok(found)
 }
 
-/// The user's sign-ins, most recently used first.
-pub fn list(conn: &mut DbConn, user_id: i64) -> Result<Vec<SignInRow>, ApiError> {
-    Ok(with_conn!(conn, c => sign_ins::table
-        .filter(sign_ins::user_id.eq(user_id))
-        .order((sign_ins::last_used_at.desc(), sign_ins::id.desc()))
-        .select(SignInRow::as_select())
-        .load(c))?)
+/// The user's sign-ins (`personal` false) or personal access tokens (`personal` true), most
+/// recently used first.
+pub fn list(conn: &mut DbConn, user_id: i64, personal: bool) -> Result<Vec<SignInRow>, ApiError> {
+    Ok(with_conn!(conn, c => {
+        let query = sign_ins::table
+            .filter(sign_ins::user_id.eq(user_id))
+            .order((sign_ins::last_used_at.desc(), sign_ins::id.desc()))
+            .select(SignInRow::as_select())
+            .into_boxed();
+        if personal {
+            query.filter(sign_ins::kind.eq(PERSONAL_TOKEN)).load(c)
+        } else {
+            query.filter(sign_ins::kind.ne(PERSONAL_TOKEN)).load(c)
+        }
+    })?)
 }
 
 /// Ends the sign-ins chosen by `filter` and revokes their refresh tokens, in one transaction.
@@ -160,26 +175,39 @@ pub fn end(conn: &mut DbConn, handle: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Ends one of the user's sign-ins by id; another user's id is 404 like a missing one.
-pub fn revoke(conn: &mut DbConn, user_id: i64, id: i64) -> Result<(), ApiError> {
+/// Ends one of the user's sign-ins (or, `personal`, personal access tokens) by id; another
+/// user's id is 404 like a missing one.
+pub fn revoke(conn: &mut DbConn, user_id: i64, id: i64, personal: bool) -> Result<(), ApiError> {
     let ended = end_where(conn, |conn| {
-        Ok(with_conn!(conn, c => sign_ins::table
+        let found: Vec<(String, String)> = with_conn!(conn, c => sign_ins::table
             .filter(sign_ins::user_id.eq(user_id))
             .filter(sign_ins::id.eq(id))
-            .select(sign_ins::handle)
-            .load(c))?)
+            .select((sign_ins::handle, sign_ins::kind))
+            .load(c))?;
+        Ok(found
+            .into_iter()
+            .filter(|(_, kind)| (kind == PERSONAL_TOKEN) == personal)
+            .map(|(handle, _)| handle)
+            .collect())
     })?;
     if ended == 0 {
-        return Err(ApiError::NotFound(format!("you have no sign-in {id}")));
+        let what = if personal {
+            "personal access token"
+        } else {
+            "sign-in"
+        };
+        return Err(ApiError::NotFound(format!("you have no {what} {id}")));
     }
     Ok(())
 }
 
 /// Ends every sign-in of the user except `keep` (the caller's own, when it should survive).
+/// Personal access tokens are the scripts' own and are revoked one by one.
 pub fn revoke_all(conn: &mut DbConn, user_id: i64, keep: Option<i64>) -> Result<(), ApiError> {
     end_where(conn, |conn| {
         Ok(with_conn!(conn, c => sign_ins::table
             .filter(sign_ins::user_id.eq(user_id))
+            .filter(sign_ins::kind.ne(PERSONAL_TOKEN))
             .filter(sign_ins::id.ne(keep.unwrap_or(0)))
             .select(sign_ins::handle)
             .load(c))?)

@@ -94,11 +94,20 @@ impl Pool {
                     .build(ConnectionManager::new(url))?,
             ),
             Database::Sqlite(path) => {
+                let directory_error = |dir: &std::path::Path| {
+                    let path = dir.display().to_string();
+                    move |source| DbError::Directory { path, source }
+                };
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|source| DbError::Directory {
-                        path: dir.display().to_string(),
-                        source,
-                    })?;
+                    crate::storage::create_private_dir(dir).map_err(directory_error(dir))?;
+                }
+                // Created 0600 before SQLite opens it; SQLite gives its -wal and -shm files the
+                // database file's permissions.
+                if !path.exists() {
+                    crate::storage::private_file_options()
+                        .truncate(false)
+                        .open(path)
+                        .map_err(directory_error(path))?;
                 }
                 Pool::Sqlite(
                     diesel::r2d2::Pool::builder()

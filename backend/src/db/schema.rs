@@ -35,6 +35,9 @@ diesel::table! {
         user_agent -> Text,
         created_at -> Timestamp,
         last_used_at -> Timestamp,
+        name -> Nullable<Text>,
+        scopes -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
     }
 }
 

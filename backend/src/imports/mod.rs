@@ -509,7 +509,12 @@ pub fn commit(
 fn refuse_running_or_done(record: &ImportRecord) -> Result<(), ApiError> {
     match record.status.as_str() {
         "committed" => Err(ApiError::Conflict(
-            "this import is already committed; undo it first to commit it again".into(),
+            "this import is already committed".into(),
+        )),
+        // Undo deletes the stored statement: nothing of it stays on the server.
+        "undone" => Err(ApiError::Conflict(
+            "this import was undone and its file deleted; upload the file again to import it"
+                .into(),
         )),
         "committing" => Err(ApiError::Conflict(
             "this import is being committed right now".into(),
@@ -700,7 +705,7 @@ pub fn remove(
 ) -> Result<Removed, ApiError> {
     let record = get(conn, user_id, id)?;
     if !UNCOMMITTED.contains(&record.status.as_str()) {
-        return undo(conn, user_id, id).map(|r| Removed::Undone(Box::new(r)));
+        return undo(conn, storage, user_id, id).map(|r| Removed::Undone(Box::new(r)));
     }
     let deleted = with_conn!(conn, c => diesel::delete(
         imports::table
@@ -717,8 +722,14 @@ pub fn remove(
     Ok(Removed::Discarded)
 }
 
-/// Removes exactly the rows this import added; the file can then be imported again.
-pub fn undo(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, ApiError> {
+/// Removes exactly the rows this import added and its stored file; the file can then be
+/// uploaded again.
+pub fn undo(
+    conn: &mut DbConn,
+    storage: &Storage,
+    user_id: i64,
+    id: i64,
+) -> Result<ImportRecord, ApiError> {
     let record = get(conn, user_id, id)?;
     if record.status != Status::Committed.as_str() {
         return Err(ApiError::Conflict(format!(
@@ -726,14 +737,14 @@ pub fn undo(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, Ap
             record.status
         )));
     }
-    conn.transaction(|conn| {
+    let undone = conn.transaction(|conn| {
         with_conn!(conn, c => diesel::delete(
             transactions::table
                 .filter(transactions::user_id.eq(user_id))
                 .filter(transactions::import_id.eq(record.id)),
         )
         .execute(c))?;
-        Ok(
+        Ok::<_, ApiError>(
             with_conn!(conn, c => diesel::update(imports::table.find(record.id))
             .set((
                 imports::status.eq(Status::Undone.as_str()),
@@ -742,5 +753,7 @@ pub fn undo(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, Ap
             .returning(ImportRecord::as_returning())
             .get_result(c))?,
         )
-    })
+    })?;
+    delete_file(storage, &undone.file_key);
+    Ok(undone)
 }

@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::expr::sum_of;
-use crate::db::schema::{accounts, transactions};
+use crate::db::schema::{accounts, imports, transactions};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::not_found;
 use crate::limits;
+use crate::storage::Storage;
 use crate::users::now;
 use crate::with_conn;
 
@@ -199,9 +200,17 @@ pub fn update(
     )
 }
 
-/// Deletes the account with its transactions and import history.
-pub fn delete(conn: &mut DbConn, user_id: i64, id: i64) -> Result<(), ApiError> {
+/// Deletes the account with its transactions, import history and the stored import files.
+pub fn delete(conn: &mut DbConn, storage: &Storage, user_id: i64, id: i64) -> Result<(), ApiError> {
     let account = get(conn, user_id, id)?;
-    with_conn!(conn, c => diesel::delete(accounts::table.find(account.id)).execute(c))?;
+    let files = conn.transaction(|conn| {
+        let files: Vec<String> = with_conn!(conn, c => imports::table
+            .filter(imports::account_id.eq(account.id))
+            .select(imports::file_key)
+            .load(c))?;
+        with_conn!(conn, c => diesel::delete(accounts::table.find(account.id)).execute(c))?;
+        Ok::<_, ApiError>(files)
+    })?;
+    storage.delete_all(&files);
     Ok(())
 }

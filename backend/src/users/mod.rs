@@ -4,10 +4,11 @@ use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 
 use crate::auth::{login, password, sign_ins};
-use crate::db::schema::users;
+use crate::db::schema::{imports, users};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::categories;
+use crate::storage::Storage;
 use crate::with_conn;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -137,14 +138,23 @@ pub fn update_profile(
 }
 
 /// Removes the user after checking their password; every row they own goes with them through
-/// `ON DELETE CASCADE`.
+/// `ON DELETE CASCADE`, and their stored import files after the rows.
 pub fn delete_account(
     conn: &mut DbConn,
+    storage: &Storage,
     user: &User,
     password: &str,
     client_address: &str,
 ) -> Result<(), ApiError> {
     login::confirm_password(conn, user, password, "password", client_address)?;
-    with_conn!(conn, c => diesel::delete(users::table.find(user.id)).execute(c))?;
+    let files = conn.transaction(|conn| {
+        let files: Vec<String> = with_conn!(conn, c => imports::table
+            .filter(imports::user_id.eq(user.id))
+            .select(imports::file_key)
+            .load(c))?;
+        with_conn!(conn, c => diesel::delete(users::table.find(user.id)).execute(c))?;
+        Ok::<_, ApiError>(files)
+    })?;
+    storage.delete_all(&files);
     Ok(())
 }

@@ -259,13 +259,17 @@ async fn undo_removes_exactly_that_import(app: TestApp) {
         StatusCode::CONFLICT,
     )
     .await;
-    // Undone, it can be committed again: the same rows come back.
-    let redo: Value = app
+    // Undone, its stored file is gone: committing it again is refused, uploading it again
+    // brings the same rows back.
+    let again = app
         .post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
+    let body = problem(again, StatusCode::CONFLICT).await;
+    assert!(body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("upload the file again"));
+    let redo = import(&app, &token, account, STATEMENT).await;
     assert_eq!(redo["counts"]["imported"], 4);
     assert_eq!(rows(&app, &token, "").await.len(), 6);
 }

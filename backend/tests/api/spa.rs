@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use reqwest::StatusCode;
 
+use crate::headers::assert_security_headers;
 use crate::helpers::{problem, TestApp};
 
 const SHELL: &str = "<!doctype html><title>Dhana</title><div id=app></div>";
@@ -41,6 +42,7 @@ async fn files_are_served_and_pages_fall_back_to_the_shell() {
         let res = app.get(page).await;
         assert_eq!(res.status(), StatusCode::OK, "{page}");
         assert_eq!(res.headers()["cache-control"], "no-cache", "{page}");
+        assert_security_headers(res.headers(), page);
         assert!(res.headers()["content-type"]
             .to_str()
             .unwrap()

@@ -3,7 +3,7 @@ import type { components } from '../api/schema';
 import { deviceLabel } from '../format/devices';
 import type { Page } from '../router';
 import { currentUser, session, updateUser } from '../state/session';
-import { h } from '../ui/dom';
+import { h, replace } from '../ui/dom';
 import { guarded, loadInto, toast } from '../ui/feedback';
 import { field, onSubmit, submitButton, text } from '../ui/forms';
 
@@ -57,6 +57,35 @@ export const settingsPage: Page = ({ root }) => {
       session.set(null);
     }) }, 'Sign out everywhere'));
 
+  const tokens = h('div');
+  const reloadTokens: () => Promise<void> = loadInto(tokens,
+    async () => (await call(api.GET('/api/v1/me/tokens'))).items,
+    (items) => items.length === 0
+      ? h('p', { class: 'small text-secondary' }, 'No tokens yet.')
+      : h('div', { class: 'list-group list-group-flush' }, items.map((item) => tokenRow(item, reloadTokens))));
+  const shownOnce = h('div', { 'aria-live': 'polite' });
+  const newToken = h('form', { 'aria-label': 'New token' },
+    field({ name: 'name', label: 'Token name', required: true, attrs: { maxlength: '100', placeholder: 'nightly import' } }),
+    h('fieldset', { class: 'mb-3' }, h('legend', { class: 'form-label fs-6' }, 'Scopes'),
+      TOKEN_SCOPES.map(([scope, label]) => field({ name: `scope_${scope}`, label, type: 'checkbox', value: scope === 'read' }))),
+    field({ name: 'expires_in_days', label: 'Expires after (days)', type: 'number', help: 'Leave empty for a token that works until revoked.', attrs: { min: '1', max: '3650' } }),
+    submitButton('Create token'));
+  onSubmit(newToken, async (data) => {
+    const days = text(data, 'expires_in_days');
+    const created = await call(api.POST('/api/v1/me/tokens', {
+      body: {
+        name: text(data, 'name') ?? '',
+        scopes: TOKEN_SCOPES.map(([scope]) => scope).filter((scope) => data.get(`scope_${scope}`) !== null),
+        expires_in_days: days ? Number(days) : null,
+      },
+    }));
+    newToken.reset();
+    replace(shownOnce, h('div', { class: 'alert alert-warning' },
+      h('div', null, 'Copy this token now: it is not shown again.'),
+      h('code', { class: 'user-select-all text-break', 'data-token': '' }, created.token)));
+    await reloadTokens();
+  });
+
   const section = (title: string, form: HTMLElement, tone = '') => h('section', { class: 'col-lg-6' },
     h('div', { class: `card h-100 ${tone}` }, h('div', { class: 'card-body' }, h('h2', { class: 'h5 card-title' }, title), form)));
   root.append(
@@ -65,6 +94,9 @@ export const settingsPage: Page = ({ root }) => {
       section('Profile', profile),
       section('Password', password),
       section('Signed in', h('div', { 'aria-label': 'Sign-ins' }, signIns, everywhere)),
+      section('Personal access tokens', h('div', { 'aria-label': 'Personal access tokens' },
+        h('p', { class: 'small' }, 'For scripts and apps: send as ', h('code', null, 'Authorization: Bearer …'), '.'),
+        shownOnce, tokens, newToken)),
       section('Delete account', removal, 'border-danger')));
 };
 
@@ -88,4 +120,25 @@ function signInRow(item: SignIn, reload: () => Promise<void>): HTMLElement {
       h('div', { class: 'small text-secondary' },
         `${item.kind === 'session' ? 'Browser' : 'App or script'} · since ${when(item.created_at)} · last used ${when(item.last_used_at)}`)),
     h('button', { type: 'button', class: 'btn btn-outline-secondary btn-sm', onclick: guarded(end) }, 'Sign out'));
+}
+
+type Token = components['schemas']['TokenResponse'];
+type Scope = components['schemas']['Scope'];
+
+const TOKEN_SCOPES: [Scope, string][] = [['read', 'Read'], ['write', 'Write'], ['import', 'Import bank files']];
+
+function tokenRow(item: Token, reload: () => Promise<void>): HTMLElement {
+  const revoke = async () => {
+    if (!confirm(`Revoke “${item.name}”? Scripts using it stop working at once.`)) return;
+    await call(api.DELETE('/api/v1/me/tokens/{id}', { params: { path: { id: item.id } } }));
+    toast('Token revoked');
+    await reload();
+  };
+  const when = (iso: string) => new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
+  return h('div', { class: 'list-group-item d-flex flex-wrap align-items-center gap-2 px-0' },
+    h('div', { class: 'me-auto' },
+      h('div', { class: 'fw-semibold' }, item.name),
+      h('div', { class: 'small text-secondary' },
+        `${item.scopes.join(', ')} · last used ${when(item.last_used_at)}${item.expires_at ? ` · expires ${when(item.expires_at)}` : ''}`)),
+    h('button', { type: 'button', class: 'btn btn-outline-danger btn-sm', onclick: guarded(revoke) }, 'Revoke'));
 }
