@@ -12,6 +12,7 @@ use validator::Validate;
 use crate::api::extract::ValidJson;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::badges;
 use crate::bankfile::{Format, Mapping, RowProblem};
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
@@ -309,14 +310,15 @@ pub async fn upload_import(
             if !commit {
                 return Ok(PreviewResponse::from(preview));
             }
-            let record = imports::commit_parsed(
+            let done = imports::commit_parsed(
                 conn,
                 &app.progress,
                 &app.categorizer,
                 &preview.record,
                 &preview.parsed,
                 skip_invalid_rows,
-            )?;
+            );
+            let record = badges::after(conn, &user.user, done)?;
             let mut response = PreviewResponse::from(preview);
             response.import = ImportResponse::new(record, None);
             Ok(response)
@@ -384,7 +386,7 @@ pub async fn commit_import(
                 mapping: body.mapping,
                 skip_invalid_rows: body.skip_invalid_rows,
             };
-            imports::commit(
+            let done = imports::commit(
                 conn,
                 &app.storage,
                 &app.progress,
@@ -392,7 +394,8 @@ pub async fn commit_import(
                 user.user.id,
                 id,
                 options,
-            )
+            );
+            badges::after(conn, &user.user, done)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ImportResponse::new(record, None)))
@@ -477,7 +480,10 @@ pub async fn undo_import(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let record = state
-        .db(move |conn| imports::undo(conn, user.user.id, id))
+        .db(move |conn| {
+            let done = imports::undo(conn, user.user.id, id);
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(ImportResponse::new(record, None)))
 }
