@@ -166,6 +166,12 @@ async function scenario(browserContext, base, viewport) {
   assert(await page.locator('.budget .progress-bar.bg-warning').count() === 1, 'the bar is amber');
   await screenshot('budgets');
 
+  // Badges: the import and the budget have earned theirs; the others say how to earn them.
+  await nav('Badges');
+  await expectText(page.locator('[aria-label="Earned badges"]'), /First import[\s\S]*First budget/);
+  await expectText(page.locator('[aria-label="Badges to earn"]'), /Goal setter/);
+  await screenshot('badges');
+
   // The dashboard now shows the categories and the budget bar.
   await nav('Dashboard');
   await expectText(page.locator('.chart-legend'), /Shopping/);
