@@ -166,10 +166,25 @@ async function scenario(browserContext, base, viewport) {
   assert(await page.locator('.budget .progress-bar.bg-warning').count() === 1, 'the bar is amber');
   await screenshot('budgets');
 
+  // A goal: adding half of it celebrates the 50% milestone and the card shows the progress.
+  await nav('Goals');
+  await expectText(page.locator('main'), /No goals yet/);
+  await page.getByLabel('Goal', { exact: true }).fill('Holiday');
+  await page.getByLabel(/^Target/).fill('500');
+  await page.getByRole('button', { name: 'Add goal' }).click();
+  await expectText(page.locator('[data-goal=Holiday]'), /€0\.00 of €500\.00/);
+  await page.getByLabel('Amount to add to Holiday').fill('250');
+  await page.getByRole('form', { name: 'Add to Holiday' }).getByRole('button', { name: 'Add' }).click();
+  await expectText(page.locator('.celebration-message'), /Holiday: 50% saved!/);
+  await expectText(page.locator('[data-goal=Holiday]'), /€250\.00 of €500\.00 · 50%/);
+  await expectText(page.locator('[data-goal=Holiday] [data-status]'), /No target date/);
+  await screenshot('goals');
+
   // Badges: the import and the budget have earned theirs; the others say how to earn them.
   await nav('Badges');
   await expectText(page.locator('[aria-label="Earned badges"]'), /First import[\s\S]*First budget/);
-  await expectText(page.locator('[aria-label="Badges to earn"]'), /Goal setter/);
+  await expectText(page.locator('[aria-label="Earned badges"]'), /Goal setter[\s\S]*Halfway there/);
+  await expectText(page.locator('[aria-label="Badges to earn"]'), /Goal reached/);
   await screenshot('badges');
 
   // The dashboard now shows the categories and the budget bar.

@@ -9,6 +9,7 @@ const NAV: [path: string, label: string][] = [
   ['/transactions', 'Transactions'],
   ['/import', 'Import'],
   ['/budgets', 'Budgets'],
+  ['/goals', 'Goals'],
   ['/badges', 'Badges'],
   ['/accounts', 'Accounts'],
   ['/categories', 'Categories'],
