@@ -7,6 +7,7 @@ export const routes: Route[] = [
   { path: '/import', title: 'Import', page: () => import('./pages/imports').then((m) => m.importPage) },
   { path: '/budgets', title: 'Budgets', page: () => import('./pages/budgets').then((m) => m.budgetsPage) },
   { path: '/goals', title: 'Goals', page: () => import('./pages/goals').then((m) => m.goalsPage) },
+  { path: '/debts', title: 'Debts', page: () => import('./pages/debts').then((m) => m.debtsPage) },
   { path: '/badges', title: 'Badges', page: () => import('./pages/badges').then((m) => m.badgesPage) },
   { path: '/accounts', title: 'Accounts', page: () => import('./pages/accounts').then((m) => m.accountsPage) },
   { path: '/categories', title: 'Categories', page: () => import('./pages/categories').then((m) => m.categoriesPage) },

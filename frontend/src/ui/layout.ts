@@ -10,6 +10,7 @@ const NAV: [path: string, label: string][] = [
   ['/import', 'Import'],
   ['/budgets', 'Budgets'],
   ['/goals', 'Goals'],
+  ['/debts', 'Debts'],
   ['/badges', 'Badges'],
   ['/accounts', 'Accounts'],
   ['/categories', 'Categories'],
