@@ -11,6 +11,7 @@ use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, App, HttpMessage, HttpServer, ResponseError};
 use futures_util::FutureExt;
+use ipnet::IpNet;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -36,6 +37,7 @@ pub struct AppState {
     pub progress: Progress,
     pub max_upload_bytes: usize,
     pub categorizer: Categorizer,
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl Application {
             progress: Progress::default(),
             max_upload_bytes: config.max_upload_bytes,
             categorizer: Categorizer::embedded(config.categorizer_min_confidence),
+            trusted_proxies: config.trusted_proxies.clone(),
         });
         let session_key = config.session_key.clone();
         let cookie_secure = config.cookie_secure;
@@ -108,6 +111,7 @@ impl Application {
                     session_key.expose(),
                     cookie_secure,
                 ))
+                .wrap(from_fn(api::refuse_control_characters_in_query))
                 .wrap(from_fn(request_context))
                 .wrap(TracingLogger::default())
         })
@@ -188,6 +192,7 @@ mod tests {
             App::new()
                 .route("/boom", web::get().to(|| async { panic!("boom") as &str }))
                 .route("/fine", web::get().to(|| async { "fine" }))
+                .wrap(from_fn(api::refuse_control_characters_in_query))
                 .wrap(from_fn(request_context))
                 .wrap(TracingLogger::default())
         })

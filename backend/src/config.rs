@@ -3,10 +3,12 @@
 use std::fmt;
 use std::fs;
 use std::io::{self, Write};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use ipnet::IpNet;
 use rand::RngCore;
 
 /// actix-web's cookie `Key` refuses anything shorter.
@@ -92,6 +94,9 @@ pub struct Config {
     /// The categorizer sets a category at this confidence (0–1) or above; below it, it only
     /// suggests one.
     pub categorizer_min_confidence: f32,
+    /// Reverse proxies (`DHANA_TRUSTED_PROXIES`, CIDRs) whose `X-Forwarded-For` names the client;
+    /// from anyone else the header is ignored, since any client can set it.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 pub const DEFAULT_CATEGORIZER_MIN_CONFIDENCE: f32 = 0.6;
@@ -127,6 +132,7 @@ impl Config {
             ),
             categorizer_min_confidence: confidence_from_env("DHANA_CATEGORIZER_MIN_CONFIDENCE")?
                 .unwrap_or(DEFAULT_CATEGORIZER_MIN_CONFIDENCE),
+            trusted_proxies: networks_from_env("DHANA_TRUSTED_PROXIES")?,
             data_dir,
         })
     }
@@ -158,6 +164,23 @@ fn confidence_from_env(name: &'static str) -> Result<Option<f32>, ConfigError> {
         }),
         value => Ok(value),
     }
+}
+
+/// Comma- or space-separated CIDRs; a bare address means just that host.
+fn networks_from_env(name: &'static str) -> Result<Vec<IpNet>, ConfigError> {
+    parse_networks(&env(name).unwrap_or_default())
+        .map_err(|message| ConfigError::Invalid { name, message })
+}
+
+fn parse_networks(raw: &str) -> Result<Vec<IpNet>, String> {
+    raw.split([',', ' '])
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<IpNet>()
+                .or_else(|_| part.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("{part:?} is not a CIDR such as 10.0.0.0/8 or ::1/128"))
+        })
+        .collect()
 }
 
 /// A secret from the environment, or else one generated on first start and kept (mode 0600) in
@@ -234,6 +257,17 @@ mod tests {
         ));
         assert!(Database::from_url(Some("mysql://u@h/db"), dir).is_err());
         assert!(Database::from_url(Some("/tmp/x.db"), dir).is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_cidrs_or_addresses() {
+        let nets = parse_networks("10.0.0.0/8, 192.168.1.7 ::1/128").unwrap();
+        let shown: Vec<String> = nets.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "192.168.1.7/32", "::1/128"]);
+        assert!(parse_networks("").unwrap().is_empty());
+        assert!(parse_networks("10.0.0.0/33")
+            .unwrap_err()
+            .contains("10.0.0.0/33"));
     }
 
     #[test]

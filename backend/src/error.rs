@@ -155,7 +155,19 @@ impl ResponseError for ApiError {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
-        ApiError::Internal(format!("database: {e}"))
+        use diesel::result::Error::DatabaseError;
+        match &e {
+            // Inputs are bounded so that sums stay far inside 64 bits; should a sum still
+            // overflow in the database (PostgreSQL's `bigint out of range`, SQLite's `integer
+            // overflow`), that is the client's data being too large, not a server fault.
+            DatabaseError(_, info)
+                if info.message().contains("out of range")
+                    || info.message().contains("integer overflow") =>
+            {
+                crate::limits::too_large()
+            }
+            _ => ApiError::Internal(format!("database: {e}")),
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use dhana::app::Application;
 use dhana::config::{Config, Database};
 use dhana::db::Pool;
+use dhana::forecast::{card, evaluate};
 use dhana::ml::{dataset, pipeline};
 use tracing_subscriber::EnvFilter;
 
@@ -60,6 +61,16 @@ enum MlCommand {
         /// when absent.
         #[arg(long, default_value = "../shared/corpus")]
         corpus: PathBuf,
+    },
+    /// Backtest the forecasts and the recurring detection on synthetic households and write
+    /// metrics.json and the model card.
+    EvaluateForecast {
+        #[arg(long, default_value_t = 20261129)]
+        seed: u64,
+        #[arg(long, default_value_t = 200)]
+        households: usize,
+        #[arg(long, default_value = "ml-models/forecast")]
+        out_dir: PathBuf,
     },
 }
 
@@ -142,6 +153,20 @@ fn ml(command: MlCommand) -> Result<(), Failure> {
                 macro_f1 = metrics.held_out.macro_f1,
                 "model written"
             );
+        }
+        MlCommand::EvaluateForecast {
+            seed,
+            households,
+            out_dir,
+        } => {
+            let metrics = evaluate::run(seed, households);
+            std::fs::create_dir_all(&out_dir)?;
+            std::fs::write(
+                out_dir.join("metrics.json"),
+                serde_json::to_string_pretty(&metrics)? + "\n",
+            )?;
+            std::fs::write(out_dir.join("README.md"), card::render(&metrics))?;
+            tracing::info!(dir = %out_dir.display(), households, seed, "forecast evaluation written");
         }
     }
     Ok(())

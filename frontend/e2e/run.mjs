@@ -11,6 +11,26 @@ import { startServer } from './server.mjs';
 const here = import.meta.dirname;
 const shots = join(here, 'screenshots');
 const fixture = join(here, 'fixtures', 'bank-statement.csv');
+// A year like issue 10's: salary, rent, groceries, freelance payments and a bonus, with the
+// bank's own category column so that the figures do not depend on the categorizer.
+const yearFixture = join(here, 'fixtures', 'year-2025.csv');
+
+/** The file's own totals in cents: money in and money out (positive), overall and per month. */
+function fileTotals(path) {
+  const totals = new Map();
+  for (const line of readFileSync(path, 'utf8').trim().split('\n').slice(1)) {
+    const [date, amount] = line.split(',');
+    const cents = Math.round(Number(amount) * 100);
+    for (const key of [date.slice(0, 4), date.slice(0, 7)]) {
+      const t = totals.get(key) ?? { income: 0, spending: 0 };
+      if (cents > 0) t.income += cents; else t.spending -= cents;
+      totals.set(key, t);
+    }
+  }
+  return totals;
+}
+const euros = (cents) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'EUR' }).format(cents / 100);
+const exactly = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 const PASSWORD = 'correct horse battery';
 const VIEWPORTS = [
   { name: 'desktop', width: 1280, height: 900 },
@@ -71,6 +91,8 @@ async function scenario(browserContext, base, viewport) {
   await page.getByLabel('Base currency').fill('EUR');
   await page.getByRole('button', { name: 'Save profile' }).click();
   await expectText(page.locator('.toast-area'), /Profile saved/);
+  // This browser is listed among the sign-ins, named from its User-Agent.
+  await expectText(page.locator('[aria-label="Sign-ins"]'), /Chrome on Linux.*This one/);
   await screenshot('settings');
 
   // An account.
@@ -90,6 +112,11 @@ async function scenario(browserContext, base, viewport) {
   const previewText = await page.locator('main table').first().textContent();
   assert(previewText.includes('€2,500.00') && previewText.includes('-€54.20'), `preview amounts: ${previewText}`);
   await screenshot('import-preview');
+  // Every preview row keeps its category and amount in view, at either width.
+  for (const cell of ['.cell-category', '.cell-amount']) {
+    const box = await page.locator(`.import-preview tbody tr ${cell}`).first().boundingBox();
+    assert(box && box.width > 0 && box.x + box.width <= viewport.width, `${cell} is visible: ${JSON.stringify(box)}`);
+  }
   // Correct the mapping the wrong way (month first) and back: unreadable dates are listed.
   const mapping = page.locator('details', { hasText: 'Columns and formats' });
   await mapping.locator('summary').click();
@@ -104,11 +131,11 @@ async function scenario(browserContext, base, viewport) {
   await expectText(page.locator('.import-counts'), /Imported\s*9/);
   await screenshot('import-result');
 
-  // The dashboard for October 2026: totals of the fixture and drawn charts.
+  // The dashboard opens on October 2026, the latest month with transactions (this month has
+  // none), and says so; its totals are the fixture's own, and its charts are drawn.
   await nav('Dashboard');
-  await page.getByLabel('Month', { exact: true }).fill('2026-10');
-  await page.getByLabel('Month', { exact: true }).dispatchEvent('change');
-  await page.waitForURL(/month=2026-10/);
+  await expectText(page.locator('[data-fallback]'), /showing October 2026, the latest month with transactions/);
+  assert(await page.getByLabel('Month', { exact: true }).inputValue() === '2026-10', 'the picker shows the month shown');
   await expectText(page.locator('[data-summary=income] .summary-value'), /^€2,500\.00$/);
   await expectText(page.locator('[data-summary=spending] .summary-value'), /^€1,113\.99$/);
   await expectText(page.locator('[data-summary=net] .summary-value'), /^\+€1,386\.01$/);
@@ -286,6 +313,62 @@ async function scenario(browserContext, base, viewport) {
     await page.locator('main .list-group').waitFor();
     await screenshot(path.slice(1));
   }
+
+  // A year of a typical bank file. The dashboard opens on its last month and its figures are
+  // the file's own totals, for the month and for the year.
+  const totals = fileTotals(yearFixture);
+  await nav('Import');
+  await page.getByLabel('Bank file', { exact: true }).setInputFiles(yearFixture);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Import 54 transactions' }).click();
+  await expectText(page.locator('.import-counts'), /Imported\s*54/);
+  // The same file again: nothing new, nothing committed, and the preview can be discarded.
+  await page.getByRole('button', { name: 'Import another file' }).click();
+  await page.getByLabel('Bank file', { exact: true }).setInputFiles(yearFixture);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expectText(page.locator('[data-nothing-new]'), /Nothing new to import: the account already has all 54 rows/);
+  assert(await page.getByRole('button', { name: /^Import \d+ transactions?$/ }).count() === 0, 'no "Import 0 transactions"');
+  await screenshot('import-nothing-new');
+  await page.getByRole('button', { name: 'Discard this file' }).click();
+  await expectText(page.locator('.toast-area'), /file was discarded/);
+  await expectText(page.locator('.import-history tbody'), /year-2025\.csv/);
+  assert(await page.locator('.import-history tbody tr').count() === 2, 'the history holds the two imports, no discarded preview');
+  const undoBox = await page.locator('.import-history').getByRole('button', { name: 'Undo' }).first().boundingBox();
+  assert(undoBox && undoBox.x + undoBox.width <= viewport.width, `Undo is in reach: ${JSON.stringify(undoBox)}`);
+  await screenshot('import-history');
+
+  await nav('Dashboard');
+  await expectText(page.locator('[data-fallback]'), /showing December 2025, the latest month with transactions/);
+  const december = totals.get('2025-12');
+  await expectText(page.locator('[data-summary=income] .summary-value'), exactly(euros(december.income)));
+  await expectText(page.locator('[data-summary=spending] .summary-value'), exactly(euros(december.spending)));
+  await page.getByLabel('Show a month or a year').selectOption('year');
+  await page.waitForURL(/year=2025/);
+  const year = totals.get('2025');
+  await expectText(page.locator('[data-summary=income] .summary-value'), exactly(euros(year.income)));
+  await expectText(page.locator('[data-summary=spending] .summary-value'), exactly(euros(year.spending)));
+  const shares = await page.locator('.chart-legend li').allTextContents();
+  assert(shares.length > 0 && shares.every((s) => !s.includes('-')), `no negative share: ${shares}`);
+  await expectText(page.locator('main'), /Tesco Stores/); // top merchants from the descriptions
+  await screenshot('dashboard-year-file');
+
+  // The rule dialog opens filled in from a transaction, counting what it would match.
+  await page.goto(`${base}/transactions?month=2025-03`);
+  const tesco = page.locator('tr', { hasText: 'TESCO STORES 3297 LONDON' }).first();
+  await expectText(tesco, /Tesco Stores/);
+  await tesco.getByRole('button', { name: 'Rule' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New rule' });
+  assert(await dialog.getByLabel('Text').inputValue() === 'tesco stores', 'the pattern is the merchant key');
+  await expectText(dialog.getByLabel('File under').locator('option:checked'), /Groceries/);
+  await expectText(dialog.locator('[data-rule-count]'), /Matches 24 of your transactions/);
+  await dialog.getByLabel('Text').fill('tesco stores 3297 london zz');
+  await expectText(dialog.locator('[data-rule-count]'), /Matches none of your transactions yet/);
+  await dialog.getByLabel('Text').fill('tesco');
+  await expectText(dialog.locator('[data-rule-count]'), /Matches 24 of your transactions/);
+  await screenshot('rule-dialog');
+  await dialog.getByRole('button', { name: 'Add rule' }).click();
+  await expectText(page.locator('.toast-area'), /Rule added/);
+  await dialog.waitFor({ state: 'detached' });
 
   // Settings: a new password works, then the account is deleted and signing in fails.
   await page.goto(`${base}/settings`);

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { currentMonth, monthLabel, shiftMonth } from '../src/format/dates';
-import { chosenPeriod, periodFromQuery, periodParams, shiftPeriod, writePeriod } from '../src/state/period';
+import { askedPeriod, chosenPeriod, fallbackNote, periodFromQuery, periodParams, shiftPeriod, writePeriod } from '../src/state/period';
 import { session, updateUser, type User } from '../src/state/session';
 import { Store } from '../src/state/store';
+import { lastAccount, rememberAccount } from '../src/state/last-account';
+import { categoryReason } from '../src/format/category-reason';
 import { categoryOptions, inTreeOrder } from '../src/api/reference';
 import { exportHref, filtersFromQuery, filtersToQuery } from '../src/state/transaction-filters';
 
@@ -56,6 +58,16 @@ describe('months and periods', () => {
     expect(periodFromQuery(new URLSearchParams(''), november)).toEqual({ kind: 'year', year: 2024 });
   });
 
+  it('leaves the period to the server when none was asked for, and says when it fell back', () => {
+    expect(askedPeriod(new URLSearchParams(''))).toBeNull();
+    expect(askedPeriod(new URLSearchParams('month=2025-10'))).toEqual({ kind: 'month', month: '2025-10' });
+    chosenPeriod.set({ kind: 'month', month: '2024-05' });
+    expect(askedPeriod(new URLSearchParams(''))).toEqual({ kind: 'month', month: '2024-05' });
+    expect(fallbackNote(null, '2025-12', 'en-US')).toBeNull();
+    expect(fallbackNote('2026-11', '2025-12', 'en-US'))
+      .toBe('Nothing recorded in November 2026 yet: showing December 2025, the latest month with transactions.');
+  });
+
   it('writes the period back and steps through it', () => {
     const query = writePeriod(new URLSearchParams('month=2026-01&x=1'), { kind: 'year', year: 2026 });
     expect(query.toString()).toBe('x=1&year=2026');
@@ -97,5 +109,29 @@ describe('category tree', () => {
     expect(categoryOptions(categories)).toEqual([['2', 'Dining'], ['1', 'Dining › Coffee'], ['3', 'Dining › Bakery'], ['4', 'Salary']]);
     expect(categoryOptions(categories, 'income')).toEqual([['4', 'Salary']]);
     expect(inTreeOrder(categories).map(({ category: c }) => c.id)).toEqual([2, 1, 3, 4]);
+  });
+});
+
+describe('the last account used', () => {
+  it('starts a new transaction in the account last used, while it exists', () => {
+    const kept = new Map<string, string>();
+    const storage = { getItem: (k: string) => kept.get(k) ?? null, setItem: (k: string, v: string) => void kept.set(k, v) };
+    const accounts = [{ id: 3 }, { id: 7 }];
+    expect(lastAccount(accounts, storage)).toBe(3);
+    rememberAccount(7, storage);
+    expect(lastAccount(accounts, storage)).toBe(7);
+    expect(lastAccount([{ id: 3 }], storage)).toBe(3); // an account since deleted
+    expect(lastAccount([], storage)).toBeUndefined();
+    expect(lastAccount(accounts, null)).toBe(3);
+  });
+});
+
+describe('why a transaction has its category', () => {
+  it('names who set it, and leaves the categorizer to explain itself', () => {
+    expect(categoryReason('user')).toBe('Set by you.');
+    expect(categoryReason('rule')).toBe('Filed by one of your rules.');
+    expect(categoryReason('import')).toBe("From the bank file's own category column.");
+    expect(categoryReason('model')).toBeNull();
+    expect(categoryReason(null)).toBeNull();
   });
 });

@@ -22,20 +22,25 @@ const TOP: i64 = 10;
 pub struct Summary {
     /// Money earned (minor units).
     pub income: i64,
-    /// Money spent, refunds netted against their category (positive, minor units).
+    /// Money spent, refunds netted against their category (positive, minor units). A category
+    /// whose refunds exceed its spending adds nothing here; the excess is in `refunds`.
     pub spending: i64,
-    /// `income - spending`.
+    /// Refunds beyond their category's spending in the period (positive, minor units), such as
+    /// the return of something bought in an earlier period.
+    pub refunds: i64,
+    /// `income - spending + refunds`: what the period added to the accounts.
     pub net: i64,
     /// `net / income`; `null` without income.
     pub savings_rate: Option<f64>,
 }
 
 impl Summary {
-    fn new(income: i64, spending: i64) -> Self {
-        let net = income - spending;
+    fn new(income: i64, spending: i64, refunds: i64) -> Self {
+        let net = income - spending + refunds;
         Summary {
             income,
             spending,
+            refunds,
             net,
             savings_rate: (income > 0).then(|| round4(net as f64 / income as f64)),
         }
@@ -108,6 +113,10 @@ pub struct LargeExpense {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Dashboard {
     pub period: Period,
+    /// Set when no period was asked for and the current month (this one, `YYYY-MM`) has no
+    /// transactions yet: `period` is then the latest month that has.
+    #[schema(example = "2026-11")]
+    pub fell_back_from: Option<String>,
     pub previous_period: Period,
     /// Everything below is in this currency (your base currency); accounts in other currencies
     /// are in `other_currencies`, never added in.
@@ -115,7 +124,12 @@ pub struct Dashboard {
     pub summary: Summary,
     pub previous: Summary,
     pub change: Changes,
+    /// Expense categories (and uncategorized money out) with spending left after refunds;
+    /// shares are of `summary.spending`, so none is negative.
     pub spending_by_category: Vec<CategoryShare>,
+    /// Expense categories whose refunds exceeded their spending: the excess, with shares of
+    /// `summary.refunds`.
+    pub refunds_by_category: Vec<CategoryShare>,
     pub income_by_category: Vec<CategoryShare>,
     /// Income, spending and net per month: the year's months, or the 12 months to the period's end.
     pub monthly: Chart,
@@ -144,6 +158,17 @@ fn chart_months(period: &Period) -> Vec<NaiveDate> {
     months
 }
 
+/// Which side of the ledger a category total is on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// Income categories' net, and uncategorized money in.
+    Income,
+    /// Expense categories' net where spending outweighs refunds, and uncategorized money out.
+    Spending,
+    /// Expense categories' net where refunds outweigh spending.
+    Refunds,
+}
+
 struct Sums<'a> {
     rows: Vec<CategorySum>,
     categories: &'a HashMap<i64, Category>,
@@ -162,44 +187,64 @@ impl Sums<'_> {
     }
 
     fn summary(&self, from: NaiveDate, to: NaiveDate) -> Summary {
-        let (income, spending) = self.in_range(from, to).fold((0, 0), |(i, s), r| {
-            let c = self.category(r);
-            (i + sums::income(c, r), s + sums::spending(c, r))
-        });
-        Summary::new(income, spending)
+        let total = |side| -> i64 {
+            self.by_category(from, to, side)
+                .values()
+                .map(|(a, _)| a)
+                .sum()
+        };
+        Summary::new(
+            total(Side::Income),
+            total(Side::Spending),
+            total(Side::Refunds),
+        )
     }
 
-    /// Per category: (amount, count) of spending (or income).
+    /// Per category: (amount, count) on one side of the ledger, every amount positive.
     fn by_category(
         &self,
         from: NaiveDate,
         to: NaiveDate,
-        income: bool,
+        side: Side,
     ) -> HashMap<Option<i64>, (i64, i64)> {
-        let mut out: HashMap<Option<i64>, (i64, i64)> = HashMap::new();
+        let kind = match side {
+            Side::Income => "income",
+            Side::Spending | Side::Refunds => "expense",
+        };
+        let mut net: HashMap<Option<i64>, (i64, i64)> = HashMap::new();
         for r in self.in_range(from, to) {
             let c = self.category(r);
-            let amount = if income {
-                sums::income(c, r)
-            } else {
-                sums::spending(c, r)
+            let amount = match side {
+                Side::Income => sums::income(c, r),
+                Side::Spending | Side::Refunds => sums::spending(c, r),
             };
             let relevant = match c {
-                Some(c) => c.kind == if income { "income" } else { "expense" },
+                Some(c) => c.kind == kind,
                 None => amount != 0,
             };
             if relevant {
-                let entry = out.entry(r.category_id).or_default();
+                let entry = net.entry(r.category_id).or_default();
                 entry.0 += amount;
                 entry.1 += r.count;
             }
         }
-        out
+        // A category's net is only known over the whole period, so the split into spending
+        // and refunds beyond it happens after adding up.
+        net.into_iter()
+            .filter_map(|(id, (amount, count))| {
+                let amount = if side == Side::Refunds {
+                    -amount
+                } else {
+                    amount
+                };
+                (amount > 0).then_some((id, (amount, count)))
+            })
+            .collect()
     }
 
-    fn shares(&self, period: &Period, previous: &Period, income: bool) -> Vec<CategoryShare> {
-        let now = self.by_category(period.from, period.to, income);
-        let before = self.by_category(previous.from, previous.to, income);
+    fn shares(&self, period: &Period, previous: &Period, side: Side) -> Vec<CategoryShare> {
+        let now = self.by_category(period.from, period.to, side);
+        let before = self.by_category(previous.from, previous.to, side);
         let total: i64 = now.values().map(|(a, _)| *a).sum();
         let mut shares: Vec<CategoryShare> = now
             .into_iter()
@@ -209,13 +254,12 @@ impl Sums<'_> {
                 CategoryShare {
                     category_id: id,
                     name: category.map_or_else(|| "Uncategorized".into(), |c| c.name.clone()),
-                    color: category.map_or_else(|| "#BBBBBB".into(), |c| c.color.clone()),
+                    color: category.map_or_else(
+                        || categories::UNCATEGORIZED_COLOR.into(),
+                        |c| c.color.clone(),
+                    ),
                     amount,
-                    share: if total > 0 {
-                        round4(amount as f64 / total as f64)
-                    } else {
-                        0.0
-                    },
+                    share: round4(amount as f64 / total as f64),
                     count,
                     previous_amount,
                     change_percent: change(amount, previous_amount),
@@ -333,7 +377,7 @@ pub fn build(
     let summary = sums.summary(period.from, period.to);
     let before = sums.summary(previous.from, previous.to);
     let (items, overall) =
-        budgets::standings(month_budgets, &categories, &sums.rows, period.from, today);
+        budgets::standings(month_budgets, &categories, &sums.rows, period.from, today)?;
     let budget_alerts = items
         .into_iter()
         .chain(overall)
@@ -345,8 +389,9 @@ pub fn build(
             spending_percent: change(summary.spending, before.spending),
             net_percent: change(summary.net, before.net),
         },
-        spending_by_category: sums.shares(&period, &previous, false),
-        income_by_category: sums.shares(&period, &previous, true),
+        spending_by_category: sums.shares(&period, &previous, Side::Spending),
+        refunds_by_category: sums.shares(&period, &previous, Side::Refunds),
+        income_by_category: sums.shares(&period, &previous, Side::Income),
         monthly: sums.monthly(&months),
         daily_cumulative: is_month.then(|| sums.daily_cumulative(period.from, today)),
         top_merchants: sums::top_merchants(conn, &scope, TOP)?,
@@ -370,5 +415,6 @@ pub fn build(
         budget_alerts,
         previous_period: previous,
         period,
+        fell_back_from: None,
     })
 }

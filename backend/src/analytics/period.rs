@@ -52,7 +52,10 @@ pub fn parse_month(value: &str) -> Option<NaiveDate> {
     if y.len() != 4 || m.len() != 2 {
         return None;
     }
-    let year = y.parse().ok().filter(|y| (1900..=9999).contains(y))?;
+    let year = y
+        .parse()
+        .ok()
+        .filter(|y| (crate::limits::MIN_YEAR..=crate::limits::MAX_YEAR).contains(y))?;
     NaiveDate::from_ymd_opt(year, m.parse().ok()?, 1)
 }
 
@@ -107,8 +110,8 @@ impl Period {
     }
 }
 
-/// Which period a report covers: one of `month`, `year`, or `from` with `to`; the current month
-/// when none is given.
+/// Which period a report covers: one of `month`, `year`, or `from` with `to`. Without any, the
+/// current month, or the latest month with transactions when the current one has none yet.
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
@@ -123,6 +126,11 @@ pub struct PeriodQuery {
 }
 
 impl PeriodQuery {
+    /// Whether any period was asked for at all.
+    pub fn is_given(&self) -> bool {
+        self.month.is_some() || self.year.is_some() || self.from.is_some() || self.to.is_some()
+    }
+
     pub fn period(&self, today: NaiveDate) -> Result<Period, ApiError> {
         let given = [
             self.month.is_some(),

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
-use diesel::dsl::count_star;
+use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,6 +16,7 @@ use crate::db::schema::{accounts, monthly_sums, transactions};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::categories::Category;
+use crate::ledger::merchants;
 use crate::with_conn;
 
 /// Money in and out of one category over a span of days: one day, or a whole month. Several
@@ -251,28 +252,34 @@ pub struct Merchant {
     pub count: i64,
 }
 
-/// Where most money went, by merchant.
+/// Where most money went, by merchant key (see `ledger::merchants`), so that files without a
+/// merchant column have merchants too; named by the bank's merchant where it gave one.
 pub fn top_merchants(
     conn: &mut DbConn,
     scope: &Scope,
     limit: i64,
 ) -> Result<Vec<Merchant>, ApiError> {
-    let rows: Vec<(Option<String>, i64, i64)> = with_conn!(conn, c => scoped!(
+    let rows: Vec<(Option<String>, Option<String>, i64, i64)> = with_conn!(conn, c => scoped!(
         scope,
         transactions::table
             .inner_join(accounts::table)
-            .group_by(transactions::merchant)
-            .select((transactions::merchant, sum_of(negative(transactions::amount)), count_star()))
+            .group_by(transactions::merchant_key)
+            .select((
+                transactions::merchant_key,
+                max(transactions::merchant),
+                sum_of(negative(transactions::amount)),
+                count_star(),
+            ))
     )
-    .filter(transactions::merchant.is_not_null())
+    .filter(transactions::merchant_key.ne(""))
     .filter(transactions::amount.lt(0))
-    .order((sum_of(negative(transactions::amount)).asc(), transactions::merchant.asc()))
+    .order((sum_of(negative(transactions::amount)).asc(), transactions::merchant_key.asc()))
     .limit(limit)
     .load(c))?;
     Ok(rows
         .into_iter()
-        .filter_map(|(name, outflow, count)| {
-            name.map(|name| Merchant {
+        .filter_map(|(key, merchant, outflow, count)| {
+            merchants::name(merchant.as_deref(), key.as_deref()).map(|name| Merchant {
                 name,
                 amount: -outflow,
                 count,
@@ -320,6 +327,34 @@ pub fn uncategorized_count(conn: &mut DbConn, scope: &Scope) -> Result<i64, ApiE
         }
         q.get_result(c)
     })?)
+}
+
+/// The month a report opens on when none is asked for: the current one, or, when it has no
+/// transactions yet, the latest month before it that has (so that a statement of last year just
+/// imported is what the user sees). Returns (the month's first day, the current month's first
+/// day when it fell back).
+pub fn opening_month(
+    conn: &mut DbConn,
+    user_id: i64,
+    account_id: Option<i64>,
+    today: NaiveDate,
+) -> Result<(NaiveDate, Option<NaiveDate>), ApiError> {
+    let current = first_of_month(today);
+    let latest: Option<NaiveDate> = with_conn!(conn, c => {
+        let mut q = transactions::table
+            .filter(transactions::user_id.eq(user_id))
+            .filter(transactions::date.le(last_of_month(today)))
+            .select(diesel::dsl::max(transactions::date))
+            .into_boxed::<Backend>();
+        if let Some(account) = account_id {
+            q = q.filter(transactions::account_id.eq(account));
+        }
+        q.get_result(c)
+    })?;
+    Ok(match latest {
+        Some(date) if date < current => (first_of_month(date), Some(current)),
+        _ => (current, None),
+    })
 }
 
 #[cfg(test)]

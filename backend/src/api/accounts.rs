@@ -67,6 +67,8 @@ pub struct CreateAccount {
     #[validate(custom(function = "iso_currency"))]
     pub currency: Option<String>,
     /// Minor units; defaults to 0.
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub opening_balance: Option<i64>,
 }
 
@@ -83,6 +85,8 @@ pub struct UpdateAccount {
     /// Only while the account has no transactions.
     #[validate(custom(function = "iso_currency"))]
     pub currency: Option<String>,
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub opening_balance: Option<i64>,
     /// Archived accounts are hidden from lists unless asked for, and keep their history.
     pub archived: Option<bool>,
@@ -109,13 +113,12 @@ pub async fn list_accounts(
         .db(move |conn| {
             let sums = accounts::transaction_sums(conn, user.user.id)?;
             let list = accounts::list(conn, user.user.id, include_archived)?;
-            Ok(list
-                .into_iter()
+            list.into_iter()
                 .map(|a| {
-                    let balance = accounts::balance(&a, &sums);
-                    AccountResponse::new(a, balance)
+                    let balance = accounts::balance(&a, &sums)?;
+                    Ok(AccountResponse::new(a, balance))
                 })
-                .collect())
+                .collect::<Result<Vec<_>, ApiError>>()
         })
         .await?;
     Ok(HttpResponse::Ok().json(AccountList { items }))

@@ -1,18 +1,20 @@
 //! Registration, bearer tokens for scripts and mobile clients, and cookie sessions for the SPA.
 
-use actix_identity::{Identity, IdentityExt};
+use actix_identity::Identity;
 use actix_session::Session;
 use actix_web::{delete, get, post, web, HttpMessage, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::api::client_address;
 use crate::api::extract::{not_blank, trimmed, ValidJson};
 use crate::api::me::UserResponse;
+use crate::api::sign_ins::forget_cookie;
+use crate::api::{client_address, user_agent};
 use crate::app::AppState;
+use crate::auth::sign_ins::{self, SignInKind};
 use crate::auth::tokens::{self, TokenPair};
-use crate::auth::{login, password, session, CurrentUser};
+use crate::auth::{login, password, rate_limit, session, AuthMethod, CurrentUser};
 use crate::error::responses::{AuthErrors, BodyErrors, LoginErrors};
 use crate::error::{ApiError, Problem};
 use crate::users;
@@ -59,15 +61,22 @@ pub struct SessionResponse {
 #[utoipa::path(tag = "auth", request_body = RegisterRequest, responses(
     (status = 201, description = "The account was created", body = UserResponse),
     (status = 409, description = "An account with this email already exists", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many registrations from this address (10 an hour); see `Retry-After`", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait"))),
     BodyErrors,
 ))]
 #[post("/auth/register")]
 pub async fn register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     ValidJson(body): ValidJson<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let address = client_address(&req);
     let user = state
-        .db(move |conn| users::create(conn, &body.email, &body.display_name, &body.password))
+        .db(move |conn| {
+            rate_limit::admit_registration(conn, &address)?;
+            users::create(conn, &body.email, &body.display_name, &body.password)
+        })
         .await?;
     Ok(HttpResponse::Created().json(UserResponse::from(user)))
 }
@@ -85,11 +94,12 @@ pub async fn create_token(
     ValidJson(body): ValidJson<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
     let address = client_address(&req);
+    let agent = user_agent(&req);
     let app = state.clone();
     let pair = state
         .db(move |conn| {
             let user = login::authenticate(conn, &body.email, &body.password, &address)?;
-            tokens::issue(conn, &app.jwt, user.id, None)
+            tokens::sign_in(conn, &app.jwt, user.id, &agent)
         })
         .await?;
     Ok(HttpResponse::Ok().json(pair))
@@ -114,7 +124,8 @@ pub async fn refresh(
     Ok(HttpResponse::Ok().json(pair))
 }
 
-/// Revoke a refresh token and every token rotated from the same sign-in.
+/// Sign out a token client: the refresh token, every token rotated from the same sign-in and
+/// their access tokens stop working at once.
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
     (status = 204, description = "Signed out"),
     (status = 401, description = "The refresh token is unknown", body = Problem, content_type = "application/problem+json"),
@@ -145,10 +156,21 @@ pub async fn create_session(
     ValidJson(body): ValidJson<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
     let address = client_address(&req);
-    let user = state
-        .db(move |conn| login::authenticate(conn, &body.email, &body.password, &address))
+    let agent = user_agent(&req);
+    let (user, handle) = state
+        .db(move |conn| {
+            let user = login::authenticate(conn, &body.email, &body.password, &address)?;
+            let handle = sign_ins::start(
+                conn,
+                user.id,
+                SignInKind::Session,
+                &agent,
+                sign_ins::random_handle(),
+            )?;
+            Ok((user, handle))
+        })
         .await?;
-    Identity::login(&req.extensions(), user.id.to_string())
+    Identity::login(&req.extensions(), handle)
         .map_err(|e| ApiError::Internal(format!("session: {e}")))?;
     let csrf_token = session::issue_csrf_token(&session)?;
     Ok(HttpResponse::Ok().json(SessionResponse {
@@ -162,6 +184,7 @@ pub async fn create_session(
     security(("session" = [])))]
 #[get("/auth/session")]
 pub async fn get_session(user: CurrentUser, session: Session) -> Result<HttpResponse, ApiError> {
+    session_only(&user)?;
     let csrf_token = match session::csrf_token(&session) {
         Some(token) => token,
         None => session::issue_csrf_token(&session)?,
@@ -172,13 +195,32 @@ pub async fn get_session(user: CurrentUser, session: Session) -> Result<HttpResp
     }))
 }
 
-/// Sign the browser out: the session cookie is cleared.
+/// Sign the browser out: its sign-in ends, so a copy of the cookie stops working too.
 #[utoipa::path(tag = "auth", responses((status = 204, description = "Signed out"), AuthErrors),
     security(("session" = [])))]
 #[delete("/auth/session")]
-pub async fn delete_session(_user: CurrentUser, req: HttpRequest) -> HttpResponse {
-    if let Ok(identity) = req.get_identity() {
-        identity.logout();
+pub async fn delete_session(
+    user: CurrentUser,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    session_only(&user)?;
+    state
+        .db(move |conn| sign_ins::revoke(conn, user.user.id, user.sign_in))
+        .await?;
+    forget_cookie(&req);
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The browser-session routes are declared for the cookie alone; a token client has
+/// `/auth/logout` and `/me` instead.
+fn session_only(user: &CurrentUser) -> Result<(), ApiError> {
+    match user.method {
+        AuthMethod::Session => Ok(()),
+        _ => Err(ApiError::Unauthorized(
+            "this route is for browser sessions (the dhana_session cookie); token clients use \
+             /api/v1/auth/logout and /api/v1/me"
+                .into(),
+        )),
     }
-    HttpResponse::NoContent().finish()
 }

@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use crate::analytics::period::{first_of_month, month_label, parse_month};
+use crate::analytics::sums;
 use crate::api::extract::ValidJson;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
@@ -64,6 +65,10 @@ impl BudgetResponse {
 pub struct BudgetMonth {
     /// `YYYY-MM`.
     pub month: String,
+    /// Set when no month was asked for and the current month (this one, `YYYY-MM`) has no
+    /// transactions yet: `month` is then the latest month that has.
+    #[schema(example = "2026-11")]
+    pub fell_back_from: Option<String>,
     pub currency: String,
     /// One per category budget, by name.
     pub items: Vec<MonthStatus>,
@@ -82,7 +87,8 @@ fn positive(amount: i64) -> Result<(), ValidationError> {
 
 fn month(value: &str) -> Result<(), ValidationError> {
     parse_month(value).map(drop).ok_or_else(|| {
-        ValidationError::new("month").with_message("must be a month as YYYY-MM".into())
+        ValidationError::new("month")
+            .with_message("must be a month as YYYY-MM, from 1900-01 to 2999-12".into())
     })
 }
 
@@ -93,6 +99,8 @@ pub struct CreateBudget {
     /// An expense category; `null` or absent for the overall budget.
     pub category_id: Option<i64>,
     #[validate(custom(function = "positive"))]
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
     #[serde(default)]
     pub rollover: bool,
@@ -105,6 +113,8 @@ pub struct CreateBudget {
 #[serde(deny_unknown_fields)]
 pub struct UpdateBudget {
     #[validate(custom(function = "positive"))]
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub amount: Option<i64>,
     pub rollover: Option<bool>,
     #[validate(custom(function = "month"))]
@@ -115,13 +125,16 @@ pub struct UpdateBudget {
 #[serde(deny_unknown_fields)]
 pub struct MonthAmount {
     #[validate(custom(function = "positive"))]
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
 }
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MonthQuery {
-    /// `YYYY-MM`; the current month by default.
+    /// `YYYY-MM`; by default the current month, or the latest month with transactions when
+    /// the current one has none yet.
     pub month: Option<String>,
 }
 
@@ -133,9 +146,9 @@ pub struct BudgetList {
 fn month_param(value: Option<&str>, field: &str) -> Result<NaiveDate, ApiError> {
     match value {
         None => Ok(first_of_month(Utc::now().date_naive())),
-        Some(m) => {
-            parse_month(m).ok_or_else(|| ApiError::validation(field, "must be a month as YYYY-MM"))
-        }
+        Some(m) => parse_month(m).ok_or_else(|| {
+            ApiError::validation(field, "must be a month as YYYY-MM, from 1900-01 to 2999-12")
+        }),
     }
 }
 
@@ -152,16 +165,27 @@ pub async fn month_budgets(
     state: web::Data<AppState>,
     query: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let month = month_param(query.month.as_deref(), "month")?;
+    let asked = query
+        .month
+        .as_deref()
+        .map(|m| month_param(Some(m), "month"))
+        .transpose()?;
     let today = Utc::now().date_naive();
     let currency = user.user.base_currency.clone();
-    let (items, overall) = state
+    let (month, fell_back_from, (items, overall)) = state
         .db(move |conn| {
-            budgets::month_status(conn, user.user.id, &user.user.base_currency, month, today)
+            let (month, fell_back_from) = match asked {
+                Some(month) => (month, None),
+                None => sums::opening_month(conn, user.user.id, None, today)?,
+            };
+            let status =
+                budgets::month_status(conn, user.user.id, &user.user.base_currency, month, today)?;
+            Ok((month, fell_back_from, status))
         })
         .await?;
     Ok(HttpResponse::Ok().json(BudgetMonth {
         month: month_label(month),
+        fell_back_from: fell_back_from.map(month_label),
         currency,
         items,
         overall,

@@ -59,6 +59,11 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
 /// Syntax errors are 400 (the body is not JSON); well-formed JSON of the wrong shape is 422
 /// naming the field.
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let raw: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    if let Some(field) = control_character_at(&raw, String::new()) {
+        return Err(control_character(field));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
@@ -80,6 +85,49 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         .end()
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     Ok(value)
+}
+
+/// Text with control characters (U+0000 above all, which PostgreSQL cannot store) is refused
+/// everywhere; tab, line feed and carriage return are ordinary white space.
+pub fn has_control_character(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+pub fn control_character(field: impl Into<String>) -> ApiError {
+    ApiError::validation(
+        field,
+        "must not contain control characters such as U+0000 (tab and line breaks are fine)",
+    )
+}
+
+/// The path (`name`, `splits[2].memo`) of the first string or key holding a control character.
+pub fn control_character_at(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    let child = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::String(s) if has_control_character(s) => {
+            Some(if path.is_empty() { "body".into() } else { path })
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| control_character_at(item, format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            if has_control_character(key) {
+                Some(child("body"))
+            } else {
+                control_character_at(item, child(key))
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// serde reports missing and unknown fields on the enclosing object; name the field itself.
@@ -168,6 +216,21 @@ mod tests {
             field_errors(r#"{"name": "a", "nested": {"amount": "x"}}"#)[0].field,
             "nested.amount"
         );
+    }
+
+    #[test]
+    fn control_characters_are_refused_naming_the_field() {
+        assert_eq!(field_errors("{\"name\": \"a\\u0000b\"}")[0].field, "name");
+        assert_eq!(
+            field_errors("{\"name\": \"a\", \"nested\": {\"list\": [\"ok\", \"\\u001b[31m\"]}}")[0]
+                .field,
+            "nested.list[1]"
+        );
+        assert!(field_errors("{\"name\": \"\\u0085\"}")[0]
+            .message
+            .contains("U+0000"));
+        // White space is text.
+        assert!(parse::<Form>(b"{\"name\": \"two\\nlines\\tand a tab\\r\"}").is_ok());
     }
 
     #[test]

@@ -9,14 +9,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::api::extract::ValidJson;
+use crate::api::extract::{control_character, control_character_at, ValidJson};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
 use crate::bankfile::{Format, Mapping, RowProblem};
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
-use crate::imports::{self, CommitOptions, ImportRecord, Preview, PreviewRow, Status, Upload};
+use crate::imports::{
+    self, CommitOptions, ImportRecord, Preview, PreviewRow, Removed, Status, Upload,
+};
 
 #[derive(Serialize, ToSchema)]
 pub struct ImportCounts {
@@ -263,13 +265,27 @@ async fn read_form(
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.trim().parse().ok())
         .ok_or_else(|| bad_form("account_id", "name the account as the `account_id` field"))?;
-    let mapping = mapping
-        .filter(|b| !b.iter().all(u8::is_ascii_whitespace))
-        .map(|b| {
-            serde_json::from_slice(&b)
-                .map_err(|e| bad_form("mapping", format!("is not a valid mapping: {e}")))
-        })
-        .transpose()?;
+    let invalid =
+        |e: serde_json::Error| bad_form("mapping", format!("is not a valid mapping: {e}"));
+    let mapping = match mapping.filter(|b| !b.iter().all(u8::is_ascii_whitespace)) {
+        None => None,
+        Some(bytes) => {
+            match serde_json::from_slice::<serde_json::Value>(&bytes).map_err(invalid)? {
+                // `null` is what a generated client sends for "no mapping": detect the columns.
+                serde_json::Value::Null => None,
+                value => {
+                    if let Some(field) = control_character_at(&value, "mapping".into()) {
+                        return Err(control_character(field));
+                    }
+                    Some(serde_json::from_value(value).map_err(invalid)?)
+                }
+            }
+        }
+    };
+    // The name is only shown back; control characters in it would only garble that.
+    let filename = filename
+        .map(|name| name.chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|name| !name.trim().is_empty());
     Ok(Upload {
         account_id,
         filename: filename.unwrap_or_else(|| "upload".into()),
@@ -287,7 +303,7 @@ async fn read_form(
         (status = 400, description = "The multipart form is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is over the upload limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not multipart/form-data", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The file cannot be read (empty, binary, unknown format, no transactions), the mapping does not fit it, the account is not yours, or (with `commit=true`) rows cannot be read; each problem is named with its line", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The file cannot be read (empty, binary, unknown format, no transactions), the mapping does not fit it, the account is not yours, or (with `commit=true`) rows cannot be read (each named with its line) or the account already has every row (`nothing new to import`; the import is discarded)", body = Problem, content_type = "application/problem+json"),
         AuthErrors,
     ),
     security(("bearer" = []), ("session" = [])))]
@@ -312,6 +328,7 @@ pub async fn upload_import(
             }
             let done = imports::commit_parsed(
                 conn,
+                &app.storage,
                 &app.progress,
                 &app.categorizer,
                 &preview.record,
@@ -365,7 +382,8 @@ pub async fn preview_import(
 }
 
 /// Write the import's new rows: all of them or none. Rows the account already has are
-/// skipped and counted as duplicates.
+/// skipped and counted as duplicates; a file with nothing new is refused (422, `file`) and its
+/// import discarded, leaving no empty entry.
 #[utoipa::path(tag = "imports", params(("id" = i64, Path)), request_body = CommitRequest, responses(
     (status = 200, body = ImportResponse),
     (status = 409, description = "Already committed, or being committed", body = Problem, content_type = "application/problem+json"),
@@ -426,8 +444,12 @@ pub async fn list_imports(
         })
         .transpose()?;
     let account_id = query.account_id;
+    let app = state.clone();
     let mut records = state
-        .db(move |conn| imports::list(conn, user.user.id, account_id, before, limit + 1))
+        .db(move |conn| {
+            imports::expire_previews(conn, &app.storage, user.user.id)?;
+            imports::list(conn, user.user.id, account_id, before, limit + 1)
+        })
         .await?;
     let next_cursor = if records.len() as i64 > limit {
         records.truncate(limit as usize);
@@ -466,10 +488,14 @@ pub async fn get_import(
     Ok(HttpResponse::Ok().json(ImportResponse::new(record, running)))
 }
 
-/// Undo an import: exactly its transactions are removed, and the file can be imported again.
+/// Undo a committed import (exactly its transactions are removed, and the file can be imported
+/// again; the import stays listed as `undone`), or discard one that was only previewed or whose
+/// commit failed (it and its stored file are deleted). Previews nobody commits are discarded
+/// on their own after a day.
 #[utoipa::path(tag = "imports", params(("id" = i64, Path)), responses(
-    (status = 200, body = ImportResponse),
-    (status = 409, description = "The import is not committed", body = Problem, content_type = "application/problem+json"),
+    (status = 200, description = "Undone", body = ImportResponse),
+    (status = 204, description = "Discarded: it never reached the ledger"),
+    (status = 409, description = "Already undone, or being committed right now", body = Problem, content_type = "application/problem+json"),
     NotFound, AuthErrors,
 ), security(("bearer" = []), ("session" = [])))]
 #[delete("/imports/{id}")]
@@ -479,11 +505,15 @@ pub async fn undo_import(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let record = state
+    let app = state.clone();
+    let removed = state
         .db(move |conn| {
-            let done = imports::undo(conn, user.user.id, id);
+            let done = imports::remove(conn, &app.storage, user.user.id, id);
             badges::after(conn, &user.user, done)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ImportResponse::new(record, None)))
+    Ok(match removed {
+        Removed::Undone(record) => HttpResponse::Ok().json(ImportResponse::new(*record, None)),
+        Removed::Discarded => HttpResponse::NoContent().finish(),
+    })
 }

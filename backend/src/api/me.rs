@@ -1,6 +1,5 @@
 //! The signed-in user's own account.
 
-use actix_identity::IdentityExt;
 use actix_web::{delete, get, patch, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,6 +8,7 @@ use validator::Validate;
 
 use crate::api::client_address;
 use crate::api::extract::{iso_currency, not_blank, ValidJson};
+use crate::api::sign_ins::forget_cookie;
 use crate::app::AppState;
 use crate::auth::{password, CurrentUser};
 use crate::error::responses::{AuthErrors, BodyErrors};
@@ -54,7 +54,7 @@ pub struct UpdateMeRequest {
     pub base_currency: Option<String>,
     /// Required with `new_password`.
     pub current_password: Option<String>,
-    /// Changing it signs out every other sign-in (their refresh tokens are revoked).
+    /// Changing it ends every other sign-in at once (their sessions and tokens stop working).
     #[validate(length(
         min = "password::MIN_LENGTH",
         max = "password::MAX_LENGTH",
@@ -106,11 +106,8 @@ pub async fn update_me(
             (_, None) => None,
         },
     };
-    let keep_family = user.family().map(str::to_owned);
     let updated = state
-        .db(move |conn| {
-            users::update_profile(conn, &user.user, update, &address, keep_family.as_deref())
-        })
+        .db(move |conn| users::update_profile(conn, &user.user, update, &address, user.sign_in))
         .await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(updated)))
 }
@@ -133,8 +130,6 @@ pub async fn delete_me(
     state
         .db(move |conn| users::delete_account(conn, &user.user, &body.password, &address))
         .await?;
-    if let Ok(identity) = req.get_identity() {
-        identity.logout();
-    }
+    forget_cookie(&req);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -10,19 +10,26 @@ pub mod categorizer;
 pub mod dashboard;
 pub mod debts;
 pub mod extract;
+pub mod forecast;
 pub mod goals;
 pub mod health;
 pub mod home;
 pub mod imports;
 pub mod me;
+pub mod recurring;
 mod routes;
 pub mod rules;
+pub mod sign_ins;
 pub mod spa;
 pub mod transactions;
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
+use crate::api::extract::{control_character, has_control_character};
 use crate::app::AppState;
 use crate::error::ApiError;
 pub use routes::RouteTable;
@@ -43,6 +50,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(me::get_me)
                 .service(me::update_me)
                 .service(me::delete_me)
+                .service(sign_ins::list_sign_ins)
+                .service(sign_ins::revoke_all_sign_ins)
+                .service(sign_ins::revoke_sign_in)
                 .service(accounts::list_accounts)
                 .service(accounts::create_account)
                 .service(accounts::get_account)
@@ -64,6 +74,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(transactions::delete_transaction)
                 .service(rules::rule_from_transaction)
                 .service(rules::apply_rules)
+                .service(rules::preview_rule)
                 .service(rules::list_rules)
                 .service(rules::create_rule)
                 .service(rules::get_rule)
@@ -101,8 +112,31 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(badges::list_badges)
                 .service(badges::set_badges)
                 .service(categorizer::categorize)
-                .service(categorizer::list_models),
+                .service(categorizer::list_models)
+                .service(recurring::list_recurring)
+                .service(recurring::get_recurring)
+                .service(recurring::update_recurring)
+                .service(recurring::upcoming_bills)
+                .service(forecast::get_forecast)
+                .service(forecast::get_balance),
         );
+}
+
+/// Query parameters are text from the client like a JSON body: one with a control character is
+/// refused (422 naming it) before any handler or database sees it.
+pub async fn refuse_control_characters_in_query(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if let Ok(pairs) = web::Query::<Vec<(String, String)>>::from_query(req.query_string()) {
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(name, value)| has_control_character(name) || has_control_character(value))
+        {
+            return Err(control_character(name.escape_default().to_string()).into());
+        }
+    }
+    next.call(req).await
 }
 
 pub fn query_config() -> web::QueryConfig {
@@ -131,10 +165,28 @@ pub async fn fallback(
     })
 }
 
-/// The address failed sign-ins are counted against: the TCP peer. Forwarded-for headers are
-/// ignored because any client can set them.
+/// The client's own description of itself, to tell sign-ins apart in the list.
+pub fn user_agent(req: &HttpRequest) -> String {
+    req.headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The address sign-in attempts and registrations are counted against: the TCP peer, or the
+/// forwarded client behind a proxy in `DHANA_TRUSTED_PROXIES`.
 pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return "unknown".into();
+    };
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|h| h.to_str().ok());
+    crate::auth::client_address::resolve(peer, forwarded, trusted).to_string()
 }

@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
-use crate::ledger::rules::{self, MatchKind, Rule, RuleFields};
+use crate::ledger::rules::{self, Condition, MatchKind, Preview, Rule, RuleFields};
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({
@@ -73,8 +73,12 @@ pub struct RuleRequest {
     #[validate(length(min = 1, max = 500, message = "must be 1 to 500 characters long"))]
     pub pattern: String,
     /// Signed minor units (expenses are negative): only amounts at or above.
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub min_amount: Option<i64>,
     /// Signed minor units: only amounts at or below.
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub max_amount: Option<i64>,
     /// Only transactions of this account.
     pub account_id: Option<i64>,
@@ -95,6 +99,23 @@ impl From<RuleRequest> for RuleFields {
             category_id: r.category_id,
         }
     }
+}
+
+/// A rule's condition, to see what it would match before saving it.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"match_kind": "contains", "pattern": "tesco stores"}))]
+pub struct RuleConditionRequest {
+    pub match_kind: MatchKind,
+    /// Matched against the description, ignoring case.
+    #[validate(length(min = 1, max = 500, message = "must be 1 to 500 characters long"))]
+    pub pattern: String,
+    /// Signed minor units: only amounts at or above.
+    pub min_amount: Option<i64>,
+    /// Signed minor units: only amounts at or below.
+    pub max_amount: Option<i64>,
+    /// Only transactions of this account.
+    pub account_id: Option<i64>,
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -214,10 +235,35 @@ pub async fn apply_rules(
     Ok(HttpResponse::Ok().json(ApplyResult { updated }))
 }
 
-/// Make a rule from a categorized transaction: its merchant (or description) to its category.
+/// How many of your transactions a rule with this condition would match (and how many of those
+/// are uncategorized), with a few of their descriptions; nothing is saved.
+#[utoipa::path(tag = "rules", request_body = RuleConditionRequest, responses(
+    (status = 200, body = Preview), AuthErrors, BodyErrors,
+), security(("bearer" = []), ("session" = [])))]
+#[post("/rules/preview")]
+pub async fn preview_rule(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    ValidJson(body): ValidJson<RuleConditionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let condition = Condition {
+        match_kind: body.match_kind,
+        pattern: body.pattern,
+        min_amount: body.min_amount,
+        max_amount: body.max_amount,
+        account_id: body.account_id,
+    };
+    let preview = state
+        .db(move |conn| rules::preview(conn, user.user.id, condition))
+        .await?;
+    Ok(HttpResponse::Ok().json(preview))
+}
+
+/// Make a rule from a transaction: its merchant key (else merchant or description) to its
+/// category, or to the categorizer's suggestion when it has none.
 #[utoipa::path(tag = "rules", params(("id" = i64, Path, description = "The transaction")), responses(
     (status = 201, body = RuleResponse), NotFound, AuthErrors,
-    (status = 422, description = "The transaction has no category yet", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "The transaction has neither a category nor a suggestion", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = []), ("session" = [])))]
 #[post("/transactions/{id}/rule")]
 pub async fn rule_from_transaction(

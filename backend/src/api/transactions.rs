@@ -11,15 +11,16 @@ use crate::auth::CurrentUser;
 use crate::badges;
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
-use crate::ledger::export;
 use crate::ledger::transactions::{
     self, CategorySource, Filter, Listed, NewTransaction, Page, Totals, TransactionChange,
 };
+use crate::ledger::{export, merchants};
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({
     "id": 42, "account_id": 3, "date": "2026-03-14", "amount": -1250, "currency": "EUR",
-    "description": "CARD PAYMENT TESCO STORES 3297", "merchant": "Tesco", "notes": null,
+    "description": "CARD PAYMENT TESCO STORES 3297", "merchant": "Tesco",
+    "merchant_name": "Tesco", "merchant_key": "tesco", "notes": null,
     "category_id": 7, "category_source": "rule", "category_confidence": null,
     "suggested_category_id": null,
     "is_transfer": false, "import_id": 5,
@@ -34,7 +35,13 @@ pub struct TransactionResponse {
     /// The account's currency.
     pub currency: String,
     pub description: String,
+    /// The merchant as the bank or you gave it.
     pub merchant: Option<String>,
+    /// The merchant to show: `merchant`, else the one derived from the description (`null`
+    /// when nothing in it names anyone).
+    pub merchant_name: Option<String>,
+    /// The derived merchant key (lower case), what a rule for this merchant would look for.
+    pub merchant_key: Option<String>,
     pub notes: Option<String>,
     pub category_id: Option<i64>,
     /// How the category was set.
@@ -61,7 +68,9 @@ impl From<Listed> for TransactionResponse {
             amount: t.amount,
             currency,
             description: t.description,
+            merchant_name: merchants::name(t.merchant.as_deref(), t.merchant_key.as_deref()),
             merchant: t.merchant,
+            merchant_key: t.merchant_key.filter(|k| !k.is_empty()),
             notes: t.notes,
             category_id: t.category_id,
             category_source: t.category_source,
@@ -89,8 +98,11 @@ pub struct TransactionList {
 #[schema(example = json!({"account_id": 3, "date": "2026-03-14", "amount": -1250, "description": "Farmers market", "category_id": 7}))]
 pub struct CreateTransaction {
     pub account_id: i64,
+    #[validate(custom(function = "crate::limits::date"))]
     pub date: NaiveDate,
     /// Minor units of the account's currency; expenses negative.
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
     #[validate(
         length(max = 500, message = "must be at most 500 characters long"),
@@ -112,7 +124,10 @@ pub struct CreateTransaction {
 #[schema(example = json!({"category_id": 9}))]
 pub struct UpdateTransaction {
     pub account_id: Option<i64>,
+    #[validate(custom(function = "crate::limits::optional_date"))]
     pub date: Option<NaiveDate>,
+    #[validate(custom(function = "crate::limits::amount"))]
+    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
     pub amount: Option<i64>,
     #[validate(
         length(max = 500, message = "must be at most 500 characters long"),

@@ -1,5 +1,5 @@
 //! The `CurrentUser` extractor: a bearer token, or else the session cookie plus, for unsafe
-//! methods, the CSRF token.
+//! methods, the CSRF token. Either names a sign-in that must still exist.
 
 use actix_identity::IdentityExt;
 use actix_session::SessionExt;
@@ -10,15 +10,13 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::app::AppState;
 use crate::auth::session::{self, CSRF_HEADER};
+use crate::auth::sign_ins;
 use crate::error::ApiError;
-use crate::users::{self, User};
+use crate::users::User;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthMethod {
-    /// An access token, minted for the sign-in (refresh-token family) it names.
-    Bearer {
-        family: String,
-    },
+    Bearer,
     Session,
 }
 
@@ -26,19 +24,18 @@ pub enum AuthMethod {
 pub struct CurrentUser {
     pub user: User,
     pub method: AuthMethod,
+    /// The id of the sign-in this request came through.
+    pub sign_in: i64,
 }
 
-impl CurrentUser {
-    /// The refresh-token family of this request's sign-in, if it has one.
-    pub fn family(&self) -> Option<&str> {
-        match &self.method {
-            AuthMethod::Bearer { family } => Some(family),
-            AuthMethod::Session => None,
-        }
-    }
+/// Who the credentials claim to be: the sign-in handle and, for tokens, the user id inside.
+struct Claimed {
+    handle: String,
+    user_id: Option<i64>,
+    method: AuthMethod,
 }
 
-fn credentials(req: &HttpRequest, state: &AppState) -> Result<(i64, AuthMethod), ApiError> {
+fn credentials(req: &HttpRequest, state: &AppState) -> Result<Claimed, ApiError> {
     if let Some(header) = req.headers().get(AUTHORIZATION) {
         let token = header
             .to_str()
@@ -50,13 +47,16 @@ fn credentials(req: &HttpRequest, state: &AppState) -> Result<(i64, AuthMethod),
                 )
             })?;
         let (id, family) = state.jwt.verify(token.trim())?;
-        return Ok((id, AuthMethod::Bearer { family }));
+        return Ok(Claimed {
+            handle: family,
+            user_id: Some(id),
+            method: AuthMethod::Bearer,
+        });
     }
-    let id = req
+    let handle = req
         .get_identity()
         .ok()
         .and_then(|identity| identity.id().ok())
-        .and_then(|id| id.parse().ok())
         .ok_or_else(|| {
             ApiError::Unauthorized(
                 "not signed in: send `Authorization: Bearer <access token>` or sign in at \
@@ -78,7 +78,11 @@ fn credentials(req: &HttpRequest, state: &AppState) -> Result<(i64, AuthMethod),
             )));
         }
     }
-    Ok((id, AuthMethod::Session))
+    Ok(Claimed {
+        handle,
+        user_id: None,
+        method: AuthMethod::Session,
+    })
 }
 
 impl FromRequest for CurrentUser {
@@ -91,12 +95,24 @@ impl FromRequest for CurrentUser {
         };
         let credentials = credentials(req, &state);
         Box::pin(async move {
-            let (id, method) = credentials?;
-            let user = state
-                .db(move |conn| users::find(conn, id))
+            let claimed = credentials?;
+            let handle = claimed.handle;
+            let (sign_in, user) = state
+                .db(move |conn| sign_ins::resolve(conn, &handle))
                 .await?
-                .ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
-            Ok(CurrentUser { user, method })
+                .filter(|(sign_in, _)| claimed.user_id.is_none_or(|id| id == sign_in.user_id))
+                .ok_or_else(|| {
+                    ApiError::Unauthorized(
+                        "this sign-in has ended (signed out, revoked or the password changed); \
+                         sign in again"
+                            .into(),
+                    )
+                })?;
+            Ok(CurrentUser {
+                user,
+                method: claimed.method,
+                sign_in: sign_in.id,
+            })
         })
     }
 }

@@ -1,23 +1,24 @@
 //! Checking a password, for signing in and for confirming sensitive changes.
 
 use crate::auth::password;
-use crate::auth::rate_limit::{self, Scopes};
+use crate::auth::rate_limit::PasswordAttempt;
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::users::{self, User};
 
 pub const WRONG_CREDENTIALS: &str = "the email or password is wrong";
 
-/// The user behind `email` if `password` is theirs. Every failure counts against the client
-/// address and the account, and a full bucket answers 429 before the password is even looked at.
+/// The user behind `email` if `password` is theirs. Every attempt takes a slot per
+/// address-and-account and per account first; a full bucket answers 429 before the password is
+/// looked at, and the right password frees the slots again.
 pub fn authenticate(
     conn: &mut DbConn,
     email: &str,
     password: &str,
     client_address: &str,
 ) -> Result<User, ApiError> {
-    let scopes = Scopes::new(client_address, &users::email_key(email));
-    rate_limit::check(conn, &scopes)?;
+    let attempt = PasswordAttempt::new(client_address, &users::email_key(email));
+    attempt.admit(conn)?;
     let user = users::find_by_email(conn, email)?;
     let matches = match &user {
         Some(u) => password::verify(password, &u.password_hash),
@@ -28,13 +29,10 @@ pub fn authenticate(
     };
     match user {
         Some(user) if matches => {
-            rate_limit::clear_account(conn, &scopes)?;
+            attempt.succeeded(conn)?;
             Ok(user)
         }
-        _ => {
-            rate_limit::record_failure(conn, &scopes)?;
-            Err(ApiError::Unauthorized(WRONG_CREDENTIALS.into()))
-        }
+        _ => Err(ApiError::Unauthorized(WRONG_CREDENTIALS.into())),
     }
 }
 

@@ -1,17 +1,15 @@
 //! Refresh tokens: opaque random strings, stored only as SHA-256 hashes, rotated on every use.
-//! All tokens rotated from one sign-in form a family; presenting a token that was already
-//! rotated means it leaked, so the whole family is revoked.
+//! All tokens rotated from one sign-in form a family named by the sign-in's handle; presenting a
+//! token that was already rotated means it leaked, so the whole sign-in is ended.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::auth::jwt::{JwtKeys, ACCESS_TOKEN_TTL};
+use crate::auth::sign_ins::{self, SignInKind};
 use crate::db::schema::refresh_tokens;
 use crate::db::DbConn;
 use crate::error::ApiError;
@@ -47,36 +45,48 @@ struct StoredToken {
     revoked_at: Option<NaiveDateTime>,
 }
 
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
 fn digest(token: &str) -> String {
     format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
-/// A new access/refresh pair; `family` continues a sign-in, `None` starts a new one.
-pub fn issue(
+/// Starts a token sign-in for the user and returns its first pair.
+pub fn sign_in(
     conn: &mut DbConn,
     keys: &JwtKeys,
     user_id: i64,
-    family: Option<String>,
+    user_agent: &str,
 ) -> Result<TokenPair, ApiError> {
-    let family = family.unwrap_or_else(random_token);
-    let refresh_token = random_token();
+    conn.transaction(|conn| {
+        let family = sign_ins::start(
+            conn,
+            user_id,
+            SignInKind::Token,
+            user_agent,
+            sign_ins::random_handle(),
+        )?;
+        issue(conn, keys, user_id, &family)
+    })
+}
+
+/// A new access/refresh pair continuing the sign-in `family`.
+fn issue(
+    conn: &mut DbConn,
+    keys: &JwtKeys,
+    user_id: i64,
+    family: &str,
+) -> Result<TokenPair, ApiError> {
+    let refresh_token = sign_ins::random_handle();
     let now = now();
     let row = (
         refresh_tokens::user_id.eq(user_id),
-        refresh_tokens::family.eq(&family),
+        refresh_tokens::family.eq(family),
         refresh_tokens::token_hash.eq(digest(&refresh_token)),
         refresh_tokens::created_at.eq(now),
         refresh_tokens::expires_at.eq(now + REFRESH_TOKEN_TTL),
     );
     with_conn!(conn, c => diesel::insert_into(refresh_tokens::table).values(row).execute(c))?;
     Ok(TokenPair {
-        access_token: keys.issue(user_id, &family)?,
+        access_token: keys.issue(user_id, family)?,
         refresh_token,
         token_type: "Bearer",
         expires_in: ACCESS_TOKEN_TTL.num_seconds(),
@@ -93,23 +103,11 @@ fn find(conn: &mut DbConn, token: &str) -> Result<StoredToken, ApiError> {
     .ok_or_else(|| ApiError::Unauthorized("the refresh token is not valid".into()))
 }
 
-fn revoke_family(conn: &mut DbConn, family: &str) -> Result<(), ApiError> {
-    let now = now();
-    with_conn!(conn, c => diesel::update(
-        refresh_tokens::table
-            .filter(refresh_tokens::family.eq(family))
-            .filter(refresh_tokens::revoked_at.is_null()),
-    )
-    .set(refresh_tokens::revoked_at.eq(now))
-    .execute(c))?;
-    Ok(())
-}
-
 fn reused(conn: &mut DbConn, family: &str) -> ApiError {
-    if let Err(e) = revoke_family(conn, family) {
+    if let Err(e) = sign_ins::end(conn, family) {
         return e;
     }
-    tracing::warn!("a rotated refresh token was presented again; its family is revoked");
+    tracing::warn!("a rotated refresh token was presented again; its sign-in is ended");
     ApiError::Unauthorized(
         "the refresh token was already used, so every token from that sign-in is now revoked; \
          sign in again"
@@ -140,33 +138,13 @@ pub fn rotate(conn: &mut DbConn, keys: &JwtKeys, token: &str) -> Result<TokenPai
         if retired == 0 {
             return Ok(None);
         }
-        issue(conn, keys, stored.user_id, Some(stored.family.clone())).map(Some)
+        issue(conn, keys, stored.user_id, &stored.family).map(Some)
     })?;
     rotated.ok_or_else(|| reused(conn, &stored.family))
 }
 
-/// Ends the sign-in the token belongs to. Revoking an already revoked token is not an error.
+/// Ends the sign-in the token belongs to.
 pub fn revoke(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
     let stored = find(conn, token)?;
-    revoke_family(conn, &stored.family)
-}
-
-/// Revokes every refresh token of the user except those of `keep_family` (the caller's own
-/// sign-in, if it has one).
-pub fn revoke_others(
-    conn: &mut DbConn,
-    user_id: i64,
-    keep_family: Option<&str>,
-) -> Result<(), ApiError> {
-    let now = now();
-    let keep = keep_family.unwrap_or_default();
-    with_conn!(conn, c => diesel::update(
-        refresh_tokens::table
-            .filter(refresh_tokens::user_id.eq(user_id))
-            .filter(refresh_tokens::family.ne(keep))
-            .filter(refresh_tokens::revoked_at.is_null()),
-    )
-    .set(refresh_tokens::revoked_at.eq(now))
-    .execute(c))?;
-    Ok(())
+    sign_ins::end(conn, &stored.family)
 }

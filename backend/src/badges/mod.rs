@@ -115,10 +115,9 @@ pub fn facts(
         0
     } else {
         let sums = ledger_accounts::transaction_sums(conn, user_id)?;
-        savings_accounts
-            .iter()
-            .map(|a| ledger_accounts::balance(a, &sums))
-            .sum()
+        savings_accounts.iter().try_fold(0, |total, a| {
+            crate::limits::add(total, ledger_accounts::balance(a, &sums)?)
+        })?
     };
     let open_debts = debts::list(conn, user_id)?
         .into_iter()

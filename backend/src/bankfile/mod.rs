@@ -29,6 +29,8 @@ pub use date::DateOrder;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::limits;
+
 /// The kind of file that was read.
 #[derive(Serialize, Deserialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -134,6 +136,8 @@ pub struct ParsedRow {
     pub bank_category: Option<String>,
     /// The bank's own transaction id (OFX FITID).
     pub external_id: Option<String>,
+    /// ISO 4217 code the row itself states (a currency column), if any.
+    pub currency: Option<String>,
 }
 
 /// A line that looks like a transaction but could not be read; never silently dropped.
@@ -229,6 +233,30 @@ pub enum ImportError {
     BadMapping(String),
 }
 
+/// A row whose amount or date is outside what Dhana stores: a problem on its line, never a
+/// wrapped sum or an unstorable date.
+fn out_of_range_problem(row: &ParsedRow) -> RowProblem {
+    let (field, text, range) = if limits::amount_in_range(row.amount) {
+        ("date", row.date.to_string(), limits::DATE_RANGE)
+    } else {
+        ("amount", row.amount.to_string(), limits::AMOUNT_RANGE)
+    };
+    RowProblem {
+        line: row.line,
+        field: field.into(),
+        message: format!("line {}: the {field} {text} {range}", row.line),
+        text,
+        skipped: false,
+    }
+}
+
+/// Control characters in a cell (a stray U+0000 from a broken export) are dropped: PostgreSQL
+/// cannot store U+0000 and none of them means anything in a description. Tab and line breaks
+/// are white space and stay, as in text sent as JSON.
+fn strip_control_characters(text: &mut String) {
+    text.retain(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
+}
+
 /// Reads a bank export. See the module documentation.
 pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -253,6 +281,30 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
             }
         }
     };
+    let mut parsed = parsed;
+    parsed.headers.iter_mut().for_each(strip_control_characters);
+    let (rows, out_of_range): (Vec<_>, Vec<_>) = std::mem::take(&mut parsed.rows)
+        .into_iter()
+        .partition(|row| limits::amount_in_range(row.amount) && limits::date_in_range(row.date));
+    parsed.rows = rows;
+    parsed
+        .problems
+        .extend(out_of_range.iter().map(out_of_range_problem));
+    parsed.problems.sort_by_key(|p| p.line);
+    for row in &mut parsed.rows {
+        strip_control_characters(&mut row.description);
+        for text in [
+            &mut row.payee,
+            &mut row.memo,
+            &mut row.bank_category,
+            &mut row.external_id,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            strip_control_characters(text);
+        }
+    }
     if parsed.rows.is_empty() && !parsed.problems.is_empty() {
         let first = &parsed.problems[0];
         return Err(ImportError::NoTransactions(format!(

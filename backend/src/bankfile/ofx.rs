@@ -271,6 +271,7 @@ pub fn parse(
                     memo: t.memo,
                     bank_category: None,
                     external_id: t.fitid,
+                    currency: None,
                 });
             }
             (None, _) => problems.push(problem("date", &posted, "date")),

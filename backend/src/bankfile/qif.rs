@@ -132,6 +132,7 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
                 memo: r.memo,
                 bank_category: r.category,
                 external_id: None,
+                currency: None,
             }),
             (None, _) => problems.push(RowProblem {
                 line,

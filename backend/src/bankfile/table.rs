@@ -547,10 +547,13 @@ pub fn extract(
                 } else {
                     parts.join(" | ")
                 };
-                if let Some(c) = mapping.currency_column {
-                    let code = r.cell(c).to_ascii_uppercase();
-                    if !code.is_empty() && !currencies.contains(&code) {
-                        currencies.push(code);
+                let row_currency = mapping
+                    .currency_column
+                    .map(|c| r.cell(c).trim().to_ascii_uppercase())
+                    .filter(|code| !code.is_empty());
+                if let Some(code) = &row_currency {
+                    if !currencies.contains(code) {
+                        currencies.push(code.clone());
                     }
                 }
                 out.push(ParsedRow {
@@ -562,6 +565,7 @@ pub fn extract(
                     memo: cell(mapping.memo_column),
                     bank_category: cell(mapping.category_column),
                     external_id: None,
+                    currency: row_currency,
                 });
             }
             (None, Ok((Some(_), _)))

@@ -365,3 +365,37 @@ fn a_merchant_named_like_a_summary_label_is_still_a_transaction() {
     assert_eq!(amounts(&p), vec![-4000, -100]);
     assert!(p.problems.is_empty(), "{:?}", p.problems);
 }
+
+/// A CSV in a two-decimal currency, nothing named or mapped.
+fn parse_text(csv: &str) -> Parsed {
+    let options = ParseOptions {
+        minor_unit_digits: 2,
+        ..Default::default()
+    };
+    parse(csv.as_bytes(), &options).unwrap()
+}
+
+#[test]
+fn control_characters_in_cells_are_dropped() {
+    let csv = "Date,Description,Amount\n2026-03-01,Caf\u{0}e\u{1b}[31m,-4.50\n";
+    let parsed = parse_text(csv);
+    assert_eq!(parsed.rows[0].description, "Cafe[31m");
+    assert_eq!(parsed.rows[0].amount, -450);
+}
+
+#[test]
+fn amounts_and_dates_out_of_range_are_problems_on_their_line() {
+    let csv = "Date,Description,Amount\n2026-03-01,Fine,-4.50\n2026-03-02,Huge,-10000000001.00\n1899-12-31,Old,-1.00\n";
+    let parsed = parse_text(csv);
+    assert_eq!(amounts(&parsed), vec![-450]);
+    let found: Vec<(usize, &str, bool)> = parsed
+        .problems
+        .iter()
+        .map(|p| (p.line, p.field.as_str(), p.skipped))
+        .collect();
+    assert_eq!(found, vec![(3, "amount", false), (4, "date", false)]);
+    assert_eq!(
+        parsed.problems[0].message,
+        "line 3: the amount -1000000000100 must be between -1000000000000 and 1000000000000 minor units"
+    );
+}

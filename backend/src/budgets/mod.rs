@@ -15,6 +15,7 @@ use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::categories::{self, Category};
 use crate::ledger::not_found;
+use crate::limits;
 use crate::users::now;
 use crate::with_conn;
 
@@ -216,21 +217,29 @@ pub struct MonthStatus {
 type Spent = HashMap<(Option<i64>, NaiveDate), i64>;
 
 /// Spending per category (with subcategories counted in their parent too) and overall, per month.
-fn spent_by_month(categories: &HashMap<i64, Category>, sums: &[CategorySum]) -> Spent {
+fn spent_by_month(
+    categories: &HashMap<i64, Category>,
+    sums: &[CategorySum],
+) -> Result<Spent, ApiError> {
     let mut spent = Spent::new();
+    let mut count = |key, amount| -> Result<(), ApiError> {
+        let total: &mut i64 = spent.entry(key).or_default();
+        *total = limits::add(*total, amount)?;
+        Ok(())
+    };
     for sum in sums {
         let category = sum.category_id.and_then(|id| categories.get(&id));
         let amount = sums::spending(category, sum);
         let month = first_of_month(sum.first);
-        *spent.entry((None, month)).or_default() += amount;
+        count((None, month), amount)?;
         if let Some(category) = category {
-            *spent.entry((Some(category.id), month)).or_default() += amount;
+            count((Some(category.id), month), amount)?;
             if let Some(parent) = category.parent_id {
-                *spent.entry((Some(parent), month)).or_default() += amount;
+                count((Some(parent), month), amount)?;
             }
         }
     }
-    spent
+    Ok(spent)
 }
 
 /// The budgets that apply in `month` (its first day).
@@ -279,12 +288,15 @@ fn standing(spent: i64, limit: i64) -> (Option<f64>, Standing) {
 
 /// Spending at the current pace: for the month containing `today`, scaled from the days gone to
 /// the whole month; earlier months are what they are.
-fn projected(spent: i64, month: NaiveDate, today: NaiveDate) -> i64 {
+fn projected(spent: i64, month: NaiveDate, today: NaiveDate) -> Result<i64, ApiError> {
     if first_of_month(today) != month {
-        return spent;
+        return Ok(spent);
     }
     let days = i64::from(last_of_month(month).day());
-    spent * days / i64::from(today.day())
+    spent
+        .checked_mul(days)
+        .map(|total| total / i64::from(today.day()))
+        .ok_or_else(limits::too_large)
 }
 
 /// Every budget's standing in `month` (its first day), the overall budget apart, from the
@@ -295,8 +307,8 @@ pub fn standings(
     sums: &[CategorySum],
     month: NaiveDate,
     today: NaiveDate,
-) -> (Vec<MonthStatus>, Option<MonthStatus>) {
-    let spent = spent_by_month(categories, sums);
+) -> Result<(Vec<MonthStatus>, Option<MonthStatus>), ApiError> {
+    let spent = spent_by_month(categories, sums)?;
     let mut items = Vec::new();
     let mut overall = None;
     for (budget, overrides) in budgets {
@@ -311,12 +323,12 @@ pub fn standings(
         if budget.rollover {
             let mut m = budget.starts_on;
             while m < month {
-                carried += limit_of(m) - spent_in(m);
+                carried = limits::add(carried, limits::add(limit_of(m), -spent_in(m))?)?;
                 m = shift_months(m, 1);
             }
         }
         let base_limit = limit_of(month);
-        let limit = base_limit + carried;
+        let limit = limits::add(base_limit, carried)?;
         let spent_now = spent_in(month);
         let (percent, status) = standing(spent_now, limit);
         let category = budget.category_id.and_then(|id| categories.get(&id));
@@ -329,10 +341,10 @@ pub fn standings(
             carried,
             limit,
             spent: spent_now,
-            remaining: limit - spent_now,
+            remaining: limits::add(limit, -spent_now)?,
             percent,
             status,
-            projected: projected(spent_now, month, today),
+            projected: projected(spent_now, month, today)?,
             rollover: budget.rollover,
         };
         match budget.category_id {
@@ -341,7 +353,7 @@ pub fn standings(
         }
     }
     items.sort_by(|a, b| a.name.cmp(&b.name));
-    (items, overall)
+    Ok((items, overall))
 }
 
 /// Every budget's standing in `month` (its first day), the overall budget apart.
@@ -365,7 +377,7 @@ pub fn month_status(
         to: last_of_month(month),
     };
     let sums = sums::by_category(conn, &scope, &BTreeSet::new())?;
-    Ok(standings(budgets, &categories, &sums, month, today))
+    standings(budgets, &categories, &sums, month, today)
 }
 
 #[cfg(test)]
@@ -386,8 +398,8 @@ mod tests {
     #[test]
     fn projection_scales_only_the_running_month() {
         let march = day(2026, 3, 1);
-        assert_eq!(projected(1000, march, day(2026, 3, 10)), 3100);
-        assert_eq!(projected(1000, march, day(2026, 3, 31)), 1000);
-        assert_eq!(projected(1000, march, day(2026, 4, 2)), 1000);
+        assert_eq!(projected(1000, march, day(2026, 3, 10)).unwrap(), 3100);
+        assert_eq!(projected(1000, march, day(2026, 3, 31)).unwrap(), 1000);
+        assert_eq!(projected(1000, march, day(2026, 4, 2)).unwrap(), 1000);
     }
 }

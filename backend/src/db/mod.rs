@@ -111,6 +111,9 @@ impl Pool {
             }
         };
         pool.migrate()?;
+        let mut conn = pool.get()?;
+        crate::ledger::merchants::backfill(&mut conn)
+            .map_err(|e| DbError::Migration(format!("deriving merchant keys: {e}")))?;
         Ok(pool)
     }
 
@@ -144,7 +147,9 @@ impl Pool {
 impl DbConn {
     /// Runs `f` in one transaction: committed when it returns `Ok`, rolled back otherwise.
     /// On SQLite the transaction takes the write lock up front (`BEGIN IMMEDIATE`) so that two
-    /// writers wait for each other instead of failing with `SQLITE_BUSY` half-way.
+    /// writers wait for each other instead of failing with `SQLITE_BUSY` half-way. Nested inside
+    /// another transaction it is a savepoint, so domain functions can be transactional alone and
+    /// still compose.
     pub fn transaction<T, E>(&mut self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
     where
         E: From<diesel::result::Error>,
@@ -152,7 +157,16 @@ impl DbConn {
         match self {
             DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(&mut **c)?,
             DbConn::Sqlite(c) => {
-                AnsiTransactionManager::begin_transaction_sql(&mut **c, "BEGIN IMMEDIATE")?
+                let outermost = matches!(
+                    AnsiTransactionManager::transaction_manager_status_mut(&mut **c)
+                        .transaction_depth(),
+                    Ok(None)
+                );
+                if outermost {
+                    AnsiTransactionManager::begin_transaction_sql(&mut **c, "BEGIN IMMEDIATE")?
+                } else {
+                    AnsiTransactionManager::begin_transaction(&mut **c)?
+                }
             }
         }
         let result = f(self);

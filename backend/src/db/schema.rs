@@ -27,10 +27,22 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
+    sign_ins (id) {
         id -> BigInt,
+        user_id -> BigInt,
+        handle -> Text,
+        kind -> Text,
+        user_agent -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_throttle (scope) {
         scope -> Text,
-        failed_at -> Timestamp,
+        window_started_at -> Timestamp,
+        attempts -> BigInt,
     }
 }
 
@@ -107,6 +119,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         suggested_category_id -> Nullable<BigInt>,
+        merchant_key -> Nullable<Text>,
     }
 }
 
@@ -160,6 +173,7 @@ diesel::table! {
         category_id -> BigInt,
         hits -> BigInt,
         updated_at -> Timestamp,
+        credit -> Bool,
     }
 }
 
@@ -278,7 +292,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    recurring_series (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        series_key -> Text,
+        choice -> Text,
+        name -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(sign_ins -> users (user_id));
 diesel::joinable!(monthly_sums -> accounts (account_id));
 diesel::joinable!(budget_overrides -> budgets (budget_id));
 diesel::joinable!(goal_accounts -> goals (goal_id));
@@ -288,7 +315,8 @@ diesel::joinable!(transactions -> categories (category_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
-    login_failures,
+    sign_ins,
+    login_throttle,
     accounts,
     categories,
     imports,
@@ -307,4 +335,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     goal_milestones,
     badges,
     badge_settings,
+    recurring_series,
 );

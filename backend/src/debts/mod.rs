@@ -282,16 +282,19 @@ pub fn list(conn: &mut DbConn, user_id: i64) -> Result<Vec<CurrentDebt>, ApiErro
     } else {
         Default::default()
     };
-    Ok(stored
+    stored
         .into_iter()
         .map(|debt| {
-            let balance = debt
+            let balance = match debt
                 .account_id
                 .and_then(|id| accounts.iter().find(|a| a.id == id))
-                .map_or(debt.balance, |a| owed(accounts::balance(a, &sums)));
-            CurrentDebt { debt, balance }
+            {
+                Some(a) => owed(accounts::balance(a, &sums)?),
+                None => debt.balance,
+            };
+            Ok(CurrentDebt { debt, balance })
         })
-        .collect())
+        .collect()
 }
 
 pub fn get(conn: &mut DbConn, user_id: i64, id: i64) -> Result<CurrentDebt, ApiError> {

@@ -36,6 +36,8 @@ pub const KEPT_PROBLEMS: usize = 200;
 const INSERT_BATCH: usize = 1000;
 /// Rows per COPY on PostgreSQL; each batch also advances the progress.
 const COPY_BATCH: usize = 20_000;
+/// How long a preview nobody commits is kept (with its stored file).
+const PREVIEW_LIFETIME_HOURS: i64 = 24;
 
 /// A transaction row as an import writes it.
 #[derive(Insertable)]
@@ -47,6 +49,7 @@ struct NewRow<'a> {
     amount: i64,
     description: &'a str,
     merchant: Option<&'a str>,
+    merchant_key: &'a str,
     notes: Option<&'a str>,
     category_id: Option<i64>,
     category_source: Option<&'static str>,
@@ -69,6 +72,7 @@ impl<'a> NewRow<'a> {
             amount: p.amount,
             description: p.description,
             merchant: p.merchant,
+            merchant_key: &p.merchant_key,
             notes: p.notes,
             category_id: p.category_id,
             category_source: p.category_source.map(CategorySource::as_str),
@@ -263,18 +267,38 @@ fn account_for(conn: &mut DbConn, user_id: i64, account_id: i64) -> Result<Accou
         .map_err(|_| ApiError::validation("account_id", "is not one of your accounts"))
 }
 
-/// Refuses a file that states another currency than the account's: its amounts would be
-/// recorded as the wrong money.
+/// Refuses a file that states another currency than the account's, or rows that do (an export
+/// of several accounts): their amounts would be recorded as the wrong money. Each such row is
+/// named by its line.
 fn check_currency(account: &Account, parsed: &Parsed) -> Result<(), ApiError> {
-    match &parsed.currency {
-        Some(currency) if *currency != account.currency => Err(ApiError::validation(
+    if let Some(currency) = parsed.currency.as_ref().filter(|c| **c != account.currency) {
+        return Err(ApiError::validation(
             "account_id",
             format!(
                 "the file is in {currency} but the account is in {}; import it into an account in {currency}",
                 account.currency
             ),
-        )),
-        _ => Ok(()),
+        ));
+    }
+    let foreign: Vec<FieldError> = parsed
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let currency = row.currency.as_ref().filter(|c| **c != account.currency)?;
+            Some(FieldError::new(
+                format!("line {}.currency", row.line),
+                format!(
+                    "line {} is in {currency} but the account is in {}; import the rows of each currency into an account in that currency",
+                    row.line, account.currency
+                ),
+            ))
+        })
+        .take(KEPT_PROBLEMS)
+        .collect();
+    if foreign.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(foreign))
     }
 }
 
@@ -290,6 +314,7 @@ pub fn preview(
     user_id: i64,
     upload: Upload,
 ) -> Result<Preview, ApiError> {
+    expire_previews(conn, storage, user_id)?;
     let account = account_for(conn, user_id, upload.account_id)?;
     let parsed = read(
         conn,
@@ -472,6 +497,7 @@ pub fn commit(
     check_currency(&account, &parsed)?;
     commit_parsed(
         conn,
+        storage,
         progress,
         categorizer,
         &record,
@@ -492,9 +518,12 @@ fn refuse_running_or_done(record: &ImportRecord) -> Result<(), ApiError> {
     }
 }
 
-/// Commits an import whose file was just read (by `preview` or `commit`).
+/// Commits an import whose file was just read (by `preview` or `commit`). A file the account
+/// already has every row of is refused and its import discarded: it would only leave an
+/// empty entry behind.
 pub fn commit_parsed(
     conn: &mut DbConn,
+    storage: &Storage,
     progress: &Progress,
     categorizer: &Categorizer,
     record: &ImportRecord,
@@ -519,6 +548,13 @@ pub fn commit_parsed(
         conn.transaction(|conn| write(conn, progress, categorizer, record, &account, parsed));
     progress.finish(record.id);
     match written {
+        Ok((0, duplicates)) if duplicates > 0 => {
+            remove_record(conn, storage, record)?;
+            Err(ApiError::validation(
+                "file",
+                format!("nothing new to import: the account already has all {duplicates} rows of this file"),
+            ))
+        }
         Ok((imported, duplicates)) => {
             let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
             save_mapping(conn, record, parsed)?;
@@ -600,6 +636,85 @@ fn write(
         progress.advance(record.id, done);
     }
     Ok((imported, duplicates))
+}
+
+/// Deletes an import that has no rows in the ledger, and its stored file.
+fn remove_record(
+    conn: &mut DbConn,
+    storage: &Storage,
+    record: &ImportRecord,
+) -> Result<(), ApiError> {
+    with_conn!(conn, c => diesel::delete(imports::table.find(record.id)).execute(c))?;
+    delete_file(storage, &record.file_key);
+    Ok(())
+}
+
+/// A stored upload whose record is gone. Failing to remove it loses nothing of the user's, so
+/// it is logged rather than failing the request.
+fn delete_file(storage: &Storage, key: &str) {
+    if let Err(e) = storage.delete(key) {
+        tracing::warn!(key, error = %e, "could not delete a stored upload");
+    }
+}
+
+/// Imports that never reached the ledger: a preview, or a commit that failed.
+const UNCOMMITTED: [&str; 2] = ["previewed", "failed"];
+
+/// Removes the user's previews (and failed commits) older than a day, with their files.
+/// Conditional on the status, so one being committed right now is never taken away.
+pub fn expire_previews(
+    conn: &mut DbConn,
+    storage: &Storage,
+    user_id: i64,
+) -> Result<usize, ApiError> {
+    let cutoff = now() - chrono::Duration::hours(PREVIEW_LIFETIME_HOURS);
+    let keys: Vec<String> = with_conn!(conn, c => diesel::delete(
+        imports::table
+            .filter(imports::user_id.eq(user_id))
+            .filter(imports::status.eq_any(UNCOMMITTED))
+            .filter(imports::created_at.lt(cutoff)),
+    )
+    .returning(imports::file_key)
+    .get_results(c))?;
+    for key in &keys {
+        delete_file(storage, key);
+    }
+    Ok(keys.len())
+}
+
+/// What removing an import did.
+pub enum Removed {
+    /// It was committed: its rows were taken out again; the record stays, as `undone`.
+    Undone(Box<ImportRecord>),
+    /// It never reached the ledger: the record and its file are gone.
+    Discarded,
+}
+
+/// Removes an import: undoes a committed one, discards one that was only previewed (or whose
+/// commit failed).
+pub fn remove(
+    conn: &mut DbConn,
+    storage: &Storage,
+    user_id: i64,
+    id: i64,
+) -> Result<Removed, ApiError> {
+    let record = get(conn, user_id, id)?;
+    if !UNCOMMITTED.contains(&record.status.as_str()) {
+        return undo(conn, user_id, id).map(|r| Removed::Undone(Box::new(r)));
+    }
+    let deleted = with_conn!(conn, c => diesel::delete(
+        imports::table
+            .find(record.id)
+            .filter(imports::status.eq_any(UNCOMMITTED)),
+    )
+    .execute(c))?;
+    if deleted == 0 {
+        return Err(ApiError::Conflict(
+            "this import is being committed right now".into(),
+        ));
+    }
+    delete_file(storage, &record.file_key);
+    Ok(Removed::Discarded)
 }
 
 /// Removes exactly the rows this import added; the file can then be imported again.

@@ -1,6 +1,8 @@
 //! What each parsed row becomes: cleaned text, a category (rules first, then the bank's own
 //! category by name, then the categorizer when it is sure enough; otherwise its suggestion is
-//! kept beside the row), its fingerprint, and whether the account already has it.
+//! kept beside the row), its fingerprint, and whether the account already has it. Each of the
+//! three gives only a category whose kind fits the money's direction (`ml::direction`); the
+//! spending filed earlier in the file counts as refund evidence for later rows.
 
 use std::collections::HashMap;
 
@@ -14,10 +16,10 @@ use crate::db::schema::transactions;
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::accounts::Account;
-use crate::ledger::categories;
 use crate::ledger::fingerprint::fingerprint;
 use crate::ledger::rules::Matcher;
 use crate::ledger::transactions::CategorySource;
+use crate::ledger::{categories, merchants};
 use crate::ml::features::amount_bucket;
 use crate::ml::registry::Categorizer;
 use crate::ml::suggest::Suggester;
@@ -37,6 +39,8 @@ pub struct Planned<'a> {
     pub amount: i64,
     pub description: &'a str,
     pub merchant: Option<&'a str>,
+    /// Who the row is with, derived when the file has no merchant column.
+    pub merchant_key: String,
     pub notes: Option<&'a str>,
     pub category_id: Option<i64>,
     pub category_source: Option<CategorySource>,
@@ -60,6 +64,8 @@ pub struct PreviewRow {
     pub amount: i64,
     pub description: String,
     pub merchant: Option<String>,
+    /// The merchant's name: the file's, else the one derived from the description.
+    pub merchant_name: Option<String>,
     pub notes: Option<String>,
     pub category_id: Option<i64>,
     pub category_source: Option<CategorySource>,
@@ -78,6 +84,7 @@ impl From<&Planned<'_>> for PreviewRow {
             amount: p.amount,
             description: p.description.to_owned(),
             merchant: p.merchant.map(str::to_owned),
+            merchant_name: merchants::name(p.merchant, Some(&p.merchant_key)),
             notes: p.notes.map(str::to_owned),
             category_id: p.category_id,
             category_source: p.category_source,
@@ -126,8 +133,9 @@ enum ModelSays {
     Suggest(Option<i64>),
 }
 
-/// Rows the categorizer has judged, by what it judges them on. Statements repeat merchants, and
-/// the same words with an amount of the same size always get the same answer.
+/// Money-out rows the categorizer has judged, by what it judges them on. Statements repeat
+/// merchants, and the same words with an amount of the same size always get the same answer.
+/// Money in is not remembered: whether it is a refund depends on the spending before it.
 type Judged = HashMap<(String, i64), ModelSays>;
 /// Past this many distinct rows the memo starts over, to keep memory bounded on huge files.
 const JUDGED_MAX: usize = 100_000;
@@ -167,13 +175,13 @@ impl<'c> Planner<'c> {
         })
     }
 
-    fn by_model(&mut self, description: &str, row: &ParsedRow) -> ModelSays {
-        let text = text::with_payee(description, row.payee.as_deref());
-        let key = (text::words(&text).join(" "), amount_bucket(row.amount));
-        if let Some(&said) = self.judged.get(&key) {
+    fn by_model(&mut self, text: &str, row: &ParsedRow) -> ModelSays {
+        let key = (text::words(text).join(" "), amount_bucket(row.amount));
+        let memo = row.amount <= 0;
+        if let Some(&said) = self.judged.get(&key).filter(|_| memo) {
             return said;
         }
-        let suggestion = self.suggester.suggest(&text, row.amount);
+        let suggestion = self.suggester.suggest_on(text, row.amount, Some(row.date));
         let said = match suggestion.category {
             Some(c) => ModelSays::File {
                 id: c.id,
@@ -187,10 +195,12 @@ impl<'c> Planner<'c> {
                     .map(|c| c.id),
             ),
         };
-        if self.judged.len() >= JUDGED_MAX {
-            self.judged.clear();
+        if memo {
+            if self.judged.len() >= JUDGED_MAX {
+                self.judged.clear();
+            }
+            self.judged.insert(key, said);
         }
-        self.judged.insert(key, said);
         said
     }
 
@@ -206,20 +216,30 @@ impl<'c> Planner<'c> {
             }
             _ => false,
         };
+        let text = text::with_payee(description, row.payee.as_deref());
+        let guard = self.suggester.guard();
         let by_rule = self
             .rules
-            .category_for(description, row.amount, self.account_id)
+            .category_for(
+                guard,
+                description,
+                &text,
+                row.amount,
+                self.account_id,
+                Some(row.date),
+            )
             .map(|id| (id, CategorySource::Rule));
         let by_bank = || {
             row.bank_category
                 .as_deref()
                 .and_then(|name| self.by_name.get(&name.trim().to_lowercase()))
+                .filter(|c| guard.fit(c.id, row.amount, &text, Some(row.date)).allowed())
                 .map(|c| (c.id, CategorySource::Import))
         };
         let mut suggested_category_id = None;
         let category = match by_rule.or_else(by_bank) {
             Some((id, source)) => Some((id, source, None)),
-            None => match self.by_model(description, row) {
+            None => match self.by_model(&text, row) {
                 ModelSays::File { id, confidence } => {
                     Some((id, CategorySource::Model, Some(confidence)))
                 }
@@ -229,6 +249,12 @@ impl<'c> Planner<'c> {
                 }
             },
         };
+        if let Some((id, _, _)) = category {
+            self.suggester
+                .guard_mut()
+                .note(id, row.amount, &text, row.date);
+        }
+        let merchant = optional(row.payee.as_ref());
         let is_transfer = category
             .is_some_and(|(id, _, _)| self.by_name.values().any(|c| c.id == id && c.is_transfer()));
         Planned {
@@ -236,7 +262,8 @@ impl<'c> Planner<'c> {
             date: row.date,
             amount: row.amount,
             description,
-            merchant: optional(row.payee.as_ref()),
+            merchant,
+            merchant_key: merchants::key(merchant, description),
             notes: optional(row.memo.as_ref()),
             category_id: category.map(|(id, _, _)| id),
             category_source: category.map(|(_, source, _)| source),

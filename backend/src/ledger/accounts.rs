@@ -13,6 +13,7 @@ use crate::db::schema::{accounts, transactions};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::not_found;
+use crate::limits;
 use crate::users::now;
 use crate::with_conn;
 
@@ -139,8 +140,11 @@ pub fn transaction_sums(conn: &mut DbConn, user_id: i64) -> Result<HashMap<i64, 
     Ok(rows.into_iter().collect())
 }
 
-pub fn balance(account: &Account, sums: &HashMap<i64, i64>) -> i64 {
-    account.opening_balance + sums.get(&account.id).copied().unwrap_or(0)
+pub fn balance(account: &Account, sums: &HashMap<i64, i64>) -> Result<i64, ApiError> {
+    limits::add(
+        account.opening_balance,
+        sums.get(&account.id).copied().unwrap_or(0),
+    )
 }
 
 /// The current balance of one account.
@@ -149,7 +153,7 @@ pub fn balance_of(conn: &mut DbConn, account: &Account) -> Result<i64, ApiError>
         .filter(transactions::account_id.eq(account.id))
         .select(sum_of(transactions::amount))
         .get_result(c))?;
-    Ok(account.opening_balance + sum)
+    limits::add(account.opening_balance, sum)
 }
 
 fn has_transactions(conn: &mut DbConn, account_id: i64) -> Result<bool, ApiError> {

@@ -30,6 +30,12 @@ impl CategoryKind {
             CategoryKind::Transfer => "transfer",
         }
     }
+
+    pub fn parse(kind: &str) -> Option<Self> {
+        [Self::Expense, Self::Income, Self::Transfer]
+            .into_iter()
+            .find(|k| k.as_str() == kind)
+    }
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -51,8 +57,11 @@ impl Category {
     }
 }
 
+/// The grey of money without a category in charts: no category has it by default.
+pub const UNCATEGORIZED_COLOR: &str = "#BBBBBB";
+
 /// The set every user starts with. Colors come from palettes that stay distinguishable for
-/// colour-blind people (Okabe–Ito and Paul Tol's).
+/// colour-blind people (Okabe–Ito and Paul Tol's); no two share one.
 pub const DEFAULTS: &[(&str, CategoryKind, &str)] = &[
     ("Groceries", CategoryKind::Expense, "#009E73"),
     ("Dining", CategoryKind::Expense, "#E69F00"),
@@ -66,7 +75,7 @@ pub const DEFAULTS: &[(&str, CategoryKind, &str)] = &[
     ("Shopping", CategoryKind::Expense, "#CCBB44"),
     ("Travel", CategoryKind::Expense, "#66CCEE"),
     ("Education", CategoryKind::Expense, "#EE6677"),
-    ("Insurance", CategoryKind::Expense, "#BBBBBB"),
+    ("Insurance", CategoryKind::Expense, "#332288"),
     ("Personal Care", CategoryKind::Expense, "#EE7733"),
     ("Gifts & Donations", CategoryKind::Expense, "#33BBEE"),
     ("Fees & Charges", CategoryKind::Expense, "#CC3311"),
@@ -273,4 +282,19 @@ pub fn delete(
         with_conn!(conn, c => diesel::delete(categories::table.find(category.id)).execute(c))?;
         Ok(moved)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn default_colours_are_all_different_and_none_is_the_uncategorized_grey() {
+        let mut seen = HashSet::from([UNCATEGORIZED_COLOR.to_lowercase()]);
+        for (name, _, color) in DEFAULTS {
+            assert!(seen.insert(color.to_lowercase()), "{name} repeats {color}");
+        }
+    }
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod categories;
 pub mod export;
 pub mod fingerprint;
+pub mod merchants;
 pub mod rules;
 pub mod transactions;
 

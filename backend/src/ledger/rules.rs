@@ -1,9 +1,11 @@
 //! Categorization rules the user writes: "description contains AMAZON → Shopping". Rules run in
-//! ascending priority (then creation order); the first that matches decides.
+//! ascending priority (then creation order); the first that matches and whose category fits
+//! the money's direction decides (a rule filing "ACME" as Salary leaves ACME's debits alone;
+//! one filing "AMAZON" as Shopping files Amazon's credits only as refunds, with evidence).
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
@@ -14,6 +16,8 @@ use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::transactions::CategorySource;
 use crate::ledger::{accounts, categories, not_found};
+use crate::ml::direction::Guard;
+use crate::ml::text;
 use crate::users::now;
 use crate::with_conn;
 
@@ -89,11 +93,17 @@ impl Matcher {
         ))
     }
 
-    pub fn rule_for(&self, description: &str, amount: i64, account_id: i64) -> Option<&Rule> {
+    /// The rules that match a row, in the order they run, whatever their category.
+    fn matching<'r>(
+        &'r self,
+        description: &'r str,
+        amount: i64,
+        account_id: i64,
+    ) -> impl Iterator<Item = &'r Rule> {
         let lowered = description.to_lowercase();
         self.0
             .iter()
-            .find(|(rule, test)| {
+            .filter(move |(rule, test)| {
                 rule.account_id.is_none_or(|a| a == account_id)
                     && rule.min_amount.is_none_or(|m| amount >= m)
                     && rule.max_amount.is_none_or(|m| amount <= m)
@@ -106,8 +116,19 @@ impl Matcher {
             .map(|(rule, _)| rule)
     }
 
-    pub fn category_for(&self, description: &str, amount: i64, account_id: i64) -> Option<i64> {
-        self.rule_for(description, amount, account_id)
+    /// The category the first matching rule whose category fits the row's direction gives.
+    /// `text` is what refund evidence is read from (the description, led by the payee).
+    pub fn category_for(
+        &self,
+        guard: &Guard,
+        description: &str,
+        text: &str,
+        amount: i64,
+        account_id: i64,
+        date: Option<NaiveDate>,
+    ) -> Option<i64> {
+        self.matching(description, amount, account_id)
+            .find(|r| guard.fit(r.category_id, amount, text, date).allowed())
             .map(|r| r.category_id)
     }
 }
@@ -142,12 +163,25 @@ pub struct RuleFields {
     pub category_id: i64,
 }
 
-/// Checks what the database cannot: the pattern compiles, the range is a range, and the
-/// account and category are the user's own.
-fn check(conn: &mut DbConn, user_id: i64, fields: &RuleFields) -> Result<(), ApiError> {
-    compile(fields.match_kind.as_str(), &fields.pattern)
+/// What a rule looks for, without what it does.
+#[derive(Clone, Debug)]
+pub struct Condition {
+    pub match_kind: MatchKind,
+    pub pattern: String,
+    pub min_amount: Option<i64>,
+    pub max_amount: Option<i64>,
+    pub account_id: Option<i64>,
+}
+
+/// Checks a condition: the pattern compiles, the range is a range, the account is the user's.
+fn check_condition(
+    conn: &mut DbConn,
+    user_id: i64,
+    condition: &Condition,
+) -> Result<Test, ApiError> {
+    let test = compile(condition.match_kind.as_str(), &condition.pattern)
         .map_err(|message| ApiError::validation("pattern", message))?;
-    if let (Some(min), Some(max)) = (fields.min_amount, fields.max_amount) {
+    if let (Some(min), Some(max)) = (condition.min_amount, condition.max_amount) {
         if min > max {
             return Err(ApiError::validation(
                 "max_amount",
@@ -155,12 +189,96 @@ fn check(conn: &mut DbConn, user_id: i64, fields: &RuleFields) -> Result<(), Api
             ));
         }
     }
-    if let Some(account) = fields.account_id {
+    if let Some(account) = condition.account_id {
         accounts::get(conn, user_id, account)
             .map_err(|_| ApiError::validation("account_id", "is not one of your accounts"))?;
     }
+    Ok(test)
+}
+
+impl RuleFields {
+    fn condition(&self) -> Condition {
+        Condition {
+            match_kind: self.match_kind,
+            pattern: self.pattern.clone(),
+            min_amount: self.min_amount,
+            max_amount: self.max_amount,
+            account_id: self.account_id,
+        }
+    }
+}
+
+/// Checks what the database cannot: the condition holds together, and the account and
+/// category are the user's own.
+fn check(conn: &mut DbConn, user_id: i64, fields: &RuleFields) -> Result<(), ApiError> {
+    check_condition(conn, user_id, &fields.condition())?;
     categories::owned(conn, user_id, fields.category_id, "category_id")?;
     Ok(())
+}
+
+/// What a rule would match among the user's transactions, before it is saved.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"matches": 14, "uncategorized": 3, "examples": ["TESCO STORES 3297 LONDON", "TESCO EXPRESS 0042"]}))]
+pub struct Preview {
+    /// Transactions it matches.
+    pub matches: usize,
+    /// Of those, how many have no category yet (what applying it to uncategorized ones files).
+    pub uncategorized: usize,
+    /// Up to five different descriptions it matches, newest first.
+    pub examples: Vec<String>,
+}
+
+const PREVIEW_EXAMPLES: usize = 5;
+
+/// Counts what `condition` matches, with the very matching rules use (a one-rule `Matcher`).
+pub fn preview(conn: &mut DbConn, user_id: i64, condition: Condition) -> Result<Preview, ApiError> {
+    let test = check_condition(conn, user_id, &condition)?;
+    let stamp = now();
+    let candidate = Rule {
+        id: 0,
+        user_id,
+        name: String::new(),
+        priority: 0,
+        match_kind: condition.match_kind.as_str().to_owned(),
+        pattern: condition.pattern,
+        min_amount: condition.min_amount,
+        max_amount: condition.max_amount,
+        account_id: condition.account_id,
+        category_id: 0,
+        created_at: stamp,
+        updated_at: stamp,
+    };
+    let matcher = Matcher(vec![(candidate, test)]);
+    let rows: Vec<(String, i64, i64, Option<i64>)> = with_conn!(conn, c => transactions::table
+        .filter(transactions::user_id.eq(user_id))
+        .select((
+            transactions::description,
+            transactions::amount,
+            transactions::account_id,
+            transactions::category_id,
+        ))
+        .order((transactions::date.desc(), transactions::id.desc()))
+        .load(c))?;
+    let mut preview = Preview {
+        matches: 0,
+        uncategorized: 0,
+        examples: Vec::new(),
+    };
+    for (description, amount, account_id, category_id) in rows {
+        if matcher
+            .matching(&description, amount, account_id)
+            .next()
+            .is_none()
+        {
+            continue;
+        }
+        preview.matches += 1;
+        preview.uncategorized += usize::from(category_id.is_none());
+        if preview.examples.len() < PREVIEW_EXAMPLES && !preview.examples.contains(&description) {
+            preview.examples.push(description);
+        }
+    }
+    Ok(preview)
 }
 
 pub fn create(conn: &mut DbConn, user_id: i64, fields: RuleFields) -> Result<Rule, ApiError> {
@@ -217,23 +335,24 @@ pub fn delete(conn: &mut DbConn, user_id: i64, id: i64) -> Result<(), ApiError> 
     Ok(())
 }
 
-/// A rule that files future transactions like this one: its merchant (or description) and its
-/// category.
+/// A rule that files future transactions like this one: its merchant key (else its merchant or
+/// description) and its category, else the categorizer's suggestion for it.
 pub fn from_transaction(
     conn: &mut DbConn,
     user_id: i64,
     transaction_id: i64,
 ) -> Result<Rule, ApiError> {
     let (t, _) = crate::ledger::transactions::get(conn, user_id, transaction_id)?;
-    let category_id = t.category_id.ok_or_else(|| {
+    let category_id = t.category_id.or(t.suggested_category_id).ok_or_else(|| {
         ApiError::validation(
             "category_id",
-            "the transaction has no category for the rule to assign; categorize it first",
+            "the transaction has no category (nor a suggestion) for the rule to assign; categorize it first",
         )
     })?;
     let pattern = t
-        .merchant
-        .filter(|m| !m.trim().is_empty())
+        .merchant_key
+        .filter(|k| !k.is_empty())
+        .or(t.merchant.filter(|m| !m.trim().is_empty()))
         .unwrap_or(t.description)
         .trim()
         .to_owned();
@@ -257,15 +376,27 @@ pub fn from_transaction(
 /// touched; with `only_uncategorized` the rules only fill gaps. Returns how many changed.
 pub fn apply(conn: &mut DbConn, user_id: i64, only_uncategorized: bool) -> Result<usize, ApiError> {
     let matcher = Matcher::load(conn, user_id)?;
+    let guard = Guard::load(conn, user_id)?;
     let user_source = CategorySource::User.as_str();
-    let candidates: Vec<(i64, String, i64, i64, Option<i64>)> = with_conn!(conn, c => {
+    type Candidate = (
+        i64,
+        String,
+        Option<String>,
+        i64,
+        i64,
+        NaiveDate,
+        Option<i64>,
+    );
+    let candidates: Vec<Candidate> = with_conn!(conn, c => {
         let mut q = transactions::table
             .filter(transactions::user_id.eq(user_id))
             .select((
                 transactions::id,
                 transactions::description,
+                transactions::merchant,
                 transactions::amount,
                 transactions::account_id,
+                transactions::date,
                 transactions::category_id,
             ))
             .into_boxed();
@@ -281,8 +412,9 @@ pub fn apply(conn: &mut DbConn, user_id: i64, only_uncategorized: bool) -> Resul
         q.load(c)
     })?;
     let mut moves: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for (id, description, amount, account_id, current) in candidates {
-        match matcher.category_for(&description, amount, account_id) {
+    for (id, description, merchant, amount, account_id, date, current) in candidates {
+        let text = text::with_payee(&description, merchant.as_deref());
+        match matcher.category_for(&guard, &description, &text, amount, account_id, Some(date)) {
             Some(category) if current != Some(category) => {
                 moves.entry(category).or_default().push(id)
             }

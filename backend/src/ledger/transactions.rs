@@ -15,9 +15,10 @@ use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
 use crate::ledger::categories::Category;
 use crate::ledger::fingerprint::fingerprint;
-use crate::ledger::{accounts as account_store, categories as category_store, rules};
+use crate::ledger::{accounts as account_store, categories as category_store, merchants, rules};
 use crate::ledger::{not_found, EXPENSES, INCOME};
-use crate::ml::feedback;
+use crate::ml::direction::Guard;
+use crate::ml::{feedback, text};
 use crate::users::now;
 use crate::with_conn;
 
@@ -50,6 +51,8 @@ pub struct Transaction {
     pub updated_at: NaiveDateTime,
     /// The categorizer's guess for an uncategorized transaction it was not sure about.
     pub suggested_category_id: Option<i64>,
+    /// Who it is with, derived (see `ledger::merchants`); empty when nothing names anyone.
+    pub merchant_key: Option<String>,
 }
 
 /// A transaction with the currency of its account.
@@ -93,6 +96,8 @@ pub enum Flow {
 pub enum SortKey {
     #[default]
     Date,
+    /// By currency, then by amount within each currency: amounts in different currencies are
+    /// not comparable as raw numbers.
     Amount,
 }
 
@@ -316,6 +321,9 @@ struct Cursor {
     /// The sort key of the last row: days since 0001-01-01 for dates, minor units for amounts.
     k: i64,
     id: i64,
+    /// Sorting by amount: the last row's currency (amounts are only ordered within one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    c: Option<String>,
 }
 
 fn decode_cursor(raw: &str) -> Result<Cursor, ApiError> {
@@ -326,12 +334,12 @@ fn decode_cursor(raw: &str) -> Result<Cursor, ApiError> {
         .ok_or_else(|| ApiError::validation("cursor", "is not a cursor this list returned"))
 }
 
-fn encode_cursor(sort: SortKey, t: &Transaction) -> String {
-    let k = match sort {
-        SortKey::Date => i64::from(t.date.num_days_from_ce()),
-        SortKey::Amount => t.amount,
+fn encode_cursor(sort: SortKey, (t, currency): &Listed) -> String {
+    let (k, c) = match sort {
+        SortKey::Date => (i64::from(t.date.num_days_from_ce()), None),
+        SortKey::Amount => (t.amount, Some(currency.clone())),
     };
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&Cursor { k, id: t.id }).unwrap_or_default())
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&Cursor { k, id: t.id, c }).unwrap_or_default())
 }
 
 #[derive(Debug, Serialize, ToSchema, Queryable)]
@@ -377,25 +385,33 @@ pub fn list(
                     let d = NaiveDate::from_num_days_from_ce_opt(cur.k as i32).unwrap_or_default();
                     q.filter(transactions::date.gt(d).or(transactions::date.eq(d).and(transactions::id.gt(cur.id))))
                 }
-                (SortKey::Amount, true) => q.filter(
-                    transactions::amount.lt(cur.k).or(transactions::amount.eq(cur.k).and(transactions::id.lt(cur.id))),
-                ),
-                (SortKey::Amount, false) => q.filter(
-                    transactions::amount.gt(cur.k).or(transactions::amount.eq(cur.k).and(transactions::id.gt(cur.id))),
-                ),
+                // Amounts in different currencies are not comparable: the list is sorted by
+                // currency first, then by amount within each currency.
+                (SortKey::Amount, true) => {
+                    let c = cur.c.clone().unwrap_or_default();
+                    q.filter(accounts::currency.gt(c.clone()).or(accounts::currency.eq(c).and(
+                        transactions::amount.lt(cur.k).or(transactions::amount.eq(cur.k).and(transactions::id.lt(cur.id))),
+                    )))
+                }
+                (SortKey::Amount, false) => {
+                    let c = cur.c.clone().unwrap_or_default();
+                    q.filter(accounts::currency.gt(c.clone()).or(accounts::currency.eq(c).and(
+                        transactions::amount.gt(cur.k).or(transactions::amount.eq(cur.k).and(transactions::id.gt(cur.id))),
+                    )))
+                }
             };
         }
         q = match (sort, descending) {
             (SortKey::Date, true) => q.order((transactions::date.desc(), transactions::id.desc())),
             (SortKey::Date, false) => q.order((transactions::date.asc(), transactions::id.asc())),
-            (SortKey::Amount, true) => q.order((transactions::amount.desc(), transactions::id.desc())),
-            (SortKey::Amount, false) => q.order((transactions::amount.asc(), transactions::id.asc())),
+            (SortKey::Amount, true) => q.order((accounts::currency.asc(), transactions::amount.desc(), transactions::id.desc())),
+            (SortKey::Amount, false) => q.order((accounts::currency.asc(), transactions::amount.asc(), transactions::id.asc())),
         };
         q.limit(limit + 1).load(c)
     })?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|(t, _)| encode_cursor(sort, t))
+        rows.last().map(|row| encode_cursor(sort, row))
     } else {
         None
     };
@@ -491,10 +507,15 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: NewTransaction) -> Result<Li
             (id, source, new.is_transfer || category.is_transfer())
         }
         None => {
+            let guard = Guard::load(conn, user_id)?;
+            let text = text::with_payee(&new.description, new.merchant.as_deref());
             let matched = rules::Matcher::load(conn, user_id)?.category_for(
+                &guard,
                 &new.description,
+                &text,
                 new.amount,
                 account.id,
+                Some(new.date),
             );
             let category = matched
                 .map(|id| category_store::get(conn, user_id, id))
@@ -514,6 +535,7 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: NewTransaction) -> Result<Li
         transactions::amount.eq(new.amount),
         transactions::description.eq(new.description.trim()),
         transactions::merchant.eq(new.merchant.as_deref().map(str::trim)),
+        transactions::merchant_key.eq(merchants::key(new.merchant.as_deref(), &new.description)),
         transactions::notes.eq(new.notes.as_deref()),
         transactions::category_id.eq(category_id),
         transactions::category_source.eq(source),
@@ -527,7 +549,12 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: NewTransaction) -> Result<Li
         .returning(Transaction::as_returning())
         .get_result(c))?;
     if let Some(category) = &picked {
-        feedback::remember(conn, user_id, [created.description.as_str()], category.id)?;
+        feedback::remember(
+            conn,
+            user_id,
+            [(created.description.as_str(), created.amount)],
+            category.id,
+        )?;
     }
     Ok((created, account.currency))
 }
@@ -585,10 +612,23 @@ pub fn update(
             .description
             .as_deref()
             .unwrap_or(&current.description);
-        feedback::remember(conn, user_id, [description.trim()], picked.id)?;
+        let amount = change.amount.unwrap_or(current.amount);
+        feedback::remember(conn, user_id, [(description.trim(), amount)], picked.id)?;
     }
+    let merchant_key = (change.description.is_some() || change.merchant.is_some()).then(|| {
+        let merchant = match &change.merchant {
+            Some(m) => m.as_deref(),
+            None => current.merchant.as_deref(),
+        };
+        let description = change
+            .description
+            .as_deref()
+            .unwrap_or(&current.description);
+        transactions::merchant_key.eq(merchants::key(merchant, description))
+    });
     let changes = (
         change.account_id.map(|a| transactions::account_id.eq(a)),
+        merchant_key,
         change.date.map(|d| transactions::date.eq(d)),
         change.amount.map(|a| transactions::amount.eq(a)),
         change
@@ -637,15 +677,15 @@ pub fn bulk_categorize(
     let (id, source) = chosen(category.as_ref());
     let transfer = category.as_ref().is_some_and(Category::is_transfer);
     if let Some(category) = &category {
-        let descriptions: Vec<String> = with_conn!(conn, c => transactions::table
+        let rows: Vec<(String, i64)> = with_conn!(conn, c => transactions::table
             .filter(transactions::user_id.eq(user_id))
             .filter(transactions::id.eq_any(ids))
-            .select(transactions::description)
+            .select((transactions::description, transactions::amount))
             .load(c))?;
         feedback::remember(
             conn,
             user_id,
-            descriptions.iter().map(String::as_str),
+            rows.iter().map(|(d, a)| (d.as_str(), *a)),
             category.id,
         )?;
     }

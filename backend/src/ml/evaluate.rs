@@ -106,7 +106,7 @@ pub fn personalization(
         .zip(0..)
         .collect();
     let predict = |memory: &Memory, e: &Example| -> i64 {
-        match memory.recall(&e.description) {
+        match memory.recall(&e.description, e.amount > 0) {
             Some(recall) => recall.category_id,
             None => {
                 let best = model.predict(&e.description, e.amount, 1).ranked[0].class;
@@ -115,7 +115,7 @@ pub fn personalization(
         }
     };
 
-    let mut remembered: BTreeMap<String, Remembered> = BTreeMap::new();
+    let mut remembered: BTreeMap<(String, bool), Remembered> = BTreeMap::new();
     let mut memory = Memory::new(Vec::new());
     let (mut corrections, mut points) = (0, Vec::new());
     let mut stream = stream.into_iter();
@@ -126,13 +126,15 @@ pub fn personalization(
             if predict(&memory, e) != wanted {
                 corrections += 1;
                 let key = text::merchant_key(&e.description);
+                let credit = e.amount > 0;
                 remembered.insert(
-                    key.clone(),
+                    (key.clone(), credit),
                     Remembered {
                         merchant_key: key,
                         example: e.description.clone(),
                         category_id: wanted,
                         hits: 1,
+                        credit,
                     },
                 );
                 memory = Memory::new(remembered.values().cloned().collect());

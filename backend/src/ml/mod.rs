@@ -4,13 +4,16 @@
 //! Module map: `text` (descriptions → words, merchant keys), `features` (words → hashed
 //! slots), `model` (scoring, probabilities, explanations, the stored format), `registry` (the
 //! model this server loaded), `personal` and `feedback` (a user's memory, and its table),
-//! `suggest` (both together, mapped to the user's categories). Training: `merchants` and
-//! `dataset` (synthetic data), `train` (smartcore fits), `metrics`, `evaluate`
-//! (speed, personalization), `corpus` (real bank files), `pipeline` (`dhana ml train`), `card`.
+//! `suggest` (both together, mapped to the user's categories), `direction` (money in and out
+//! against category kinds and refund evidence, for every way a row gets a category).
+//! Training: `merchants` and `dataset` (synthetic data), `train` (smartcore fits), `metrics`,
+//! `evaluate` (speed, personalization), `corpus` (real bank files), `pipeline` (`dhana ml
+//! train`), `card`.
 
 pub mod card;
 pub mod corpus;
 pub mod dataset;
+pub mod direction;
 pub mod evaluate;
 pub mod features;
 pub mod feedback;

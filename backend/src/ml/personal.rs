@@ -1,6 +1,8 @@
 //! A user's own memory of categories: per merchant, the category they last gave it and how many
 //! times in a row. It answers before the global model, so one or two corrections redirect a
-//! merchant for that user (and only that user), including to categories they invented.
+//! merchant for that user (and only that user), including to categories they invented. Money in
+//! and money out are remembered apart: a credit filed as a refund of a shop's category says
+//! nothing about what the shop's debits are, and a debit's category nothing about income.
 
 use std::collections::HashMap;
 
@@ -15,6 +17,8 @@ pub struct Remembered {
     pub category_id: i64,
     /// How many corrections in a row gave this category.
     pub hits: i64,
+    /// Remembered from money in rather than money out.
+    pub credit: bool,
 }
 
 /// What the memory says about a description.
@@ -34,7 +38,7 @@ const SIMILAR: f32 = 0.5;
 
 pub struct Memory {
     entries: Vec<(Remembered, Vec<String>)>,
-    by_key: HashMap<String, usize>,
+    by_key: HashMap<(String, bool), usize>,
 }
 
 impl Memory {
@@ -50,19 +54,20 @@ impl Memory {
         let by_key = entries
             .iter()
             .enumerate()
-            .map(|(i, (r, _))| (r.merchant_key.clone(), i))
+            .map(|(i, (r, _))| ((r.merchant_key.clone(), r.credit), i))
             .collect();
         Memory { entries, by_key }
     }
 
-    /// The same merchant if remembered, else the most similar remembered one.
-    pub fn recall(&self, description: &str) -> Option<Recall> {
+    /// The same merchant if remembered for money moving the same way (`credit`: in), else the
+    /// most similar remembered one.
+    pub fn recall(&self, description: &str, credit: bool) -> Option<Recall> {
         let words = text::merchant_words(description);
         if words.is_empty() {
             return None;
         }
         let key = words[..words.len().min(2)].join(" ");
-        if let Some(&i) = self.by_key.get(&key) {
+        if let Some(&i) = self.by_key.get(&(key, credit)) {
             let r = &self.entries[i].0;
             return Some(Recall {
                 category_id: r.category_id,
@@ -75,6 +80,7 @@ impl Memory {
         }
         self.entries
             .iter()
+            .filter(|(r, _)| r.credit == credit)
             .map(|(r, remembered)| (r, jaccard(&words, remembered)))
             .filter(|&(_, similarity)| similarity >= SIMILAR)
             .max_by(|a, b| a.1.total_cmp(&b.1).then(a.0.hits.cmp(&b.0.hits)))
@@ -113,6 +119,7 @@ mod tests {
             example: example.into(),
             category_id,
             hits,
+            credit: false,
         }
     }
 
@@ -120,13 +127,13 @@ mod tests {
     fn the_same_merchant_is_recalled_with_growing_confidence() {
         let memory = Memory::new(vec![remembered("SQ *BLUE BOTTLE COFFEE #12", 7, 1)]);
         let recall = memory
-            .recall("POS BLUE BOTTLE COFFEE 9981 SAN FRANCISCO")
+            .recall("POS BLUE BOTTLE COFFEE 9981 SAN FRANCISCO", false)
             .unwrap();
         assert_eq!(recall.category_id, 7);
         assert!(recall.exact);
         assert!((recall.confidence - 0.9).abs() < 1e-6);
         let memory = Memory::new(vec![remembered("BLUE BOTTLE COFFEE", 7, 2)]);
-        assert!(memory.recall("BLUE BOTTLE").unwrap().confidence > 0.9);
+        assert!(memory.recall("BLUE BOTTLE", false).unwrap().confidence > 0.9);
     }
 
     #[test]
@@ -135,10 +142,30 @@ mod tests {
             remembered("NETFLIX STREAMING", 3, 1),
             remembered("TESCO STORES", 4, 1),
         ]);
-        let recall = memory.recall("NETFLIX.COM 866-579").unwrap();
+        let recall = memory.recall("NETFLIX.COM 866-579", false).unwrap();
         assert_eq!((recall.category_id, recall.exact), (3, false));
-        assert!(memory.recall("SHELL OIL 1234").is_none());
-        assert!(memory.recall("1234").is_none());
-        assert!(Memory::new(vec![]).recall("SHELL OIL").is_none());
+        assert!(memory.recall("SHELL OIL 1234", false).is_none());
+        assert!(memory.recall("1234", false).is_none());
+        assert!(Memory::new(vec![]).recall("SHELL OIL", false).is_none());
+    }
+
+    #[test]
+    fn money_in_and_money_out_are_remembered_apart() {
+        let refund = Remembered {
+            credit: true,
+            ..remembered("ZALANDO SE RETOURE", 5, 1)
+        };
+        let memory = Memory::new(vec![refund, remembered("ZALANDO SE 4471", 9, 2)]);
+        let credit = memory.recall("ZALANDO SE 8812", true).unwrap();
+        assert_eq!((credit.category_id, credit.exact), (5, true));
+        let debit = memory.recall("ZALANDO SE 8812", false).unwrap();
+        assert_eq!((debit.category_id, debit.exact), (9, true));
+        let only_in = Memory::new(vec![Remembered {
+            credit: true,
+            ..remembered("ACME CONSULTING", 2, 1)
+        }]);
+        assert!(only_in.recall("ACME CONSULTING", false).is_none());
+        assert!(only_in.recall("ACME CONSULTING GMBH", false).is_none());
+        assert!(only_in.recall("ACME CONSULTING", true).is_some());
     }
 }

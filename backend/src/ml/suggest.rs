@@ -1,15 +1,17 @@
 //! One user's suggestions: their own memory first, then the global model, with the model's
-//! category names mapped to the user's categories by name. Used by `POST /categorize` and by
-//! imports.
+//! category names mapped to the user's categories by name, and only categories whose kind fits
+//! the money's direction (`direction`). Used by `POST /categorize` and by imports.
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::ledger::categories;
+use crate::ledger::categories::{self, CategoryKind, DEFAULTS};
+use crate::ml::direction::{Fit, Guard};
 use crate::ml::feedback;
 use crate::ml::personal::{Memory, Recall};
 use crate::ml::registry::Categorizer;
@@ -45,6 +47,8 @@ pub enum NoCategory {
     NoSuchCategory,
     /// No model is loaded and your history has nothing similar.
     NoModel,
+    /// Nothing the model knows fits the money's direction.
+    NoFittingCategory,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
@@ -72,6 +76,10 @@ pub struct Suggestion {
     pub decisive_words: Vec<String>,
     /// Your own past transaction it resembles (history).
     pub similar_to: Option<String>,
+    /// Money in proposed for an expense category: a refund, with its evidence in `explanation`.
+    /// Money in is otherwise only ever proposed for income or transfer categories, money out
+    /// never for income.
+    pub refund: bool,
     /// One sentence for people.
     pub explanation: String,
 }
@@ -79,12 +87,29 @@ pub struct Suggestion {
 pub struct Suggester<'a> {
     categorizer: &'a Categorizer,
     memory: Memory,
+    guard: Guard,
     by_name: HashMap<String, CategoryRef>,
     by_id: HashMap<i64, CategoryRef>,
 }
 
+/// A model class that may be proposed for the row, and on what grounds.
+struct Fitting {
+    alternative: Alternative,
+    fit: Fit,
+}
+
+/// The kind of a model class that has no category of that name among the user's: the kind the
+/// default category of that name has.
+fn default_kind(name: &str) -> CategoryKind {
+    DEFAULTS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map_or(CategoryKind::Expense, |(_, kind, _)| *kind)
+}
+
 impl<'a> Suggester<'a> {
-    /// Loads what the user's suggestions need: their categories and their memory.
+    /// Loads what the user's suggestions need: their categories, their memory and their
+    /// spending by merchant (refund evidence).
     pub fn load(
         conn: &mut DbConn,
         user_id: i64,
@@ -100,6 +125,7 @@ impl<'a> Suggester<'a> {
         Ok(Suggester {
             categorizer,
             memory: Memory::new(feedback::load(conn, user_id)?),
+            guard: Guard::load(conn, user_id)?,
             by_name: refs
                 .iter()
                 .map(|c| (c.name.to_lowercase(), c.clone()))
@@ -108,41 +134,66 @@ impl<'a> Suggester<'a> {
         })
     }
 
+    pub fn guard(&self) -> &Guard {
+        &self.guard
+    }
+
+    pub fn guard_mut(&mut self) -> &mut Guard {
+        &mut self.guard
+    }
+
     fn min_confidence(&self) -> f32 {
         self.categorizer.min_confidence
     }
 
+    /// A suggestion for a row whose date is not known: any earlier spending counts as refund
+    /// evidence.
     pub fn suggest(&self, description: &str, amount: i64) -> Suggestion {
+        self.suggest_on(description, amount, None)
+    }
+
+    /// A suggestion for a row booked on `date`: only spending on or before it counts as refund
+    /// evidence.
+    pub fn suggest_on(
+        &self,
+        description: &str,
+        amount: i64,
+        date: Option<NaiveDate>,
+    ) -> Suggestion {
         let recalled = self
             .memory
-            .recall(description)
-            .and_then(|r| self.by_id.get(&r.category_id).map(|c| (r, c.clone())));
-        let predicted = self.categorizer.model.as_ref().map(|model| {
-            let p = model.predict(description, amount, ALTERNATIVES + 1);
-            let alternatives: Vec<Alternative> = p
-                .ranked
-                .iter()
-                .map(|r| {
-                    let name = model.classes()[r.class].clone();
-                    Alternative {
-                        category: self.by_name.get(&name.to_lowercase()).cloned(),
-                        name,
-                        confidence: r.probability,
+            .recall(description, amount > 0)
+            .and_then(|r| self.by_id.get(&r.category_id).map(|c| (r, c.clone())))
+            .and_then(|(r, c)| {
+                // The memory of money in holds only what the user filed by hand, so an expense
+                // category there is a refund they chose.
+                let fit = match self.guard.kind(c.id) {
+                    Some(CategoryKind::Expense) if amount > 0 => {
+                        Fit::Refund(crate::ml::direction::RefundEvidence::UserChoice)
                     }
-                })
-                .collect();
-            (alternatives, p.decisive_words)
-        });
+                    _ => self.guard.fit(c.id, amount, description, date),
+                };
+                fit.allowed().then_some((r, c, fit))
+            });
+        let predicted = self
+            .categorizer
+            .model
+            .as_ref()
+            .map(|model| self.fitting(model, description, amount, date));
         match (recalled, predicted) {
-            (Some((recall, category)), predicted)
+            (Some((recall, category, fit)), predicted)
                 if recall.exact
-                    || predicted.as_ref().is_none_or(|(alternatives, _)| {
-                        recall.confidence >= alternatives[0].confidence
+                    || predicted.as_ref().is_none_or(|(fitting, _, _)| {
+                        fitting
+                            .first()
+                            .is_none_or(|f| recall.confidence >= f.alternative.confidence)
                     }) =>
             {
-                self.by_history(recall, category, predicted.map(|(a, _)| a))
+                self.by_history(recall, category, fit, predicted.map(|(f, _, _)| f))
             }
-            (_, Some((alternatives, words))) => self.by_model(alternatives, words),
+            (_, Some((fitting, words, set_aside))) => {
+                self.by_model(fitting, words, set_aside, amount)
+            }
             (_, None) => Suggestion {
                 category: None,
                 confidence: 0.0,
@@ -151,17 +202,70 @@ impl<'a> Suggester<'a> {
                 alternatives: Vec::new(),
                 decisive_words: Vec::new(),
                 similar_to: None,
+                refund: false,
                 explanation: "No model is loaded and nothing like it is in your history yet."
                     .into(),
             },
         }
     }
 
+    /// The model's classes that may hold the row, most likely first, with the words that
+    /// decided and the model's favourite when the direction set it aside.
+    fn fitting(
+        &self,
+        model: &crate::ml::model::Model,
+        description: &str,
+        amount: i64,
+        date: Option<NaiveDate>,
+    ) -> (Vec<Fitting>, Vec<String>, Option<String>) {
+        let p = model.predict(description, amount, model.classes().len());
+        let mut fitting = Vec::new();
+        let mut set_aside = None;
+        for (rank, r) in p.ranked.iter().enumerate() {
+            let name = model.classes()[r.class].clone();
+            let category = self.by_name.get(&name.to_lowercase()).cloned();
+            let kind = category
+                .as_ref()
+                .and_then(|c| self.guard.kind(c.id))
+                .unwrap_or_else(|| default_kind(&name));
+            let fit = crate::ml::direction::fit(kind, amount, || {
+                self.guard
+                    .refund_evidence(description, category.as_ref().map(|c| c.id), date)
+            });
+            if !fit.allowed() {
+                if rank == 0 {
+                    set_aside = Some(name);
+                }
+                continue;
+            }
+            fitting.push(Fitting {
+                alternative: Alternative {
+                    category,
+                    name,
+                    confidence: r.probability,
+                },
+                fit,
+            });
+            if fitting.len() > ALTERNATIVES {
+                break;
+            }
+        }
+        // The words explain the model's own favourite; when that one was set aside they
+        // would argue for it, not for what is proposed.
+        let words = if set_aside.is_none() {
+            p.decisive_words
+        } else {
+            Vec::new()
+        };
+        (fitting, words, set_aside)
+    }
+
     fn by_history(
         &self,
         recall: Recall,
         category: CategoryRef,
-        model_alternatives: Option<Vec<Alternative>>,
+        fit: Fit,
+        model_alternatives: Option<Vec<Fitting>>,
     ) -> Suggestion {
         let times = match recall.hits {
             1 => "once".to_owned(),
@@ -169,8 +273,10 @@ impl<'a> Suggester<'a> {
             n => format!("{n} times in a row"),
         };
         let likeness = if recall.exact { "" } else { "something like " };
+        let refund = matches!(fit, Fit::Refund(_));
+        let as_refund = if refund { ", as a refund" } else { "" };
         let explanation = format!(
-            "You filed {likeness}“{}” under {} {times}.",
+            "You filed {likeness}“{}” under {} {times}{as_refund}.",
             recall.example, category.name
         );
         let mut alternatives = vec![Alternative {
@@ -182,6 +288,7 @@ impl<'a> Suggester<'a> {
             model_alternatives
                 .into_iter()
                 .flatten()
+                .map(|f| f.alternative)
                 .filter(|a| a.category.as_ref() != Some(&category))
                 .take(ALTERNATIVES),
         );
@@ -194,24 +301,64 @@ impl<'a> Suggester<'a> {
             alternatives,
             decisive_words: Vec::new(),
             similar_to: Some(recall.example),
+            refund,
             explanation,
         }
     }
 
-    fn by_model(&self, alternatives: Vec<Alternative>, words: Vec<String>) -> Suggestion {
-        let first = &alternatives[0];
+    fn by_model(
+        &self,
+        fitting: Vec<Fitting>,
+        words: Vec<String>,
+        set_aside: Option<String>,
+        amount: i64,
+    ) -> Suggestion {
+        let aside = set_aside.map(|name| {
+            if amount > 0 {
+                format!(
+                    " Not {name}: that is spending, and this is money in with no sign of a refund."
+                )
+            } else {
+                format!(" Not {name}: that is income, and this is money out.")
+            }
+        });
+        let aside = aside.unwrap_or_default();
+        let Some(first) = fitting.first() else {
+            return Suggestion {
+                category: None,
+                confidence: 0.0,
+                basis: Basis::Model,
+                reason: Some(NoCategory::NoFittingCategory),
+                alternatives: Vec::new(),
+                decisive_words: Vec::new(),
+                similar_to: None,
+                refund: false,
+                explanation: format!("No category the model knows fits.{aside}"),
+            };
+        };
         let because = if words.is_empty() {
             "from the amount and how common it is".to_owned()
         } else {
             format!("because of “{}”", words.join("”, “"))
         };
+        let (refund, what) = match &first.fit {
+            Fit::Refund(evidence) => (
+                true,
+                format!(
+                    "a refund of {} ({})",
+                    first.alternative.name,
+                    evidence.because()
+                ),
+            ),
+            _ => (false, first.alternative.name.clone()),
+        };
+        let first = &first.alternative;
         let (category, reason, explanation) = if first.confidence < self.min_confidence() {
             (
                 None,
                 Some(NoCategory::NotConfident),
                 format!(
-                    "Perhaps {} ({:.0}% sure, {because}); not sure enough to file it.",
-                    first.name,
+                    "Perhaps {what} ({:.0}% sure, {because}); not sure enough to file it.{aside}",
                     first.confidence * 100.0
                 ),
             )
@@ -219,17 +366,17 @@ impl<'a> Suggester<'a> {
             (
                 None,
                 Some(NoCategory::NoSuchCategory),
-                format!(
-                    "Looks like {} {because}, but you have no category of that name.",
-                    first.name
-                ),
+                format!("Looks like {what} {because}, but you have no category of that name."),
             )
         } else {
-            (
-                first.category.clone(),
-                None,
-                format!("{} {because}.", first.name),
-            )
+            (first.category.clone(), None, {
+                let mut sentence = format!("{what} {because}.{aside}");
+                if let Some(c) = sentence.get(..1) {
+                    let upper = c.to_uppercase();
+                    sentence.replace_range(..1, &upper);
+                }
+                sentence
+            })
         };
         Suggestion {
             category,
@@ -238,8 +385,9 @@ impl<'a> Suggester<'a> {
             reason,
             decisive_words: words,
             similar_to: None,
+            refund,
             explanation,
-            alternatives,
+            alternatives: fitting.into_iter().map(|f| f.alternative).collect(),
         }
     }
 }

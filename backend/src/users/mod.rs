@@ -3,7 +3,7 @@
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 
-use crate::auth::{login, password, tokens};
+use crate::auth::{login, password, sign_ins};
 use crate::db::schema::users;
 use crate::db::DbConn;
 use crate::error::ApiError;
@@ -100,14 +100,14 @@ pub struct ProfileUpdate {
     pub password: Option<(String, String)>,
 }
 
-/// Applies the changes; a new password needs the current one and signs out every other sign-in
-/// (all refresh tokens but those of `keep_family`).
+/// Applies the changes; a new password needs the current one and ends every sign-in but
+/// `keep_sign_in` (the one making the change).
 pub fn update_profile(
     conn: &mut DbConn,
     user: &User,
     update: ProfileUpdate,
     client_address: &str,
-    keep_family: Option<&str>,
+    keep_sign_in: i64,
 ) -> Result<User, ApiError> {
     let password_hash = match &update.password {
         Some((current, new)) => {
@@ -130,7 +130,7 @@ pub fn update_profile(
             .returning(User::as_returning())
             .get_result(c))?;
         if password_hash.is_some() {
-            tokens::revoke_others(conn, user.id, keep_family)?;
+            sign_ins::revoke_all(conn, user.id, Some(keep_sign_in))?;
         }
         Ok(updated)
     })

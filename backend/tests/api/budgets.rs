@@ -294,7 +294,7 @@ async fn an_empty_month_is_zeros(app: TestApp) {
     let none = month(&app, &token, "2025-03").await;
     assert_eq!(
         none,
-        json!({"month": "2025-03", "currency": "USD", "items": [], "overall": null})
+        json!({"month": "2025-03", "fell_back_from": null, "currency": "USD", "items": [], "overall": null})
     );
     let groceries = app.category(&token, "Groceries").await;
     budget(

@@ -106,6 +106,7 @@ impl TestApp {
             max_upload_bytes: 1024 * 1024,
             frontend_dir: frontend_dir.unwrap_or_else(|| dir.path().join("no-frontend")),
             categorizer_min_confidence: 0.6,
+            trusted_proxies: Vec::new(),
         };
         let app = Application::build(config.clone()).expect("the app starts");
         let base = format!("http://{}", app.addr());
@@ -116,6 +117,17 @@ impl TestApp {
             config,
             _dir: dir,
         }
+    }
+
+    /// Starts a second instance of the app on the same database and data dir, with `change`
+    /// applied to its settings; returns its base URL.
+    pub fn another_instance(&self, change: impl FnOnce(&mut Config)) -> String {
+        let mut config = self.config.clone();
+        change(&mut config);
+        let app = Application::build(config).expect("the second instance starts");
+        let base = format!("http://{}", app.addr());
+        actix_web::rt::spawn(app.run_until_stopped());
+        base
     }
 
     /// A client with its own cookie jar, as a second browser would have.

@@ -17,6 +17,8 @@ both_backends!(
     ofx_bank_ids_prevent_duplicates,
     an_export_reimports_without_loss,
     imports_are_private_and_listed_newest_first,
+    previews_can_be_discarded_and_expire_after_a_day,
+    rows_in_another_currency_are_refused_by_line,
 );
 
 const STATEMENT: &str = "Date,Description,Amount\n\
@@ -26,7 +28,7 @@ const STATEMENT: &str = "Date,Description,Amount\n\
 2026-03-04,RENT MARCH,-1200.00\n\
 2026-03-05,CINEMA,-12.00\n";
 
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     token: &str,
     account: i64,
@@ -159,14 +161,23 @@ async fn reimports_and_overlaps_add_only_new_rows(app: TestApp) {
         .iter()
         .all(|r| r["duplicate"] == true));
     let id = preview["id"].as_i64().unwrap();
-    let done: Value = app
+    let res = app
         .post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(done["counts"]["imported"], 0);
-    assert_eq!(done["counts"]["duplicates"], 5);
+        .await;
+    let refused = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(refused["errors"][0]["field"], "file");
+    assert_eq!(
+        refused["errors"][0]["message"],
+        "nothing new to import: the account already has all 5 rows of this file"
+    );
+    // No empty "committed" entry is left behind: the import is gone.
+    assert_eq!(
+        app.get_as(&token, &format!("/api/v1/imports/{id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(imports_listed(&app, &token).await, 1);
 
     let overlap = "Date,Description,Amount\n\
 2026-03-04,RENT MARCH,-1200.00\n\
@@ -194,10 +205,16 @@ async fn identical_rows_in_one_file_both_stay(app: TestApp) {
         import(&app, &token, account, two_coffees).await["counts"]["imported"],
         2
     );
-    assert_eq!(
-        import(&app, &token, account, two_coffees).await["counts"]["imported"],
-        0
-    );
+    let again = upload(
+        &app,
+        &token,
+        account,
+        "again.csv",
+        two_coffees.as_bytes().to_vec(),
+        "?commit=true",
+    )
+    .await;
+    assert_eq!(invalid_fields(again).await, vec!["file"], "nothing new");
     let three = format!("{two_coffees}2026-03-01,Coffee Bar,-3.50\n");
     let done = import(&app, &token, account, &three).await;
     assert_eq!(done["counts"]["imported"], 1, "the third coffee is new");
@@ -488,7 +505,11 @@ async fn ofx_bank_ids_prevent_duplicates(app: TestApp) {
         "?commit=true",
     )
     .await;
-    assert_eq!(res.json::<Value>().await.unwrap()["counts"]["imported"], 0);
+    assert_eq!(
+        invalid_fields(res).await,
+        vec!["file"],
+        "the bank ids say nothing is new"
+    );
     // The file says EUR: a dollar account refuses it rather than mislabel the money.
     let usd = app.account(&token, "Dollars", "USD").await;
     let res = upload(&app, &token, usd, "march.ofx", OFX.as_bytes().to_vec(), "").await;
@@ -621,4 +642,171 @@ async fn imports_are_private_and_listed_newest_first(app: TestApp) {
         )
         .await;
     problem(res, StatusCode::NOT_FOUND).await;
+}
+
+async fn imports_listed(app: &TestApp, token: &str) -> usize {
+    let list: Value = app
+        .get_as(token, "/api/v1/imports")
+        .await
+        .json()
+        .await
+        .unwrap();
+    list["items"].as_array().unwrap().len()
+}
+
+/// How many uploads the server keeps on disk.
+fn stored_files(app: &TestApp) -> usize {
+    fn count(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .map(|e| e.unwrap().path())
+                .map(|p| if p.is_dir() { count(&p) } else { 1 })
+                .sum()
+        })
+    }
+    count(&app.config.data_dir.join("files"))
+}
+
+async fn previews_can_be_discarded_and_expire_after_a_day(app: TestApp) {
+    let token = app.user("asha@example.com").await;
+    let account = app.account(&token, "Everyday", "EUR").await;
+    let preview = |name: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let res = upload(app, token, account, name, STATEMENT.as_bytes().to_vec(), "").await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+            res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+        }
+    };
+    let abandoned = preview("abandoned.csv").await;
+    let discarded = preview("discarded.csv").await;
+    assert_eq!(stored_files(&app), 2);
+
+    // Discarded by hand: gone with its file, and nothing reached the ledger.
+    let res = app
+        .delete_as(&token, &format!("/api/v1/imports/{discarded}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(stored_files(&app), 1);
+    assert_eq!(
+        app.delete_as(&token, &format!("/api/v1/imports/{discarded}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Someone else's cannot be.
+    let other = app.user("ravi@example.com").await;
+    assert_eq!(
+        app.delete_as(&other, &format!("/api/v1/imports/{abandoned}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // A committed import is kept when a day passes; a preview left for a day is not.
+    let committed = import(&app, &token, account, STATEMENT).await["id"]
+        .as_i64()
+        .unwrap();
+    let sql = match &app.config.database {
+        dhana::config::Database::Postgres(_) => {
+            "UPDATE imports SET created_at = CURRENT_TIMESTAMP - INTERVAL '2 days'"
+        }
+        dhana::config::Database::Sqlite(_) => {
+            "UPDATE imports SET created_at = datetime('now', '-2 days')"
+        }
+    };
+    crate::merchants::execute(&app.config.database, sql);
+    assert_eq!(imports_listed(&app, &token).await, 1);
+    assert_eq!(
+        app.get_as(&token, &format!("/api/v1/imports/{abandoned}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(stored_files(&app), 1, "the committed import's file stays");
+    assert_eq!(rows(&app, &token, "").await.len(), 5);
+    let undone = app
+        .delete_as(&token, &format!("/api/v1/imports/{committed}"))
+        .await;
+    assert_eq!(
+        undone.status(),
+        StatusCode::OK,
+        "a committed import is undone"
+    );
+    assert_eq!(rows(&app, &token, "").await.len(), 0);
+}
+
+async fn rows_in_another_currency_are_refused_by_line(app: TestApp) {
+    let token = app.user("asha@example.com").await;
+    let euros = app.account(&token, "Everyday", "EUR").await;
+    let dollars = app.account(&token, "Dollars", "USD").await;
+    for (account, date, amount) in [
+        (euros, "2026-03-01", -350),
+        (dollars, "2026-03-02", -1200),
+        (euros, "2026-03-03", -990),
+        (dollars, "2026-03-04", 5000),
+    ] {
+        app.transaction(
+            &token,
+            json!({"account_id": account, "date": date, "amount": amount, "description": "x"}),
+        )
+        .await;
+    }
+    // An export of every account, imported into one in euros.
+    let csv = app
+        .get_as(
+            &token,
+            "/api/v1/transactions/export.csv?sort=date&order=asc",
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let dollar_lines: Vec<String> = csv
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(",USD,") || l.ends_with(",USD"))
+        .map(|(i, _)| format!("line {}.currency", i + 1))
+        .collect();
+    assert_eq!(dollar_lines.len(), 2, "{csv}");
+    let copy = app.account(&token, "Copy", "EUR").await;
+    for query in ["", "?commit=true"] {
+        let res = upload(
+            &app,
+            &token,
+            copy,
+            "export.csv",
+            csv.clone().into_bytes(),
+            query,
+        )
+        .await;
+        let refused = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let named: Vec<String> = refused["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(named, dollar_lines);
+        assert!(refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is in USD but the account is in EUR"));
+    }
+    assert_eq!(
+        rows(&app, &token, &format!("account_id={copy}"))
+            .await
+            .len(),
+        0
+    );
+    // Into an account per currency, each file of one currency imports.
+    let euro_only: String = csv
+        .lines()
+        .filter(|l| !l.contains("USD"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        import(&app, &token, copy, &euro_only).await["counts"]["imported"],
+        2
+    );
 }

@@ -129,7 +129,7 @@ async fn deleting_the_account_needs_the_password_and_removes_everything(app: Tes
     assert!(gone["detail"]
         .as_str()
         .unwrap()
-        .contains("no longer exists"));
+        .contains("sign-in has ended"));
     let refreshed = app
         .post("/api/v1/auth/refresh", &json!({"refresh_token": refresh}))
         .await;

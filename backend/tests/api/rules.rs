@@ -9,6 +9,7 @@ both_backends!(
     rules_apply_to_existing_transactions_but_never_override_the_user,
     rules_are_validated,
     a_rule_can_be_made_from_a_transaction,
+    a_rule_is_previewed_before_it_is_saved,
 );
 
 async fn rules_categorize_new_transactions_in_priority_order(app: TestApp) {
@@ -169,10 +170,96 @@ async fn a_rule_can_be_made_from_a_transaction(app: TestApp) {
     let res = app.post_as(&token, &path, &json!({})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let rule: Value = res.json().await.unwrap();
-    assert_eq!(rule["pattern"], "Netflix");
+    assert_eq!(rule["pattern"], "netflix", "the merchant's key");
     assert_eq!(rule["category_id"], subs);
     let next = app
         .transaction(&token, json!({"account_id": account, "date": "2026-04-01", "amount": -999, "description": "Netflix subscription"}))
         .await;
     assert_eq!(next["category_id"], subs);
+}
+
+async fn a_rule_is_previewed_before_it_is_saved(app: TestApp) {
+    let token = app.user("asha@example.com").await;
+    let main = app.account(&token, "Everyday", "EUR").await;
+    let card = app.account(&token, "Card", "EUR").await;
+    let groceries = app.category(&token, "Groceries").await;
+    for (account, date, amount, description, category) in [
+        (
+            main,
+            "2026-03-01",
+            -4510,
+            "POS 4821 TESCO STORES 3297 LONDON",
+            Some(groceries),
+        ),
+        (
+            main,
+            "2026-03-08",
+            -2000,
+            "POS 4821 TESCO STORES 3297 LONDON",
+            None,
+        ),
+        (card, "2026-03-09", -1250, "Tesco Stores Oxford", None),
+        (main, "2026-03-10", -900, "SHELL 0042", None),
+    ] {
+        app.transaction(&token, json!({"account_id": account, "date": date, "amount": amount, "description": description, "category_id": category}))
+            .await;
+    }
+    // Someone else's Tesco is not counted.
+    let other = app.user("ravi@example.com").await;
+    let theirs = app.account(&other, "Theirs", "EUR").await;
+    app.transaction(&other, json!({"account_id": theirs, "date": "2026-03-02", "amount": -100, "description": "TESCO STORES"}))
+        .await;
+
+    let preview = |body: Value| {
+        let (app, token) = (&app, &token);
+        async move { app.post_as(token, "/api/v1/rules/preview", &body).await }
+    };
+    let res = preview(json!({"match_kind": "contains", "pattern": "tesco stores"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"matches": 3, "uncategorized": 2, "examples": ["Tesco Stores Oxford", "POS 4821 TESCO STORES 3297 LONDON"]})
+    );
+    let narrowed: Value = preview(json!({"match_kind": "contains", "pattern": "tesco stores", "account_id": main, "min_amount": -3000}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            narrowed["matches"].clone(),
+            narrowed["uncategorized"].clone()
+        ),
+        (json!(1), json!(1))
+    );
+    // Nothing was saved.
+    let rules: Value = app
+        .get_as(&token, "/api/v1/rules")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rules["items"], json!([]));
+
+    for (body, field) in [
+        (
+            json!({"match_kind": "regex", "pattern": "tesco("}),
+            "pattern",
+        ),
+        (json!({"match_kind": "contains", "pattern": ""}), "pattern"),
+        (
+            json!({"match_kind": "contains", "pattern": "x", "account_id": theirs}),
+            "account_id",
+        ),
+        (
+            json!({"match_kind": "contains", "pattern": "x", "min_amount": 5, "max_amount": 1}),
+            "max_amount",
+        ),
+    ] {
+        assert_eq!(
+            invalid_fields(preview(body.clone()).await).await,
+            vec![field],
+            "{body}"
+        );
+    }
 }

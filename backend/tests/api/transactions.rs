@@ -14,6 +14,7 @@ both_backends!(
     cursor_pages_visit_every_row_once_in_order,
     bulk_operations_touch_only_your_rows,
     export_is_csv_safe_from_formulas,
+    amounts_sort_within_their_currency,
 );
 
 async fn transactions_are_created_changed_and_deleted(app: TestApp) {
@@ -438,4 +439,70 @@ async fn export_is_csv_safe_from_formulas(app: TestApp) {
         1,
         "only the header: nothing of another user's"
     );
+}
+
+async fn amounts_sort_within_their_currency(app: TestApp) {
+    let token = app.user("asha@example.com").await;
+    let rupees = app.account(&token, "Rupees", "INR").await;
+    let euros = app.account(&token, "Euros", "EUR").await;
+    // Raw numbers interleave: 100000 paise is far less money than 5000 cents.
+    for (account, amount) in [
+        (rupees, -100_000),
+        (euros, -5_000),
+        (rupees, -2_000),
+        (euros, -7_000),
+        (rupees, -50_000),
+    ] {
+        app.transaction(&token, json!({"account_id": account, "date": "2026-03-01", "amount": amount, "description": "x"}))
+            .await;
+    }
+    for (order, expected) in [
+        (
+            "asc",
+            [
+                ("EUR", -7_000),
+                ("EUR", -5_000),
+                ("INR", -100_000),
+                ("INR", -50_000),
+                ("INR", -2_000),
+            ],
+        ),
+        (
+            "desc",
+            [
+                ("EUR", -5_000),
+                ("EUR", -7_000),
+                ("INR", -2_000),
+                ("INR", -50_000),
+                ("INR", -100_000),
+            ],
+        ),
+    ] {
+        let mut seen = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let page: Value = app
+                .get_as(
+                    &token,
+                    &format!("/api/v1/transactions?sort=amount&order={order}&limit=2{cursor}"),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            for t in page["items"].as_array().unwrap() {
+                seen.push((
+                    t["currency"].as_str().unwrap().to_owned(),
+                    t["amount"].as_i64().unwrap(),
+                ));
+            }
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => break,
+            }
+        }
+        let expected: Vec<(String, i64)> =
+            expected.iter().map(|(c, a)| (c.to_string(), *a)).collect();
+        assert_eq!(seen, expected, "{order}");
+    }
 }

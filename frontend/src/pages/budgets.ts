@@ -3,7 +3,7 @@ import { amountFrom, categoryOptions, fetchCategories, type Category } from '../
 import { monthLabel } from '../format/dates';
 import { formatMoney, toDecimalString } from '../format/money';
 import type { Page } from '../router';
-import { periodFromQuery, writePeriod } from '../state/period';
+import { askedPeriod, fallbackNote, writePeriod } from '../state/period';
 import { currentUser } from '../state/session';
 import { budgetBar } from '../ui/budget-bar';
 import { h, replace } from '../ui/dom';
@@ -15,25 +15,35 @@ type Budget = Schemas['BudgetResponse'];
 type BudgetMonth = Schemas['BudgetMonth'];
 
 export const budgetsPage: Page = ({ root, query, setQuery }) => {
-  const initial = periodFromQuery(query);
-  let month = initial.kind === 'month' ? initial.month : `${initial.year}-01`;
+  const asked = askedPeriod(query);
+  // Unasked, the server picks the month: the latest with data when this one has none.
+  let month: string | null = asked && (asked.kind === 'month' ? asked.month : `${asked.year}-01`);
   const body = h('div');
+  const pickerSlot = h('div');
+  const showPicker = (shown: string) => replace(pickerSlot, periodPicker({ kind: 'month', month: shown }, (next) => {
+    if (next.kind !== 'month') return;
+    month = next.month;
+    setQuery(writePeriod(query, next));
+    void reload();
+  }, { allowYear: false }));
 
   const reload: () => Promise<void> = loadInto(body, () => Promise.all([
-    call(api.GET('/api/v1/budgets', { params: { query: { month } } })),
+    call(api.GET('/api/v1/budgets', { params: { query: month ? { month } : {} } })),
     call(api.GET('/api/v1/budgets/limits')).then((l) => l.items),
     fetchCategories(),
-  ]), ([status, budgets, categories]) => render(month, status, budgets, categories, reload));
+  ]), ([status, budgets, categories]) => {
+    if (!month) {
+      month = status.month;
+      showPicker(month);
+    }
+    const note = fallbackNote(status.fell_back_from, status.month);
+    return [note && h('div', { class: 'alert alert-secondary py-2 small' }, note), ...render(month, status, budgets, categories, reload)];
+  });
+  if (month) showPicker(month);
 
   root.append(
     h('div', { class: 'd-flex flex-wrap justify-content-between align-items-center gap-2 mb-3' },
-      h('h1', { class: 'h3 mb-0' }, 'Budgets'),
-      periodPicker({ kind: 'month', month }, (next) => {
-        if (next.kind !== 'month') return;
-        month = next.month;
-        setQuery(writePeriod(query, next));
-        void reload();
-      }, { allowYear: false })),
+      h('h1', { class: 'h3 mb-0' }, 'Budgets'), pickerSlot),
     body);
 };
 

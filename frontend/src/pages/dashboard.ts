@@ -2,10 +2,10 @@ import { api, call, type Schemas } from '../api/client';
 import { formatDate, isMonth, monthLabel } from '../format/dates';
 import { formatMoney, formatPercent } from '../format/money';
 import type { Page } from '../router';
-import { periodFromQuery, periodLabel, periodParams, writePeriod, type Period } from '../state/period';
+import { askedPeriod, fallbackNote, periodLabel, periodParams, writePeriod, type Period } from '../state/period';
 import { budgetBar } from '../ui/budget-bar';
 import { Charts, categoryDoughnut, chartCanvas, cumulativeChart, incomeSpendingChart, shareLegend } from '../ui/charts';
-import { h, type Child } from '../ui/dom';
+import { h, replace, type Child } from '../ui/dom';
 import { emptyState, loadInto } from '../ui/feedback';
 import { periodPicker } from '../ui/period-picker';
 
@@ -14,28 +14,40 @@ type BudgetMonth = Schemas['BudgetMonth'];
 
 export const dashboardPage: Page = ({ root, query, setQuery }) => {
   const charts = new Charts();
-  let period = periodFromQuery(query);
+  // Unasked, the server picks the month: the latest with data when this one has none.
+  let period = askedPeriod(query);
   const body = h('div');
+  const pickerSlot = h('div');
+  const showPicker = (shown: Period) => replace(pickerSlot, periodPicker(shown, (next) => {
+    period = next;
+    setQuery(writePeriod(query, next));
+    void reload();
+  }));
 
   const reload = loadInto(body, () => load(period), ([dashboard, budgets]) => {
     charts.destroy();
+    if (!period) {
+      period = { kind: 'month', month: dashboard.period.label };
+      showPicker(period);
+    }
     return render(dashboard, budgets, period, charts);
   });
+  if (period) showPicker(period);
   root.append(
     h('div', { class: 'd-flex flex-wrap justify-content-between align-items-center gap-2 mb-3' },
-      h('h1', { class: 'h3 mb-0' }, 'Dashboard'),
-      periodPicker(period, (next) => {
-        period = next;
-        setQuery(writePeriod(query, next));
-        void reload();
-      })),
+      h('h1', { class: 'h3 mb-0' }, 'Dashboard'), pickerSlot),
     body);
   return () => charts.destroy();
 };
 
-async function load(period: Period): Promise<[Dashboard, BudgetMonth | null]> {
+async function load(period: Period | null): Promise<[Dashboard, BudgetMonth | null]> {
+  const dashboard = call(api.GET('/api/v1/dashboard', { params: { query: period ? periodParams(period) : {} } }));
+  if (!period) {
+    const d = await dashboard;
+    return [d, await call(api.GET('/api/v1/budgets', { params: { query: { month: d.period.label } } }))];
+  }
   return Promise.all([
-    call(api.GET('/api/v1/dashboard', { params: { query: periodParams(period) } })),
+    dashboard,
     // Budgets are monthly: a year view shows none.
     period.kind === 'month'
       ? call(api.GET('/api/v1/budgets', { params: { query: { month: period.month } } }))
@@ -45,7 +57,8 @@ async function load(period: Period): Promise<[Dashboard, BudgetMonth | null]> {
 
 function render(d: Dashboard, budgets: BudgetMonth | null, period: Period, charts: Charts): Child[] {
   const currency = d.currency;
-  const hasActivity = d.summary.income !== 0 || d.summary.spending !== 0 || d.other_currencies.length > 0;
+  const note = fallbackNote(d.fell_back_from, d.period.label);
+  const hasActivity = d.summary.income !== 0 || d.summary.spending !== 0 || d.summary.refunds !== 0 || d.other_currencies.length > 0;
   if (!hasActivity && d.monthly.datasets.every((s) => s.data.every((v) => v === 0))) {
     return [emptyState(`Nothing recorded for ${periodLabel(period)} yet.`,
       h('a', { class: 'btn btn-primary', href: '/import' }, 'Import a bank file'))];
@@ -63,6 +76,7 @@ function render(d: Dashboard, budgets: BudgetMonth | null, period: Period, chart
   const transactionsLink = (extra: Record<string, string>) => `/transactions?${writePeriod(new URLSearchParams(extra), period)}`;
 
   return [
+    note && h('div', { class: 'alert alert-secondary py-2 small', 'data-fallback': d.fell_back_from ?? '' }, note),
     h('div', { class: 'row g-3 mb-3', 'aria-label': 'Summary' }, summaryCards(d)),
     d.other_currencies.length > 0 && h('p', { class: 'small text-secondary' },
       `Not included above (other currencies): `,
@@ -74,7 +88,8 @@ function render(d: Dashboard, budgets: BudgetMonth | null, period: Period, chart
       card('Income and spending', 'col-lg-8', monthly.box),
       card('Spending by category', 'col-lg-4', byCategory
         ? [byCategory.box, shareLegend(d.spending_by_category, currency)]
-        : h('p', { class: 'text-secondary' }, 'No spending in this period.'))),
+        : h('p', { class: 'text-secondary' }, 'No spending in this period.'),
+      d.refunds_by_category.length > 0 ? refundsList(d, currency) : null)),
     h('div', { class: 'row g-3 mb-3' },
       cumulative && card('This month vs last', 'col-lg-6', cumulative.box),
       budgets && card('Budgets', 'col-lg-6', budgetSection(budgets))),
@@ -82,6 +97,13 @@ function render(d: Dashboard, budgets: BudgetMonth | null, period: Period, chart
       card('Top merchants', 'col-lg-6', rankedList(d.top_merchants.map((m) => [m.name, `${m.count}×`, m.amount]), currency, 'No merchants yet.')),
       card('Largest expenses', 'col-lg-6', rankedList(d.largest_expenses.map((e) => [e.description, formatDate(e.date), -e.amount]), currency, 'No expenses yet.'))),
   ];
+}
+
+/** Refunds beyond a category's spending: money back, never a negative slice of spending. */
+function refundsList(d: Dashboard, currency: string): HTMLElement {
+  return h('div', { class: 'mt-3', 'data-refunds': '' },
+    h('h3', { class: 'h6 small text-secondary mb-1' }, `Refunded beyond spending: ${formatMoney(d.summary.refunds, currency)}`),
+    rankedList(d.refunds_by_category.map((r) => [r.name, `${r.count}×`, r.amount]), currency, ''));
 }
 
 function card(title: string, col: string, ...content: (Node | Node[] | null)[]): HTMLElement {

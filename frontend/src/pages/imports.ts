@@ -31,6 +31,12 @@ export const importPage: Page = ({ root, query }) => {
       const account = accounts.find((a) => a.id === preview.account_id);
       replace(step, previewStep(preview, account?.currency ?? 'XXX', categories, {
         restart: () => replace(step, uploadStep(accounts, String(preview.account_id), showPreview)),
+        discard: async () => {
+          await call(api.DELETE('/api/v1/imports/{id}', { params: { path: { id: preview.id } } }));
+          toast('Nothing imported; the file was discarded');
+          replace(step, uploadStep(accounts, String(preview.account_id), showPreview));
+          await reloadHistory();
+        },
         committed: async (result) => {
           replace(step, resultStep(result, account?.currency ?? 'XXX', () => {
             replace(step, uploadStep(accounts, String(preview.account_id), showPreview));
@@ -90,6 +96,8 @@ function uploadStep(accounts: Account[], accountId: string | null, previewed: (p
 
 interface PreviewActions {
   restart: () => void;
+  /** Drops the preview (and its stored file) and starts over. */
+  discard: () => Promise<void>;
   committed: (result: Import) => Promise<void>;
   polling: (stop: () => void) => void;
 }
@@ -108,8 +116,11 @@ function previewStep(initial: Preview, currency: string, categories: Category[],
       ? field({ name: 'skip_invalid_rows', label: `Import the readable rows and leave out the ${errors.length} unreadable line(s)`, type: 'checkbox' })
       : null;
     const toImport = counts.rows - preview.duplicates;
-    const commitButton = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => void commit() },
-      `Import ${toImport} transaction${toImport === 1 ? '' : 's'}`);
+    const nothingNew = toImport === 0 && preview.duplicates > 0;
+    const commitButton = nothingNew
+      ? h('button', { type: 'button', class: 'btn btn-outline-secondary', onclick: guarded(actions.discard) }, 'Discard this file')
+      : h('button', { type: 'button', class: 'btn btn-primary', onclick: () => void commit() },
+        `Import ${toImport} transaction${toImport === 1 ? '' : 's'}`);
 
     const commit = async () => {
       commitButton.disabled = true;
@@ -147,6 +158,8 @@ function previewStep(initial: Preview, currency: string, categories: Category[],
         `${preview.format.toUpperCase()} · ${preview.encoding} · ${counts.rows} rows read`,
         preview.duplicates > 0 && ` · ${preview.duplicates} already in the account (skipped)`,
         counts.skipped > 0 && ` · ${counts.skipped} left out on purpose`),
+      nothingNew && h('div', { class: 'alert alert-info', 'data-nothing-new': '' },
+        `Nothing new to import: the account already has all ${preview.duplicates} rows of this file.`),
       preview.problems.length > 0 && problemList(preview.problems),
       mapping && preview.headers.length > 0 && mappingEditor(mapping, preview.headers, async (next) => {
         preview = await call(api.POST('/api/v1/imports/{id}/preview', { params: { path: { id: preview.id } }, body: { mapping: next } }));
@@ -178,17 +191,21 @@ function problemList(problems: Schemas['RowProblem'][]): HTMLElement {
 
 function previewTable(preview: Preview, currency: string, categories: Category[]): HTMLElement {
   if (preview.rows.length === 0) return emptyState('No transactions could be read with this mapping. Check the columns above.');
-  return h('div', { class: 'table-responsive' }, h('table', { class: 'table table-sm table-tx mb-0' },
+  return h('div', { class: 'table-responsive' }, h('table', { class: 'table table-sm table-tx import-preview mb-0' },
     h('thead', null, h('tr', null,
-      h('th', { scope: 'col', class: 'hide-sm' }, 'Line'), h('th', { scope: 'col' }, 'Date'),
-      h('th', { scope: 'col' }, 'Description'), h('th', { scope: 'col', class: 'hide-sm' }, 'Category'),
+      h('th', { scope: 'col' }, 'Line'), h('th', { scope: 'col' }, 'Date'),
+      h('th', { scope: 'col' }, 'Description'), h('th', { scope: 'col' }, 'Category'),
       h('th', { scope: 'col', class: 'text-end' }, 'Amount'))),
-    h('tbody', null, preview.rows.map((row) => h('tr', { class: row.duplicate ? 'text-secondary' : '' },
-      h('td', { class: 'hide-sm' }, row.line),
-      h('td', { class: 'text-nowrap' }, formatDate(row.date)),
-      h('td', null, row.description, row.duplicate && h('span', { class: 'badge text-bg-secondary ms-2' }, 'already imported')),
-      h('td', { class: 'hide-sm small' }, categoryLabel(categories.find((c) => c.id === row.category_id), row.category_source)),
-      h('td', { class: `amount ${row.amount > 0 ? 'amount-in' : ''}` }, formatMoney(row.amount, currency)))))));
+    h('tbody', null, preview.rows.map((row) => h('tr', { class: row.duplicate ? 'text-secondary' : '', 'data-line': String(row.line) },
+      h('td', { class: 'wide-only' }, row.line),
+      h('td', { class: 'wide-only text-nowrap' }, formatDate(row.date)),
+      h('td', { class: 'cell-desc text-break' }, row.description, row.duplicate && h('span', { class: 'badge text-bg-secondary ms-2' }, 'already imported')),
+      h('td', { class: 'cell-category small' }, categoryLabel(categories.find((c) => c.id === row.category_id), row.category_source)),
+      h('td', { class: `cell-amount amount ${row.amount > 0 ? 'amount-in' : ''}` }, formatMoney(row.amount, currency)),
+      // Phones only: what the wide table shows in columns of its own.
+      h('td', { class: 'cell-more phone-only small text-secondary' }, h('details', null,
+        h('summary', null, 'More'),
+        `Line ${row.line} · ${formatDate(row.date)}`, row.merchant_name && ` · ${row.merchant_name}`)))))));
 }
 
 /** A category as the preview shows it: its colour and name, and who picked it. */
@@ -229,14 +246,24 @@ function historyTable(imports: Import[], accounts: Account[], reload: () => Prom
     toast('Import undone');
     await reload();
   });
-  return h('div', { class: 'table-responsive' }, h('table', { class: 'table table-sm align-middle' },
+  const discard = (item: Import) => guarded(async () => {
+    await call(api.DELETE('/api/v1/imports/{id}', { params: { path: { id: item.id } } }));
+    toast('Preview discarded');
+    await reload();
+  });
+  const when = (item: Import) => formatDate(item.created_at.slice(0, 10));
+  return h('div', { class: 'table-responsive' }, h('table', { class: 'table table-sm align-middle import-history' },
     h('thead', null, h('tr', null, ['File', 'Account', 'When', 'Status', 'Imported', ''].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', null, imports.map((item) => h('tr', null,
-      h('td', { class: 'text-break' }, item.filename),
-      h('td', null, accountName(item.account_id)),
-      h('td', { class: 'text-nowrap' }, formatDate(item.created_at.slice(0, 10))),
-      h('td', null, h('span', { class: `badge ${item.status === 'committed' ? 'text-bg-success' : item.status === 'failed' ? 'text-bg-danger' : 'text-bg-secondary'}` }, item.status)),
-      h('td', null, item.counts.imported),
-      h('td', { class: 'text-end' }, item.status === 'committed' &&
-        h('button', { type: 'button', class: 'btn btn-sm btn-outline-danger', onclick: undo(item) }, 'Undo')))))));
+    h('tbody', null, imports.map((item) => h('tr', { 'data-import': String(item.id) },
+      h('td', { class: 'cell-file file-name' }, item.filename),
+      h('td', { class: 'wide-only' }, accountName(item.account_id)),
+      h('td', { class: 'wide-only text-nowrap' }, when(item)),
+      h('td', { class: 'cell-status' }, h('span', { class: `badge ${item.status === 'committed' ? 'text-bg-success' : item.status === 'failed' ? 'text-bg-danger' : 'text-bg-secondary'}` }, item.status)),
+      h('td', { class: 'wide-only' }, item.counts.imported),
+      h('td', { class: 'cell-meta phone-only small text-secondary' },
+        `${accountName(item.account_id)} · ${when(item)} · ${item.counts.imported} imported`),
+      h('td', { class: 'cell-actions text-end' },
+        item.status === 'committed' && h('button', { type: 'button', class: 'btn btn-sm btn-outline-danger', onclick: undo(item) }, 'Undo'),
+        (item.status === 'previewed' || item.status === 'failed') &&
+          h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', onclick: discard(item) }, 'Discard')))))));
 }

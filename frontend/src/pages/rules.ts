@@ -8,6 +8,25 @@ import { emptyState, guarded, loadInto, toast } from '../ui/feedback';
 import { field, numberOrNull, onSubmit, submitButton, text, type Option } from '../ui/forms';
 
 type Rule = Schemas['RuleResponse'];
+type RuleBody = Schemas['RuleRequest'];
+type Transaction = Schemas['TransactionResponse'];
+
+/**
+ * The rule a transaction suggests: its merchant key (else merchant, else description) to its
+ * category, else to the categorizer's suggestion; no category when it has neither.
+ */
+export function ruleDraft(t: Transaction): Partial<RuleBody> {
+  const pattern = t.merchant_key || t.merchant?.trim() || t.description.trim();
+  const category = t.category_id ?? t.suggested_category_id ?? undefined;
+  return { name: t.merchant_name ?? pattern, match_kind: 'contains', pattern, ...(category == null ? {} : { category_id: category }) };
+}
+
+/** What the live count under a rule form says. */
+export function matchSummary(preview: Schemas['Preview']): string {
+  if (preview.matches === 0) return 'Matches none of your transactions yet.';
+  const uncategorized = preview.uncategorized > 0 ? ` (${preview.uncategorized} uncategorized)` : '';
+  return `Matches ${preview.matches} of your transactions${uncategorized}, e.g. ${preview.examples.map((e) => `“${e}”`).join(', ')}.`;
+}
 
 const MATCH: Option[] = [['contains', 'contains'], ['equals', 'is exactly'], ['regex', 'matches the regular expression']];
 
@@ -34,22 +53,67 @@ export const rulesPage: Page = ({ root }) => {
     body);
 };
 
-/** Adding and editing a rule: one form, filled from `existing` when editing. */
-function ruleForm(categories: Category[], accounts: Account[], existing: Rule | null, saved: () => Promise<void>, cancel: (() => void) | null): HTMLFormElement {
+/**
+ * Adding and editing a rule: one form, filled from `existing` when editing (else from `draft`),
+ * with a live count of the transactions it would match.
+ */
+export function ruleForm(categories: Category[], accounts: Account[], existing: Rule | null, saved: () => Promise<void>, cancel: (() => void) | null, draft: Partial<RuleBody> = {}): HTMLFormElement {
+  const start = existing ?? draft;
   // Amount bounds are entered in the base currency's units; a rule for one account uses its currency.
   const currency = accounts.find((a) => a.id === existing?.account_id)?.currency ?? currentUser().base_currency;
   const bound = (v: number | null | undefined) => (v == null ? '' : toDecimalString(v, currency));
   const form = h('form', { class: 'row g-2 align-items-end', 'aria-label': existing ? `Edit rule ${existing.name}` : 'New rule' },
-    field({ name: 'name', label: 'Name', required: true, value: existing?.name ?? '', col: 'col-12 col-md-3' }),
-    field({ name: 'match_kind', label: 'Description', type: 'select', options: MATCH, value: existing?.match_kind ?? 'contains', col: 'col-6 col-md-3' }),
-    field({ name: 'pattern', label: 'Text', required: true, value: existing?.pattern ?? '', col: 'col-6 col-md-3', attrs: { placeholder: 'rewe' } }),
-    field({ name: 'category_id', label: 'File under', type: 'select', required: true, options: categoryOptions(categories), value: String(existing?.category_id ?? ''), col: 'col-12 col-md-3' }),
+    field({ name: 'name', label: 'Name', required: true, value: start.name ?? '', col: 'col-12 col-md-3' }),
+    field({ name: 'match_kind', label: 'Description', type: 'select', options: MATCH, value: start.match_kind ?? 'contains', col: 'col-6 col-md-3' }),
+    field({ name: 'pattern', label: 'Text', required: true, value: start.pattern ?? '', col: 'col-6 col-md-3', attrs: { placeholder: 'rewe' } }),
+    // No category is picked for the user: the first in the list is rarely the right one.
+    field({ name: 'category_id', label: 'File under', type: 'select', required: true, options: [['', 'Choose a category'], ...categoryOptions(categories)], value: String(start.category_id ?? ''), col: 'col-12 col-md-3' }),
     field({ name: 'account_id', label: 'Only for account', type: 'select', options: [['', 'any account'], ...accountOptions(accounts)], value: String(existing?.account_id ?? ''), col: 'col-12 col-md-3' }),
     field({ name: 'min_amount', label: 'Amount from', value: bound(existing?.min_amount), col: 'col-6 col-md-2', attrs: { inputmode: 'decimal', placeholder: 'e.g. -100' } }),
     field({ name: 'max_amount', label: 'Amount to', value: bound(existing?.max_amount), col: 'col-6 col-md-2', attrs: { inputmode: 'decimal', placeholder: 'e.g. 0' } }),
     field({ name: 'priority', label: 'Priority', type: 'number', value: String(existing?.priority ?? 100), col: 'col-6 col-md-2' }),
     h('div', { class: 'col-6 col-md-3 mb-3 d-flex gap-2' }, submitButton(existing ? 'Save' : 'Add rule'),
       cancel && h('button', { type: 'button', class: 'btn btn-outline-secondary', onclick: cancel }, 'Cancel')));
+  const count = h('p', { class: 'col-12 small text-secondary mb-0', 'aria-live': 'polite', 'data-rule-count': '' });
+  form.append(count);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let asked = 0;
+  const recount = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const data = new FormData(form);
+      const pattern = String(data.get('pattern') ?? '');
+      if (pattern.trim() === '') {
+        count.textContent = '';
+        return;
+      }
+      const mine = ++asked;
+      const body = {
+        match_kind: data.get('match_kind') as Rule['match_kind'], pattern,
+        account_id: numberOrNull(data, 'account_id'),
+        ...bounds(data),
+      };
+      call(api.POST('/api/v1/rules/preview', { body })).then((preview) => {
+        if (mine === asked) count.textContent = matchSummary(preview);
+      }, () => {
+        if (mine === asked) count.textContent = 'The rule cannot match anything as written.';
+      });
+    }, 250);
+  };
+  // Bounds that do not parse yet leave the count unnarrowed rather than failing it.
+  const bounds = (data: FormData) => {
+    const read = (name: string) => {
+      try {
+        return amountFrom(data, name, currency, { optional: true });
+      } catch {
+        return null;
+      }
+    };
+    return { min_amount: read('min_amount'), max_amount: read('max_amount') };
+  };
+  form.addEventListener('input', recount);
+  form.addEventListener('change', recount);
+  recount();
   onSubmit(form, async (data) => {
     const body = {
       name: text(data, 'name') ?? '',

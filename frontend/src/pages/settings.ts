@@ -1,8 +1,10 @@
 import { api, call } from '../api/client';
+import type { components } from '../api/schema';
+import { deviceLabel } from '../format/devices';
 import type { Page } from '../router';
 import { currentUser, session, updateUser } from '../state/session';
 import { h } from '../ui/dom';
-import { toast } from '../ui/feedback';
+import { guarded, loadInto, toast } from '../ui/feedback';
 import { field, onSubmit, submitButton, text } from '../ui/forms';
 
 export const settingsPage: Page = ({ root }) => {
@@ -44,6 +46,17 @@ export const settingsPage: Page = ({ root }) => {
     session.set(null);
   });
 
+  const signIns = h('div');
+  const reloadSignIns: () => Promise<void> = loadInto(signIns,
+    async () => (await call(api.GET('/api/v1/me/sign-ins'))).items,
+    (items) => h('div', { class: 'list-group list-group-flush' }, items.map((item) => signInRow(item, reloadSignIns))));
+  const everywhere = h('div', { class: 'mt-3' },
+    h('button', { type: 'button', class: 'btn btn-outline-danger btn-sm', onclick: guarded(async () => {
+      if (!confirm('Sign out every browser and app, this one included?')) return;
+      await call(api.DELETE('/api/v1/me/sign-ins'));
+      session.set(null);
+    }) }, 'Sign out everywhere'));
+
   const section = (title: string, form: HTMLElement, tone = '') => h('section', { class: 'col-lg-6' },
     h('div', { class: `card h-100 ${tone}` }, h('div', { class: 'card-body' }, h('h2', { class: 'h5 card-title' }, title), form)));
   root.append(
@@ -51,5 +64,28 @@ export const settingsPage: Page = ({ root }) => {
     h('div', { class: 'row g-3' },
       section('Profile', profile),
       section('Password', password),
+      section('Signed in', h('div', { 'aria-label': 'Sign-ins' }, signIns, everywhere)),
       section('Delete account', removal, 'border-danger')));
 };
+
+type SignIn = components['schemas']['SignInResponse'];
+
+function signInRow(item: SignIn, reload: () => Promise<void>): HTMLElement {
+  const end = async () => {
+    await call(api.DELETE('/api/v1/me/sign-ins/{id}', { params: { path: { id: item.id } } }));
+    if (item.current) {
+      session.set(null);
+      return;
+    }
+    toast('Signed out');
+    await reload();
+  };
+  const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return h('div', { class: 'list-group-item d-flex flex-wrap align-items-center gap-2 px-0' },
+    h('div', { class: 'me-auto' },
+      h('div', { class: 'fw-semibold' }, deviceLabel(item.user_agent),
+        item.current && h('span', { class: 'badge text-bg-success ms-2' }, 'This one')),
+      h('div', { class: 'small text-secondary' },
+        `${item.kind === 'session' ? 'Browser' : 'App or script'} · since ${when(item.created_at)} · last used ${when(item.last_used_at)}`)),
+    h('button', { type: 'button', class: 'btn btn-outline-secondary btn-sm', onclick: guarded(end) }, 'Sign out'));
+}

@@ -2,6 +2,7 @@ import { api, call, type Schemas } from '../api/client';
 import { accountOptions, amountFrom, categoryOptions, type Account, type Category } from '../api/reference';
 import { today } from '../format/dates';
 import { toDecimalString } from '../format/money';
+import { lastAccount, rememberAccount } from '../state/last-account';
 import { h } from '../ui/dom';
 import { field, numberOrNull, onSubmit, submitButton, text } from '../ui/forms';
 
@@ -15,7 +16,7 @@ export function transactionForm(
   done: () => Promise<void>,
   cancel: () => void,
 ): HTMLElement {
-  const accountId = existing?.account_id ?? accounts[0]?.id;
+  const accountId = existing?.account_id ?? lastAccount(accounts);
   const currencyOf = (id: number | null) => accounts.find((a) => a.id === id)?.currency ?? 'XXX';
   const form = h('form', { class: 'row g-2', 'aria-label': existing ? 'Edit transaction' : 'New transaction' },
     field({ name: 'date', label: 'Date', type: 'date', required: true, value: existing?.date ?? today(), col: 'col-6 col-md-3' }),
@@ -50,6 +51,7 @@ export function transactionForm(
       await call(api.PATCH('/api/v1/transactions/{id}', { params: { path: { id: existing.id } }, body }));
     } else {
       await call(api.POST('/api/v1/transactions', { body }));
+      rememberAccount(account);
     }
     await done();
   });

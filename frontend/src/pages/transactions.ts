@@ -1,12 +1,14 @@
 import { api, call, type Schemas } from '../api/client';
 import { accountOptions, categoryOptions, fetchAccounts, fetchCategories, type Account, type Category } from '../api/reference';
 import { formatDate } from '../format/dates';
+import { categoryReason } from '../format/category-reason';
 import { formatMoney, formatPercent } from '../format/money';
 import type { Page } from '../router';
 import { exportHref, filtersFromQuery, filtersToQuery, type Filters } from '../state/transaction-filters';
 import { h, replace, type Child } from '../ui/dom';
 import { emptyState, errorAlert, guarded, loadInto, spinner, toast } from '../ui/feedback';
 import { field, type Option } from '../ui/forms';
+import { ruleDraft, ruleForm } from './rules';
 import { transactionForm } from './transaction-form';
 
 type Transaction = Schemas['TransactionResponse'];
@@ -190,7 +192,7 @@ class TransactionsView {
       h('td', null, box),
       h('td', { class: 'text-nowrap small' }, formatDate(t.date)),
       h('td', null, h('div', { class: 'text-break' }, t.description, t.is_transfer && h('span', { class: 'badge text-bg-secondary ms-1' }, 'transfer')),
-        (t.merchant || t.notes) && h('div', { class: 'small text-secondary' }, [t.merchant, t.notes].filter(Boolean).join(' · '))),
+        (t.merchant_name || t.notes) && h('div', { class: 'small text-secondary', 'data-merchant': t.merchant_name ?? '' }, [t.merchant_name, t.notes].filter(Boolean).join(' · '))),
       h('td', { class: 'hide-sm small' }, account?.name ?? ''),
       h('td', null, category, note),
       h('td', { class: `amount ${t.amount > 0 ? 'amount-in' : ''}` }, formatMoney(t.amount, t.currency)),
@@ -226,9 +228,24 @@ class TransactionsView {
     await this.reload();
   }
 
-  private async makeRule(t: Transaction): Promise<void> {
-    const rule = await call(api.POST('/api/v1/transactions/{id}/rule', { params: { path: { id: t.id } } }));
-    toast(`Rule “${rule.name}” added: “${rule.pattern}” will be filed the same way`);
+  /** The rule dialog, filled in from the transaction, to check and edit before saving. */
+  private makeRule(t: Transaction): Promise<void> {
+    const dialog = h('dialog', { class: 'rule-dialog border rounded-3 shadow p-0', 'aria-label': 'New rule' });
+    const close = () => {
+      dialog.close();
+      dialog.remove();
+    };
+    const form = ruleForm(this.categories, this.accounts, null, async () => {
+      close();
+      await this.reload();
+    }, close, ruleDraft(t));
+    dialog.append(h('div', { class: 'p-3' },
+      h('h2', { class: 'h5' }, 'File transactions like this one'),
+      h('p', { class: 'small text-secondary' }, `From “${t.description}”. Edit the text to match what these transactions share.`),
+      form));
+    document.body.append(dialog);
+    dialog.showModal();
+    return Promise.resolve();
   }
 
   private openForm(existing: Transaction | null): void {
@@ -250,15 +267,37 @@ class TransactionsView {
  * Under the category: how it was set when the categorizer did it, or its guess to accept when
  * it was not sure enough to file the transaction itself.
  */
-function categoryNote(t: Transaction, categories: Category[], accept: (id: number) => Promise<void>): Child {
+function categoryNote(t: Transaction, categories: Category[], accept: (id: number) => Promise<void>): Child[] {
   if (t.category_id != null) {
-    if (t.category_source !== 'model') return null;
-    return t.category_confidence != null ? `auto · ${formatPercent(t.category_confidence)} sure` : 'auto';
+    if (t.category_source !== 'model') return [whyFiled(t)];
+    return [t.category_confidence != null ? `auto · ${formatPercent(t.category_confidence)} sure` : 'auto', whyFiled(t)];
   }
   const suggested = categories.find((c) => c.id === t.suggested_category_id);
-  if (!suggested) return null;
-  return h('button', {
+  if (!suggested) return [];
+  return [h('button', {
     type: 'button', class: 'btn btn-link btn-sm p-0 text-start', onclick: guarded(() => accept(suggested.id)),
     'aria-label': `Accept the suggestion ${suggested.name} for ${t.description}`,
-  }, `Suggested: ${suggested.name}`);
+  }, `Suggested: ${suggested.name}`), whyFiled(t)];
+}
+
+/**
+ * Why the transaction has its category (or suggestion), one tap away: who set it, or, for the
+ * categorizer, its own explanation, asked for when opened.
+ */
+function whyFiled(t: Transaction): HTMLElement | null {
+  const known = categoryReason(t.category_source);
+  if (t.category_id == null && t.suggested_category_id == null) return null;
+  const body = h('div', { class: 'small' }, known ?? '');
+  const box = h('details', { class: 'why-filed' }, h('summary', null, 'Why?'), body);
+  if (!known) {
+    box.addEventListener('toggle', () => {
+      if (!box.open || body.textContent) return;
+      body.textContent = '…';
+      call(api.POST('/api/v1/categorize', { body: { items: [{ description: t.description, amount: t.amount }] } })).then(
+        (answer) => (body.textContent = answer.items[0]?.explanation ?? 'The categorizer gives no reason.'),
+        () => (body.textContent = 'The reason could not be loaded.'),
+      );
+    });
+  }
+  return box;
 }

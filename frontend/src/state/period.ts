@@ -7,13 +7,27 @@ export type Period = { kind: 'month'; month: string } | { kind: 'year'; year: nu
 /** The period last picked on any page, so moving from the dashboard to budgets keeps it. */
 export const chosenPeriod = new Store<Period | null>(null);
 
-/** The address's period, else the one last chosen, else this month. */
-export function periodFromQuery(query: URLSearchParams, today: Date = new Date()): Period {
+/** The address's period, else the one last chosen; `null` when the user has asked for none. */
+export function askedPeriod(query: URLSearchParams): Period | null {
   const year = Number(query.get('year'));
   if (query.has('year') && Number.isInteger(year) && year >= 1900 && year <= 9999) return { kind: 'year', year };
   const month = query.get('month');
   if (isMonth(month)) return { kind: 'month', month };
-  return chosenPeriod.get() ?? { kind: 'month', month: currentMonth(today) };
+  return chosenPeriod.get();
+}
+
+/** The address's period, else the one last chosen, else this month. */
+export function periodFromQuery(query: URLSearchParams, today: Date = new Date()): Period {
+  return askedPeriod(query) ?? { kind: 'month', month: currentMonth(today) };
+}
+
+/**
+ * What a page opened on the latest month with data says (the API's `fell_back_from`), or
+ * `null` when it shows the month asked for.
+ */
+export function fallbackNote(fellBackFrom: string | null | undefined, shown: string, locale?: string): string | null {
+  if (!isMonth(fellBackFrom)) return null;
+  return `Nothing recorded in ${monthLabel(fellBackFrom, locale)} yet: showing ${monthLabel(shown, locale)}, the latest month with transactions.`;
 }
 
 /** As API query parameters (the dashboard and transaction filters take the same names). */

@@ -70,6 +70,17 @@ export function onSubmit(form: HTMLFormElement, action: (data: FormData) => Prom
     form.prepend(alertBox);
   }
   const box = alertBox;
+  // The browser's own checks (required, pattern) stop a submit before it reaches the handler:
+  // the errors of the last answer are cleared then too, so none outlives the attempt.
+  form.addEventListener('invalid', () => clearErrors(form), true);
+  // A field being corrected is no longer marked wrong.
+  form.addEventListener('input', (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLElement) || !input.classList.contains('is-invalid')) return;
+    input.classList.remove('is-invalid');
+    const feedback = input.parentElement?.querySelector('.invalid-feedback');
+    if (feedback) replace(feedback as HTMLElement);
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);

@@ -1,0 +1,365 @@
+//! Which way money moves is a fact every automatic categorization must respect, whoever proposes
+//! the category (the model, the user's memory, a rule, the bank file's own column): money in is
+//! income, money out is spending. A transfer category fits either way. A credit lands in an
+//! expense category only as a refund, and only with evidence: refund wording in the
+//! description, or earlier spending at the same merchant in that category. A debit never lands
+//! in an income category.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::db::schema::{categories, transactions};
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::ledger::categories::CategoryKind;
+use crate::ml::text;
+use crate::with_conn;
+
+/// Word beginnings that say money came back, in the languages of the banks Dhana reads
+/// (English, German, French, Spanish, Italian, Dutch, Portuguese, Polish, Nordic, Indian
+/// banks' abbreviations). Matched at the start of a word, so "refunded" and "rückerstattung"
+/// count; "gutschrift" and "abono" do not, because banks write them on every incoming payment.
+#[rustfmt::skip]
+const REFUND_STEMS: &[&str] = &[
+    "refund", "rfnd", "return", "revers", "rvsl", "chargeback", "reimburs",
+    "erstatt", "rückerstatt", "rueckerstatt", "ruckerstatt", "rückbuch", "rueckbuch", "retoure",
+    "storno", "stornier", "rembours", "rembt", "annulation", "retour", "reembols", "devoluc",
+    "devoluç", "anulac", "rimbors", "stornat", "terugbetal", "terugboek", "terugstort",
+    "restitu", "estorno", "zwrot", "återbetal", "aterbetal", "refusion", "refusjon",
+    "tilbagebetal",
+];
+
+/// The refund word a description holds, if any ("charge back" as two words counts too).
+pub fn refund_word(description: &str) -> Option<String> {
+    let words = text::words(description);
+    if let Some(w) = words
+        .iter()
+        .find(|w| REFUND_STEMS.iter().any(|s| w.starts_with(s)))
+    {
+        return Some(w.clone());
+    }
+    words
+        .windows(2)
+        .any(|pair| pair[0] == "charge" && pair[1] == "back")
+        .then(|| "charge back".to_owned())
+}
+
+/// Why a credit may sit in an expense category.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefundEvidence {
+    /// The description says so: the word that does.
+    Wording(String),
+    /// The user spent at this merchant in this category before: one such description.
+    EarlierSpending(String),
+    /// The user filed a credit from this merchant under this category by hand.
+    UserChoice,
+}
+
+impl RefundEvidence {
+    /// The end of a sentence that starts "a refund …".
+    pub fn because(&self) -> String {
+        match self {
+            RefundEvidence::Wording(word) => format!("the description says “{word}”"),
+            RefundEvidence::EarlierSpending(example) => {
+                format!("you spent at this merchant in it before (“{example}”)")
+            }
+            RefundEvidence::UserChoice => {
+                "you filed money in from this merchant as a refund before".to_owned()
+            }
+        }
+    }
+}
+
+/// Whether a category may hold a row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// Its kind fits the money's direction.
+    Fits,
+    /// Money in under an expense category, backed by evidence.
+    Refund(RefundEvidence),
+    /// Money in under an expense category without evidence, or money out under income.
+    Contradicts,
+}
+
+impl Fit {
+    pub fn allowed(&self) -> bool {
+        !matches!(self, Fit::Contradicts)
+    }
+}
+
+/// The rule itself, on plain values. `evidence` is only consulted for a credit under an expense
+/// category, so a caller may compute it lazily.
+pub fn fit(
+    kind: CategoryKind,
+    amount: i64,
+    evidence: impl FnOnce() -> Option<RefundEvidence>,
+) -> Fit {
+    match (kind, amount.signum()) {
+        (CategoryKind::Transfer, _) | (_, 0) => Fit::Fits,
+        (CategoryKind::Income, 1) | (CategoryKind::Expense, -1) => Fit::Fits,
+        (CategoryKind::Income, _) => Fit::Contradicts,
+        (CategoryKind::Expense, _) => evidence().map_or(Fit::Contradicts, Fit::Refund),
+    }
+}
+
+/// A user's spending by merchant: for each merchant key, the expense categories it was spent
+/// in and the first day it was.
+#[derive(Default)]
+pub struct Spending(HashMap<String, Vec<Spent>>);
+
+struct Spent {
+    category_id: i64,
+    first: NaiveDate,
+    example: String,
+}
+
+impl Spending {
+    /// Records money out at a merchant in a category (rows loaded, or planned in an import).
+    pub fn note(&mut self, text: &str, category_id: i64, date: NaiveDate) {
+        let key = text::merchant_key(text);
+        if key.is_empty() {
+            return;
+        }
+        let spent = self.0.entry(key).or_default();
+        match spent.iter_mut().find(|s| s.category_id == category_id) {
+            Some(s) if date < s.first => {
+                s.first = date;
+                text.clone_into(&mut s.example);
+            }
+            Some(_) => {}
+            None => spent.push(Spent {
+                category_id,
+                first: date,
+                example: text.to_owned(),
+            }),
+        }
+    }
+
+    /// A description of spending at the merchant of `text` in `category_id` on or before
+    /// `date` (at any time when the date is not known).
+    pub fn before(&self, text: &str, category_id: i64, date: Option<NaiveDate>) -> Option<&str> {
+        self.0
+            .get(&text::merchant_key(text))?
+            .iter()
+            .find(|s| s.category_id == category_id && date.is_none_or(|d| s.first <= d))
+            .map(|s| s.example.as_str())
+    }
+}
+
+/// A description, its payee, the expense category and the first day it was spent in.
+type SpentRow = (String, Option<String>, Option<i64>, Option<NaiveDate>);
+
+/// What judging a user's rows needs: the kinds of their categories and their spending.
+pub struct Guard {
+    kinds: HashMap<i64, CategoryKind>,
+    spending: Spending,
+}
+
+impl Guard {
+    pub fn load(conn: &mut DbConn, user_id: i64) -> Result<Self, ApiError> {
+        let kinds: Vec<(i64, String)> = with_conn!(conn, c => categories::table
+            .filter(categories::user_id.eq(user_id))
+            .select((categories::id, categories::kind))
+            .load(c))?;
+        let spent: Vec<SpentRow> = with_conn!(conn, c => transactions::table
+                .inner_join(categories::table)
+                .filter(transactions::user_id.eq(user_id))
+                .filter(transactions::amount.lt(0))
+                .filter(categories::kind.eq(CategoryKind::Expense.as_str()))
+                .group_by((
+                    transactions::description,
+                    transactions::merchant,
+                    transactions::category_id,
+                ))
+                .select((
+                    transactions::description,
+                    transactions::merchant,
+                    transactions::category_id,
+                    diesel::dsl::min(transactions::date),
+                ))
+                .load(c))?;
+        let mut spending = Spending::default();
+        for (description, merchant, category_id, first) in spent {
+            if let (Some(category_id), Some(first)) = (category_id, first) {
+                let text = text::with_payee(&description, merchant.as_deref());
+                spending.note(&text, category_id, first);
+            }
+        }
+        Ok(Guard {
+            kinds: kinds
+                .into_iter()
+                .filter_map(|(id, kind)| Some((id, CategoryKind::parse(&kind)?)))
+                .collect(),
+            spending,
+        })
+    }
+
+    pub fn kind(&self, category_id: i64) -> Option<CategoryKind> {
+        self.kinds.get(&category_id).copied()
+    }
+
+    /// The evidence that a credit described by `text` on `date` is a refund of `category_id`.
+    pub fn refund_evidence(
+        &self,
+        text: &str,
+        category_id: Option<i64>,
+        date: Option<NaiveDate>,
+    ) -> Option<RefundEvidence> {
+        refund_word(text).map(RefundEvidence::Wording).or_else(|| {
+            let example = self.spending.before(text, category_id?, date)?;
+            Some(RefundEvidence::EarlierSpending(example.to_owned()))
+        })
+    }
+
+    /// Whether the user's category `category_id` may hold the row. A category that is not
+    /// theirs never fits.
+    pub fn fit(&self, category_id: i64, amount: i64, text: &str, date: Option<NaiveDate>) -> Fit {
+        match self.kind(category_id) {
+            Some(kind) => fit(kind, amount, || {
+                self.refund_evidence(text, Some(category_id), date)
+            }),
+            None => Fit::Contradicts,
+        }
+    }
+
+    /// Remembers spending filed while an import is planned, so a later refund in the same file
+    /// finds it.
+    pub fn note(&mut self, category_id: i64, amount: i64, text: &str, date: NaiveDate) {
+        if amount < 0 && self.kind(category_id) == Some(CategoryKind::Expense) {
+            self.spending.note(text, category_id, date);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    #[test]
+    fn refund_wording_is_read_in_several_languages() {
+        for (description, word) in [
+            ("AMAZON MKTPLACE REFUND 112-33", "refund"),
+            ("Zalando Retoure 4471", "retoure"),
+            ("RÜCKERSTATTUNG MEDIAMARKT", "rückerstattung"),
+            ("Remboursement FNAC", "remboursement"),
+            ("DEVOLUCIÓN EL CORTE INGLES", "devolución"),
+            ("Rimborso Trenitalia", "rimborso"),
+            ("Terugbetaling Bol.com", "terugbetaling"),
+            ("UPI RVSL 3321 SWIGGY", "rvsl"),
+            ("CARD REVERSAL SHELL", "reversal"),
+            ("VISA CHARGEBACK HOTEL", "chargeback"),
+            ("Returned item: H&M", "returned"),
+        ] {
+            assert_eq!(
+                refund_word(description).as_deref(),
+                Some(word),
+                "{description}"
+            );
+        }
+        assert_eq!(
+            refund_word("Charge back from Hotel X").as_deref(),
+            Some("charge back")
+        );
+        for description in [
+            "SALARY ACME CORP",
+            "Gutschrift Gehalt Maerz",
+            "Freelance invoice 42",
+            "REVENUE SHARE PAYOUT",
+            "Retail park parking",
+            "Back to school charge",
+        ] {
+            assert_eq!(refund_word(description), None, "{description}");
+        }
+    }
+
+    #[test]
+    fn the_kind_must_fit_the_direction() {
+        let none = || None;
+        let said = || Some(RefundEvidence::Wording("refund".into()));
+        assert_eq!(fit(CategoryKind::Income, 100, none), Fit::Fits);
+        assert_eq!(fit(CategoryKind::Expense, -100, none), Fit::Fits);
+        assert_eq!(fit(CategoryKind::Transfer, 100, none), Fit::Fits);
+        assert_eq!(fit(CategoryKind::Transfer, -100, none), Fit::Fits);
+        assert_eq!(fit(CategoryKind::Income, -100, none), Fit::Contradicts);
+        assert_eq!(
+            fit(CategoryKind::Income, -100, said),
+            Fit::Contradicts,
+            "no evidence makes money out income"
+        );
+        assert_eq!(fit(CategoryKind::Expense, 100, none), Fit::Contradicts);
+        assert_eq!(
+            fit(CategoryKind::Expense, 100, said),
+            Fit::Refund(RefundEvidence::Wording("refund".into()))
+        );
+        assert_eq!(fit(CategoryKind::Income, 0, none), Fit::Fits);
+        assert_eq!(fit(CategoryKind::Expense, 0, none), Fit::Fits);
+    }
+
+    #[test]
+    fn earlier_spending_at_the_merchant_in_the_category_is_evidence() {
+        let mut spending = Spending::default();
+        spending.note("POS 4821 TESCO STORES 3297 LONDON", 7, day(10));
+        spending.note("TESCO STORES 11", 7, day(4));
+        assert_eq!(
+            spending.before("TESCO STORES 9000", 7, Some(day(20))),
+            Some("TESCO STORES 11")
+        );
+        assert!(spending
+            .before("TESCO STORES 9000", 7, Some(day(4)))
+            .is_some());
+        assert_eq!(
+            spending.before("TESCO STORES", 7, Some(day(3))),
+            None,
+            "spending after the refund is no evidence"
+        );
+        assert!(spending.before("TESCO STORES", 7, None).is_some());
+        assert_eq!(
+            spending.before("TESCO STORES", 8, None),
+            None,
+            "another category"
+        );
+        assert_eq!(
+            spending.before("SAINSBURYS", 7, None),
+            None,
+            "another merchant"
+        );
+    }
+
+    #[test]
+    fn the_guard_judges_user_categories() {
+        let mut guard = Guard {
+            kinds: HashMap::from([
+                (1, CategoryKind::Expense),
+                (2, CategoryKind::Income),
+                (3, CategoryKind::Transfer),
+            ]),
+            spending: Spending::default(),
+        };
+        assert_eq!(guard.fit(1, 500, "ACME LTD", None), Fit::Contradicts);
+        assert_eq!(guard.fit(2, -500, "ACME LTD", None), Fit::Contradicts);
+        assert_eq!(guard.fit(3, 500, "ACME LTD", None), Fit::Fits);
+        assert_eq!(guard.fit(99, -500, "ACME LTD", None), Fit::Contradicts);
+        guard.note(2, 900, "ACME LTD", day(1));
+        guard.note(1, 900, "ACME LTD", day(1));
+        assert_eq!(
+            guard.fit(1, 500, "ACME LTD", None),
+            Fit::Contradicts,
+            "money in is not spending"
+        );
+        guard.note(1, -900, "ACME LTD 4411", day(1));
+        assert_eq!(
+            guard.fit(1, 500, "ACME LTD", Some(day(2))),
+            Fit::Refund(RefundEvidence::EarlierSpending("ACME LTD 4411".into()))
+        );
+        assert_eq!(
+            guard.fit(1, 500, "Refund OTHER SHOP", None),
+            Fit::Refund(RefundEvidence::Wording("refund".into()))
+        );
+    }
+}
