@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod badges;
 pub mod bankfile;
 pub mod budgets;
 pub mod config;

@@ -36,6 +36,7 @@ use crate::error::{FieldError, Problem};
         (name = "budgets", description = "Monthly limits and how each month stands"),
         (name = "debts", description = "What you owe and the plan to pay it off"),
         (name = "goals", description = "Savings goals and how they progress"),
+        (name = "badges", description = "Good habits made visible"),
         (name = "forecast", description = "Recurring bills and income, upcoming bills and forecasts, each with how sure it is"),
         (name = "categorizer", description = "Category suggestions that learn from your corrections"),
         (name = "health", description = "Probes for orchestrators and load balancers"),

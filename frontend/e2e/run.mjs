@@ -251,6 +251,8 @@ async function scenario(browserContext, base, viewport) {
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await expectText(page.locator('.list-group-item', { hasText: 'Coffee' }), /Dining › Coffee/);
   await nav('Rules');
+  // The page loads its code on first visit: wait for it, not the Categories form still showing.
+  await expectText(page.locator('main h1'), /^Rules$/);
   await page.getByLabel('Name').fill('Espresso');
   await page.getByLabel('Text').fill('espresso');
   await page.getByLabel('File under').selectOption({ label: 'Dining › Coffee' });
@@ -288,6 +290,49 @@ async function scenario(browserContext, base, viewport) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(/\/transactions$/);
   await expectText(page.locator('nav'), /Asha/);
+
+  // A goal: adding half of it celebrates the 50% milestone and the card shows the progress.
+  await nav('Goals');
+  await expectText(page.locator('main'), /No goals yet/);
+  await page.getByLabel('Goal', { exact: true }).fill('Holiday');
+  await page.getByLabel(/^Target/).fill('500');
+  await page.getByRole('button', { name: 'Add goal' }).click();
+  await expectText(page.locator('[data-goal=Holiday]'), /€0\.00 of €500\.00/);
+  await page.getByLabel('Amount to add to Holiday').fill('250');
+  await page.getByRole('form', { name: 'Add to Holiday' }).getByRole('button', { name: 'Add' }).click();
+  await expectText(page.locator('.celebration-message'), /Holiday: 50% saved!/);
+  await expectText(page.locator('[data-goal=Holiday]'), /€250\.00 of €500\.00 · 50%/);
+  await expectText(page.locator('[data-goal=Holiday] [data-status]'), /No target date/);
+  await screenshot('goals');
+
+  // Debts: two cards, a snowball plan compared with the others, one schedule unfolded.
+  await nav('Debts');
+  await expectText(page.locator('main'), /No debts recorded/);
+  for (const [name, owed, apr, minimum] of [['Visa', '1200', '19.99', '50'], ['Store card', '300', '24.99', '25']]) {
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByLabel(/^Owed/).fill(owed);
+    await page.getByLabel('APR %').fill(apr);
+    await page.getByLabel('Minimum or floor').fill(minimum);
+    await page.getByRole('button', { name: 'Add debt' }).click();
+    await expectText(page.locator(`[data-debt="${name}"]`), new RegExp(name));
+  }
+  await page.getByLabel(/^Monthly budget/).fill('200');
+  await page.getByLabel('Strategy').selectOption('snowball');
+  await page.getByRole('button', { name: 'Plan', exact: true }).click();
+  await expectText(page.locator('[data-summary=debt-free]'), /^Debt-free: \w+ \d{4} · interest €\d+\.\d\d$/);
+  await expectText(page.locator('[data-strategy=minimums_only]'), /Minimum payments only/);
+  assert(await page.locator('tbody tr[data-strategy]').count() === 3, 'three strategies compared');
+  await page.locator('main canvas').waitFor();
+  await page.locator('details[data-schedule="Store card"] summary').click();
+  await page.locator('details[data-schedule="Store card"] table').waitFor();
+  await screenshot('debts');
+
+  // Badges: the import and the budget have earned theirs; the others say how to earn them.
+  await nav('Badges');
+  await expectText(page.locator('[aria-label="Earned badges"]'), /First import[\s\S]*First budget/);
+  await expectText(page.locator('[aria-label="Earned badges"]'), /Goal setter[\s\S]*Halfway there/);
+  await expectText(page.locator('[aria-label="Badges to earn"]'), /Goal reached/);
+  await screenshot('badges');
 
   // Undo the import from the history: its transactions are gone.
   await nav('Import');

@@ -9,6 +9,7 @@ use crate::analytics::sums;
 use crate::api::extract::ValidJson;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::badges;
 use crate::budgets::{self, BudgetChange, MonthStatus, NewBudget, WithOverrides};
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
@@ -233,7 +234,10 @@ pub async fn create_budget(
     };
     let currency = user.user.base_currency.clone();
     let created = state
-        .db(move |conn| budgets::create(conn, user.user.id, new))
+        .db(move |conn| {
+            let done = budgets::create(conn, user.user.id, new);
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     let response = BudgetResponse::new(created, currency);
     Ok(HttpResponse::Created()
@@ -282,7 +286,10 @@ pub async fn update_budget(
     };
     let currency = user.user.base_currency.clone();
     let updated = state
-        .db(move |conn| budgets::update(conn, user.user.id, id, change))
+        .db(move |conn| {
+            let done = budgets::update(conn, user.user.id, id, change);
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(BudgetResponse::new(updated, currency)))
 }
@@ -299,7 +306,10 @@ pub async fn delete_budget(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
-        .db(move |conn| budgets::delete(conn, user.user.id, id))
+        .db(move |conn| {
+            let done = budgets::delete(conn, user.user.id, id);
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -320,7 +330,10 @@ pub async fn set_month(
     let month = month_param(Some(&month), "month")?;
     let currency = user.user.base_currency.clone();
     let updated = state
-        .db(move |conn| budgets::set_override(conn, user.user.id, id, month, Some(body.amount)))
+        .db(move |conn| {
+            let done = budgets::set_override(conn, user.user.id, id, month, Some(body.amount));
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(BudgetResponse::new(updated, currency)))
 }
@@ -340,7 +353,10 @@ pub async fn clear_month(
     let month = month_param(Some(&month), "month")?;
     let currency = user.user.base_currency.clone();
     let updated = state
-        .db(move |conn| budgets::set_override(conn, user.user.id, id, month, None))
+        .db(move |conn| {
+            let done = budgets::set_override(conn, user.user.id, id, month, None);
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(BudgetResponse::new(updated, currency)))
 }

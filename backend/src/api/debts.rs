@@ -8,6 +8,7 @@ use crate::analytics::period::{month_label, parse_month, shift_months};
 use crate::api::extract::{iso_currency, not_blank, ValidJson};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::badges;
 use crate::debts::plan::{DebtSchedule, Ending, Schedule};
 use crate::debts::{
     self, CurrentDebt, DebtInput, DebtKind, MinimumKind, PlanRequest, StrategyName, MAX_APR_BP,
@@ -195,7 +196,10 @@ pub async fn create_debt(
     ValidJson(body): ValidJson<DebtRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let created = state
-        .db(move |conn| debts::create(conn, user.user.id, &user.user.base_currency, body.into()))
+        .db(move |conn| {
+            let done = debts::create(conn, user.user.id, &user.user.base_currency, body.into());
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     let response = DebtResponse::new(created);
     Ok(HttpResponse::Created()
@@ -236,13 +240,14 @@ pub async fn replace_debt(
     let id = id.into_inner();
     let updated = state
         .db(move |conn| {
-            debts::replace(
+            let done = debts::replace(
                 conn,
                 user.user.id,
                 &user.user.base_currency,
                 id,
                 body.into(),
-            )
+            );
+            badges::after(conn, &user.user, done)
         })
         .await?;
     Ok(HttpResponse::Ok().json(DebtResponse::new(updated)))
@@ -260,7 +265,10 @@ pub async fn delete_debt(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
-        .db(move |conn| debts::delete(conn, user.user.id, id))
+        .db(move |conn| {
+            let done = debts::delete(conn, user.user.id, id);
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

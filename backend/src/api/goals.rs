@@ -8,6 +8,7 @@ use crate::analytics::period::{month_label, parse_month};
 use crate::api::extract::{iso_currency, not_blank, nullable, ValidJson};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::badges;
 use crate::debts::MAX_BALANCE;
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, FieldError, Problem};
@@ -254,7 +255,10 @@ pub async fn create_goal(
             .unwrap_or_else(today),
     };
     let created = state
-        .db(move |conn| goals::create(conn, user.user.id, input, today()))
+        .db(move |conn| {
+            let done = goals::create(conn, user.user.id, input, today());
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     let response = GoalResponse::from(created);
     Ok(HttpResponse::Created()
@@ -310,7 +314,10 @@ pub async fn update_goal(
         state: body.state,
     };
     let updated = state
-        .db(move |conn| goals::update(conn, user.user.id, id, change, today()))
+        .db(move |conn| {
+            let done = goals::update(conn, user.user.id, id, change, today());
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(GoalResponse::from(updated)))
 }
@@ -327,7 +334,10 @@ pub async fn delete_goal(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
-        .db(move |conn| goals::delete(conn, user.user.id, id))
+        .db(move |conn| {
+            let done = goals::delete(conn, user.user.id, id);
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -418,8 +428,11 @@ pub async fn add_contribution(
     let date = body.date.unwrap_or_else(today);
     let goal = state
         .db(move |conn| {
-            goals::contribute(conn, user.user.id, id, date, body.amount, &body.note)?;
-            goals::get(conn, user.user.id, id, today())
+            // The goal is read before badges are evaluated: reading records the milestones,
+            // and this answer is the one that names those just reached.
+            let done = goals::contribute(conn, user.user.id, id, date, body.amount, &body.note)
+                .and_then(|_| goals::get(conn, user.user.id, id, today()));
+            badges::after(conn, &user.user, done)
         })
         .await?;
     Ok(HttpResponse::Created().json(GoalResponse::from(goal)))
@@ -437,7 +450,10 @@ pub async fn delete_contribution(
 ) -> Result<HttpResponse, ApiError> {
     let (id, contribution) = path.into_inner();
     state
-        .db(move |conn| goals::remove_contribution(conn, user.user.id, id, contribution))
+        .db(move |conn| {
+            let done = goals::remove_contribution(conn, user.user.id, id, contribution);
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

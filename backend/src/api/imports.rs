@@ -12,6 +12,7 @@ use validator::Validate;
 use crate::api::extract::{control_character, control_character_at, ValidJson};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::badges;
 use crate::bankfile::{Format, Mapping, RowProblem};
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
@@ -325,7 +326,7 @@ pub async fn upload_import(
             if !commit {
                 return Ok(PreviewResponse::from(preview));
             }
-            let record = imports::commit_parsed(
+            let done = imports::commit_parsed(
                 conn,
                 &app.storage,
                 &app.progress,
@@ -333,7 +334,8 @@ pub async fn upload_import(
                 &preview.record,
                 &preview.parsed,
                 skip_invalid_rows,
-            )?;
+            );
+            let record = badges::after(conn, &user.user, done)?;
             let mut response = PreviewResponse::from(preview);
             response.import = ImportResponse::new(record, None);
             Ok(response)
@@ -402,7 +404,7 @@ pub async fn commit_import(
                 mapping: body.mapping,
                 skip_invalid_rows: body.skip_invalid_rows,
             };
-            imports::commit(
+            let done = imports::commit(
                 conn,
                 &app.storage,
                 &app.progress,
@@ -410,7 +412,8 @@ pub async fn commit_import(
                 user.user.id,
                 id,
                 options,
-            )
+            );
+            badges::after(conn, &user.user, done)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ImportResponse::new(record, None)))
@@ -504,7 +507,10 @@ pub async fn undo_import(
     let id = id.into_inner();
     let app = state.clone();
     let removed = state
-        .db(move |conn| imports::remove(conn, &app.storage, user.user.id, id))
+        .db(move |conn| {
+            let done = imports::remove(conn, &app.storage, user.user.id, id);
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(match removed {
         Removed::Undone(record) => HttpResponse::Ok().json(ImportResponse::new(*record, None)),

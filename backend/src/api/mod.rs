@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod badges;
 pub mod budgets;
 pub mod categories;
 pub mod categorizer;
@@ -115,6 +116,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(goals::list_contributions)
                 .service(goals::add_contribution)
                 .service(goals::delete_contribution)
+                .service(badges::list_badges)
+                .service(badges::set_badges)
                 .service(categorizer::categorize)
                 .service(categorizer::list_models)
                 .service(recurring::list_recurring)

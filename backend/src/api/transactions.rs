@@ -8,6 +8,7 @@ use validator::Validate;
 use crate::api::extract::{not_blank, nullable, ValidJson};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::badges;
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
 use crate::ledger::transactions::{
@@ -260,7 +261,10 @@ pub async fn create_transaction(
         is_transfer: body.is_transfer,
     };
     let created = state
-        .db(move |conn| transactions::create(conn, user.user.id, new))
+        .db(move |conn| {
+            let done = transactions::create(conn, user.user.id, new);
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/transactions/{}", created.0.id)))
@@ -308,7 +312,10 @@ pub async fn update_transaction(
         is_transfer: body.is_transfer,
     };
     let updated = state
-        .db(move |conn| transactions::update(conn, user.user.id, id, change))
+        .db(move |conn| {
+            let done = transactions::update(conn, user.user.id, id, change);
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(TransactionResponse::from(updated)))
 }
@@ -325,7 +332,10 @@ pub async fn delete_transaction(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
-        .db(move |conn| transactions::delete(conn, user.user.id, id))
+        .db(move |conn| {
+            let done = transactions::delete(conn, user.user.id, id);
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -342,7 +352,9 @@ pub async fn bulk_categorize(
 ) -> Result<HttpResponse, ApiError> {
     let affected = state
         .db(move |conn| {
-            transactions::bulk_categorize(conn, user.user.id, &body.ids, body.category_id)
+            let done =
+                transactions::bulk_categorize(conn, user.user.id, &body.ids, body.category_id);
+            badges::after(conn, &user.user, done)
         })
         .await?;
     Ok(HttpResponse::Ok().json(BulkResult { affected }))
@@ -359,7 +371,10 @@ pub async fn bulk_delete(
     ValidJson(body): ValidJson<BulkDelete>,
 ) -> Result<HttpResponse, ApiError> {
     let affected = state
-        .db(move |conn| transactions::bulk_delete(conn, user.user.id, &body.ids))
+        .db(move |conn| {
+            let done = transactions::bulk_delete(conn, user.user.id, &body.ids);
+            badges::after(conn, &user.user, done)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(BulkResult { affected }))
 }

@@ -277,6 +277,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    badges (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        key -> Text,
+        earned_on -> Date,
+        fact -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    badge_settings (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        enabled -> Bool,
+    }
+}
+
+diesel::table! {
     recurring_series (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -293,6 +312,7 @@ diesel::joinable!(sign_ins -> users (user_id));
 diesel::joinable!(monthly_sums -> accounts (account_id));
 diesel::joinable!(budget_overrides -> budgets (budget_id));
 diesel::joinable!(goal_accounts -> goals (goal_id));
+diesel::joinable!(goal_milestones -> goals (goal_id));
 diesel::joinable!(transactions -> accounts (account_id));
 diesel::joinable!(transactions -> categories (category_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -316,5 +336,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     goal_contributions,
     goal_pauses,
     goal_milestones,
+    badges,
+    badge_settings,
     recurring_series,
 );

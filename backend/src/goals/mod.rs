@@ -24,7 +24,7 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::ledger::{categories, not_found, unique};
+use crate::ledger::{categories, inserted_once, not_found, unique};
 use crate::users::now;
 use crate::with_conn;
 use progress::{Inputs, Progress};
@@ -576,16 +576,7 @@ fn views(
                     goal_milestones::reached_on.eq(today),
                 ))
                 .execute(c));
-            match inserted {
-                // Recorded meanwhile by a concurrent request: the same fact.
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => {}
-                other => {
-                    other?;
-                }
-            }
+            inserted_once(inserted)?;
             milestones.push((percent, today));
         }
         milestones.sort();

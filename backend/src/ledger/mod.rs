@@ -23,6 +23,18 @@ pub fn not_found(what: &str, id: i64) -> ApiError {
     ApiError::NotFound(format!("there is no {what} with id {id}"))
 }
 
+/// Whether an insert of something recorded once wrote it: `false` when a unique constraint found
+/// it already there (a concurrent request recorded the same fact); other errors pass.
+pub fn inserted_once(result: diesel::QueryResult<usize>) -> Result<bool, ApiError> {
+    match result {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        other => Ok(other? > 0),
+    }
+}
+
 /// A write refused by a unique constraint is a 409 saying `conflict`; other errors pass.
 pub fn unique<T>(result: diesel::QueryResult<T>, conflict: &str) -> Result<T, ApiError> {
     match result {

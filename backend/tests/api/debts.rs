@@ -94,11 +94,7 @@ async fn debts_are_validated_scoped_and_replaced(app: TestApp) {
     for res in [
         app.get_as(&other, &path).await,
         app.delete_as(&other, &path).await,
-        app.with(&other, reqwest::Method::PUT, &path)
-            .json(&base)
-            .send()
-            .await
-            .unwrap(),
+        app.put_as(&other, &path, &base).await,
     ] {
         problem(res, StatusCode::NOT_FOUND).await;
     }
@@ -110,19 +106,10 @@ async fn debts_are_validated_scoped_and_replaced(app: TestApp) {
         .unwrap();
     assert_eq!(list["items"], json!([]));
 
-    let replaced: Value = app
-        .with(&token, reqwest::Method::PUT, &path)
-        .json(
-            &json!({"name": "Visa", "kind": "credit_card", "balance": 200_000,
-            "apr_bp": 2_400, "minimum_kind": "percent", "minimum_percent_bp": 300,
-            "minimum_amount": 2_500, "promo_apr_bp": 0, "promo_ends": "2099-12", "due_day": 15}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = json!({"name": "Visa", "kind": "credit_card", "balance": 200_000,
+        "apr_bp": 2_400, "minimum_kind": "percent", "minimum_percent_bp": 300,
+        "minimum_amount": 2_500, "promo_apr_bp": 0, "promo_ends": "2099-12", "due_day": 15});
+    let replaced: Value = app.put_as(&token, &path, &body).await.json().await.unwrap();
     assert_eq!(replaced["minimum_kind"], "percent");
     assert_eq!(replaced["promo_ends"], "2099-12");
     // 0 % during the promotion: 3 % of 2,000.00.

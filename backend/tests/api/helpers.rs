@@ -220,6 +220,14 @@ impl TestApp {
             .unwrap()
     }
 
+    pub async fn put_as(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.with(token, reqwest::Method::PUT, path)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn delete_as(&self, token: &str, path: &str) -> Response {
         self.with(token, reqwest::Method::DELETE, path)
             .send()

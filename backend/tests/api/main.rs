@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod auth;
+mod badges;
 mod budgets;
 mod categories;
 mod categorizer;

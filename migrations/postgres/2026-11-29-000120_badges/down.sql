@@ -1,0 +1,2 @@
+DROP TABLE badge_settings;
+DROP TABLE badges;
