@@ -26,6 +26,7 @@ use crate::error::ApiError;
 use crate::imports::Progress;
 use crate::ml::registry::Categorizer;
 use crate::openapi::ApiDoc;
+use crate::reports;
 use crate::storage::Storage;
 
 /// What every request handler can reach.
@@ -38,6 +39,9 @@ pub struct AppState {
     pub max_upload_bytes: usize,
     pub categorizer: Categorizer,
     pub trusted_proxies: Vec<IpNet>,
+    /// Names this process in the report claims it writes (see `reports::worker`).
+    pub report_instance: String,
+    pub report_background_above: i64,
 }
 
 impl AppState {
@@ -66,6 +70,7 @@ pub enum StartupError {
 pub struct Application {
     server: Server,
     addr: SocketAddr,
+    state: web::Data<AppState>,
 }
 
 impl Application {
@@ -87,7 +92,10 @@ impl Application {
             max_upload_bytes: config.max_upload_bytes,
             categorizer: Categorizer::embedded(config.categorizer_min_confidence),
             trusted_proxies: config.trusted_proxies.clone(),
+            report_instance: reports::worker::instance_name(),
+            report_background_above: config.report_background_above,
         });
+        let worker_state = state.clone();
         let session_key = config.session_key.clone();
         let cookie_secure = config.cookie_secure;
         let frontend = Frontend::open(&config.frontend_dir);
@@ -123,6 +131,7 @@ impl Application {
         Ok(Application {
             server: server.run(),
             addr,
+            state: worker_state,
         })
     }
 
@@ -130,8 +139,29 @@ impl Application {
         self.addr
     }
 
+    /// Serves, and makes queued reports in the background, until the server is stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        actix_web::rt::spawn(make_reports(self.state));
         self.server.await
+    }
+}
+
+/// The report worker: one round right away (which also recovers reports a stopped server left
+/// running), then one whenever the last found nothing to do and a second has passed.
+async fn make_reports(state: web::Data<AppState>) {
+    loop {
+        let app = state.clone();
+        let made = web::block(move || {
+            reports::worker::round(&app.pool, &app.storage, &app.report_instance)
+        })
+        .await;
+        match made {
+            Ok(Ok(true)) => continue,
+            Ok(Ok(false)) => {}
+            Ok(Err(error)) => tracing::warn!(error = ?error, "the report worker failed a round"),
+            Err(error) => tracing::warn!(%error, "the report worker could not run"),
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_secs(1)).await;
     }
 }
 

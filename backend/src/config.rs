@@ -97,11 +97,15 @@ pub struct Config {
     /// Reverse proxies (`DHANA_TRUSTED_PROXIES`, CIDRs) whose `X-Forwarded-For` names the client;
     /// from anyone else the header is ignored, since any client can set it.
     pub trusted_proxies: Vec<IpNet>,
+    /// Reports of periods with more transactions than this are made in the background.
+    pub report_background_above: i64,
 }
 
 pub const DEFAULT_CATEGORIZER_MIN_CONFIDENCE: f32 = 0.6;
 
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
+
+pub const DEFAULT_REPORT_BACKGROUND_ABOVE: i64 = 5_000;
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -133,6 +137,8 @@ impl Config {
             categorizer_min_confidence: confidence_from_env("DHANA_CATEGORIZER_MIN_CONFIDENCE")?
                 .unwrap_or(DEFAULT_CATEGORIZER_MIN_CONFIDENCE),
             trusted_proxies: networks_from_env("DHANA_TRUSTED_PROXIES")?,
+            report_background_above: parse_env("DHANA_REPORT_BACKGROUND_ABOVE")?
+                .unwrap_or(DEFAULT_REPORT_BACKGROUND_ABOVE),
             data_dir,
         })
     }

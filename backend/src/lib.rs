@@ -20,5 +20,6 @@ pub mod limits;
 pub mod ml;
 pub mod money;
 pub mod openapi;
+pub mod reports;
 pub mod storage;
 pub mod users;

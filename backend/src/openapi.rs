@@ -33,6 +33,7 @@ use crate::error::{FieldError, Problem};
         (name = "rules", description = "Your own categorization rules"),
         (name = "imports", description = "Bank files in: preview, commit, undo"),
         (name = "dashboard", description = "Where the money went, by period"),
+        (name = "reports", description = "PDF, Excel and CSV reports of any period, saved"),
         (name = "budgets", description = "Monthly limits and how each month stands"),
         (name = "debts", description = "What you owe and the plan to pay it off"),
         (name = "goals", description = "Savings goals and how they progress"),

@@ -333,12 +333,13 @@ impl Sums<'_> {
     }
 }
 
-/// The dashboard of `period` for the user, in `currency`, optionally for one account.
+/// The dashboard of `period` for the user, in `currency`, optionally for some accounts only
+/// (empty: all).
 pub fn build(
     conn: &mut DbConn,
     user_id: i64,
     currency: &str,
-    account_id: Option<i64>,
+    accounts: &[i64],
     period: Period,
     today: NaiveDate,
 ) -> Result<Dashboard, ApiError> {
@@ -346,7 +347,7 @@ pub fn build(
     let months = chart_months(&period);
     let is_month = period.kind == PeriodKind::Month;
     // Budgets count every account, so they only join a report on all of them.
-    let month_budgets = if is_month && account_id.is_none() {
+    let month_budgets = if is_month && accounts.is_empty() {
         budgets::for_month(conn, user_id, period.from)?
     } else {
         Vec::new()
@@ -360,7 +361,7 @@ pub fn build(
     let wide = Scope {
         user_id,
         currency,
-        account_id,
+        accounts,
         from: earliest,
         to: period.to,
     };

@@ -73,6 +73,17 @@ impl Period {
         }
     }
 
+    /// A period as stored: its kind and days.
+    pub fn of(kind: PeriodKind, from: NaiveDate, to: NaiveDate) -> Self {
+        match kind {
+            PeriodKind::Month => Period::month(from),
+            PeriodKind::Year => {
+                Period::year(from.year()).unwrap_or_else(|| Period::range(from, to))
+            }
+            PeriodKind::Range => Period::range(from, to),
+        }
+    }
+
     fn year(year: i32) -> Option<Self> {
         Some(Period {
             kind: PeriodKind::Year,

@@ -36,12 +36,13 @@ pub struct CategorySum {
 }
 
 /// What reports look at: one user's transactions in one currency over a range of days,
-/// optionally of one account. Transfers between own accounts are never counted.
+/// optionally of some accounts only. Transfers between own accounts are never counted.
 #[derive(Clone, Copy, Debug)]
 pub struct Scope<'a> {
     pub user_id: i64,
     pub currency: &'a str,
-    pub account_id: Option<i64>,
+    /// Only these accounts; empty: all of them.
+    pub accounts: &'a [i64],
     pub from: NaiveDate,
     pub to: NaiveDate,
 }
@@ -57,8 +58,8 @@ macro_rules! scoped {
             .filter(accounts::currency.eq(s.currency.to_owned()))
             .filter(transactions::date.between(s.from, s.to))
             .into_boxed::<Backend>();
-        if let Some(account) = s.account_id {
-            q = q.filter(transactions::account_id.eq(account));
+        if !s.accounts.is_empty() {
+            q = q.filter(transactions::account_id.eq_any(s.accounts));
         }
         q
     }};
@@ -137,8 +138,8 @@ fn whole_months(
                 monthly_sums::count,
             ))
             .into_boxed::<Backend>();
-        if let Some(account) = scope.account_id {
-            q = q.filter(monthly_sums::account_id.eq(account));
+        if !scope.accounts.is_empty() {
+            q = q.filter(monthly_sums::account_id.eq_any(scope.accounts));
         }
         q.load(c)
     })?;
@@ -228,8 +229,8 @@ pub fn other_currencies(conn: &mut DbConn, scope: &Scope) -> Result<Vec<Currency
             .filter(transactions::date.between(scope.from, scope.to))
             .order(accounts::currency.asc())
             .into_boxed::<Backend>();
-        if let Some(account) = scope.account_id {
-            q = q.filter(transactions::account_id.eq(account));
+        if !scope.accounts.is_empty() {
+            q = q.filter(transactions::account_id.eq_any(scope.accounts));
         }
         q.load(c)
     })?;
@@ -322,8 +323,8 @@ pub fn uncategorized_count(conn: &mut DbConn, scope: &Scope) -> Result<i64, ApiE
             .filter(transactions::date.between(scope.from, scope.to))
             .select(count_star())
             .into_boxed::<Backend>();
-        if let Some(account) = scope.account_id {
-            q = q.filter(transactions::account_id.eq(account));
+        if !scope.accounts.is_empty() {
+            q = q.filter(transactions::account_id.eq_any(scope.accounts));
         }
         q.get_result(c)
     })?)

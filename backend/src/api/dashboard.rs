@@ -59,7 +59,7 @@ pub async fn get_dashboard(
                 conn,
                 user.user.id,
                 &user.user.base_currency,
-                account_id,
+                account_id.as_slice(),
                 period,
                 today,
             )?;

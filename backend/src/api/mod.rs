@@ -18,6 +18,7 @@ pub mod imports;
 pub mod me;
 pub mod personal_tokens;
 pub mod recurring;
+pub mod reports;
 mod routes;
 pub mod rules;
 pub mod sign_ins;
@@ -91,6 +92,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(imports::commit_import)
                 .service(imports::undo_import)
                 .service(dashboard::get_dashboard)
+                .service(reports::create_report)
+                .service(reports::list_reports)
+                .service(reports::get_report)
+                .service(reports::download_report)
+                .service(reports::delete_report)
                 // Before `/budgets/{id}`, which would otherwise claim it.
                 .service(budgets::recommendations)
                 .service(budgets::apply_recommendation)

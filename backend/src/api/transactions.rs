@@ -208,28 +208,7 @@ pub async fn export_transactions(
 ) -> Result<HttpResponse, ApiError> {
     let filter = filter.resolve()?;
     let csv = state
-        .db(move |conn| {
-            let rows = transactions::all_matching(conn, user.user.id, &filter)?;
-            let mut out = String::new();
-            export::write_header(&mut out);
-            for (t, currency, account, category) in &rows {
-                export::write_row(
-                    &mut out,
-                    &export::ExportRow {
-                        date: t.date,
-                        amount: t.amount,
-                        currency,
-                        description: &t.description,
-                        merchant: t.merchant.as_deref(),
-                        category: category.as_deref(),
-                        account,
-                        notes: t.notes.as_deref(),
-                        is_transfer: t.is_transfer,
-                    },
-                );
-            }
-            Ok(out)
-        })
+        .db(move |conn| export::csv(conn, user.user.id, &filter))
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

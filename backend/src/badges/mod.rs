@@ -173,7 +173,7 @@ fn complete_months(
     let scope = Scope {
         user_id,
         currency,
-        account_id: None,
+        accounts: &[],
         from,
         to: last_of_month(last),
     };

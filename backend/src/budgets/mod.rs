@@ -380,7 +380,7 @@ pub fn month_status(
     let scope = Scope {
         user_id,
         currency,
-        account_id: None,
+        accounts: &[],
         from: history_start(&budgets, month),
         to: last_of_month(month),
     };

@@ -307,7 +307,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        period_kind -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        include_transactions -> Bool,
+        status -> Text,
+        progress -> Integer,
+        transaction_count -> BigInt,
+        failure -> Nullable<Text>,
+        file_key -> Nullable<Text>,
+        file_size -> Nullable<BigInt>,
+        claimed_by -> Nullable<Text>,
+        claimed_at -> Nullable<Timestamp>,
+        attempts -> Integer,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    report_accounts (report_id, account_id) {
+        report_id -> BigInt,
+        account_id -> BigInt,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(report_accounts -> reports (report_id));
 diesel::joinable!(sign_ins -> users (user_id));
 diesel::joinable!(monthly_sums -> accounts (account_id));
 diesel::joinable!(budget_overrides -> budgets (budget_id));
@@ -339,4 +370,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     badges,
     badge_settings,
     recurring_series,
+    reports,
+    report_accounts,
 );

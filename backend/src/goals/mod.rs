@@ -446,7 +446,7 @@ fn facts(
             let scope = Scope {
                 user_id,
                 currency: &goal.currency,
-                account_id: None,
+                accounts: &[],
                 from,
                 to: last_complete,
             };

@@ -200,14 +200,16 @@ pub fn update(
     )
 }
 
-/// Deletes the account with its transactions, import history and the stored import files.
+/// Deletes the account with its transactions, import history, the reports restricted to it and
+/// the stored files of both.
 pub fn delete(conn: &mut DbConn, storage: &Storage, user_id: i64, id: i64) -> Result<(), ApiError> {
     let account = get(conn, user_id, id)?;
     let files = conn.transaction(|conn| {
-        let files: Vec<String> = with_conn!(conn, c => imports::table
+        let mut files: Vec<String> = with_conn!(conn, c => imports::table
             .filter(imports::account_id.eq(account.id))
             .select(imports::file_key)
             .load(c))?;
+        files.extend(crate::reports::delete_for_account(conn, account.id)?);
         with_conn!(conn, c => diesel::delete(accounts::table.find(account.id)).execute(c))?;
         Ok::<_, ApiError>(files)
     })?;

@@ -2,6 +2,9 @@
 //! formula are escaped; the importer undoes exactly that escape, so an export re-imports as it
 //! was.
 
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::ledger::transactions::{self, Resolved};
 use crate::money::format_minor;
 
 /// Characters that make a spreadsheet treat a cell as a formula (OWASP's list).
@@ -33,7 +36,7 @@ fn field(value: &str) -> String {
     }
 }
 
-pub const HEADER: &[&str] = &[
+const HEADER: &[&str] = &[
     "Date",
     "Amount",
     "Currency",
@@ -45,7 +48,7 @@ pub const HEADER: &[&str] = &[
     "Transfer",
 ];
 
-pub struct ExportRow<'a> {
+struct ExportRow<'a> {
     pub date: chrono::NaiveDate,
     pub amount: i64,
     pub currency: &'a str,
@@ -57,12 +60,12 @@ pub struct ExportRow<'a> {
     pub is_transfer: bool,
 }
 
-pub fn write_header(out: &mut String) {
+fn write_header(out: &mut String) {
     out.push_str(&HEADER.join(","));
     out.push_str("\r\n");
 }
 
-pub fn write_row(out: &mut String, row: &ExportRow) {
+fn write_row(out: &mut String, row: &ExportRow) {
     let text = |v: Option<&str>| field(&escape_cell(v.unwrap_or_default()));
     let cells = [
         row.date.to_string(),
@@ -77,6 +80,31 @@ pub fn write_row(out: &mut String, row: &ExportRow) {
     ];
     out.push_str(&cells.join(","));
     out.push_str("\r\n");
+}
+
+/// The CSV of every transaction matching `filter`, oldest first: the transaction export and the
+/// CSV report both.
+pub fn csv(conn: &mut DbConn, user_id: i64, filter: &Resolved) -> Result<String, ApiError> {
+    let rows = transactions::all_matching(conn, user_id, filter)?;
+    let mut out = String::new();
+    write_header(&mut out);
+    for (t, currency, account, category) in &rows {
+        write_row(
+            &mut out,
+            &ExportRow {
+                date: t.date,
+                amount: t.amount,
+                currency,
+                description: &t.description,
+                merchant: t.merchant.as_deref(),
+                category: category.as_deref(),
+                account,
+                notes: t.notes.as_deref(),
+                is_transfer: t.is_transfer,
+            },
+        );
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -142,7 +142,8 @@ pub struct Filter {
 pub struct Resolved {
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-    account_id: Option<i64>,
+    /// Only these accounts; empty: all.
+    accounts: Vec<i64>,
     category_id: Option<i64>,
     uncategorized: bool,
     pattern: Option<String>,
@@ -150,6 +151,18 @@ pub struct Resolved {
     max: Option<i64>,
     flow: Flow,
     import_id: Option<i64>,
+}
+
+impl Resolved {
+    /// Every transaction of some days, optionally of some accounts only (empty: all).
+    pub fn days(from: NaiveDate, to: NaiveDate, accounts: &[i64]) -> Self {
+        Resolved {
+            from: Some(from),
+            to: Some(to),
+            accounts: accounts.to_vec(),
+            ..Default::default()
+        }
+    }
 }
 
 impl Filter {
@@ -207,7 +220,7 @@ impl Filter {
         Ok(Resolved {
             from,
             to,
-            account_id: self.account_id,
+            accounts: self.account_id.into_iter().collect(),
             category_id: self.category_id,
             uncategorized: self.uncategorized.unwrap_or(false),
             pattern,
@@ -240,8 +253,8 @@ macro_rules! filtered {
         if let Some(d) = f.to {
             q = q.filter(transactions::date.le(d));
         }
-        if let Some(id) = f.account_id {
-            q = q.filter(transactions::account_id.eq(id));
+        if !f.accounts.is_empty() {
+            q = q.filter(transactions::account_id.eq_any(&f.accounts));
         }
         if let Some(id) = f.category_id {
             q = q.filter(transactions::category_id.eq(id));

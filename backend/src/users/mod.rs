@@ -138,7 +138,7 @@ pub fn update_profile(
 }
 
 /// Removes the user after checking their password; every row they own goes with them through
-/// `ON DELETE CASCADE`, and their stored import files after the rows.
+/// `ON DELETE CASCADE`, and their stored import and report files after the rows.
 pub fn delete_account(
     conn: &mut DbConn,
     storage: &Storage,
@@ -148,10 +148,11 @@ pub fn delete_account(
 ) -> Result<(), ApiError> {
     login::confirm_password(conn, user, password, "password", client_address)?;
     let files = conn.transaction(|conn| {
-        let files: Vec<String> = with_conn!(conn, c => imports::table
+        let mut files: Vec<String> = with_conn!(conn, c => imports::table
             .filter(imports::user_id.eq(user.id))
             .select(imports::file_key)
             .load(c))?;
+        files.extend(crate::reports::file_keys_of_user(conn, user.id)?);
         with_conn!(conn, c => diesel::delete(users::table.find(user.id)).execute(c))?;
         Ok::<_, ApiError>(files)
     })?;

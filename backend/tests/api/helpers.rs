@@ -107,6 +107,7 @@ impl TestApp {
             frontend_dir: frontend_dir.unwrap_or_else(|| dir.path().join("no-frontend")),
             categorizer_min_confidence: 0.6,
             trusted_proxies: Vec::new(),
+            report_background_above: dhana::config::DEFAULT_REPORT_BACKGROUND_ABOVE,
         };
         let app = Application::build(config.clone()).expect("the app starts");
         let base = format!("http://{}", app.addr());

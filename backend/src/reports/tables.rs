@@ -1,0 +1,250 @@
+//! The sections of a report as plain tables of typed cells, which the PDF and the workbook each
+//! lay out in their own way. A new section is one function here.
+
+use chrono::NaiveDate;
+
+use super::Contents;
+use crate::analytics::dashboard::{CategoryShare, Summary};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Text(String),
+    /// Minor units of the currency.
+    Money(i64, String),
+    /// In percent (`12.5` is 12.5%); empty when there is nothing to compare with.
+    Percent(Option<f64>),
+    Date(NaiveDate),
+    Count(i64),
+}
+
+pub struct Table {
+    /// Also the sheet's name, so at most 31 characters.
+    pub title: &'static str,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::Text(s.into())
+}
+
+/// Income, spending, refunds, net and savings rate, this period against the one before.
+pub fn summary(c: &Contents) -> Table {
+    let d = &c.summary.dashboard;
+    let money = |v: i64| Cell::Money(v, d.currency.clone());
+    let row = |name: &str, f: fn(&Summary) -> i64, change: Option<f64>| {
+        vec![
+            text(name),
+            money(f(&d.summary)),
+            money(f(&d.previous)),
+            Cell::Percent(change),
+        ]
+    };
+    let rate = |s: &Summary| s.savings_rate.map(|r| r * 100.0);
+    Table {
+        title: "Summary",
+        headers: vec!["", "This period", "Previous period", "Change %"],
+        rows: vec![
+            row("Income", |s| s.income, d.change.income_percent),
+            row("Spending", |s| s.spending, d.change.spending_percent),
+            row("Refunds", |s| s.refunds, None),
+            row("Net", |s| s.net, d.change.net_percent),
+            vec![
+                text("Savings rate %"),
+                Cell::Percent(rate(&d.summary)),
+                Cell::Percent(rate(&d.previous)),
+                Cell::Percent(None),
+            ],
+        ],
+    }
+}
+
+fn shares(title: &'static str, currency: &str, shares: &[CategoryShare]) -> Table {
+    Table {
+        title,
+        headers: vec![
+            "Category",
+            "Amount",
+            "Share %",
+            "Transactions",
+            "Previous",
+            "Change %",
+        ],
+        rows: shares
+            .iter()
+            .map(|s| {
+                vec![
+                    text(&s.name),
+                    Cell::Money(s.amount, currency.to_owned()),
+                    Cell::Percent(Some(s.share * 100.0)),
+                    Cell::Count(s.count),
+                    Cell::Money(s.previous_amount, currency.to_owned()),
+                    Cell::Percent(s.change_percent),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Spending by category (refunds already netted), as on the dashboard.
+pub fn spending_by_category(c: &Contents) -> Table {
+    let d = &c.summary.dashboard;
+    shares("By category", &d.currency, &d.spending_by_category)
+}
+
+pub fn income_by_category(c: &Contents) -> Table {
+    let d = &c.summary.dashboard;
+    shares("Income by category", &d.currency, &d.income_by_category)
+}
+
+/// Income, spending and net per month (the dashboard's chart: a year's months, or the 12 months
+/// to the period's end).
+pub fn by_month(c: &Contents) -> Table {
+    let d = &c.summary.dashboard;
+    let series = |label: &str| d.monthly.datasets.iter().find(|s| s.label == label);
+    let value = |label: &str, i: usize| {
+        Cell::Money(
+            series(label)
+                .and_then(|s| s.data.get(i))
+                .copied()
+                .unwrap_or(0),
+            d.currency.clone(),
+        )
+    };
+    Table {
+        title: "By month",
+        headers: vec!["Month", "Income", "Spending", "Net"],
+        rows: d
+            .monthly
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, month)| {
+                vec![
+                    text(month),
+                    value("income", i),
+                    value("spending", i),
+                    value("net", i),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn budgets(c: &Contents) -> Table {
+    let currency = &c.summary.dashboard.currency;
+    let money = |v: i64| Cell::Money(v, currency.clone());
+    Table {
+        title: "Budgets",
+        headers: vec!["Month", "Budget", "Limit", "Spent", "Remaining", "Used %"],
+        rows: c
+            .summary
+            .budgets
+            .iter()
+            .map(|b| {
+                vec![
+                    text(b.month.format("%Y-%m").to_string()),
+                    text(&b.status.name),
+                    money(b.status.limit),
+                    money(b.status.spent),
+                    money(b.status.remaining),
+                    Cell::Percent(b.status.percent),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn goals(c: &Contents) -> Table {
+    Table {
+        title: "Goals",
+        headers: vec![
+            "Goal",
+            "Target",
+            "Saved",
+            "Remaining",
+            "Done %",
+            "Target date",
+            "Expected",
+        ],
+        rows: c
+            .goals
+            .iter()
+            .map(|g| {
+                let money = |v: i64| Cell::Money(v, g.goal.currency.clone());
+                vec![
+                    text(&g.goal.name),
+                    money(g.goal.target_amount),
+                    money(g.progress.saved),
+                    money(g.progress.remaining),
+                    Cell::Percent(Some(g.progress.percent)),
+                    g.goal.target_date.map_or_else(|| text(""), Cell::Date),
+                    text(g.progress.projection.as_ref().map_or_else(
+                        || g.progress.projection_note.unwrap_or("").replace('_', " "),
+                        |p| p.expected.clone(),
+                    )),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn debts(c: &Contents) -> Table {
+    Table {
+        title: "Debts",
+        headers: vec!["Debt", "Kind", "Balance", "APR %"],
+        rows: c
+            .debts
+            .iter()
+            .map(|d| {
+                vec![
+                    text(&d.debt.name),
+                    text(d.debt.kind.replace('_', " ")),
+                    Cell::Money(d.balance, d.debt.currency.clone()),
+                    Cell::Percent(Some(d.debt.apr_bp as f64 / 100.0)),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub const TRANSACTION_HEADERS: [&str; 8] = [
+    "Date",
+    "Account",
+    "Description",
+    "Merchant",
+    "Category",
+    "Amount",
+    "Currency",
+    "Notes",
+];
+
+/// One transaction as a row of `TRANSACTION_HEADERS`.
+pub fn transaction_row(c: &Contents, i: usize) -> Vec<Cell> {
+    let (t, currency, account, category) = &c.transactions[i];
+    vec![
+        Cell::Date(t.date),
+        text(account),
+        text(&t.description),
+        text(t.merchant.clone().unwrap_or_default()),
+        text(category.clone().unwrap_or_default()),
+        Cell::Money(t.amount, currency.clone()),
+        text(currency),
+        text(t.notes.clone().unwrap_or_default()),
+    ]
+}
+
+/// The sections after the summary, in the order both formats show them; empty ones are left out.
+pub fn sections(c: &Contents) -> Vec<Table> {
+    [
+        spending_by_category(c),
+        income_by_category(c),
+        by_month(c),
+        budgets(c),
+        goals(c),
+        debts(c),
+    ]
+    .into_iter()
+    .filter(|t| !t.rows.is_empty())
+    .collect()
+}

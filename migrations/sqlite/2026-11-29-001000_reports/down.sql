@@ -1,0 +1,2 @@
+DROP TABLE report_accounts;
+DROP TABLE reports;
