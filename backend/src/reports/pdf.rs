@@ -1,7 +1,11 @@
 //! The PDF report, laid out with genpdf: a title line (who, which period, when made), the summary,
 //! two charts drawn as vector shapes, a table per section of `tables`, and optionally every
-//! transaction as an appendix; page numbers on every page. DejaVu Sans is embedded from
-//! `backend/assets/fonts` (licence beside it), so €, ₹, ł and whatever else a bank wrote print.
+//! transaction as an appendix; page numbers on every page.
+//!
+//! Lato is embedded from `backend/assets/fonts` (SIL OFL, licence beside it), so €, ₹, ł and the
+//! rest of Latin, Greek and Cyrillic print. Not DejaVu Sans: it has glyphs beyond the Basic
+//! Multilingual Plane, which printpdf 0.3 (under genpdf) writes into the text's ToUnicode map as
+//! five-digit codes that PDF readers reject, so the text could not be searched or copied.
 //!
 //! genpdf draws lines but no filled shapes, so chart bars are filled with lines laid closer than
 //! their own width.
@@ -16,8 +20,8 @@ use super::{accounts_line, Contents, Progress};
 use crate::error::ApiError;
 use crate::money::format_minor;
 
-static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+static REGULAR: &[u8] = include_bytes!("../../assets/fonts/Lato-Regular.ttf");
+static BOLD: &[u8] = include_bytes!("../../assets/fonts/Lato-Bold.ttf");
 
 const INCOME: Color = Color::Rgb(46, 125, 50);
 const SPENDING: Color = Color::Rgb(198, 40, 40);
@@ -29,13 +33,15 @@ fn failed(e: genpdf::error::Error) -> ApiError {
 }
 
 fn fonts() -> Result<FontFamily<FontData>, ApiError> {
-    let font = |bytes: &[u8]| FontData::new(bytes.to_vec(), None).map_err(failed);
-    // Italic is never used: it shares the regular face rather than embedding two more fonts.
+    let font = |bytes: &[u8], builtin| FontData::new(bytes.to_vec(), builtin).map_err(failed);
+    // genpdf wants four faces and embeds each it is given; italics are never used, so they are
+    // PDF built-ins that embed nothing.
+    let unused = Some(printpdf::BuiltinFont::HelveticaOblique);
     Ok(FontFamily {
-        regular: font(REGULAR)?,
-        bold: font(BOLD)?,
-        italic: font(REGULAR)?,
-        bold_italic: font(BOLD)?,
+        regular: font(REGULAR, None)?,
+        bold: font(BOLD, None)?,
+        italic: font(REGULAR, unused)?,
+        bold_italic: font(BOLD, unused)?,
     })
 }
 

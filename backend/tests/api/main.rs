@@ -30,6 +30,7 @@ mod openapi;
 mod personal_tokens;
 mod recommendations;
 mod recurring;
+mod reports;
 mod rules;
 mod session;
 mod sign_ins;
