@@ -10,7 +10,7 @@
 //! genpdf draws lines but no filled shapes, so chart bars are filled with lines laid closer than
 //! their own width.
 
-use genpdf::elements::{Break, FrameCellDecorator, Paragraph, TableLayout};
+use genpdf::elements::{Break, FrameCellDecorator, Paragraph, StyledElement, TableLayout};
 use genpdf::fonts::{FontData, FontFamily};
 use genpdf::style::{Color, Style};
 use genpdf::{render, Alignment, Context, Element, Mm, Position, RenderResult, Size};
@@ -360,7 +360,11 @@ pub fn write(contents: &Contents, progress: Progress) -> Result<Vec<u8>, ApiErro
             .filter(|(i, _)| *i != 6)
             .map(|(_, h)| *h)
             .collect();
-        doc.push(table_layout(&headers, vec![2, 3, 5, 3, 3, 3, 3], rows)?);
+        // Smaller type, so that a date or an amount never needs a second line.
+        doc.push(StyledElement::new(
+            table_layout(&headers, vec![3, 4, 6, 4, 4, 4, 4], rows)?,
+            Style::new().with_font_size(7),
+        ));
     }
     progress(60);
     let mut out = Vec::new();
