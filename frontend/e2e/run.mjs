@@ -1,7 +1,7 @@
 // End-to-end: the real backend on SQLite and the built app in Debian's headless Chromium.
 // One scenario (register → settings → account → import → dashboard → recategorize → budget →
-// export → sign out and in) at a desktop width and at a 390 px phone width, with screenshots of
-// every page in e2e/screenshots/.
+// export → reports → sign out and in) at a desktop width and at a 390 px phone width, with
+// screenshots of every page in e2e/screenshots/.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -390,6 +390,33 @@ async function scenario(browserContext, base, viewport) {
   assert(shares.length > 0 && shares.every((s) => !s.includes('-')), `no negative share: ${shares}`);
   await expectText(page.locator('main'), /Tesco Stores/); // top merchants from the descriptions
   await screenshot('dashboard-year-file');
+
+  // Reports of that year: one of each kind, made, listed, downloaded under its own name; then
+  // one deleted from the history.
+  await nav('Reports');
+  await expectText(page.locator('main'), /No reports yet/);
+  const made = [['pdf', 'year', 'dhana-2025.pdf', '%PDF'], ['xlsx', 'year', 'dhana-2025.xlsx', 'PK'], ['csv', 'month', 'dhana-2025-12.csv', 'Date,Amount']];
+  for (const [format, period, name, start] of made) {
+    await page.getByLabel('Format').selectOption(format);
+    await page.getByLabel('Period', { exact: true }).selectOption(period);
+    if (period === 'year') await page.getByLabel('Year', { exact: true }).fill('2025');
+    else await page.getByLabel('Month', { exact: true }).fill('2025-12');
+    await page.getByRole('button', { name: 'Make report' }).click();
+    const row = page.locator('[data-report]', { hasText: name }).first();
+    await expectText(row.locator('[data-status]'), /Ready/, 30_000);
+    const link = row.getByRole('link', { name: 'Download' });
+    const box = await boxOf(link);
+    assert(box && box.x + box.width <= viewport.width, `Download is in reach: ${JSON.stringify(box)}`);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    assert(download.suggestedFilename() === name, `downloaded as ${download.suggestedFilename()}`);
+    const bytes = readFileSync(await download.path());
+    assert(bytes.subarray(0, start.length).toString('latin1') === start, `${name} starts with ${start}`);
+  }
+  assert(await page.locator('[data-report]').count() === 3, 'three reports in the history');
+  await screenshot('reports');
+  await page.locator('[data-report]', { hasText: 'dhana-2025-12.csv' }).getByRole('button', { name: 'Delete' }).click();
+  await expectText(page.locator('.toast-area'), /Report deleted/);
+  await page.waitForFunction(() => document.querySelectorAll('[data-report]').length === 2);
 
   // The rule dialog opens filled in from a transaction, counting what it would match.
   await page.goto(`${base}/transactions?month=2025-03`);

@@ -8,6 +8,7 @@ export const routes: Route[] = [
   { path: '/budgets', title: 'Budgets', page: () => import('./pages/budgets').then((m) => m.budgetsPage) },
   { path: '/goals', title: 'Goals', page: () => import('./pages/goals').then((m) => m.goalsPage) },
   { path: '/debts', title: 'Debts', page: () => import('./pages/debts').then((m) => m.debtsPage) },
+  { path: '/reports', title: 'Reports', page: () => import('./pages/reports').then((m) => m.reportsPage) },
   { path: '/badges', title: 'Badges', page: () => import('./pages/badges').then((m) => m.badgesPage) },
   { path: '/accounts', title: 'Accounts', page: () => import('./pages/accounts').then((m) => m.accountsPage) },
   { path: '/categories', title: 'Categories', page: () => import('./pages/categories').then((m) => m.categoriesPage) },

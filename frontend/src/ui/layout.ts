@@ -11,6 +11,7 @@ const NAV: [path: string, label: string][] = [
   ['/budgets', 'Budgets'],
   ['/goals', 'Goals'],
   ['/debts', 'Debts'],
+  ['/reports', 'Reports'],
   ['/badges', 'Badges'],
   ['/accounts', 'Accounts'],
   ['/categories', 'Categories'],
