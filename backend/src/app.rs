@@ -3,6 +3,7 @@
 
 use std::net::{SocketAddr, TcpListener};
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
@@ -27,6 +28,7 @@ use crate::imports::Progress;
 use crate::ml::registry::Categorizer;
 use crate::openapi::ApiDoc;
 use crate::storage::Storage;
+use crate::summaries::send::Summaries;
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -38,6 +40,7 @@ pub struct AppState {
     pub max_upload_bytes: usize,
     pub categorizer: Categorizer,
     pub trusted_proxies: Vec<IpNet>,
+    pub summaries: Arc<Summaries>,
 }
 
 impl AppState {
@@ -66,6 +69,8 @@ pub enum StartupError {
 pub struct Application {
     server: Server,
     addr: SocketAddr,
+    pool: Pool,
+    summaries: Arc<Summaries>,
 }
 
 impl Application {
@@ -78,8 +83,12 @@ impl Application {
         };
         let listener = TcpListener::bind(&config.bind).map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
+        let summaries = Arc::new(Summaries::new(&config.email, config.jwt_secret.clone()));
+        if let Some(reason) = summaries.unavailable() {
+            tracing::info!(reason, "email summaries are off");
+        }
         let state = web::Data::new(AppState {
-            pool,
+            pool: pool.clone(),
             jwt: JwtKeys::new(config.jwt_secret.expose()),
             routes: RouteTable::from_openapi(&crate::openapi::document()),
             storage: Storage::new(config.data_dir.join("files")),
@@ -87,6 +96,7 @@ impl Application {
             max_upload_bytes: config.max_upload_bytes,
             categorizer: Categorizer::embedded(config.categorizer_min_confidence),
             trusted_proxies: config.trusted_proxies.clone(),
+            summaries: summaries.clone(),
         });
         let session_key = config.session_key.clone();
         let cookie_secure = config.cookie_secure;
@@ -123,6 +133,8 @@ impl Application {
         Ok(Application {
             server: server.run(),
             addr,
+            pool,
+            summaries,
         })
     }
 
@@ -130,8 +142,38 @@ impl Application {
         self.addr
     }
 
+    /// Stops the server (and with it the summary scheduler) from elsewhere.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves, and sends the email summaries that fall due while it does.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let scheduler = self
+            .summaries
+            .unavailable()
+            .is_none()
+            .then(|| actix_web::rt::spawn(send_summaries(self.summaries, self.pool)));
+        let result = self.server.await;
+        if let Some(scheduler) = scheduler {
+            scheduler.abort();
+        }
+        result
+    }
+}
+
+/// The summary scheduler: one round per interval, on the blocking pool. A failed round is logged
+/// and the next one tries again.
+async fn send_summaries(summaries: Arc<Summaries>, pool: Pool) {
+    let mut ticks = actix_web::rt::time::interval(summaries.interval);
+    loop {
+        ticks.tick().await;
+        let (summaries, pool) = (summaries.clone(), pool.clone());
+        match web::block(move || summaries.run_once(&pool, chrono::Utc::now())).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "summary round failed"),
+            Err(e) => tracing::error!(error = %e, "summary round did not run"),
+        }
     }
 }
 

@@ -21,4 +21,5 @@ pub mod ml;
 pub mod money;
 pub mod openapi;
 pub mod storage;
+pub mod summaries;
 pub mod users;
