@@ -395,6 +395,26 @@ mod tests {
     }
 
     #[test]
+    fn smtp_passwords_stay_out_of_debug_output() {
+        let email = EmailConfig {
+            smtp: Some(Smtp::Url(Secret::new(
+                b"smtps://dhana:hunter2-pass@mail.example.com".to_vec(),
+            ))),
+            ..EmailConfig::off()
+        };
+        let parts = Smtp::Parts {
+            host: "mail.example.com".into(),
+            port: Some(587),
+            tls: SmtpTls::Starttls,
+            credentials: Some(("dhana".into(), Secret::new(b"hunter2-pass".to_vec()))),
+        };
+        for shown in [format!("{email:?}"), format!("{parts:?}")] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(shown.contains("<redacted>"), "{shown}");
+        }
+    }
+
+    #[test]
     fn secrets_are_generated_once_and_kept_private() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("key");

@@ -8,7 +8,7 @@ const on: SummarySettings = {
 };
 const off: SummarySettings = {
   ...on, available: false, weekly: false,
-  unavailable_reason: 'no SMTP server is configured (DHANA_SMTP_URL or DHANA_SMTP_HOST)',
+  unavailable_reason: 'No SMTP server is configured (DHANA_SMTP_URL or DHANA_SMTP_HOST)',
 };
 const email = {
   subject: 'Your week in Dhana: 2026-11-16 to 2026-11-22',

@@ -261,16 +261,25 @@ impl Letter<'_> {
         let mut body = String::new();
         for section in &self.sections {
             body.push_str(&format!(
-            "<h2 style=\"font-size:16px;margin:24px 0 8px\">{}</h2>\n<table style=\"border-collapse:collapse\">\n",
-            e(&section.title)
-        ));
-            for (label, value, note) in &section.lines {
-                body.push_str(&format!(
-                "<tr><td style=\"padding:2px 16px 2px 0\">{}</td><td style=\"padding:2px 16px 2px 0;text-align:right;font-weight:bold\">{}</td><td style=\"color:#555\">{}</td></tr>\n",
-                e(label),
-                e(value),
-                note.as_deref().map(e).unwrap_or_default()
+                "<h2 style=\"font-size:16px;margin:24px 0 8px\">{}</h2>\n\
+                 <table style=\"border-collapse:collapse\">\n",
+                e(&section.title)
             ));
+            for (label, value, note) in &section.lines {
+                // Two columns, the note under the value, so narrow phone mail clients keep it
+                // readable.
+                let note = note.as_deref().map_or_else(String::new, |n| {
+                    format!(
+                        "<br><span style=\"font-weight:normal;font-size:12px;color:#555\">{}</span>",
+                        e(n)
+                    )
+                });
+                body.push_str(&format!(
+                    "<tr><td style=\"padding:4px 16px 4px 0;vertical-align:top\">{}</td>\
+                     <td style=\"padding:4px 0;text-align:right;font-weight:bold\">{}{note}</td></tr>\n",
+                    e(label),
+                    e(value),
+                ));
             }
             body.push_str("</table>\n");
         }

@@ -67,17 +67,17 @@ impl Mailer {
         let smtp = config
             .smtp
             .as_ref()
-            .ok_or("no SMTP server is configured (DHANA_SMTP_URL or DHANA_SMTP_HOST)")?;
+            .ok_or("No SMTP server is configured (DHANA_SMTP_URL or DHANA_SMTP_HOST)")?;
         let from = config
             .from
             .as_deref()
-            .ok_or("no sender address is configured (DHANA_SMTP_FROM)")?
+            .ok_or("No sender address is configured (DHANA_SMTP_FROM)")?
             .parse()
             .map_err(|_| "DHANA_SMTP_FROM is not an email address".to_owned())?;
         config
             .public_url
             .as_ref()
-            .ok_or("the app's address for links is not configured (DHANA_PUBLIC_URL)")?;
+            .ok_or("The app's address for links is not configured (DHANA_PUBLIC_URL)")?;
         Ok(Mailer {
             transport: transport(smtp)?,
             from,

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, Utc};
 use dhana::app::Application;
 use dhana::config::{EmailConfig, Secret, Smtp};
+use dhana::db::Pool;
+use dhana::summaries::{schedule, Kind};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -19,6 +21,7 @@ both_backends!(
     a_due_summary_arrives_once_with_the_numbers_and_a_working_unsubscribe_link,
     two_instances_send_each_summary_once,
     a_failed_send_is_retried_until_it_goes_through,
+    a_claim_left_by_a_crashed_sender_is_taken_over_once_it_expires,
 );
 
 /// The test SMTP server: its URL and the directory it writes messages to. Locally a missing
@@ -401,4 +404,36 @@ async fn a_failed_send_is_retried_until_it_goes_through(app: TestApp) {
     // The retry, once its backoff is over, goes to the next instance that looks.
     app.another_instance(|c| c.email = email_config(&smtp));
     assert_eq!(receive(&maildir, &address, 1).await.len(), 1);
+}
+
+async fn a_claim_left_by_a_crashed_sender_is_taken_over_once_it_expires(app: TestApp) {
+    let Some((smtp, maildir)) = smtp_server() else {
+        return;
+    };
+    let (crashed, busy) = (unique_address("crashed"), unique_address("busy"));
+    let mut ids = Vec::new();
+    for address in [&crashed, &busy] {
+        let user = app.register(address).await;
+        let token = app.tokens(address, crate::helpers::PASSWORD).await.0;
+        turn_on_weekly(&app, &token).await;
+        ids.push(user["id"].as_i64().unwrap());
+    }
+    // Two senders claimed a summary each and never finished: one crashed longer ago than a claim
+    // lasts, the other is (as far as anyone can tell) still sending.
+    let pool = Pool::connect(&app.config.database).unwrap();
+    let mut conn = pool.get().unwrap();
+    let now = Utc::now();
+    let due = schedule::latest(Kind::Weekly, todays_weekday(), now.date_naive());
+    let long_ago = (now - schedule::CLAIM_EXPIRES - chrono::Duration::seconds(5)).naive_utc();
+    for (user_id, at) in [(ids[0], long_ago), (ids[1], now.naive_utc())] {
+        let claim = schedule::claim(&mut conn, user_id, &due, "gone", at).unwrap();
+        assert!(claim.is_some());
+    }
+
+    app.another_instance(|c| c.email = email_config(&smtp));
+    assert_eq!(receive(&maildir, &crashed, 1).await.len(), 1);
+    assert!(
+        messages_to(&maildir, &busy).is_empty(),
+        "a live claim is not taken over"
+    );
 }

@@ -60,7 +60,7 @@ export function summariesView(settings: SummarySettings, actions: SummaryActions
       h('div', { class: 'small' }, `${settings.unavailable_reason ?? 'Email summaries are off.'} Whoever runs Dhana can set it up; the preview below still shows what you would get.`)),
     h('p', { class: 'small' }, `Income, spending, savings rate, top categories, budgets and upcoming bills, in your inbox. Days are counted in ${settings.timezone}; every email has a link to stop it.`),
     form,
-    h('div', { class: 'd-flex flex-wrap gap-2' },
+    h('div', { class: 'd-flex flex-wrap gap-2 mt-3' },
       h('button', { type: 'button', class: 'btn btn-outline-secondary btn-sm', onclick: show('week') }, 'Preview weekly'),
       h('button', { type: 'button', class: 'btn btn-outline-secondary btn-sm', onclick: show('month') }, 'Preview monthly')),
     preview);
