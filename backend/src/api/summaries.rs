@@ -155,6 +155,7 @@ pub async fn summary_preview(
 #[into_params(parameter_in = Query)]
 pub struct UnsubscribeQuery {
     /// The signed token from the email's link.
+    #[param(example = "42.weekly.1811539425.AOVpAN5QSjpA14z0ibQ485y3xAWn5ius4zjdVq3HyX4")]
     pub token: String,
 }
 
