@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-system_packages() { scripts/deps.sh postgresql chromium; }
+system_packages() { scripts/deps.sh postgresql chromium python3-aiosmtpd; }
 cargo_fmt() { cargo fmt --all -- --check; }
 cargo_clippy() { cargo clippy --workspace --all-targets -- -D warnings; }
 
@@ -23,13 +23,28 @@ frontend_unit() { in_frontend npm test; }
 frontend_build() { in_frontend npm run build; }
 frontend_e2e() { in_frontend npm run e2e; }
 
+# What the run started, stopped on exit however it ends.
+STOP_ON_EXIT=()
+stop_started() { local cmd; for cmd in "${STOP_ON_EXIT[@]}"; do $cmd || true; done; }
+trap stop_started EXIT
+
 throwaway_postgres() {
-  trap 'scripts/pg-test.sh stop' EXIT
+  STOP_ON_EXIT+=("scripts/pg-test.sh stop")
   local env_line
   env_line=$(scripts/pg-test.sh start)
   eval "$env_line"
   # Under CI=true the PostgreSQL tests fail rather than skip without this.
   export DHANA_TEST_DATABASE_URL
+}
+
+# A real SMTP server (aiosmtpd) that writes what it receives where the email tests read it; under
+# CI=true those tests fail rather than skip without it.
+throwaway_smtp() {
+  STOP_ON_EXIT+=("scripts/smtp-test.sh stop")
+  local env_line
+  env_line=$(scripts/smtp-test.sh start)
+  eval "$env_line"
+  export DHANA_TEST_SMTP_URL DHANA_TEST_MAILDIR
 }
 
 corpus_check() { scripts/corpus-check; }
@@ -54,7 +69,7 @@ clean_tree() {
 # The steps, in order. Later checks (frontend tests, corpus check, ...) are added as functions above
 # and listed here.
 STEPS=(system_packages cargo_fmt cargo_clippy npm_install frontend_lint frontend_unit frontend_build frontend_e2e
-  throwaway_postgres corpus_check cargo_test clean_tree)
+  throwaway_postgres throwaway_smtp corpus_check cargo_test clean_tree)
 
 # So that an interrupted run still stops the cluster via the EXIT trap.
 trap 'exit 130' INT TERM

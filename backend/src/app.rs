@@ -3,6 +3,7 @@
 
 use std::net::{SocketAddr, TcpListener};
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
@@ -28,6 +29,7 @@ use crate::ml::registry::Categorizer;
 use crate::openapi::ApiDoc;
 use crate::reports;
 use crate::storage::Storage;
+use crate::summaries::send::Summaries;
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -42,6 +44,7 @@ pub struct AppState {
     /// Names this process in the report claims it writes (see `reports::worker`).
     pub report_instance: String,
     pub report_background_above: i64,
+    pub summaries: Arc<Summaries>,
 }
 
 impl AppState {
@@ -83,8 +86,12 @@ impl Application {
         };
         let listener = TcpListener::bind(&config.bind).map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
+        let summaries = Arc::new(Summaries::new(&config.email, config.jwt_secret.clone()));
+        if let Some(reason) = summaries.unavailable() {
+            tracing::info!(reason, "email summaries are off");
+        }
         let state = web::Data::new(AppState {
-            pool,
+            pool: pool.clone(),
             jwt: JwtKeys::new(config.jwt_secret.expose()),
             routes: RouteTable::from_openapi(&crate::openapi::document()),
             storage: Storage::new(config.data_dir.join("files")),
@@ -94,6 +101,7 @@ impl Application {
             trusted_proxies: config.trusted_proxies.clone(),
             report_instance: reports::worker::instance_name(),
             report_background_above: config.report_background_above,
+            summaries: summaries.clone(),
         });
         let worker_state = state.clone();
         let session_key = config.session_key.clone();
@@ -139,10 +147,41 @@ impl Application {
         self.addr
     }
 
-    /// Serves, and makes queued reports in the background, until the server is stopped.
+    /// Stops the server (and with it the background tasks) from elsewhere.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves, makes queued reports and sends the email summaries that fall due while it does.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        actix_web::rt::spawn(make_reports(self.state));
-        self.server.await
+        let reports = actix_web::rt::spawn(make_reports(self.state.clone()));
+        let scheduler = self.state.summaries.unavailable().is_none().then(|| {
+            actix_web::rt::spawn(send_summaries(
+                self.state.summaries.clone(),
+                self.state.pool.clone(),
+            ))
+        });
+        let result = self.server.await;
+        reports.abort();
+        if let Some(scheduler) = scheduler {
+            scheduler.abort();
+        }
+        result
+    }
+}
+
+/// The summary scheduler: one round per interval, on the blocking pool. A failed round is logged
+/// and the next one tries again.
+async fn send_summaries(summaries: Arc<Summaries>, pool: Pool) {
+    let mut ticks = actix_web::rt::time::interval(summaries.interval);
+    loop {
+        ticks.tick().await;
+        let (summaries, pool) = (summaries.clone(), pool.clone());
+        match web::block(move || summaries.run_once(&pool, chrono::Utc::now())).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "summary round failed"),
+            Err(e) => tracing::error!(error = %e, "summary round did not run"),
+        }
     }
 }
 

@@ -99,6 +99,8 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// Reports of periods with more transactions than this are made in the background.
     pub report_background_above: i64,
+    /// Email summaries: SMTP, sender, links and how often the scheduler looks for due ones.
+    pub email: EmailConfig,
 }
 
 pub const DEFAULT_CATEGORIZER_MIN_CONFIDENCE: f32 = 0.6;
@@ -139,7 +141,120 @@ impl Config {
             trusted_proxies: networks_from_env("DHANA_TRUSTED_PROXIES")?,
             report_background_above: parse_env("DHANA_REPORT_BACKGROUND_ABOVE")?
                 .unwrap_or(DEFAULT_REPORT_BACKGROUND_ABOVE),
+            email: EmailConfig::from_env()?,
             data_dir,
+        })
+    }
+}
+
+/// How to reach the SMTP server. The password (also inside a URL) never shows in `Debug`.
+#[derive(Clone, Debug)]
+pub enum Smtp {
+    /// `DHANA_SMTP_URL`, as lettre reads it: `smtp://host:25`, `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:pass@host:465` (TLS from the start).
+    Url(Secret),
+    Parts {
+        host: String,
+        port: Option<u16>,
+        tls: SmtpTls,
+        credentials: Option<(String, Secret)>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain text: only for a relay on the same machine or a test server.
+    None,
+    /// STARTTLS, required (port 587 by default).
+    Starttls,
+    /// TLS from the first byte (port 465 by default).
+    Tls,
+}
+
+#[derive(Clone, Debug)]
+pub struct EmailConfig {
+    /// `None`: neither `DHANA_SMTP_URL` nor `DHANA_SMTP_HOST` is set.
+    pub smtp: Option<Smtp>,
+    /// `DHANA_SMTP_FROM`, e.g. `Dhana <dhana@example.com>`.
+    pub from: Option<String>,
+    /// `DHANA_PUBLIC_URL`: where people reach the app, for the links in emails.
+    pub public_url: Option<String>,
+    /// `DHANA_SUMMARY_INTERVAL_SECS`: how often the scheduler looks for due summaries.
+    pub interval: std::time::Duration,
+}
+
+pub const DEFAULT_SUMMARY_INTERVAL_SECS: u64 = 300;
+
+impl EmailConfig {
+    /// Email off: what a server without SMTP settings has.
+    pub fn off() -> Self {
+        EmailConfig {
+            smtp: None,
+            from: None,
+            public_url: None,
+            interval: std::time::Duration::from_secs(DEFAULT_SUMMARY_INTERVAL_SECS),
+        }
+    }
+
+    fn from_env() -> Result<Self, ConfigError> {
+        let smtp = match (env("DHANA_SMTP_URL"), env("DHANA_SMTP_HOST")) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    name: "DHANA_SMTP_URL",
+                    message: "set either it or DHANA_SMTP_HOST, not both".into(),
+                })
+            }
+            (Some(url), None) => Some(Smtp::Url(Secret(url.into_bytes()))),
+            (None, Some(host)) => Some(Smtp::Parts {
+                host,
+                port: parse_env("DHANA_SMTP_PORT")?,
+                tls: match env("DHANA_SMTP_TLS").as_deref() {
+                    None | Some("starttls") => SmtpTls::Starttls,
+                    Some("tls") => SmtpTls::Tls,
+                    Some("none") => SmtpTls::None,
+                    Some(other) => {
+                        return Err(ConfigError::Invalid {
+                            name: "DHANA_SMTP_TLS",
+                            message: format!("{other:?} is not one of starttls, tls, none"),
+                        })
+                    }
+                },
+                credentials: match (env("DHANA_SMTP_USER"), env("DHANA_SMTP_PASSWORD")) {
+                    (Some(user), Some(password)) => Some((user, Secret(password.into_bytes()))),
+                    (None, None) => None,
+                    _ => {
+                        return Err(ConfigError::Invalid {
+                            name: "DHANA_SMTP_USER",
+                            message: "DHANA_SMTP_USER and DHANA_SMTP_PASSWORD go together".into(),
+                        })
+                    }
+                },
+            }),
+            (None, None) => None,
+        };
+        let public_url = env("DHANA_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned());
+        if let Some(url) = &public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError::Invalid {
+                    name: "DHANA_PUBLIC_URL",
+                    message: "must start with http:// or https://".into(),
+                });
+            }
+        }
+        let interval = match parse_env::<u64>("DHANA_SUMMARY_INTERVAL_SECS")? {
+            Some(0) => {
+                return Err(ConfigError::Invalid {
+                    name: "DHANA_SUMMARY_INTERVAL_SECS",
+                    message: "must be at least 1".into(),
+                })
+            }
+            secs => secs.unwrap_or(DEFAULT_SUMMARY_INTERVAL_SECS),
+        };
+        Ok(EmailConfig {
+            smtp,
+            from: env("DHANA_SMTP_FROM"),
+            public_url,
+            interval: std::time::Duration::from_secs(interval),
         })
     }
 }
@@ -283,6 +398,26 @@ mod tests {
         assert!(parse_networks("10.0.0.0/33")
             .unwrap_err()
             .contains("10.0.0.0/33"));
+    }
+
+    #[test]
+    fn smtp_passwords_stay_out_of_debug_output() {
+        let email = EmailConfig {
+            smtp: Some(Smtp::Url(Secret::new(
+                b"smtps://dhana:hunter2-pass@mail.example.com".to_vec(),
+            ))),
+            ..EmailConfig::off()
+        };
+        let parts = Smtp::Parts {
+            host: "mail.example.com".into(),
+            port: Some(587),
+            tls: SmtpTls::Starttls,
+            credentials: Some(("dhana".into(), Secret::new(b"hunter2-pass".to_vec()))),
+        };
+        for shown in [format!("{email:?}"), format!("{parts:?}")] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(shown.contains("<redacted>"), "{shown}");
+        }
     }
 
     #[test]

@@ -22,4 +22,5 @@ pub mod money;
 pub mod openapi;
 pub mod reports;
 pub mod storage;
+pub mod summaries;
 pub mod users;

@@ -12,7 +12,9 @@ use tracing_subscriber::EnvFilter;
 /// Dhana: a self-hosted personal finance tracker.
 ///
 /// Settings come from the environment: DATABASE_URL, DHANA_BIND, DHANA_DATA_DIR,
-/// DHANA_JWT_SECRET, DHANA_SESSION_KEY, DHANA_COOKIE_SECURE, DHANA_WORKERS, RUST_LOG.
+/// DHANA_JWT_SECRET, DHANA_SESSION_KEY, DHANA_COOKIE_SECURE, DHANA_WORKERS, DHANA_SMTP_URL (or
+/// DHANA_SMTP_HOST, _PORT, _USER, _PASSWORD, _TLS), DHANA_SMTP_FROM, DHANA_PUBLIC_URL,
+/// DHANA_SUMMARY_INTERVAL_SECS, RUST_LOG.
 #[derive(Parser)]
 #[command(version)]
 struct Cli {

@@ -39,6 +39,7 @@ use crate::error::{FieldError, Problem};
         (name = "goals", description = "Savings goals and how they progress"),
         (name = "badges", description = "Good habits made visible"),
         (name = "forecast", description = "Recurring bills and income, upcoming bills and forecasts, each with how sure it is"),
+        (name = "summaries", description = "Weekly and monthly email summaries: settings, preview, unsubscribe"),
         (name = "categorizer", description = "Category suggestions that learn from your corrections"),
         (name = "health", description = "Probes for orchestrators and load balancers"),
     )

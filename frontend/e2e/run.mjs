@@ -113,6 +113,16 @@ async function scenario(browserContext, base, viewport) {
   await page.getByRole('button', { name: 'Create token' }).click();
   await expectText(page.locator('[data-token]'), /^dhana_pat_/);
   await expectText(page.locator('[aria-label="Personal access tokens"] .list-group'), /nightly import.*read, import/);
+  // Email summaries: this server has no SMTP, which the section says, naming the setting; the
+  // preview still shows the email (its HTML in a sandboxed frame, under the page's CSP).
+  const summaries = page.locator('[aria-label="Email summaries settings"]');
+  await expectText(summaries.locator('[data-summaries-off]'), /not set up.*DHANA_SMTP_URL/);
+  assert(await summaries.getByLabel('Weekly summary').isDisabled(), 'no toggles without SMTP');
+  await summaries.getByRole('button', { name: 'Preview monthly' }).click();
+  await expectText(summaries.locator('[data-preview-subject]'), /^Your month in Dhana: \d{4}-\d{2}$/);
+  const previewBox = await boxOf(summaries.locator('iframe'));
+  assert(previewBox && previewBox.width <= viewport.width && previewBox.height > 200, `the preview fits: ${JSON.stringify(previewBox)}`);
+  await expectText(page.frameLocator('iframe.summary-preview').locator('body'), /Income.*0\.00 EUR/);
   await screenshot('settings');
 
   // An account.

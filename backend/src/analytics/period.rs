@@ -93,7 +93,7 @@ impl Period {
         })
     }
 
-    fn range(from: NaiveDate, to: NaiveDate) -> Self {
+    pub fn range(from: NaiveDate, to: NaiveDate) -> Self {
         Period {
             kind: PeriodKind::Range,
             from,

@@ -23,6 +23,7 @@ mod routes;
 pub mod rules;
 pub mod sign_ins;
 pub mod spa;
+pub mod summaries;
 pub mod transactions;
 
 use actix_web::body::MessageBody;
@@ -52,6 +53,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(me::get_me)
                 .service(me::update_me)
                 .service(me::delete_me)
+                .service(summaries::get_summary_settings)
+                .service(summaries::put_summary_settings)
+                .service(summaries::summary_preview)
+                .service(summaries::unsubscribe_page)
+                .service(summaries::unsubscribe)
                 .service(sign_ins::list_sign_ins)
                 .service(sign_ins::revoke_all_sign_ins)
                 .service(sign_ins::revoke_sign_in)

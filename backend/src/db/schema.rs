@@ -337,6 +337,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    summary_settings (user_id) {
+        user_id -> BigInt,
+        weekly -> Bool,
+        weekly_day -> Integer,
+        weekly_since -> Nullable<Date>,
+        monthly -> Bool,
+        monthly_day -> Integer,
+        monthly_since -> Nullable<Date>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    summary_sends (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        period_start -> Date,
+        status -> Text,
+        claimed_by -> Text,
+        claimed_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(report_accounts -> reports (report_id));
 diesel::joinable!(sign_ins -> users (user_id));
@@ -372,4 +401,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     recurring_series,
     reports,
     report_accounts,
+    summary_settings,
+    summary_sends,
 );

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use dhana::app::Application;
-use dhana::config::{Config, Database, Secret};
+use dhana::config::{Config, Database, EmailConfig, Secret};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
@@ -108,6 +108,7 @@ impl TestApp {
             categorizer_min_confidence: 0.6,
             trusted_proxies: Vec::new(),
             report_background_above: dhana::config::DEFAULT_REPORT_BACKGROUND_ABOVE,
+            email: EmailConfig::off(),
         };
         let app = Application::build(config.clone()).expect("the app starts");
         let base = format!("http://{}", app.addr());

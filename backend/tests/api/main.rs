@@ -35,5 +35,6 @@ mod rules;
 mod session;
 mod sign_ins;
 mod spa;
+mod summaries;
 mod throttle;
 mod transactions;

@@ -6,6 +6,7 @@ import { currentUser, session, updateUser } from '../state/session';
 import { h, replace } from '../ui/dom';
 import { guarded, loadInto, toast } from '../ui/feedback';
 import { field, onSubmit, submitButton, text } from '../ui/forms';
+import { summariesSection } from './summaries';
 
 export const settingsPage: Page = ({ root }) => {
   const user = currentUser();
@@ -97,6 +98,7 @@ export const settingsPage: Page = ({ root }) => {
       section('Personal access tokens', h('div', { 'aria-label': 'Personal access tokens' },
         h('p', { class: 'small' }, 'For scripts and apps: send as ', h('code', null, 'Authorization: Bearer …'), '.'),
         shownOnce, tokens, newToken)),
+      section('Email summaries', summariesSection()),
       section('Delete account', removal, 'border-danger')));
 };
 

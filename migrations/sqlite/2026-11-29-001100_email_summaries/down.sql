@@ -1,0 +1,2 @@
+DROP TABLE summary_sends;
+DROP TABLE summary_settings;
