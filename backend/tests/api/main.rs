@@ -21,6 +21,8 @@ mod goals;
 mod headers;
 mod health;
 mod hostile;
+mod import_claims;
+mod import_crash;
 mod imports;
 mod me;
 mod merchants;
