@@ -36,5 +36,6 @@ mod rules;
 mod session;
 mod sign_ins;
 mod spa;
+mod statements;
 mod throttle;
 mod transactions;
