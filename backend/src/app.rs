@@ -24,7 +24,7 @@ use crate::auth::session;
 use crate::config::Config;
 use crate::db::{DbConn, DbError, Pool};
 use crate::error::ApiError;
-use crate::imports::Progress;
+use crate::imports::{Claims, Progress, Runner};
 use crate::ml::registry::Categorizer;
 use crate::openapi::ApiDoc;
 use crate::reports;
@@ -38,6 +38,7 @@ pub struct AppState {
     pub routes: RouteTable,
     pub storage: Storage,
     pub progress: Progress,
+    pub claims: Claims,
     pub max_upload_bytes: usize,
     pub categorizer: Categorizer,
     pub trusted_proxies: Vec<IpNet>,
@@ -48,6 +49,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    pub fn runner(&self) -> Runner<'_> {
+        Runner {
+            storage: &self.storage,
+            progress: &self.progress,
+            categorizer: &self.categorizer,
+            claims: &self.claims,
+        }
+    }
+
     /// Runs blocking database work on the thread pool, never on the async executor.
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
     where
@@ -80,6 +90,8 @@ impl Application {
     /// Connects and migrates the database and binds the listener; the server runs once awaited.
     pub fn build(config: Config) -> Result<Self, StartupError> {
         let pool = Pool::connect(&config.database)?;
+        let claims = Claims::new(&config.instance_id, config.import_claim_ttl_seconds);
+        release_dead_claims(&pool, &claims);
         let bind_error = |source| StartupError::Bind {
             bind: config.bind.clone(),
             source,
@@ -96,6 +108,7 @@ impl Application {
             routes: RouteTable::from_openapi(&crate::openapi::document()),
             storage: Storage::new(config.data_dir.join("files")),
             progress: Progress::default(),
+            claims,
             max_upload_bytes: config.max_upload_bytes,
             categorizer: Categorizer::embedded(config.categorizer_min_confidence),
             trusted_proxies: config.trusted_proxies.clone(),
@@ -201,6 +214,20 @@ async fn make_reports(state: web::Data<AppState>) {
             Err(error) => tracing::warn!(%error, "the report worker could not run"),
         }
         actix_web::rt::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// Imports left `committing` by a commit that died go back to `previewed`. A failure here (say,
+/// SQLite busy with another instance's commit) only delays that until a claim expires.
+fn release_dead_claims(pool: &Pool, claims: &Claims) {
+    match pool
+        .get()
+        .map_err(ApiError::from)
+        .and_then(|mut c| claims.sweep(&mut c))
+    {
+        Ok(0) => {}
+        Ok(released) => tracing::warn!(released, "returned imports of dead commits to previewed"),
+        Err(e) => tracing::warn!(error = %e, "could not sweep dead import claims"),
     }
 }
 

@@ -101,6 +101,13 @@ pub struct Config {
     pub report_background_above: i64,
     /// Email summaries: SMTP, sender, links and how often the scheduler looks for due ones.
     pub email: EmailConfig,
+    /// This server's name in import claims (`DHANA_INSTANCE_ID`, default the host name). Each
+    /// instance sharing a database needs its own: at start-up an instance releases the claims
+    /// its earlier run left behind.
+    pub instance_id: String,
+    /// How long a commit's claim on an import holds (`DHANA_IMPORT_CLAIM_TTL_SECONDS`); a claim
+    /// older than this is taken to be from a commit that died.
+    pub import_claim_ttl_seconds: u64,
 }
 
 pub const DEFAULT_CATEGORIZER_MIN_CONFIDENCE: f32 = 0.6;
@@ -108,6 +115,17 @@ pub const DEFAULT_CATEGORIZER_MIN_CONFIDENCE: f32 = 0.6;
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
 
 pub const DEFAULT_REPORT_BACKGROUND_ABOVE: i64 = 5_000;
+/// Far longer than the largest commit takes, so a slow live commit is never taken for dead.
+pub const DEFAULT_IMPORT_CLAIM_TTL_SECONDS: u64 = 30 * 60;
+
+/// The host name, so that a restarted instance recognizes its own claims.
+pub fn default_instance_id() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "dhana".into())
+}
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -142,6 +160,9 @@ impl Config {
             report_background_above: parse_env("DHANA_REPORT_BACKGROUND_ABOVE")?
                 .unwrap_or(DEFAULT_REPORT_BACKGROUND_ABOVE),
             email: EmailConfig::from_env()?,
+            instance_id: env("DHANA_INSTANCE_ID").unwrap_or_else(default_instance_id),
+            import_claim_ttl_seconds: parse_env("DHANA_IMPORT_CLAIM_TTL_SECONDS")?
+                .unwrap_or(DEFAULT_IMPORT_CLAIM_TTL_SECONDS),
             data_dir,
         })
     }

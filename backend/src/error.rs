@@ -166,6 +166,13 @@ impl From<diesel::result::Error> for ApiError {
             {
                 crate::limits::too_large()
             }
+            // SQLite's write lock held past the busy timeout (a long import committing): the
+            // request can simply be repeated.
+            DatabaseError(_, info) if info.message().contains("database is locked") => {
+                ApiError::Unavailable(
+                    "the database is busy with a long write; try again in a moment".into(),
+                )
+            }
             _ => ApiError::Internal(format!("database: {e}")),
         }
     }

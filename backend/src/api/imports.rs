@@ -328,9 +328,7 @@ pub async fn upload_import(
             }
             let done = imports::commit_parsed(
                 conn,
-                &app.storage,
-                &app.progress,
-                &app.categorizer,
+                &app.runner(),
                 &preview.record,
                 &preview.parsed,
                 skip_invalid_rows,
@@ -386,7 +384,7 @@ pub async fn preview_import(
 /// import discarded, leaving no empty entry.
 #[utoipa::path(tag = "imports", params(("id" = i64, Path)), request_body = CommitRequest, responses(
     (status = 200, body = ImportResponse),
-    (status = 409, description = "Already committed, or being committed", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Already committed, undone, or being committed by another request (concurrent commits of one import: exactly one writes, the others get this)", body = Problem, content_type = "application/problem+json"),
     NotFound, AuthErrors, BodyErrors,
 ), security(("bearer" = []), ("session" = [])))]
 #[post("/imports/{id}/commit")]
@@ -404,15 +402,7 @@ pub async fn commit_import(
                 mapping: body.mapping,
                 skip_invalid_rows: body.skip_invalid_rows,
             };
-            let done = imports::commit(
-                conn,
-                &app.storage,
-                &app.progress,
-                &app.categorizer,
-                user.user.id,
-                id,
-                options,
-            );
+            let done = imports::commit(conn, &app.runner(), user.user.id, id, options);
             badges::after(conn, &user.user, done)
         })
         .await?;
@@ -508,7 +498,7 @@ pub async fn undo_import(
     let app = state.clone();
     let removed = state
         .db(move |conn| {
-            let done = imports::remove(conn, &app.storage, user.user.id, id);
+            let done = imports::remove(conn, &app.storage, &app.claims, user.user.id, id);
             badges::after(conn, &user.user, done)
         })
         .await?;

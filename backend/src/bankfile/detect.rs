@@ -32,6 +32,9 @@ pub fn text_format(text: &str, filename: Option<&str>) -> Format {
     if trimmed.starts_with("OFXHEADER") || head.contains("<?OFX") || head.contains("<OFX>") {
         return Format::Ofx;
     }
+    if super::mt940::looks_like(text) {
+        return Format::Mt940;
+    }
     let first_lines: Vec<&str> = text
         .lines()
         .map(str::trim)

@@ -16,6 +16,7 @@ mod delimited;
 mod detect;
 mod encoding;
 mod excel;
+mod mt940;
 mod ofx;
 mod qif;
 mod table;
@@ -43,6 +44,10 @@ pub enum Format {
     Ofx,
     /// Quicken Interchange Format.
     Qif,
+    /// SWIFT MT940 statement or MT942 interim report.
+    Mt940,
+    /// ISO 20022 CAMT.053 statement or CAMT.052 account report (XML).
+    Camt,
 }
 
 /// Where the amount of a row comes from (delimited text and spreadsheets).
@@ -231,6 +236,8 @@ pub enum ImportError {
     },
     #[error("The column mapping is not usable: {0}")]
     BadMapping(String),
+    #[error("The statement does not add up: {0}. The file may be cut short or altered; export it again.")]
+    BalanceMismatch(String),
 }
 
 /// A row whose amount or date is outside what Dhana stores: a problem on its line, never a
@@ -277,6 +284,7 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
             match detect::text_format(&text.text, options.filename) {
                 Format::Ofx => ofx::parse(bytes, &text, forced, digits)?,
                 Format::Qif => qif::parse(&text, options.mapping, digits)?,
+                Format::Mt940 => mt940::parse(&text, digits)?,
                 _ => delimited::parse(text, options.mapping, digits)?,
             }
         }

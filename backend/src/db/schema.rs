@@ -99,6 +99,8 @@ diesel::table! {
         created_at -> Timestamp,
         committed_at -> Nullable<Timestamp>,
         undone_at -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
+        claimed_at -> Nullable<Timestamp>,
     }
 }
 

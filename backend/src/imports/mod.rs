@@ -3,6 +3,7 @@
 //! its rows removed). The file itself is read by `crate::bankfile`; this module decides what is
 //! stored.
 
+mod claim;
 mod plan;
 pub mod progress;
 
@@ -25,6 +26,7 @@ use crate::storage::Storage;
 use crate::users::now;
 use crate::with_conn;
 
+pub use claim::Claims;
 pub use plan::{Planned, Planner, PreviewRow};
 pub use progress::Progress;
 
@@ -139,6 +141,8 @@ pub struct ImportRecord {
     pub created_at: NaiveDateTime,
     pub committed_at: Option<NaiveDateTime>,
     pub undone_at: Option<NaiveDateTime>,
+    pub claimed_by: Option<String>,
+    pub claimed_at: Option<NaiveDateTime>,
 }
 
 impl ImportRecord {
@@ -212,23 +216,23 @@ fn save_mapping(conn: &mut DbConn, record: &ImportRecord, parsed: &Parsed) -> Re
     let mapping = serde_json::to_string(&parsed.mapping)
         .map_err(|e| ApiError::Internal(format!("mapping: {e}")))?;
     let now = now();
-    with_conn!(conn, c => {
-        diesel::delete(
-            mapping_profiles::table
-                .filter(mapping_profiles::account_id.eq(record.account_id))
-                .filter(mapping_profiles::layout.eq(&layout)),
-        )
-        .execute(c)?;
-        diesel::insert_into(mapping_profiles::table)
-            .values((
-                mapping_profiles::user_id.eq(record.user_id),
-                mapping_profiles::account_id.eq(record.account_id),
-                mapping_profiles::layout.eq(&layout),
-                mapping_profiles::mapping.eq(&mapping),
-                mapping_profiles::updated_at.eq(now),
-            ))
-            .execute(c)
-    })?;
+    // One statement, so two commits of files of one layout cannot both find no profile and
+    // both insert one.
+    with_conn!(conn, c => diesel::insert_into(mapping_profiles::table)
+        .values((
+            mapping_profiles::user_id.eq(record.user_id),
+            mapping_profiles::account_id.eq(record.account_id),
+            mapping_profiles::layout.eq(&layout),
+            mapping_profiles::mapping.eq(&mapping),
+            mapping_profiles::updated_at.eq(now),
+        ))
+        .on_conflict((mapping_profiles::account_id, mapping_profiles::layout))
+        .do_update()
+        .set((
+            mapping_profiles::mapping.eq(&mapping),
+            mapping_profiles::updated_at.eq(now),
+        ))
+        .execute(c))?;
     Ok(())
 }
 
@@ -464,49 +468,36 @@ pub struct CommitOptions {
     pub skip_invalid_rows: bool,
 }
 
-fn set_status(
-    conn: &mut DbConn,
-    id: i64,
-    status: Status,
-    failure: Option<&str>,
-) -> Result<(), ApiError> {
-    with_conn!(conn, c => diesel::update(imports::table.find(id))
-        .set((imports::status.eq(status.as_str()), imports::failure.eq(failure)))
-        .execute(c))?;
-    Ok(())
-}
-
 /// Writes the import's new rows in one transaction: all of them or, on any error, none.
 /// Rows already in the account (from an overlapping statement or an earlier import of the same
 /// file) are skipped and counted.
 pub fn commit(
     conn: &mut DbConn,
-    storage: &Storage,
-    progress: &Progress,
-    categorizer: &Categorizer,
+    runner: &Runner,
     user_id: i64,
     id: i64,
     options: CommitOptions,
 ) -> Result<ImportRecord, ApiError> {
     let record = get(conn, user_id, id)?;
-    refuse_running_or_done(&record)?;
+    refuse_running_or_done(&record, runner.claims)?;
     let account = accounts::get(conn, user_id, record.account_id)?;
-    let bytes = stored_file(storage, &record)?;
+    let bytes = stored_file(runner.storage, &record)?;
     let mapping = options.mapping.or_else(|| record.mapping());
     let parsed = read(conn, &account, &bytes, &record.filename, mapping.as_ref())?;
     check_currency(&account, &parsed)?;
-    commit_parsed(
-        conn,
-        storage,
-        progress,
-        categorizer,
-        &record,
-        &parsed,
-        options.skip_invalid_rows,
-    )
+    commit_parsed(conn, runner, &record, &parsed, options.skip_invalid_rows)
 }
 
-fn refuse_running_or_done(record: &ImportRecord) -> Result<(), ApiError> {
+/// What a commit needs besides the connection: where files are, progress, the categorizer and
+/// this instance's claims.
+pub struct Runner<'a> {
+    pub storage: &'a Storage,
+    pub progress: &'a Progress,
+    pub categorizer: &'a Categorizer,
+    pub claims: &'a Claims,
+}
+
+fn refuse_running_or_done(record: &ImportRecord, claims: &Claims) -> Result<(), ApiError> {
     match record.status.as_str() {
         "committed" => Err(ApiError::Conflict(
             "this import is already committed".into(),
@@ -516,11 +507,15 @@ fn refuse_running_or_done(record: &ImportRecord) -> Result<(), ApiError> {
             "this import was undone and its file deleted; upload the file again to import it"
                 .into(),
         )),
-        "committing" => Err(ApiError::Conflict(
-            "this import is being committed right now".into(),
-        )),
+        "committing" if claims.is_live(record) => Err(being_committed()),
         _ => Ok(()),
     }
+}
+
+fn being_committed() -> ApiError {
+    ApiError::Conflict(
+        "this import is being committed right now by another request; wait for it to finish".into(),
+    )
 }
 
 /// Commits an import whose file was just read (by `preview` or `commit`). A file the account
@@ -528,14 +523,12 @@ fn refuse_running_or_done(record: &ImportRecord) -> Result<(), ApiError> {
 /// empty entry behind.
 pub fn commit_parsed(
     conn: &mut DbConn,
-    storage: &Storage,
-    progress: &Progress,
-    categorizer: &Categorizer,
+    runner: &Runner,
     record: &ImportRecord,
     parsed: &Parsed,
     skip_invalid_rows: bool,
 ) -> Result<ImportRecord, ApiError> {
-    refuse_running_or_done(record)?;
+    refuse_running_or_done(record, runner.claims)?;
     if problem_counts(parsed).0 > 0 && !skip_invalid_rows {
         return Err(ApiError::Validation(
             parsed
@@ -548,43 +541,72 @@ pub fn commit_parsed(
         ));
     }
     let account = accounts::get(conn, record.user_id, record.account_id)?;
-    set_status(conn, record.id, Status::Committing, None)?;
-    let written =
-        conn.transaction(|conn| write(conn, progress, categorizer, record, &account, parsed));
-    progress.finish(record.id);
+    let Some(token) = runner.claims.claim(conn, record.id)? else {
+        // Lost the race: say what the winner made of it.
+        let now = get(conn, record.user_id, record.id)?;
+        refuse_running_or_done(&now, runner.claims)?;
+        return Err(being_committed());
+    };
+    // The rows, the mapping profile and the final status are one transaction: a commit killed
+    // anywhere in it leaves nothing but its claim.
+    let written = conn.transaction(|conn| -> Result<Result<ImportRecord, usize>, ApiError> {
+        runner.claims.hold(conn, record.id, &token)?;
+        let (imported, duplicates) = write(conn, runner, record, &account, parsed)?;
+        if imported == 0 && duplicates > 0 {
+            return Ok(Err(duplicates));
+        }
+        save_mapping(conn, record, parsed)?;
+        let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
+        Ok(Ok(
+            with_conn!(conn, c => diesel::update(imports::table.find(record.id))
+            .set((
+                imports::status.eq(Status::Committed.as_str()),
+                imports::failure.eq(None::<String>),
+                imports::claimed_by.eq(None::<String>),
+                imports::claimed_at.eq(None::<NaiveDateTime>),
+                imports::mapping.eq(to_json(&parsed.mapping)?),
+                imports::total_rows.eq(parsed.rows.len() as i64),
+                imports::processed_rows.eq(parsed.rows.len() as i64),
+                imports::imported_count.eq(imported as i64),
+                imports::duplicate_count.eq(duplicates as i64),
+                imports::error_count.eq(problem_counts(parsed).0),
+                imports::skipped_count.eq(problem_counts(parsed).1),
+                imports::problems.eq(to_json(&kept)?),
+                imports::committed_at.eq(Some(now())),
+                imports::undone_at.eq(None::<NaiveDateTime>),
+            ))
+            .returning(ImportRecord::as_returning())
+            .get_result(c))?,
+        ))
+    });
+    runner.progress.finish(record.id);
     match written {
-        Ok((0, duplicates)) if duplicates > 0 => {
-            remove_record(conn, storage, record)?;
+        Ok(Ok(committed)) => Ok(committed),
+        Ok(Err(duplicates)) => {
+            let removed = with_conn!(conn, c => diesel::delete(
+                imports::table.find(record.id).filter(imports::claimed_by.eq(&token)),
+            )
+            .execute(c))?;
+            if removed == 1 {
+                delete_file(runner.storage, &record.file_key);
+            }
             Err(ApiError::validation(
                 "file",
                 format!("nothing new to import: the account already has all {duplicates} rows of this file"),
             ))
         }
-        Ok((imported, duplicates)) => {
-            let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
-            save_mapping(conn, record, parsed)?;
-            Ok(
-                with_conn!(conn, c => diesel::update(imports::table.find(record.id))
-                .set((
-                    imports::status.eq(Status::Committed.as_str()),
-                    imports::failure.eq(None::<String>),
-                    imports::mapping.eq(to_json(&parsed.mapping)?),
-                    imports::total_rows.eq(parsed.rows.len() as i64),
-                    imports::processed_rows.eq(parsed.rows.len() as i64),
-                    imports::imported_count.eq(imported as i64),
-                    imports::duplicate_count.eq(duplicates as i64),
-                    imports::error_count.eq(problem_counts(parsed).0),
-                    imports::skipped_count.eq(problem_counts(parsed).1),
-                    imports::problems.eq(to_json(&kept)?),
-                    imports::committed_at.eq(Some(now())),
-                    imports::undone_at.eq(None::<NaiveDateTime>),
-                ))
-                .returning(ImportRecord::as_returning())
-                .get_result(c))?,
-            )
-        }
         Err(e) => {
-            set_status(conn, record.id, Status::Failed, Some(&e.to_string()))?;
+            // Only this attempt's own claim turns into a failure; a takeover keeps its own.
+            with_conn!(conn, c => diesel::update(
+                imports::table.find(record.id).filter(imports::claimed_by.eq(&token)),
+            )
+            .set((
+                imports::status.eq(Status::Failed.as_str()),
+                imports::failure.eq(Some(e.to_string())),
+                imports::claimed_by.eq(None::<String>),
+                imports::claimed_at.eq(None::<NaiveDateTime>),
+            ))
+            .execute(c))?;
             Err(e)
         }
     }
@@ -593,8 +615,7 @@ pub fn commit_parsed(
 /// The inside of the commit transaction. Returns (imported, duplicates skipped).
 fn write(
     conn: &mut DbConn,
-    progress: &Progress,
-    categorizer: &Categorizer,
+    runner: &Runner,
     record: &ImportRecord,
     account: &Account,
     parsed: &Parsed,
@@ -606,8 +627,14 @@ fn write(
             .bind::<diesel::sql_types::BigInt, _>(account.id)
             .execute(&mut **c)?;
     }
-    let mut planner = Planner::new(conn, categorizer, record.user_id, account, &parsed.rows)?;
-    progress.start(record.id, parsed.rows.len());
+    let mut planner = Planner::new(
+        conn,
+        runner.categorizer,
+        record.user_id,
+        account,
+        &parsed.rows,
+    )?;
+    runner.progress.start(record.id, parsed.rows.len());
     let now = now();
     let (mut imported, mut duplicates, mut done) = (0, 0, 0);
     let batch_size = match conn {
@@ -638,20 +665,9 @@ fn write(
         imported += fresh.len();
         duplicates += planned.len() - fresh.len();
         done += batch.len();
-        progress.advance(record.id, done);
+        runner.progress.advance(record.id, done);
     }
     Ok((imported, duplicates))
-}
-
-/// Deletes an import that has no rows in the ledger, and its stored file.
-fn remove_record(
-    conn: &mut DbConn,
-    storage: &Storage,
-    record: &ImportRecord,
-) -> Result<(), ApiError> {
-    with_conn!(conn, c => diesel::delete(imports::table.find(record.id)).execute(c))?;
-    delete_file(storage, &record.file_key);
-    Ok(())
 }
 
 /// A stored upload whose record is gone. Failing to remove it loses nothing of the user's, so
@@ -700,10 +716,16 @@ pub enum Removed {
 pub fn remove(
     conn: &mut DbConn,
     storage: &Storage,
+    claims: &Claims,
     user_id: i64,
     id: i64,
 ) -> Result<Removed, ApiError> {
-    let record = get(conn, user_id, id)?;
+    let mut record = get(conn, user_id, id)?;
+    if record.status == Status::Committing.as_str() && !claims.is_live(&record) {
+        // A commit that died: its claim goes back to `previewed` first, like at start-up.
+        claims.sweep(conn)?;
+        record = get(conn, user_id, id)?;
+    }
     if !UNCOMMITTED.contains(&record.status.as_str()) {
         return undo(conn, storage, user_id, id).map(|r| Removed::Undone(Box::new(r)));
     }

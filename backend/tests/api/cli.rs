@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 const PASSWORD: &str = "a secret nobody logs";
 
-fn dhana() -> Command {
+pub fn dhana() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dhana"));
     for var in [
         "DATABASE_URL",
@@ -57,21 +57,27 @@ fn migrate_creates_the_embedded_database() {
 }
 
 /// A running `dhana serve`, its log collected as it is written.
-struct Server {
+pub struct Server {
     child: Child,
-    base: String,
+    pub base: String,
     log: Arc<Mutex<String>>,
     reader: Option<JoinHandle<()>>,
 }
 
 impl Server {
     fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, &[])
+    }
+
+    /// With more settings (`env` overrides the defaults here).
+    pub fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Self {
         let mut child = dhana()
             .arg("serve")
             .env("DHANA_DATA_DIR", data_dir)
             .env("DHANA_BIND", "127.0.0.1:0")
             .env("DHANA_WORKERS", "1")
             .env("RUST_LOG", "trace")
+            .envs(env.iter().copied())
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
@@ -111,7 +117,8 @@ impl Server {
         }
     }
 
-    fn stop(mut self) -> String {
+    /// Kills the process (SIGKILL: no shutdown of any kind) and returns its log.
+    pub fn stop(mut self) -> String {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
         self.reader.take().unwrap().join().unwrap();

@@ -34,7 +34,7 @@ pub struct TestApp {
     pub base: String,
     pub client: Client,
     pub config: Config,
-    _dir: TempDir,
+    _dir: Option<TempDir>,
 }
 
 /// The admin URL of a PostgreSQL server the tests may create databases on. Locally a missing
@@ -94,22 +94,38 @@ impl TestApp {
         Self::start(database, tempfile::tempdir().unwrap(), None).await
     }
 
-    async fn start(database: Database, dir: TempDir, frontend_dir: Option<PathBuf>) -> Self {
-        let config = Config {
+    /// Talks to a server started elsewhere (the real binary) on `database` and `data_dir`.
+    pub fn attached(base: String, database: Database, data_dir: &std::path::Path) -> Self {
+        TestApp {
+            base,
+            client: Self::new_client(),
+            config: Self::config(database, data_dir, None),
+            _dir: None,
+        }
+    }
+
+    fn config(database: Database, dir: &std::path::Path, frontend_dir: Option<PathBuf>) -> Config {
+        Config {
             database,
             bind: "127.0.0.1:0".into(),
-            data_dir: dir.path().to_owned(),
+            data_dir: dir.to_owned(),
             jwt_secret: Secret::random(),
             session_key: Secret::random(),
             cookie_secure: false,
             workers: Some(1),
             max_upload_bytes: 1024 * 1024,
-            frontend_dir: frontend_dir.unwrap_or_else(|| dir.path().join("no-frontend")),
+            frontend_dir: frontend_dir.unwrap_or_else(|| dir.join("no-frontend")),
             categorizer_min_confidence: 0.6,
             trusted_proxies: Vec::new(),
             report_background_above: dhana::config::DEFAULT_REPORT_BACKGROUND_ABOVE,
             email: EmailConfig::off(),
-        };
+            instance_id: format!("test-{}", rand::random::<u32>()),
+            import_claim_ttl_seconds: dhana::config::DEFAULT_IMPORT_CLAIM_TTL_SECONDS,
+        }
+    }
+
+    async fn start(database: Database, dir: TempDir, frontend_dir: Option<PathBuf>) -> Self {
+        let config = Self::config(database, dir.path(), frontend_dir);
         let app = Application::build(config.clone()).expect("the app starts");
         let base = format!("http://{}", app.addr());
         actix_web::rt::spawn(app.run_until_stopped());
@@ -117,7 +133,7 @@ impl TestApp {
             base,
             client: Self::new_client(),
             config,
-            _dir: dir,
+            _dir: Some(dir),
         }
     }
 

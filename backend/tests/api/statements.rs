@@ -1,0 +1,114 @@
+//! Bank statements in the SWIFT (MT940) and ISO 20022 (CAMT.053) formats, from our own
+//! fixtures: detected by content, previewed, committed, and not doubled when imported again.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::helpers::{problem, TestApp};
+use crate::import_claims::{database, rows_of};
+use crate::imports::upload;
+
+both_backends!(
+    mt940_previews_commits_and_reimports_without_duplicates,
+    mt940_in_another_currency_or_not_adding_up_is_refused,
+);
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// Uploads a statement file, checks what was detected, commits it and re-imports it.
+async fn round_trip(app: &TestApp, name: &str, format: &str, amounts: &[i64]) {
+    let token = app.user(&format!("{format}@example.com")).await;
+    let account = app.account(&token, "Giro", "EUR").await;
+    let res = upload(app, &token, account, name, fixture(name), "").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let preview: Value = res.json().await.unwrap();
+    assert_eq!(preview["format"], format);
+    assert_eq!(preview["currency"], "EUR");
+    assert_eq!(preview["counts"]["rows"], amounts.len());
+    assert_eq!(preview["counts"]["errors"], 0);
+    let shown: Vec<i64> = preview["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["amount"].as_i64().unwrap())
+        .collect();
+    assert_eq!(shown, amounts);
+    let id = preview["id"].as_i64().unwrap();
+    let res = app
+        .post_as(
+            &token,
+            &format!("/api/v1/imports/{id}/commit"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let record: Value = res.json().await.unwrap();
+    assert_eq!(record["counts"]["imported"], amounts.len());
+    assert_eq!(rows_of(&mut database(app), account), amounts.len() as i64);
+
+    // The same file again: every row is known by its bank reference.
+    let again = upload(app, &token, account, name, fixture(name), "?commit=true").await;
+    let p = problem(again, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(p.to_string().contains("nothing new to import"), "{p}");
+    assert_eq!(rows_of(&mut database(app), account), amounts.len() as i64);
+}
+
+async fn mt940_previews_commits_and_reimports_without_duplicates(app: TestApp) {
+    // Direct debit, salary, card payment; then the direct debit returned (RD) and a transfer.
+    round_trip(
+        &app,
+        "statement.sta",
+        "mt940",
+        &[-2550, 150000, -1230, 2550, -10000],
+    )
+    .await;
+    let token = app.user("texts@example.com").await;
+    let account = app.account(&token, "Giro", "EUR").await;
+    let res = upload(&app, &token, account, "s.sta", fixture("statement.sta"), "").await;
+    let preview: Value = res.json().await.unwrap();
+    let rows = preview["rows"].as_array().unwrap();
+    assert_eq!(
+        rows[0]["description"],
+        "SEPA-LASTSCHRIFT Strom Januar Kundennr 4711"
+    );
+    assert_eq!(rows[0]["merchant"], "Stadtwerke Musterstadt");
+    assert_eq!(rows[0]["date"], "2023-01-02");
+    assert_eq!(
+        rows[2]["description"],
+        "KARTENZAHLUNG BAECKEREI MUELLER 2023-01-04"
+    );
+    assert_eq!(
+        rows[3]["description"],
+        "Reversal: RETURN DIRECT DEBIT STROM"
+    );
+    assert_eq!(rows[4]["merchant"], "JOHN SMITH");
+}
+
+async fn mt940_in_another_currency_or_not_adding_up_is_refused(app: TestApp) {
+    let token = app.user("refused@example.com").await;
+    let dollars = app.account(&token, "Dollars", "USD").await;
+    let res = upload(&app, &token, dollars, "s.sta", fixture("statement.sta"), "").await;
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(p["errors"][0]["field"], "account_id");
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("EUR"));
+
+    let euros = app.account(&token, "Euros", "EUR").await;
+    let altered = String::from_utf8(fixture("statement.sta"))
+        .unwrap()
+        .replace(":62F:C230104EUR2462,20", ":62F:C230104EUR2462,00");
+    let res = upload(&app, &token, euros, "s.sta", altered.into_bytes(), "").await;
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let message = p["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("statement 'STMT-1' (number 1/1)") && message.contains("2462.20"),
+        "{message}"
+    );
+    assert_eq!(rows_of(&mut database(&app), euros), 0);
+}

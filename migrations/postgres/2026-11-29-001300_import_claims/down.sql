@@ -1,0 +1,2 @@
+ALTER TABLE imports DROP COLUMN claimed_at;
+ALTER TABLE imports DROP COLUMN claimed_by;
