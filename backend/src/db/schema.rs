@@ -307,6 +307,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    anomalies (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        anomaly_key -> Text,
+        kind -> Text,
+        subject -> Text,
+        magnitude -> BigInt,
+        date -> Date,
+        dismissed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(sign_ins -> users (user_id));
 diesel::joinable!(monthly_sums -> accounts (account_id));
@@ -339,4 +353,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     badges,
     badge_settings,
     recurring_series,
+    anomalies,
 );
