@@ -15,6 +15,7 @@ pub mod error;
 pub mod forecast;
 pub mod goals;
 pub mod imports;
+pub mod insights;
 pub mod ledger;
 pub mod limits;
 pub mod ml;

@@ -6,6 +6,7 @@ use dhana::app::Application;
 use dhana::config::{Config, Database};
 use dhana::db::Pool;
 use dhana::forecast::{card, evaluate};
+use dhana::insights::evaluate as anomaly_evaluation;
 use dhana::ml::{dataset, pipeline};
 use tracing_subscriber::EnvFilter;
 
@@ -72,6 +73,16 @@ enum MlCommand {
         #[arg(long, default_value_t = 200)]
         households: usize,
         #[arg(long, default_value = "ml-models/forecast")]
+        out_dir: PathBuf,
+    },
+    /// Measure anomaly detection on synthetic households with labelled injections and write
+    /// metrics.json and the model card.
+    EvaluateAnomalies {
+        #[arg(long, default_value_t = 20261129)]
+        seed: u64,
+        #[arg(long, default_value_t = 200)]
+        households: usize,
+        #[arg(long, default_value = "ml-models/anomalies")]
         out_dir: PathBuf,
     },
 }
@@ -169,6 +180,23 @@ fn ml(command: MlCommand) -> Result<(), Failure> {
             )?;
             std::fs::write(out_dir.join("README.md"), card::render(&metrics))?;
             tracing::info!(dir = %out_dir.display(), households, seed, "forecast evaluation written");
+        }
+        MlCommand::EvaluateAnomalies {
+            seed,
+            households,
+            out_dir,
+        } => {
+            let metrics = anomaly_evaluation::run(seed, households);
+            std::fs::create_dir_all(&out_dir)?;
+            std::fs::write(
+                out_dir.join("metrics.json"),
+                serde_json::to_string_pretty(&metrics)? + "\n",
+            )?;
+            std::fs::write(
+                out_dir.join("README.md"),
+                anomaly_evaluation::render(&metrics),
+            )?;
+            tracing::info!(dir = %out_dir.display(), households, seed, "anomaly evaluation written");
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! respond; the rules live elsewhere.
 
 pub mod accounts;
+pub mod anomalies;
 pub mod auth;
 pub mod badges;
 pub mod budgets;
@@ -137,7 +138,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(recurring::update_recurring)
                 .service(recurring::upcoming_bills)
                 .service(forecast::get_forecast)
-                .service(forecast::get_balance),
+                .service(forecast::get_balance)
+                .service(anomalies::list_anomalies)
+                .service(anomalies::get_anomaly)
+                .service(anomalies::update_anomaly),
         );
 }
 

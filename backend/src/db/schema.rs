@@ -368,6 +368,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    anomalies (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        anomaly_key -> Text,
+        kind -> Text,
+        subject -> Text,
+        magnitude -> BigInt,
+        date -> Date,
+        dismissed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(report_accounts -> reports (report_id));
 diesel::joinable!(sign_ins -> users (user_id));
@@ -405,4 +419,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_accounts,
     summary_settings,
     summary_sends,
+    anomalies,
 );

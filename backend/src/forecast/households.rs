@@ -43,6 +43,9 @@ pub struct Household {
     pub truths: Vec<Truth>,
     /// The last day generated.
     pub end: NaiveDate,
+    /// The irregular big purchases (5–12 times the usual shopping amount), by line id: true
+    /// anomalies the generator makes on its own.
+    pub big_purchases: Vec<i64>,
 }
 
 /// How many months each household covers.
@@ -285,6 +288,7 @@ pub fn household(seed: u64, end: NaiveDate) -> Household {
     let trend: f64 = rng.gen_range(-0.003..0.008);
     let grocery = rng.gen_range(35.0..80.0) * scale;
     let dining = rng.gen_range(12.0..35.0) * scale;
+    let mut big_purchases = Vec::new();
     let mut month = start;
     let mut m = 0;
     while month <= end {
@@ -315,12 +319,16 @@ pub fn household(seed: u64, end: NaiveDate) -> Household {
             };
             let amount = 60.0 * scale * big * (0.7 * normal(&mut rng)).exp();
             let shop = SHOPS.choose(&mut rng).expect("shops");
+            let before = b.lines.len();
             b.push(
                 d,
                 -cents(amount),
                 format!("{shop} {}", rng.gen_range(100..999)),
                 7,
             );
+            if big > 1.0 && b.lines.len() > before {
+                big_purchases.push(b.lines.len() as i64);
+            }
         }
         // Travel: mostly in summer and at year end.
         let travel_chance = match month.month() {
@@ -340,5 +348,6 @@ pub fn household(seed: u64, end: NaiveDate) -> Household {
         lines: b.lines,
         truths: b.truths,
         end,
+        big_purchases,
     }
 }

@@ -216,7 +216,8 @@ pub fn line_key(line: &Line) -> String {
     text::merchant_key(source)
 }
 
-fn label(line: &Line) -> String {
+/// The merchant as people read it: the payee column, else the description's merchant words capitalized.
+pub fn label(line: &Line) -> String {
     if let Some(merchant) = line.merchant.as_deref().filter(|m| !m.trim().is_empty()) {
         return merchant.trim().to_owned();
     }

@@ -291,6 +291,24 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// Records a payment (negative) or income on `date` and returns its id.
+    pub async fn pay(
+        &self,
+        token: &str,
+        account: i64,
+        date: chrono::NaiveDate,
+        amount: i64,
+        what: &str,
+    ) -> i64 {
+        self.transaction(
+            token,
+            json!({"account_id": account, "date": date, "amount": amount, "description": what}),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap()
+    }
+
     pub async fn me(&self, access_token: &str) -> Response {
         self.client
             .get(self.url("/api/v1/me"))

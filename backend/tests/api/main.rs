@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod anomalies;
 mod auth;
 mod badges;
 mod budgets;

@@ -30,23 +30,6 @@ fn tenths(n: i32) -> Vec<NaiveDate> {
         .collect()
 }
 
-async fn pay(
-    app: &TestApp,
-    token: &str,
-    account: i64,
-    date: NaiveDate,
-    amount: i64,
-    what: &str,
-) -> i64 {
-    app.transaction(
-        token,
-        json!({"account_id": account, "date": date, "amount": amount, "description": what}),
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap()
-}
-
 async fn recurring(app: &TestApp, token: &str, query: &str) -> Value {
     let res = app
         .get_as(token, &format!("/api/v1/recurring{query}"))
@@ -74,12 +57,11 @@ async fn a_monthly_bill_is_detected_with_its_next_date(app: TestApp) {
     for (i, date) in dates.iter().enumerate() {
         // Banks add card suffixes and references that differ on every line.
         let what = format!("NETFLIX.COM 866-579-{i}{i}{i} REF {}", 9000 + i);
-        ids.push(pay(&app, &token, account, *date, -1549, &what).await);
+        ids.push(app.pay(&token, account, *date, -1549, &what).await);
     }
     // Coffee now and then, at irregular gaps and prices: not a series.
     for (days, amount) in [(3, -450), (4, -520), (19, -380), (45, -610), (46, -450)] {
-        pay(
-            &app,
+        app.pay(
             &token,
             account,
             today() - Duration::days(days),
@@ -146,13 +128,12 @@ async fn a_price_rise_and_a_missing_payment_are_reported(app: TestApp) {
     let dates = tenths(6);
     for (i, date) in dates.iter().enumerate() {
         let amount = if i < 3 { -1549 } else { -1799 };
-        pay(&app, &token, account, *date, amount, "NETFLIX.COM").await;
+        app.pay(&token, account, *date, amount, "NETFLIX.COM").await;
     }
     // The gym was paid for four months and then stopped two months ago.
     let gym = tenths(6);
     for date in &gym[..4] {
-        pay(
-            &app,
+        app.pay(
             &token,
             account,
             *date - Duration::days(5),
@@ -163,7 +144,8 @@ async fn a_price_rise_and_a_missing_payment_are_reported(app: TestApp) {
     }
     // Salary comes in on the 10th too.
     for date in &dates[2..] {
-        pay(&app, &token, account, *date, 250_000, "ACME CORP PAYROLL").await;
+        app.pay(&token, account, *date, 250_000, "ACME CORP PAYROLL")
+            .await;
     }
 
     let list = recurring(&app, &token, "").await;
@@ -224,11 +206,13 @@ async fn another_users_data_is_never_used(app: TestApp) {
     let asha_account = app.account(&asha, "Checking", "USD").await;
     let ravi_account = app.account(&ravi, "Checking", "USD").await;
     for date in tenths(6) {
-        pay(&app, &ravi, ravi_account, date, -1549, "NETFLIX.COM").await;
+        app.pay(&ravi, ravi_account, date, -1549, "NETFLIX.COM")
+            .await;
     }
     // Asha paid Netflix twice: with Ravi's payments it would be a series, alone it is not.
     for date in &tenths(2) {
-        pay(&app, &asha, asha_account, *date, -1549, "NETFLIX.COM").await;
+        app.pay(&asha, asha_account, *date, -1549, "NETFLIX.COM")
+            .await;
     }
     let ravis = recurring(&app, &ravi, "").await;
     assert_eq!(ravis["items"].as_array().unwrap().len(), 1);
@@ -266,10 +250,10 @@ async fn choices_are_kept(app: TestApp) {
     let account = app.account(&token, "Checking", "USD").await;
     let dates = tenths(5);
     for date in &dates[..4] {
-        pay(&app, &token, account, *date, -1549, "NETFLIX.COM").await;
+        app.pay(&token, account, *date, -1549, "NETFLIX.COM").await;
     }
     for date in &dates {
-        pay(&app, &token, account, *date, -899, "SPOTIFY AB").await;
+        app.pay(&token, account, *date, -899, "SPOTIFY AB").await;
     }
     let list = recurring(&app, &token, "").await;
     let id_of = |name: &str| {
@@ -313,7 +297,8 @@ async fn choices_are_kept(app: TestApp) {
     assert_eq!(res.status(), StatusCode::OK);
 
     // A new payment re-runs detection: same ids, same choices.
-    pay(&app, &token, account, dates[4], -1549, "NETFLIX.COM 0099").await;
+    app.pay(&token, account, dates[4], -1549, "NETFLIX.COM 0099")
+        .await;
     let list = recurring(&app, &token, "").await;
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "the dismissed series is hidden: {list}");
@@ -366,7 +351,7 @@ async fn a_new_user_has_not_enough_data(app: TestApp) {
         json!({"items": [], "not_enough_data": {"needs_months": 3, "has_months": 0,
             "message": "not enough data yet: needs 3 months, you have 0"}})
     );
-    pay(&app, &token, account, today(), -500, "CORNER SHOP").await;
+    app.pay(&token, account, today(), -500, "CORNER SHOP").await;
     let list = recurring(&app, &token, "").await;
     assert_eq!(list["not_enough_data"]["has_months"], 1);
     for days in ["0", "367", "abc", "-1", "1.5"] {

@@ -1,0 +1,337 @@
+//! How well anomaly detection works, measured on synthetic households (`forecast::households`)
+//! with labelled injections (`injections`): precision, recall and F1 per kind at the shipped
+//! thresholds (ranking and the monthly cap included), recall per spike size, and how many
+//! alerts a user gets a month. `dhana ml evaluate-anomalies` runs it and writes `metrics.json`
+//! and the model card (`render`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+
+use crate::forecast::bills::unstored;
+use crate::forecast::households;
+use crate::forecast::recurring;
+use crate::insights::anomalies::{self, Found, Kind};
+use crate::insights::injections::{self, Injected};
+
+/// The evaluated stretch at the end of each household: a year.
+pub const WINDOW_DAYS: i64 = 365;
+const SPIKES: [u32; 3] = [3, 5, 10];
+/// The issue's target for precision and recall.
+const TARGET: f64 = 0.8;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct KindScores {
+    pub labelled: usize,
+    pub flagged: usize,
+    /// Flagged and injected.
+    pub matched: usize,
+    /// Flagged and one of the generator's own big purchases: right, but not injected (so they
+    /// count for precision, not recall).
+    pub natural: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+impl KindScores {
+    fn finish(mut self) -> Self {
+        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        self.precision = ratio(self.matched + self.natural, self.flagged);
+        self.recall = ratio(self.matched, self.labelled);
+        self.f1 = if self.precision + self.recall > 0.0 {
+            2.0 * self.precision * self.recall / (self.precision + self.recall)
+        } else {
+            0.0
+        };
+        self
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Thresholds {
+    pub unusual_robust_z: f64,
+    pub unusual_times_median: f64,
+    pub duplicate_days: i64,
+    pub new_merchant_times_median_payment: f64,
+    pub category_pace_times_usual_month: f64,
+    pub max_per_month: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Metrics {
+    pub seed: u64,
+    pub households: usize,
+    pub months_evaluated: i64,
+    pub thresholds: Thresholds,
+    /// The labelled kinds (`unusual_amount` = the spikes), and `all` of them together.
+    pub by_kind: BTreeMap<String, KindScores>,
+    /// Recall of the spikes by size (`3x`, `5x`, `10x`).
+    pub spike_recall: BTreeMap<String, f64>,
+    /// Every alert raised (all kinds, after the cap) per household and month.
+    pub alerts_per_user_month: f64,
+    pub alerts_per_user_month_by_kind: BTreeMap<String, f64>,
+}
+
+fn matches(label: &Injected, found: &Found, keys: &BTreeMap<i64, String>) -> bool {
+    match label {
+        Injected::Spike { transaction_id, .. } => {
+            found.kind == Kind::UnusualAmount && found.transaction_ids.contains(transaction_id)
+        }
+        Injected::Duplicate { transaction_id } => {
+            found.kind == Kind::DuplicateCharge
+                && found.transaction_ids.last() == Some(transaction_id)
+        }
+        Injected::NewMerchant { transaction_id } => {
+            found.kind == Kind::NewMerchant && found.transaction_ids.contains(transaction_id)
+        }
+        Injected::MissedBill { key } => {
+            found.kind == Kind::BillMissing
+                && found.series_id.and_then(|id| keys.get(&id)) == Some(key)
+        }
+    }
+}
+
+fn label_kind(label: &Injected) -> Kind {
+    match label {
+        Injected::Spike { .. } => Kind::UnusualAmount,
+        Injected::Duplicate { .. } => Kind::DuplicateCharge,
+        Injected::NewMerchant { .. } => Kind::NewMerchant,
+        Injected::MissedBill { .. } => Kind::BillMissing,
+    }
+}
+
+pub fn run(seed: u64, count: usize) -> Metrics {
+    let end = NaiveDate::from_ymd_opt(2026, 10, 31).expect("a real date");
+    let from = end - Duration::days(WINDOW_DAYS - 1);
+    let labelled_kinds = [
+        Kind::UnusualAmount,
+        Kind::DuplicateCharge,
+        Kind::NewMerchant,
+        Kind::BillMissing,
+    ];
+    let mut by_kind: BTreeMap<Kind, KindScores> = BTreeMap::new();
+    let mut spikes: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
+    let mut alerts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for h in 0..count {
+        let house_seed = seed.wrapping_add(h as u64);
+        let mut house = households::household(house_seed, end);
+        let times = SPIKES[h % SPIKES.len()];
+        let labels = injections::inject(&mut house, house_seed, WINDOW_DAYS, times);
+        let detected = recurring::detect(&house.lines, end);
+        let keys: BTreeMap<i64, String> = detected
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as i64 + 1, s.key.clone()))
+            .collect();
+        let series: Vec<_> = detected
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| unstored(s, i as i64 + 1))
+            .collect();
+        let found = anomalies::rank(anomalies::detect(&house.lines, &series, from, end));
+        for f in &found {
+            *alerts.entry(f.kind.as_str()).or_default() += 1;
+            if labelled_kinds.contains(&f.kind) {
+                let scores = by_kind.entry(f.kind).or_default();
+                scores.flagged += 1;
+                if labels.iter().any(|l| matches(l, f, &keys)) {
+                    scores.matched += 1;
+                } else if f.kind == Kind::UnusualAmount
+                    && f.transaction_ids
+                        .iter()
+                        .any(|id| house.big_purchases.contains(id))
+                {
+                    scores.natural += 1;
+                }
+            }
+        }
+        for label in &labels {
+            by_kind.entry(label_kind(label)).or_default().labelled += 1;
+            if let Injected::Spike { times, .. } = label {
+                let hit = found.iter().any(|f| matches(label, f, &keys));
+                let tally = spikes.entry(*times).or_default();
+                tally.0 += 1;
+                tally.1 += usize::from(hit);
+            }
+        }
+    }
+    let all = by_kind
+        .values()
+        .fold(KindScores::default(), |a, s| KindScores {
+            labelled: a.labelled + s.labelled,
+            flagged: a.flagged + s.flagged,
+            matched: a.matched + s.matched,
+            natural: a.natural + s.natural,
+            ..a
+        });
+    let mut scores: BTreeMap<String, KindScores> = by_kind
+        .into_iter()
+        .map(|(k, s)| (k.as_str().to_owned(), s.finish()))
+        .collect();
+    scores.insert("all".into(), all.finish());
+    let user_months = (count as f64 * WINDOW_DAYS as f64 / 365.0 * 12.0).max(1.0);
+    let round3 = |x: f64| (x * 1000.0).round() / 1000.0;
+    Metrics {
+        seed,
+        households: count,
+        months_evaluated: 12,
+        thresholds: Thresholds {
+            unusual_robust_z: anomalies::UNUSUAL_Z,
+            unusual_times_median: anomalies::UNUSUAL_TIMES,
+            duplicate_days: anomalies::DUPLICATE_DAYS,
+            new_merchant_times_median_payment: anomalies::NEW_MERCHANT_TIMES,
+            category_pace_times_usual_month: anomalies::PACE_TIMES,
+            max_per_month: anomalies::MAX_PER_MONTH,
+        },
+        by_kind: scores
+            .into_iter()
+            .map(|(k, mut s)| {
+                s.precision = round3(s.precision);
+                s.recall = round3(s.recall);
+                s.f1 = round3(s.f1);
+                (k, s)
+            })
+            .collect(),
+        spike_recall: spikes
+            .into_iter()
+            .map(|(t, (n, hit))| (format!("{t}x"), round3(hit as f64 / n.max(1) as f64)))
+            .collect(),
+        alerts_per_user_month: round3(alerts.values().sum::<usize>() as f64 / user_months),
+        alerts_per_user_month_by_kind: alerts
+            .into_iter()
+            .map(|(k, n)| (k.to_owned(), round3(n as f64 / user_months)))
+            .collect(),
+    }
+}
+
+/// The anomaly model card (`ml-models/anomalies/README.md`), written from the measured metrics
+/// so that it cannot drift from them.
+pub fn render(m: &Metrics) -> String {
+    let t = &m.thresholds;
+    let mut out = format!(
+        "# Anomaly detection model card\n\n\
+_Written by `dhana ml evaluate-anomalies --seed {seed} --households {households}`; do not edit by \
+hand._\n\n\
+## What is served\n\
+`GET /anomalies` (`backend/src/insights/anomalies.rs`): rules over robust statistics of the \
+user's own history, no learned model.\n\
+- **unusual amount**: a payment at least {times}× the merchant's median of its last 24 payments \
+(the category's when the merchant has fewer than 4) and at least {z} scaled MADs above it in log \
+space (MAD floored at 0.1, so a fixed price still allows small wobbles, and widened by \
+√(1 + 6/payments) for short histories). Median and MAD: one past \
+outlier hides nothing.\n\
+- **duplicate charge**: the same merchant and amount again within {dup} days, unless the merchant \
+was paid the same amount twice in a row at least twice before (a habit).\n\
+- **new merchant**: a first payment at least {newm}× the user's median payment of the year before \
+(needs 90 days of ledger and 20 payments).\n\
+- **bill missing / bill changed**: from the recurring series (missing past the cadence's grace; a \
+price rise of 5% or more).\n\
+- **category pace**: a category's month (so far) at least {pace}× its median month of the 6 \
+before and 3 scaled MADs above, payments flagged on their own left out.\n\
+At most {cap} are raised per calendar month, most severe first. A \"this is fine\" silences the \
+same kind for the same merchant, series or category up to 1.25× the accepted amount.\n\n\
+## Data\n\
+{households} synthetic households (`forecast/households.rs`, seeds {seed}…, 36 months each), \
+the last 12 months evaluated. Injected into each (`insights/injections.rs`): one spike of 3×, \
+5× or 10× the merchant's median (in turn), one duplicate of a random payment 0–3 days later, \
+one payment to a new merchant of 10–30× the median payment, and, where a monthly bill was paid \
+in the window, its last payment removed (a missed bill). The generator's own big purchases \
+(5–12× the usual shopping amount) are real anomalies: flagged, they count as right (`natural`) \
+for precision, not for recall. Anything else flagged that was not injected counts as a false \
+positive, although some are real too (cancelled subscriptions).\n\n\
+## Precision and recall at the shipped thresholds (after the monthly cap)\n\
+| kind | labelled | flagged | matched | natural | precision | recall | F1 |\n\
+|---|---|---|---|---|---|---|---|\n",
+        seed = m.seed,
+        households = m.households,
+        times = t.unusual_times_median,
+        z = t.unusual_robust_z,
+        dup = t.duplicate_days,
+        newm = t.new_merchant_times_median_payment,
+        pace = t.category_pace_times_usual_month,
+        cap = t.max_per_month,
+    );
+    for (kind, s) in &m.by_kind {
+        let _ = writeln!(
+            out,
+            "| {kind} | {} | {} | {} | {} | {:.3} | {:.3} | {:.3} |",
+            s.labelled, s.flagged, s.matched, s.natural, s.precision, s.recall, s.f1
+        );
+    }
+    let below: Vec<&str> = m
+        .by_kind
+        .iter()
+        .filter(|(_, s)| s.precision < TARGET || s.recall < TARGET)
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let _ = write!(
+        out,
+        "\nTarget: precision and recall of at least {TARGET} at the shipped thresholds. {}\n",
+        if below.is_empty() {
+            "Met for every kind.".to_owned()
+        } else {
+            format!("Not met for: {}.", below.join(", "))
+        }
+    );
+    let _ = write!(
+        out,
+        "\nSpike recall by size: {}.\n\n\
+## Alerts per user per month\n\
+{:.3} in all (every kind, after the cap); by kind: {}. `bill_changed` and `category_pace` have \
+no labels here, so they count only in this figure.\n\n\
+## Limits\n\
+- A spike of 3× in an everyday merchant whose amounts already vary that much (dining, \
+groceries: lognormal spreads of 0.45–0.6) is inside its own history's range and is not raised; \
+the spike recall by size shows what that costs.\n\
+- Histories start empty: nothing but duplicates is judged in a merchant's first payments, and \
+nothing is \"new\" in a ledger's first 90 days.\n\
+- Measured on synthetic households only; real ledgers have more merchants seen once.\n",
+        m.spike_recall
+            .iter()
+            .map(|(k, v)| format!("{k} {v:.3}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        m.alerts_per_user_month,
+        m.alerts_per_user_month_by_kind
+            .iter()
+            .map(|(k, v)| format!("{k} {v:.3}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_by_hand() {
+        let s = KindScores {
+            labelled: 10,
+            flagged: 8,
+            matched: 5,
+            natural: 1,
+            ..KindScores::default()
+        }
+        .finish();
+        assert_eq!(s.precision, 0.75);
+        // Natural ones are right but were not injected: recall is over the injections.
+        assert_eq!(s.recall, 0.5);
+        // 2 × 0.75 × 0.5 / 1.25
+        assert!((s.f1 - 0.6).abs() < 1e-12);
+        assert_eq!(KindScores::default().finish().f1, 0.0);
+    }
+
+    #[test]
+    fn a_small_run_finds_most_injections() {
+        let m = run(7, 6);
+        let all = &m.by_kind["all"];
+        assert!(all.labelled >= 18, "{all:?}");
+        assert!(all.matched > 0);
+        assert!(m.alerts_per_user_month > 0.0);
+    }
+}
