@@ -5,7 +5,6 @@ use clap::{Parser, Subcommand};
 use dhana::app::Application;
 use dhana::config::{Config, Database};
 use dhana::db::Pool;
-use dhana::forecast::{card, evaluate};
 use dhana::insights::evaluate as anomaly_evaluation;
 use dhana::ml::{dataset, pipeline};
 use tracing_subscriber::EnvFilter;
@@ -65,9 +64,11 @@ enum MlCommand {
         #[arg(long, default_value = "../shared/corpus")]
         corpus: PathBuf,
     },
-    /// Backtest the forecasts and the recurring detection on synthetic households and write
-    /// metrics.json and the model card.
-    EvaluateForecast {
+    /// Fit the forecast artifact on half of the synthetic households, score every forecaster
+    /// and the recurring detection on the other half, and write model.json, metrics.json and
+    /// the model card.
+    #[cfg(feature = "training")]
+    TrainForecast {
         #[arg(long, default_value_t = 20261129)]
         seed: u64,
         #[arg(long, default_value_t = 200)]
@@ -167,19 +168,15 @@ fn ml(command: MlCommand) -> Result<(), Failure> {
                 "model written"
             );
         }
-        MlCommand::EvaluateForecast {
+        #[cfg(feature = "training")]
+        MlCommand::TrainForecast {
             seed,
             households,
             out_dir,
         } => {
-            let metrics = evaluate::run(seed, households);
-            std::fs::create_dir_all(&out_dir)?;
-            std::fs::write(
-                out_dir.join("metrics.json"),
-                serde_json::to_string_pretty(&metrics)? + "\n",
-            )?;
-            std::fs::write(out_dir.join("README.md"), card::render(&metrics))?;
-            tracing::info!(dir = %out_dir.display(), households, seed, "forecast evaluation written");
+            let out = dhana::forecast::train::run(seed, households)?;
+            dhana::forecast::train::write(&out, &out_dir)?;
+            tracing::info!(dir = %out_dir.display(), households, seed, "forecast model and evaluation written");
         }
         MlCommand::EvaluateAnomalies {
             seed,

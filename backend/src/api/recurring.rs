@@ -157,7 +157,17 @@ pub struct UpcomingBills {
 /// Bills and subscriptions expected in the next days (30 by default), from the recurring
 /// series that are active and not dismissed.
 #[utoipa::path(tag = "forecast", params(UpcomingQuery), responses(
-    (status = 200, body = UpcomingBills),
+    (status = 200, body = UpcomingBills, example = json!({
+        "from": "2026-11-29", "to": "2026-12-29",
+        "items": [
+            {"series_id": 12, "name": "Oakwood Properties", "category_id": 3,
+                "date": "2026-12-01", "amount": -145000, "currency": "USD", "overdue": false,
+                "confidence": 0.97},
+            {"series_id": 7, "name": "Netflix.com", "category_id": 5, "date": "2026-12-14",
+                "amount": -1799, "currency": "USD", "overdue": false, "confidence": 0.93}],
+        "totals": [{"currency": "USD", "amount": -146799}],
+        "not_enough_data": null
+    })),
     (status = 422, description = "`days` is not a whole number from 1 to 366", body = Problem, content_type = "application/problem+json"),
     AuthErrors,
 ), security(("bearer" = []), ("session" = [])))]

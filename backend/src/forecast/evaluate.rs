@@ -1,78 +1,59 @@
 //! How well the forecasts and the recurring detection work, measured on synthetic households
 //! (`households`): rolling-origin backtests of the served forecast against each baseline, and
-//! detection precision, recall and next-date error against the generator's labels.
-//! `dhana ml evaluate-forecast` runs it and writes `metrics.json` and the model card.
+//! detection precision, recall and next-date error against the generator's labels. The
+//! forecast scores and the artifact are computed from these records by `train`
+//! (`dhana ml train-forecast`, built with `--features training`).
 
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
 
 use crate::analytics::period::{first_of_month, shift_months};
 use crate::forecast::bills;
 use crate::forecast::households::{self, CATEGORIES};
-use crate::forecast::monthly::{self, Method};
+use crate::forecast::monthly::{self, Method, Parts};
 use crate::forecast::outlook;
 use crate::forecast::recommend;
 use crate::forecast::recurring::{self, Cadence, Line, Status};
 use crate::ledger::categories::Category;
 
-/// A served forecast: point, low, high.
-type Served = Option<(i64, i64, i64)>;
-
 /// Months backtested per series: each one predicted from the months before it.
 pub const ORIGINS: i32 = 12;
 
-/// Absolute errors and what they are measured against, for one forecaster on one group.
-#[derive(Clone, Debug, Default)]
-struct Tally {
-    abs_error: f64,
-    abs_actual: f64,
-    n: usize,
-    covered: usize,
-    with_interval: usize,
-    /// Per series: (sum of absolute errors, origins, naive scale).
-    series: Vec<(f64, usize, f64)>,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
+/// One forecaster's figures on one group of held-out series.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Scores {
+    /// Mean absolute error, major units.
     pub mae: f64,
+    /// Σ|error| / Σ|actual|.
     pub wape: f64,
-    /// Mean over series of the series' MAE over its in-sample naive MAE.
+    /// The mean over series of each series' MAE over its in-sample one-step naive MAE (the
+    /// M4 definition); series with a zero scale (never changed in-sample) are left out and
+    /// counted in `zero_scale_series`.
     pub mase: f64,
-    /// Share of actuals inside the 80% interval (served forecast only).
+    /// The median over the same series: one series with a tiny scale (a rent that rose once)
+    /// can carry the mean; the median shows the typical series.
+    pub mase_median: f64,
+    /// Series scored by MASE, and series left out of it for a zero scale.
+    pub series: usize,
+    pub zero_scale_series: usize,
+    /// Share of actuals inside the 80% interval (forecasters with an interval only).
     pub coverage_80: Option<f64>,
     pub forecasts: usize,
 }
 
-impl Tally {
-    fn scores(&self) -> Scores {
-        let scaled: Vec<f64> = self
-            .series
-            .iter()
-            .filter(|(_, n, scale)| *n > 0 && *scale > 0.0)
-            .map(|(err, n, scale)| err / *n as f64 / scale)
-            .collect();
-        Scores {
-            mae: self.abs_error / self.n.max(1) as f64 / 100.0,
-            wape: if self.abs_actual > 0.0 {
-                self.abs_error / self.abs_actual
-            } else {
-                0.0
-            },
-            mase: scaled.iter().sum::<f64>() / scaled.len().max(1) as f64,
-            coverage_80: (self.with_interval > 0)
-                .then(|| self.covered as f64 / self.with_interval as f64),
-            forecasts: self.n,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct GroupScores {
-    /// The forecast Dhana serves.
+    /// The forecast Dhana serves with the shipped artifact.
     pub served: Scores,
+    /// The forecaster before the artifact: the backtest's baseline, uncalibrated interval.
+    pub selection: Scores,
+    /// The learned model wherever it has features (else the selection's point).
+    pub learned: Scores,
     pub naive: Scores,
     pub seasonal_naive: Scores,
     pub mean3: Scores,
@@ -82,7 +63,7 @@ pub struct GroupScores {
     pub served_beats_best_baseline: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Detection {
     pub labelled: usize,
     pub detected: usize,
@@ -96,25 +77,90 @@ pub struct Detection {
     pub monthly_next_date_within_2_days: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct Metrics {
-    pub seed: u64,
-    pub households: usize,
-    pub months_per_household: i32,
-    pub origins_per_series: i32,
-    /// By category group, and `all`.
-    pub forecast: BTreeMap<String, GroupScores>,
-    pub recurring: Detection,
-    pub budgets: BudgetHolds,
-}
-
 /// Suggested budgets (`recommend`) against the month that followed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct BudgetHolds {
     pub recommendations: usize,
     pub held: usize,
     /// Share of months spending stayed within the suggested limit.
     pub hold_rate: f64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Metrics {
+    pub seed: u64,
+    pub households: usize,
+    /// Households the artifact was fitted on, and the held-out ones every forecast figure
+    /// below is measured on.
+    pub training_households: usize,
+    pub evaluation_households: usize,
+    pub months_per_household: i32,
+    pub origins_per_series: i32,
+    /// By category group, and `all` (every category series; `total` is separate).
+    pub forecast: BTreeMap<String, GroupScores>,
+    /// By series kind (`monthly::KINDS`) on the training households: what decided where the
+    /// learned model is served, and the interval factors.
+    pub kinds: BTreeMap<String, KindFit>,
+    pub recurring: Detection,
+    pub budgets: BudgetHolds,
+}
+
+/// How the artifact was decided for one kind of series, on the training households.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct KindFit {
+    pub forecasts: usize,
+    pub selection_mase: f64,
+    pub learned_mase: f64,
+    pub learned_served: bool,
+    pub interval_scale: f64,
+}
+
+/// One backtest forecast: a series of one household at one origin.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub household: usize,
+    pub held_out: bool,
+    pub group: &'static str,
+    /// 0 for the household's total spending.
+    pub category: i64,
+    pub target: NaiveDate,
+    pub actual: i64,
+    /// Recurring bills the forecast counted as known.
+    pub known: i64,
+    /// The variable part's forecast before the artifact.
+    pub parts: Parts,
+    /// Naive, seasonal naive, mean of 3, median on the whole series.
+    pub baselines: [i64; 4],
+    /// The series' in-sample one-step naive MAE (first months before the origins); `None`
+    /// when it never changed there.
+    pub scale: Option<f64>,
+}
+
+pub const BASELINES: [(Method, &str); 4] = [
+    (Method::Naive, "naive"),
+    (Method::SeasonalNaive, "seasonal_naive"),
+    (Method::Mean3, "mean3"),
+    (Method::Median, "median"),
+];
+
+/// Everything measured on the households except the forecast scores, which `train` computes
+/// from `records`.
+pub struct Collected {
+    pub records: Vec<Record>,
+    pub recurring: Detection,
+    pub budgets: BudgetHolds,
+}
+
+/// Which households are held out: a seeded shuffle of them, the first half (at least one).
+/// The same seed always splits the same way, and a household is either fitted on or scored on.
+pub fn held_out(seed: u64, count: usize) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..count).collect();
+    order.shuffle(&mut StdRng::seed_from_u64(seed ^ 0x0005_7117));
+    let mut out = vec![false; count];
+    for h in order.into_iter().take(count.div_ceil(2)) {
+        out[h] = true;
+    }
+    out
 }
 
 fn categories() -> Vec<Category> {
@@ -167,16 +213,16 @@ fn group_of(category: i64) -> &'static str {
         .map_or("other", |c| c.3)
 }
 
-/// The whole evaluation over `count` households made from `seed`.
-pub fn run(seed: u64, count: usize) -> Metrics {
+/// The backtests and detection over `count` households made from `seed`.
+pub fn collect(seed: u64, count: usize) -> Collected {
     let end = NaiveDate::from_ymd_opt(2026, 10, 31).expect("a real date");
     let cats = categories();
-    // Group → forecaster → tally; forecaster 0 is the served one, then Method::ALL.
-    let mut tallies: BTreeMap<String, Vec<Tally>> = BTreeMap::new();
+    let split = held_out(seed, count);
+    let mut records = Vec::new();
     let (mut labelled, mut detected, mut matched) = (0, 0, 0);
     let mut date_errors: Vec<i64> = Vec::new();
     let (mut recommended, mut held) = (0usize, 0usize);
-    for h in 0..count {
+    for (h, held_out) in split.into_iter().enumerate() {
         let house = households::household(seed.wrapping_add(h as u64), end);
         let first = first_of_month(house.lines.iter().map(|l| l.date).min().unwrap_or(end));
         let months = households::MONTHS as usize;
@@ -199,7 +245,6 @@ pub fn run(seed: u64, count: usize) -> Metrics {
         }
 
         // Rolling origin: each of the last ORIGINS months from everything before it.
-        let mut per_series: BTreeMap<(String, i64), Vec<Tally>> = BTreeMap::new();
         for k in (0..ORIGINS).rev() {
             let target = shift_months(end, -k);
             let t = ((target.year() - first.year()) * 12 + target.month() as i32
@@ -216,26 +261,21 @@ pub fn run(seed: u64, count: usize) -> Metrics {
                 .map(|(i, s)| bills::unstored(s, i as i64))
                 .collect();
             let o = outlook::outlook(&before, &cats, &series, "USD", target, target);
-            let mut targets: Vec<(i64, Vec<i64>, Served)> = spending
+            let mut targets: Vec<(i64, Vec<i64>, Option<&outlook::Item>)> = spending
                 .iter()
                 .map(|(category, history)| {
                     let item = o
                         .categories
                         .iter()
                         .find(|i| i.category_id == Some(*category));
-                    let served = item.and_then(|i| Some((i.amount?, i.low?, i.high?)));
-                    (*category, history.clone(), served)
+                    (*category, history.clone(), item)
                 })
                 .collect();
             let total: Vec<i64> = (0..months)
                 .map(|m| spending.values().map(|h| h[m]).sum())
                 .collect();
-            let served_total = o
-                .spending
-                .amount
-                .and_then(|a| Some((a, o.spending.low?, o.spending.high?)));
-            targets.push((0, total, served_total));
-            for (category, history, served) in targets {
+            targets.push((0, total, Some(&o.spending)));
+            for (category, history, item) in targets {
                 let past = &history[..t];
                 let actual = history[t];
                 if category != 0 {
@@ -245,117 +285,46 @@ pub fn run(seed: u64, count: usize) -> Metrics {
                         held += usize::from(actual <= l.amount);
                     }
                 }
-                let Some(served) = served else { continue };
-                let group = if category == 0 {
-                    "total"
-                } else {
-                    group_of(category)
-                };
-                let predictions: Vec<(i64, Option<(i64, i64)>)> =
-                    std::iter::once((served.0, Some((served.1, served.2))))
-                        .chain(Method::ALL.iter().map(|m| {
-                            // Seasonal naive needs 13 months; before that it falls back to naive, as
-                            // a user would see no seasonal figure.
-                            (
-                                m.predict(past, 1)
-                                    .or_else(|| Method::Naive.predict(past, 1))
-                                    .unwrap_or(0),
-                                None,
-                            )
-                        }))
-                        .collect();
-                let scale =
-                    monthly::naive_scale(&history[..(households::MONTHS - ORIGINS) as usize])
-                        .unwrap_or(0.0);
-                let tallies = per_series
-                    .entry((group.to_owned(), category))
-                    .or_insert_with(|| vec![Tally::default(); 5]);
-                for (i, (point, interval)) in predictions.into_iter().enumerate() {
-                    let tally = &mut tallies[i];
-                    let err = (actual - point).unsigned_abs() as f64;
-                    tally.abs_error += err;
-                    tally.abs_actual += actual.unsigned_abs() as f64;
-                    tally.n += 1;
-                    if let Some((low, high)) = interval {
-                        tally.with_interval += 1;
-                        tally.covered += usize::from(low <= actual && actual <= high);
-                    }
-                    match tally.series.last_mut() {
-                        Some(s) => {
-                            s.0 += err;
-                            s.1 += 1;
-                        }
-                        None => tally.series.push((err, 1, scale)),
-                    }
-                }
-            }
-        }
-        for ((group, _), series) in per_series {
-            for name in [group.as_str(), "all"] {
-                if name == "all" && group == "total" {
+                let Some((item, parts)) = item.and_then(|i| Some((i, i.parts.clone()?))) else {
                     continue;
-                }
-                let into = tallies
-                    .entry(name.to_owned())
-                    .or_insert_with(|| vec![Tally::default(); 5]);
-                for (i, t) in series.iter().enumerate() {
-                    into[i].abs_error += t.abs_error;
-                    into[i].abs_actual += t.abs_actual;
-                    into[i].n += t.n;
-                    into[i].covered += t.covered;
-                    into[i].with_interval += t.with_interval;
-                    into[i].series.extend(t.series.iter().copied());
-                }
+                };
+                // Seasonal naive needs 13 months; before that it falls back to naive, as a
+                // user would see no seasonal figure.
+                let baselines = BASELINES.map(|(m, _)| {
+                    m.predict(past, 1)
+                        .or_else(|| Method::Naive.predict(past, 1))
+                        .unwrap_or(0)
+                });
+                records.push(Record {
+                    household: h,
+                    held_out,
+                    group: if category == 0 {
+                        "total"
+                    } else {
+                        group_of(category)
+                    },
+                    category,
+                    target,
+                    actual,
+                    known: item.known_amount,
+                    parts,
+                    baselines,
+                    scale: monthly::naive_scale(
+                        &history[..(households::MONTHS - ORIGINS) as usize],
+                    ),
+                });
             }
         }
     }
-    let forecast = tallies
-        .into_iter()
-        .map(|(group, t)| {
-            let scores: Vec<Scores> = t.iter().map(Tally::scores).collect();
-            let names = ["naive", "seasonal_naive", "mean3", "median"];
-            let order = [
-                Method::Naive,
-                Method::SeasonalNaive,
-                Method::Mean3,
-                Method::Median,
-            ];
-            let by_method = |m: Method| {
-                let i = Method::ALL.iter().position(|x| *x == m).expect("listed");
-                scores[i + 1].clone()
-            };
-            let (best, best_mase) = order
-                .iter()
-                .zip(names)
-                .map(|(m, n)| (n, by_method(*m).mase))
-                .fold(("", f64::INFINITY), |b, c| if c.1 < b.1 { c } else { b });
-            (
-                group,
-                GroupScores {
-                    served_beats_best_baseline: scores[0].mase < best_mase,
-                    served: scores[0].clone(),
-                    naive: by_method(Method::Naive),
-                    seasonal_naive: by_method(Method::SeasonalNaive),
-                    mean3: by_method(Method::Mean3),
-                    median: by_method(Method::Median),
-                    best_baseline: best.to_owned(),
-                },
-            )
-        })
-        .collect();
     let precision = matched as f64 / detected.max(1) as f64;
     let recall = matched as f64 / labelled.max(1) as f64;
-    Metrics {
+    Collected {
+        records,
         budgets: BudgetHolds {
             recommendations: recommended,
             held,
             hold_rate: held as f64 / recommended.max(1) as f64,
         },
-        seed,
-        households: count,
-        months_per_household: households::MONTHS,
-        origins_per_series: ORIGINS,
-        forecast,
         recurring: Detection {
             labelled,
             detected,
@@ -380,38 +349,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scores_of_known_errors() {
-        // Two series: errors 100 and 300 on actuals 1000 and 1000 (scale 200); error 50 on
-        // an actual 500 (scale 100). Two of three inside their interval.
-        let t = Tally {
-            abs_error: 450.0,
-            abs_actual: 2500.0,
-            n: 3,
-            covered: 2,
-            with_interval: 3,
-            series: vec![(400.0, 2, 200.0), (50.0, 1, 100.0)],
-        };
-        let s = t.scores();
-        assert_eq!(s.mae, 1.5); // 450 / 3 minor units = 1.50 major
-        assert_eq!(s.wape, 450.0 / 2500.0);
-        // (400 / 2 / 200 + 50 / 1 / 100) / 2 = (1 + 0.5) / 2.
-        assert_eq!(s.mase, 0.75);
-        assert_eq!(s.coverage_80, Some(2.0 / 3.0));
+    fn the_split_is_seeded_and_by_household() {
+        let a = held_out(20261129, 10);
+        assert_eq!(a, held_out(20261129, 10));
+        assert_eq!(a.iter().filter(|h| **h).count(), 5);
+        assert_ne!(a, held_out(7, 10), "another seed, another split");
+        assert_eq!(held_out(1, 1), [true]);
     }
 
     #[test]
-    fn the_evaluation_is_reproducible_and_finds_the_labelled_series() {
-        let a = run(7, 3);
-        let b = run(7, 3);
-        assert_eq!(
-            serde_json::to_string(&a).unwrap(),
-            serde_json::to_string(&b).unwrap()
-        );
+    fn the_backtest_is_reproducible_and_finds_the_labelled_series() {
+        let a = collect(7, 2);
+        let b = collect(7, 2);
+        assert_eq!(format!("{:?}", a.records), format!("{:?}", b.records));
         assert!(
-            a.recurring.labelled >= 9,
+            a.recurring.labelled >= 6,
             "rent, salary, utilities, insurance, subscriptions"
         );
         assert!(a.recurring.f1 > 0.9, "{:?}", a.recurring);
-        assert_eq!(a.forecast["total"].served.forecasts, 3 * ORIGINS as usize);
+        let totals = a.records.iter().filter(|r| r.category == 0).count();
+        assert_eq!(totals, 2 * ORIGINS as usize);
+        // Every record's household is on one side of the split only.
+        let split = held_out(7, 2);
+        assert!(a.records.iter().all(|r| r.held_out == split[r.household]));
     }
 }

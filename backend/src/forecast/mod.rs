@@ -2,13 +2,18 @@
 //! say about the days ahead. Plain Rust over ledger rows; the handlers are in `api/`.
 
 pub mod bills;
+#[cfg(feature = "training")]
 pub mod card;
 pub mod evaluate;
+pub mod features;
 pub mod households;
+pub mod learned;
 pub mod monthly;
 pub mod outlook;
 pub mod recommend;
 pub mod recurring;
+#[cfg(feature = "training")]
+pub mod train;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;

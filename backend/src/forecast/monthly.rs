@@ -5,14 +5,19 @@
 //! 13 months exist), the mean of the last 3 months, and the median of all months. Each is
 //! backtested on the series' own history (rolling origin at the same horizon as the forecast:
 //! one month ahead for the month in progress, two for the next; up to 12 origins);
-//! the one with the smallest mean absolute error is served. The 80% interval comes from that
-//! method's backtest errors (their 10th and 90th percentiles), so it is as wide as the method
-//! has actually been wrong. Money stays in integer minor units; only error statistics are
+//! the one with the smallest mean absolute error is served, unless the shipped artifact
+//! (`learned`) serves its learned global model for this kind of series. The 80% interval starts
+//! from the chosen method's backtest errors (their 10th and 90th percentiles), so it is as wide
+//! as the method has actually been wrong, and is then scaled by the artifact's factor for the
+//! kind of series, fitted so that it covers 80% of the months of households it was not fitted
+//! on (split conformal). Money stays in integer minor units; only error statistics are
 //! fractional.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::forecast::features::{self, Example};
+use crate::forecast::learned::ForecastModel;
 use crate::forecast::NotEnoughData;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -114,16 +119,136 @@ pub struct Backtest {
     pub mase: Option<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Forecast {
     /// The served forecast, minor units.
     pub amount: i64,
     /// The 80% interval.
     pub low: i64,
     pub high: i64,
+    /// The baseline chosen by the backtest (served unless `learned`).
     pub method: Method,
+    /// Whether `amount` is the learned model's.
+    pub learned: bool,
+    /// What the figure rests on, in a sentence.
+    pub basis: String,
     /// Every baseline's backtest on this series, the served one among them.
     pub backtests: Vec<Backtest>,
+    /// What the served figures were made from, for the evaluation to refit the artifact on.
+    pub parts: Parts,
+}
+
+/// A forecast before the artifact is applied: the chosen baseline's point, the raw interval
+/// offsets from its backtest errors, the kind of series, and the learned model's features.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parts {
+    pub baseline: i64,
+    pub below: f64,
+    pub above: f64,
+    pub kind: &'static str,
+    pub features: Option<Example>,
+}
+
+/// The kinds of series the artifact decides for. A category's spending is lumpy (always the
+/// median), exact (the chosen baseline's 10th–90th percentile backtest error is zero: the
+/// variable part of a fixed bill, a steady series) or named by the baseline the backtest
+/// chose; the total spending is its own kind. Income and net savings are `UNCALIBRATED`:
+/// they are not backtested on held-out households, so no factor nor model is fitted for them.
+pub const KINDS: [&str; 7] = [
+    "lumpy",
+    "exact",
+    "median",
+    "mean3",
+    "seasonal_naive",
+    "naive",
+    "total",
+];
+pub const UNCALIBRATED: &str = "income_or_net";
+
+/// Which series a forecast is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Category,
+    TotalSpending,
+    IncomeOrNet,
+}
+
+fn kind(role: Role, method: Method, lumpy: bool, exact: bool) -> &'static str {
+    match (role, lumpy, exact, method) {
+        (Role::IncomeOrNet, ..) => UNCALIBRATED,
+        (Role::TotalSpending, ..) => KINDS[6],
+        (Role::Category, true, _, _) => KINDS[0],
+        (Role::Category, false, true, _) => KINDS[1],
+        (Role::Category, false, false, Method::Median) => KINDS[2],
+        (Role::Category, false, false, Method::Mean3) => KINDS[3],
+        (Role::Category, false, false, Method::SeasonalNaive) => KINDS[4],
+        (Role::Category, false, false, Method::Naive) => KINDS[5],
+    }
+}
+
+/// Where a forecast is for: the target's calendar month (1–12), the amount recurring bills
+/// already make of it (outside `history`), and which series it is (the learned model was
+/// fitted on spending only).
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+    pub month: u32,
+    pub known: i64,
+    pub role: Role,
+}
+
+/// The served point and 80% interval of `parts` under `model`, and whether the point is the
+/// learned one. Serving and the evaluation of a new artifact both go through here.
+pub fn finish(parts: &Parts, model: &ForecastModel) -> (i64, i64, i64, bool) {
+    let learned = parts
+        .features
+        .as_ref()
+        .filter(|_| model.serves_learned(parts.kind))
+        .map(|e| model.predict(e));
+    let amount = learned.unwrap_or(parts.baseline);
+    let scale = model.interval_scale(parts.kind);
+    let shift = |by: f64| -> i64 {
+        let v = amount as f64 + (by * scale).round();
+        v.clamp(i64::MIN as f64, i64::MAX as f64) as i64
+    };
+    (
+        amount,
+        shift(parts.below).min(amount),
+        shift(parts.above).max(amount),
+        learned.is_some(),
+    )
+}
+
+fn basis(method: Method, lumpy: bool, learned: bool, model: &ForecastModel, kind: &str) -> String {
+    let point = if learned {
+        format!(
+            "the learned model ({}), which beat the baselines on held-out households for this \
+             kind of series",
+            model.description
+        )
+    } else {
+        let name = match method {
+            Method::Naive => "last month",
+            Method::SeasonalNaive => "the same month last year",
+            Method::Mean3 => "the mean of the last 3 months",
+            Method::Median => "the median of all months",
+        };
+        if lumpy {
+            format!("{name}, as for every series whose months vary this much")
+        } else {
+            format!("{name}, the baseline with the smallest error on this series' own past")
+        }
+    };
+    if kind == UNCALIBRATED {
+        return format!(
+            "{point}; the 80% interval is its past errors' 10th–90th percentile (not calibrated \
+             on held-out households)"
+        );
+    }
+    let scale = model.interval_scale(kind);
+    format!(
+        "{point}; the 80% interval is its past errors' 10th–90th percentile × {scale:.2}, the \
+         factor that makes such intervals cover 80% of months on held-out households"
+    )
 }
 
 /// Rolling-origin errors of `method` on `history`: predictions of each of the last
@@ -186,8 +311,13 @@ pub fn is_lumpy(history: &[i64]) -> bool {
 }
 
 /// The forecast for the month `horizon` (1 or 2) months after `history` (complete months,
-/// oldest first, zero months included), or what is missing for one.
-pub fn forecast(history: &[i64], horizon: usize) -> Result<Forecast, NotEnoughData> {
+/// oldest first, zero months included) under `model`, or what is missing for one.
+pub fn forecast(
+    history: &[i64],
+    horizon: usize,
+    target: Target,
+    model: &ForecastModel,
+) -> Result<Forecast, NotEnoughData> {
     if history.len() < NEEDS_MONTHS {
         return Err(
             NotEnoughData::check(NEEDS_MONTHS as u32, history.len() as u32)
@@ -226,7 +356,7 @@ pub fn forecast(history: &[i64], horizon: usize) -> Result<Forecast, NotEnoughDa
             },
         )
         .expect("the 3-month mean has an origin with NEEDS_MONTHS months at horizon 1 or 2");
-    let amount = best
+    let baseline = best
         .method
         .predict(history, horizon)
         .expect("a method with backtest errors can predict");
@@ -238,22 +368,42 @@ pub fn forecast(history: &[i64], horizon: usize) -> Result<Forecast, NotEnoughDa
         let half = Z80_FROM_MAE * best.mae;
         (-half, half)
     };
-    let shift = |by: f64| -> i64 {
-        let v = amount as f64 + by.round();
-        v.clamp(i64::MIN as f64, i64::MAX as f64) as i64
+    let parts = Parts {
+        baseline,
+        below,
+        above,
+        kind: kind(
+            target.role,
+            best.method,
+            lumpy,
+            below == 0.0 && above == 0.0,
+        ),
+        features: (target.role != Role::IncomeOrNet)
+            .then(|| features::features(history, horizon, target.month, target.known))
+            .flatten(),
     };
+    let (amount, low, high, learned) = finish(&parts, model);
     Ok(Forecast {
         amount,
-        low: shift(below).min(amount),
-        high: shift(above).max(amount),
+        low,
+        high,
         method: best.method,
+        learned,
+        basis: basis(best.method, lumpy, learned, model, parts.kind),
         backtests: backtests.into_iter().map(|(b, _)| b).collect(),
+        parts,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ANY: Target = Target {
+        month: 6,
+        known: 0,
+        role: Role::Category,
+    };
 
     #[test]
     fn baselines_on_a_known_series() {
@@ -290,7 +440,7 @@ mod tests {
         // The 3-month mean predicts month 3 from (100, 110, 90) = 100 → 20; month 4 from
         // (110, 90, 120) = 106.67 → 107 → 3.
         assert_eq!(errors(Method::Mean3, &h, 1), [20, 3]);
-        let f = forecast(&h, 1).unwrap();
+        let f = forecast(&h, 1, ANY, &ForecastModel::baselines_only()).unwrap();
         let mean3 = f
             .backtests
             .iter()
@@ -326,7 +476,7 @@ mod tests {
 
     #[test]
     fn a_steady_series_is_exact_and_narrow() {
-        let f = forecast(&[500; 8], 2).unwrap();
+        let f = forecast(&[500; 8], 2, ANY, &ForecastModel::baselines_only()).unwrap();
         assert_eq!((f.amount, f.low, f.high), (500, 500, 500));
         assert!(f.backtests.iter().all(|b| b.mae == 0.0 && b.mase.is_none()));
     }
@@ -338,13 +488,13 @@ mod tests {
         let mut h: Vec<i64> = year.iter().chain(year.iter()).copied().collect();
         h.extend([180, 170]);
         assert!(!is_lumpy(&h));
-        let f = forecast(&h, 1).unwrap();
+        let f = forecast(&h, 1, ANY, &ForecastModel::baselines_only()).unwrap();
         assert_eq!(f.method, Method::SeasonalNaive);
         assert_eq!(f.amount, 150);
         // Seasonal naive was exact on every origin: its interval is the point.
         assert_eq!((f.low, f.high), (150, 150));
         // Two months ahead of 25 months is the third month of the year again.
-        let f = forecast(&h[..25], 2).unwrap();
+        let f = forecast(&h[..25], 2, ANY, &ForecastModel::baselines_only()).unwrap();
         assert_eq!(f.method, Method::SeasonalNaive);
         assert_eq!(f.amount, 150);
     }
@@ -353,7 +503,7 @@ mod tests {
     fn interval_from_error_percentiles() {
         // A flat level with noise: median and mean3 errors spread both ways.
         let h = [100, 120, 80, 110, 90, 130, 70, 100, 105, 95, 100, 125, 75];
-        let f = forecast(&h, 1).unwrap();
+        let f = forecast(&h, 1, ANY, &ForecastModel::baselines_only()).unwrap();
         let chosen = errors(f.method, &h, 1);
         let mut sorted = chosen.clone();
         sorted.sort_unstable();
@@ -371,7 +521,7 @@ mod tests {
         assert!(is_lumpy(&h));
         assert!(!is_lumpy(&[100, 120, 80, 110]));
         assert!(!is_lumpy(&[0, 0, 0, 0]));
-        let f = forecast(&h, 1).unwrap();
+        let f = forecast(&h, 1, ANY, &ForecastModel::baselines_only()).unwrap();
         assert_eq!(f.method, Method::Median);
         assert_eq!(f.amount, 0);
     }
@@ -379,8 +529,41 @@ mod tests {
     #[test]
     fn too_little_history_says_how_much_is_needed() {
         assert_eq!(
-            forecast(&[100, 200], 1).unwrap_err().message,
+            forecast(&[100, 200], 1, ANY, &ForecastModel::baselines_only())
+                .unwrap_err()
+                .message,
             "not enough data yet: needs 5 months, you have 2"
+        );
+    }
+
+    #[test]
+    fn the_artifact_scales_the_interval_and_may_serve_the_learned_point() {
+        let h = [100, 120, 80, 110, 90, 130, 70, 100, 105, 95, 100, 125, 75];
+        let raw = forecast(&h, 1, ANY, &ForecastModel::baselines_only()).unwrap();
+        assert!(!raw.learned);
+        let mut model = ForecastModel::baselines_only();
+        model.interval_scale.insert(raw.parts.kind.to_owned(), 2.0);
+        let wide = forecast(&h, 1, ANY, &model).unwrap();
+        assert_eq!(wide.amount, raw.amount);
+        assert_eq!(
+            wide.low,
+            raw.amount + (2.0 * raw.parts.below).round() as i64
+        );
+        assert_eq!(
+            wide.high,
+            raw.amount + (2.0 * raw.parts.above).round() as i64
+        );
+        assert!(wide.basis.contains("× 2.00"), "{}", wide.basis);
+        // A learned model that predicts the level (ratio 1) for this kind.
+        model.intercept = 1.0;
+        model.learned_for.push(raw.parts.kind.to_owned());
+        let learned = forecast(&h, 1, ANY, &model).unwrap();
+        assert!(learned.learned && learned.basis.starts_with("the learned model"));
+        // The mean of the last 12 months: 1200 / 12 = 100.
+        assert_eq!(learned.amount, 100);
+        assert_eq!(
+            learned.method, raw.method,
+            "the backtest's choice is still reported"
         );
     }
 }

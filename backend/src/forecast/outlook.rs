@@ -18,7 +18,8 @@ use crate::analytics::period::{first_of_month, last_of_month, month_label, shift
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::forecast::bills::{self, Choice, RecurringSeries};
-use crate::forecast::monthly::{self, Backtest, Method};
+use crate::forecast::learned::ForecastModel;
+use crate::forecast::monthly::{self, Backtest, Method, Parts, Role, Target};
 use crate::forecast::recurring::{self, AmountKind, Direction, Line, Status};
 use crate::forecast::NotEnoughData;
 use crate::ledger::accounts;
@@ -27,7 +28,10 @@ use crate::ledger::categories::{self, Category};
 /// A category's forecast (or the total's, income's, net savings').
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[schema(example = json!({"category_id": 3, "name": "Dining", "amount": 31250, "low": 24000,
-    "high": 39800, "known_amount": 0, "method": "mean3", "backtests": [{"method": "mean3",
+    "high": 39800, "known_amount": 0, "method": "mean3", "basis": "the mean of the last 3 \
+    months, the baseline with the smallest error on this series' own past; the 80% interval is \
+    its past errors' 10th–90th percentile × 1.21, the factor that makes such intervals cover \
+    80% of months on held-out households", "backtests": [{"method": "mean3",
     "origins": 12, "mae": 4210.5, "mase": 0.81}], "not_enough_data": null}))]
 #[schema(as = ForecastItem)]
 pub struct Item {
@@ -41,11 +45,17 @@ pub struct Item {
     pub high: Option<i64>,
     /// The part made of recurring bills (or income) expected in the month.
     pub known_amount: i64,
-    /// The baseline served for the variable part: the one with the smallest backtest error.
+    /// The baseline chosen for the variable part: the one with the smallest backtest error.
     pub method: Option<Method>,
+    /// What the forecast rests on: the baseline or the learned model, and how the interval
+    /// was calibrated.
+    pub basis: Option<String>,
     /// Every baseline's backtest on this series' variable part.
     pub backtests: Vec<Backtest>,
     pub not_enough_data: Option<NotEnoughData>,
+    /// The forecast of the variable part before the artifact was applied (for the evaluation).
+    #[serde(skip)]
+    pub parts: Option<Parts>,
 }
 
 /// The month in progress at its pace so far.
@@ -250,7 +260,7 @@ pub fn outlook(
         c.and_then(|c| names.get(&c).map(|n| n.to_string()))
             .unwrap_or_else(|| "Uncategorized".into())
     };
-    let item = |category_id: Option<i64>, name: String, split: &Split, known: i64| {
+    let item = |category_id: Option<i64>, name: String, split: &Split, known: i64, role: Role| {
         let mut item = Item {
             category_id,
             name,
@@ -259,16 +269,25 @@ pub fn outlook(
             high: None,
             known_amount: known,
             method: None,
+            basis: None,
             backtests: Vec::new(),
             not_enough_data: None,
+            parts: None,
         };
-        match monthly::forecast(&split.variable(), horizon) {
+        let at = Target {
+            month: target.month(),
+            known,
+            role,
+        };
+        match monthly::forecast(&split.variable(), horizon, at, ForecastModel::shipped()) {
             Ok(f) => {
                 item.amount = Some(f.amount.saturating_add(known));
                 item.low = Some(f.low.saturating_add(known));
                 item.high = Some(f.high.saturating_add(known));
                 item.method = Some(f.method);
+                item.basis = Some(f.basis);
                 item.backtests = f.backtests;
+                item.parts = Some(f.parts);
             }
             Err(missing) => item.not_enough_data = Some(missing),
         }
@@ -292,7 +311,7 @@ pub fn outlook(
         .iter()
         .map(|(c, split)| {
             let known = known_in_target.get(c).copied().unwrap_or(0);
-            item(*c, name(*c), split, known)
+            item(*c, name(*c), split, known, Role::Category)
         })
         .collect();
     category_items.sort_by(|a, b| b.amount.cmp(&a.amount).then_with(|| a.name.cmp(&b.name)));
@@ -335,13 +354,26 @@ pub fn outlook(
         month: month_label(target),
         currency: currency.to_owned(),
         history_months: months as u32,
-        spending: item(None, "Total".into(), &total, known_total),
-        income: item(None, "Income".into(), &income, known_income_in_target),
+        spending: item(
+            None,
+            "Total".into(),
+            &total,
+            known_total,
+            Role::TotalSpending,
+        ),
+        income: item(
+            None,
+            "Income".into(),
+            &income,
+            known_income_in_target,
+            Role::IncomeOrNet,
+        ),
         net: item(
             None,
             "Net savings".into(),
             &net_split,
             known_income_in_target.saturating_sub(known_total),
+            Role::IncomeOrNet,
         ),
         categories: category_items,
         pace,

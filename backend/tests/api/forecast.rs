@@ -3,7 +3,8 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use dhana::analytics::period::{last_of_month, shift_months};
-use dhana::forecast::monthly;
+use dhana::forecast::learned::ForecastModel;
+use dhana::forecast::monthly::{self, Role, Target};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -122,14 +123,21 @@ async fn a_new_user_is_told_how_much_data_is_needed(app: TestApp) {
     }
 }
 
-/// The API's item against the library's forecast of the variable history plus the known part.
-fn assert_item(item: &Value, variable: &[i64], known: i64) {
-    let f = monthly::forecast(variable, 2).unwrap();
+/// The API's item for next month against the library's forecast (under the shipped artifact)
+/// of the variable history plus the known part.
+fn assert_item(item: &Value, variable: &[i64], known: i64, role: Role) {
+    let target = Target {
+        month: shift_months(today(), 1).month(),
+        known,
+        role,
+    };
+    let f = monthly::forecast(variable, 2, target, ForecastModel::shipped()).unwrap();
     assert_eq!(item["amount"], f.amount + known, "{item}");
     assert_eq!(item["low"], f.low + known, "{item}");
     assert_eq!(item["high"], f.high + known, "{item}");
     assert_eq!(item["known_amount"], known, "{item}");
     assert_eq!(item["method"], json!(f.method), "{item}");
+    assert_eq!(item["basis"], json!(f.basis), "{item}");
     assert_eq!(
         item["backtests"].as_array().unwrap().len(),
         f.backtests.len()
@@ -165,7 +173,7 @@ async fn next_month_counts_bills_as_known_and_forecasts_the_rest(app: TestApp) {
     assert_eq!(subscriptions["amount"], 1549);
     assert_eq!(subscriptions["low"], 1549);
     assert_eq!(subscriptions["high"], 1549);
-    assert_item(&category("Dining"), &DINING, 0);
+    assert_item(&category("Dining"), &DINING, 0, Role::Category);
     // Largest forecast first.
     let names: Vec<&str> = forecast["categories"]
         .as_array()
@@ -176,12 +184,12 @@ async fn next_month_counts_bills_as_known_and_forecasts_the_rest(app: TestApp) {
     assert_eq!(names[0], "Groceries");
 
     let variable: Vec<i64> = DINING.iter().map(|d| d + 30000).collect();
-    assert_item(&forecast["spending"], &variable, 1549);
+    assert_item(&forecast["spending"], &variable, 1549, Role::TotalSpending);
     // Salary is known and nothing else comes in.
-    assert_item(&forecast["income"], &[0; 6], 250_000);
+    assert_item(&forecast["income"], &[0; 6], 250_000, Role::IncomeOrNet);
     assert_eq!(forecast["income"]["amount"], 250_000);
     let net: Vec<i64> = variable.iter().map(|v| -v).collect();
-    assert_item(&forecast["net"], &net, 250_000 - 1549);
+    assert_item(&forecast["net"], &net, 250_000 - 1549, Role::IncomeOrNet);
     assert_eq!(forecast["pace"], Value::Null);
 
     // The month in progress: the pace so far.
