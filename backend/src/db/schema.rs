@@ -273,6 +273,7 @@ diesel::table! {
         goal_id -> BigInt,
         percent -> Integer,
         reached_on -> Date,
+        seen -> Bool,
     }
 }
 
@@ -284,6 +285,7 @@ diesel::table! {
         earned_on -> Date,
         fact -> Text,
         created_at -> Timestamp,
+        seen -> Bool,
     }
 }
 
