@@ -85,6 +85,17 @@ async function scenario(browserContext, base, viewport) {
   // Register: the app starts at sign-in, registration signs in and opens the accounts page. The
   // whole scenario runs under the server's Content-Security-Policy: a violation is a console
   // error, which fails the run.
+  // Every celebration shown, in order, to check that each is shown once.
+  await page.addInitScript(() => {
+    window.celebrated = [];
+    new MutationObserver((records) => {
+      for (const r of records) {
+        for (const node of r.addedNodes) {
+          if (node instanceof HTMLElement && node.classList.contains('celebration')) window.celebrated.push(node.textContent);
+        }
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
   const home = await page.goto(base);
   assert(/frame-ancestors 'none'/.test(home.headers()['content-security-policy'] ?? ''), 'the app is served with its CSP');
   await page.waitForURL(/\/login$/);
@@ -174,6 +185,7 @@ async function scenario(browserContext, base, viewport) {
   await page.locator('.alert-warning').waitFor({ state: 'detached' });
   await page.getByRole('button', { name: 'Import 9 transactions' }).click();
   await expectText(page.locator('.import-counts'), /Imported\s*9/);
+  await expectText(page.locator('.celebration-message', { hasText: 'First import' }), /Badges? earned: .*First import/);
   await screenshot('import-result');
 
   // The dashboard opens on October 2026, the latest month with transactions (this month has
@@ -226,6 +238,8 @@ async function scenario(browserContext, base, viewport) {
   await page.getByLabel(/Monthly limit/).fill('200');
   await page.getByLabel('From month').fill('2026-10');
   await page.getByRole('button', { name: 'Set budget' }).click();
+  // The first budget earns its badge: celebrated with confetti right after the write.
+  await expectText(page.locator('.celebration-message', { hasText: 'First budget' }), /Badges? earned: .*First budget/);
   const bar = page.getByRole('progressbar', { name: 'Shopping budget' });
   await bar.waitFor();
   assert(Number(await bar.getAttribute('aria-valuenow')) === 68.6, 'the shopping bar is at 68.6%');
@@ -288,6 +302,10 @@ async function scenario(browserContext, base, viewport) {
   await row.getByRole('button', { name: 'Delete' }).click();
   await row.waitFor({ state: 'detached' });
 
+  // Several writes later, each celebration was shown once.
+  const celebrated = await page.evaluate(() => window.celebrated);
+  assert(celebrated.filter((m) => /First budget/.test(m)).length === 1, `First budget celebrated once: ${JSON.stringify(celebrated)}`);
+
   // Sign out and back in.
   const toggler = page.locator('.navbar-toggler');
   if (await toggler.isVisible()) await toggler.click();
@@ -315,7 +333,8 @@ async function scenario(browserContext, base, viewport) {
   await expectText(page.locator('[data-goal=Holiday] [data-status]'), /No target date/);
   await screenshot('goals');
 
-  // Debts: two cards, a snowball plan compared with the others, one schedule unfolded.
+  // Debts: two cards, a plan in your own order with extra payments compared with the others,
+  // one schedule unfolded.
   await nav('Debts');
   await expectText(page.locator('main'), /No debts recorded/);
   for (const [name, owed, apr, minimum] of [['Visa', '1200', '19.99', '50'], ['Store card', '300', '24.99', '25']]) {
@@ -326,12 +345,38 @@ async function scenario(browserContext, base, viewport) {
     await page.getByRole('button', { name: 'Add debt' }).click();
     await expectText(page.locator(`[data-debt="${name}"]`), new RegExp(name));
   }
+  // Your own order: Visa before the store card (which both avalanche and snowball pay first).
   await page.getByLabel(/^Monthly budget/).fill('200');
-  await page.getByLabel('Strategy').selectOption('snowball');
+  await page.getByLabel('Strategy').selectOption('custom');
+  const order = page.locator('[aria-label="Order to pay off"]');
+  await expectText(order, /^Visa↑↓Store card↑↓$/);
+  await page.getByRole('button', { name: 'Move Store card up' }).click();
+  await expectText(order, /^Store card↑↓Visa↑↓$/);
+  await page.getByRole('button', { name: 'Move Store card down' }).click();
+  await expectText(order, /^Visa↑↓Store card↑↓$/);
   await page.getByRole('button', { name: 'Plan', exact: true }).click();
   await expectText(page.locator('[data-summary=debt-free]'), /^Debt-free: \w+ \d{4} · interest €\d+\.\d\d$/);
+  assert(await page.locator('tbody tr[data-strategy]').first().getAttribute('data-strategy') === 'custom', 'your order is the plan shown');
   await expectText(page.locator('[data-strategy=minimums_only]'), /Minimum payments only/);
-  assert(await page.locator('tbody tr[data-strategy]').count() === 3, 'three strategies compared');
+  assert(await page.locator('tbody tr[data-strategy]').count() === 4, 'four strategies compared');
+  const interestOf = async () => Number((await page.locator('[data-summary=debt-free]').textContent()).match(/interest €([\d.,]+)/)[1].replace(',', ''));
+  const withoutExtras = await interestOf();
+  // One-off extra payments in the first two months (a third row added and removed) cost less interest.
+  const monthAhead = (n) => { const d = new Date(); d.setUTCDate(1); d.setUTCMonth(d.getUTCMonth() + n); return d.toISOString().slice(0, 7); };
+  for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Add extra payment' }).click();
+  await page.getByLabel('Extra payment 1 in').fill(monthAhead(1));
+  await page.getByLabel('Extra amount 1').fill('100');
+  await page.getByLabel('Extra payment 2 in').fill(monthAhead(5));
+  await page.getByLabel('Extra amount 2').fill('999');
+  await page.getByLabel('Extra payment 3 in').fill(monthAhead(2));
+  await page.getByLabel('Extra amount 3').fill('50');
+  await page.getByRole('button', { name: 'Remove extra payment 2' }).click();
+  assert(await page.getByLabel('Extra payment 2 in').inputValue() === monthAhead(2), 'the rows renumber after a removal');
+  await page.getByRole('button', { name: 'Plan', exact: true }).click();
+  await page.waitForFunction((before) => {
+    const m = document.querySelector('[data-summary=debt-free]')?.textContent?.match(/interest €([\d.,]+)/);
+    return m && Number(m[1].replace(',', '')) < before;
+  }, withoutExtras);
   await page.locator('main canvas').waitFor();
   await page.locator('details[data-schedule="Store card"] summary').click();
   await page.locator('details[data-schedule="Store card"] table').waitFor();

@@ -3,12 +3,14 @@ import './styles.css';
 import { api } from './api/client';
 import { routes } from './routes';
 import { startRouter } from './router';
+import { celebrateAfterWrites, checkCelebrations } from './state/celebrations';
 import { session } from './state/session';
 import { createLayout } from './ui/layout';
 import { errorAlert } from './ui/feedback';
 import { replace } from './ui/dom';
 
 async function boot(): Promise<void> {
+  api.use(celebrateAfterWrites);
   const app = document.getElementById('app')!;
   const { outlet, routeChanged } = createLayout(app);
   try {
@@ -21,6 +23,8 @@ async function boot(): Promise<void> {
     return;
   }
   startRouter(routes, outlet, routeChanged);
+  // What a script or another device earned meanwhile is celebrated when the app opens.
+  if (session.get()) void checkCelebrations();
 }
 
 void boot();

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Schemas } from '../src/api/client';
-import { celebrateMilestones, goalCard, outlook } from '../src/pages/goals';
+import { goalCard, outlook } from '../src/pages/goals';
 
 type Goal = Schemas['GoalResponse'];
 
@@ -47,21 +47,5 @@ describe('goal cards', () => {
     expect(card.querySelector('.btn-group button')!.textContent).toBe('Resume');
     expect(card.textContent).toContain('€250.00 to go.');
     expect(card.querySelector('[data-status]')!.textContent).toBe('No target date');
-  });
-});
-
-describe('celebration', () => {
-  it('throws confetti for a new milestone and clears it', () => {
-    vi.useFakeTimers();
-    celebrateMilestones(goal({}, { new_milestones: [25, 50] }));
-    expect(document.querySelector('.celebration-message')!.textContent).toBe('Holiday: 50% saved!');
-    expect(document.querySelectorAll('.confetti-piece').length).toBe(40);
-    vi.advanceTimersByTime(3000);
-    expect(document.querySelector('.celebration')).toBeNull();
-  });
-
-  it('stays quiet when nothing new was reached', () => {
-    celebrateMilestones(goal());
-    expect(document.querySelector('.celebration')).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-use actix_web::{get, put, web, HttpResponse};
+use actix_web::{get, post, put, web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -7,8 +7,8 @@ use validator::Validate;
 use crate::api::extract::ValidJson;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::badges::{self, BadgeView};
-use crate::error::responses::{AuthErrors, BodyErrors};
+use crate::badges::{self, BadgeView, UnseenMilestone};
+use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::ApiError;
 
 #[derive(Serialize, ToSchema)]
@@ -120,4 +120,93 @@ pub async fn set_badges(
         .db(move |conn| badges::set_enabled(conn, id, body.enabled))
         .await?;
     Ok(HttpResponse::Ok().json(badge_list(&state, user).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MilestoneToCelebrate {
+    /// The milestone's id, to mark it seen.
+    pub id: i64,
+    pub goal_id: i64,
+    pub goal_name: String,
+    /// 25, 50, 75 or 100.
+    pub percent: i32,
+    pub reached_on: NaiveDate,
+}
+
+impl From<UnseenMilestone> for MilestoneToCelebrate {
+    fn from(m: UnseenMilestone) -> Self {
+        MilestoneToCelebrate {
+            id: m.id,
+            goal_id: m.goal_id,
+            goal_name: m.goal_name,
+            percent: m.percent,
+            reached_on: m.reached_on,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "badges": [{"key": "first_budget", "name": "First budget", "description": "A plan for your spending.",
+        "how": "Set a budget.", "earned": true, "earned_on": "2026-11-29", "fact": "set a budget", "progress": null}],
+    "milestones": [{"id": 7, "goal_id": 3, "goal_name": "Holiday", "percent": 50, "reached_on": "2026-11-29"}]
+}))]
+pub struct Celebrations {
+    /// Badges earned and not yet celebrated (none while badges are off), oldest first.
+    pub badges: Vec<BadgeResponse>,
+    /// Goal milestones reached and not yet celebrated, oldest first.
+    pub milestones: Vec<MilestoneToCelebrate>,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"badges": ["first_budget"], "milestones": [7]}))]
+pub struct CelebrationsSeen {
+    /// Keys of the badges celebrated.
+    #[serde(default)]
+    #[validate(length(max = 100, message = "at most 100 keys"))]
+    pub badges: Vec<String>,
+    /// Ids of the goal milestones celebrated.
+    #[serde(default)]
+    #[validate(length(max = 1000, message = "at most 1000 ids"))]
+    pub milestones: Vec<i64>,
+}
+
+/// What there is to celebrate: badges earned and goal milestones reached since the app last
+/// marked them seen, whichever write earned them (the web app, a script, an import). The web app
+/// asks after its writes and shows a short celebration, then marks them seen.
+#[utoipa::path(tag = "badges", responses((status = 200, body = Celebrations), AuthErrors),
+    security(("bearer" = []), ("session" = [])))]
+#[get("/celebrations")]
+pub async fn list_celebrations(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = user.user.id;
+    let (badges, milestones) = state.db(move |conn| badges::unseen(conn, id)).await?;
+    Ok(HttpResponse::Ok().json(Celebrations {
+        badges: badges.into_iter().map(BadgeResponse::from).collect(),
+        milestones: milestones
+            .into_iter()
+            .map(MilestoneToCelebrate::from)
+            .collect(),
+    }))
+}
+
+/// Mark badges and goal milestones as celebrated, so they are not shown again. Marking one
+/// already seen changes nothing; a milestone id that is not yours answers 404 and marks nothing.
+#[utoipa::path(tag = "badges", request_body = CelebrationsSeen, responses(
+    (status = 204, description = "Marked seen"), NotFound, AuthErrors, BodyErrors,
+), security(("bearer" = []), ("session" = [])))]
+#[post("/celebrations/seen")]
+pub async fn mark_celebrations_seen(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    ValidJson(body): ValidJson<CelebrationsSeen>,
+) -> Result<HttpResponse, ApiError> {
+    let id = user.user.id;
+    state
+        .db(move |conn| badges::mark_seen(conn, id, &body.badges, &body.milestones))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

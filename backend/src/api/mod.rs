@@ -131,6 +131,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(goals::delete_contribution)
                 .service(badges::list_badges)
                 .service(badges::set_badges)
+                .service(badges::list_celebrations)
+                .service(badges::mark_celebrations_seen)
                 .service(categorizer::categorize)
                 .service(categorizer::list_models)
                 .service(recurring::list_recurring)

@@ -319,3 +319,112 @@ pub fn after<T>(
     }
     done
 }
+
+/// A goal milestone not celebrated yet.
+pub struct UnseenMilestone {
+    pub id: i64,
+    pub goal_id: i64,
+    pub goal_name: String,
+    pub percent: i32,
+    pub reached_on: NaiveDate,
+}
+
+/// What the web app has yet to celebrate: badges (none while badges are off) and goal
+/// milestones, oldest first. Celebrations are kept in the database, not in the answers of the
+/// writes that earned them, so one earned by a script is celebrated when the app next looks.
+pub fn unseen(
+    conn: &mut DbConn,
+    user_id: i64,
+) -> Result<(Vec<BadgeView>, Vec<UnseenMilestone>), ApiError> {
+    let stored: Vec<(String, NaiveDate, String)> = if enabled(conn, user_id)? {
+        with_conn!(conn, c => badges::table
+            .filter(badges::user_id.eq(user_id))
+            .filter(badges::seen.eq(false))
+            .order((badges::created_at.asc(), badges::id.asc()))
+            .select((badges::key, badges::earned_on, badges::fact))
+            .load(c))?
+    } else {
+        Vec::new()
+    };
+    let badges = stored
+        .into_iter()
+        .filter_map(|(key, on, fact)| {
+            let badge = BADGES.into_iter().find(|b| b.key == key)?;
+            Some(BadgeView {
+                badge,
+                earned: Some((on, fact)),
+                progress: None,
+            })
+        })
+        .collect();
+    let milestones: Vec<(i64, i64, String, i32, NaiveDate)> = with_conn!(conn, c => goal_milestones::table
+        .inner_join(goals::table)
+        .filter(goals::user_id.eq(user_id))
+        .filter(goal_milestones::seen.eq(false))
+        .order((goal_milestones::reached_on.asc(), goal_milestones::id.asc()))
+        .select((goal_milestones::id, goals::id, goals::name, goal_milestones::percent, goal_milestones::reached_on))
+        .load(c))?;
+    let milestones = milestones
+        .into_iter()
+        .map(
+            |(id, goal_id, goal_name, percent, reached_on)| UnseenMilestone {
+                id,
+                goal_id,
+                goal_name,
+                percent,
+                reached_on,
+            },
+        )
+        .collect();
+    Ok((badges, milestones))
+}
+
+/// Marks badges (by key) and goal milestones (by id) as celebrated. An unknown key is a 422
+/// naming its place; a milestone id that is not one of the user's is a 404, like any other id.
+/// Marking one already seen, or a badge not (or no longer) earned, changes nothing.
+pub fn mark_seen(
+    conn: &mut DbConn,
+    user_id: i64,
+    keys: &[String],
+    milestone_ids: &[i64],
+) -> Result<(), ApiError> {
+    let unknown: Vec<crate::error::FieldError> = keys
+        .iter()
+        .enumerate()
+        .filter(|(_, key)| !BADGES.iter().any(|b| b.key == key.as_str()))
+        .map(|(i, _)| {
+            crate::error::FieldError::new(format!("badges[{i}]"), "no badge has this key")
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ApiError::Validation(unknown));
+    }
+    let wanted: BTreeSet<i64> = milestone_ids.iter().copied().collect();
+    conn.transaction(|conn| {
+        if !wanted.is_empty() {
+            let ids: Vec<i64> = wanted.iter().copied().collect();
+            let owned: Vec<i64> = with_conn!(conn, c => goal_milestones::table
+                .inner_join(goals::table)
+                .filter(goals::user_id.eq(user_id))
+                .filter(goal_milestones::id.eq_any(&ids))
+                .select(goal_milestones::id)
+                .load(c))?;
+            if owned.len() != wanted.len() {
+                return Err(ApiError::NotFound("no such goal milestone".into()));
+            }
+            with_conn!(conn, c => diesel::update(goal_milestones::table.filter(goal_milestones::id.eq_any(&owned)))
+                .set(goal_milestones::seen.eq(true))
+                .execute(c))?;
+        }
+        if !keys.is_empty() {
+            with_conn!(conn, c => diesel::update(
+                badges::table
+                    .filter(badges::user_id.eq(user_id))
+                    .filter(badges::key.eq_any(keys)),
+            )
+            .set(badges::seen.eq(true))
+            .execute(c))?;
+        }
+        Ok(())
+    })
+}

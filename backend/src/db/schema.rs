@@ -275,6 +275,7 @@ diesel::table! {
         goal_id -> BigInt,
         percent -> Integer,
         reached_on -> Date,
+        seen -> Bool,
     }
 }
 
@@ -286,6 +287,7 @@ diesel::table! {
         earned_on -> Date,
         fact -> Text,
         created_at -> Timestamp,
+        seen -> Bool,
     }
 }
 

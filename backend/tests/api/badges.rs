@@ -11,6 +11,7 @@ both_backends!(
     an_undone_import_takes_its_badge_back,
     month_and_debt_badges_are_dated_by_their_facts,
     badges_can_be_turned_off,
+    celebrations_are_reported_until_seen_and_per_user,
 );
 
 async fn badges(app: &TestApp, token: &str) -> Value {
@@ -222,4 +223,108 @@ async fn badges_can_be_turned_off(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(badge(&on, "first_budget")["earned"], true);
+}
+
+async fn celebrations(app: &TestApp, token: &str) -> (Vec<String>, Vec<(String, i64)>, Vec<i64>) {
+    let res = app.get_as(token, "/api/v1/celebrations").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    let keys = body["badges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["key"].as_str().unwrap().to_owned())
+        .collect();
+    let milestones = body["milestones"].as_array().unwrap();
+    (
+        keys,
+        milestones
+            .iter()
+            .map(|m| {
+                (
+                    m["goal_name"].as_str().unwrap().to_owned(),
+                    m["percent"].as_i64().unwrap(),
+                )
+            })
+            .collect(),
+        milestones
+            .iter()
+            .map(|m| m["id"].as_i64().unwrap())
+            .collect(),
+    )
+}
+
+async fn seen(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
+    app.post_as(token, "/api/v1/celebrations/seen", body).await
+}
+
+async fn celebrations_are_reported_until_seen_and_per_user(app: TestApp) {
+    let token = app.user("asha@example.com").await;
+    let other = app.user("ravi@example.com").await;
+    assert_eq!(celebrations(&app, &token).await, (vec![], vec![], vec![]));
+
+    app.post_as(&token, "/api/v1/budgets", &json!({"amount": 100_000}))
+        .await;
+    let goal = app
+        .post_as(
+            &token,
+            "/api/v1/goals",
+            &json!({"name": "Car", "target_amount": 100_000}),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let contribute = |amount: i64| {
+        let path = format!("/api/v1/goals/{}/contributions", goal["id"]);
+        let app = &app;
+        let token = &token;
+        async move {
+            let res = app.post_as(token, &path, &json!({"amount": amount})).await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+        }
+    };
+    contribute(50_000).await;
+    let (keys, milestones, ids) = celebrations(&app, &token).await;
+    assert_eq!(keys, ["first_budget", "first_goal", "goal_halfway"]);
+    assert_eq!(milestones, [("Car".to_owned(), 25), ("Car".to_owned(), 50)]);
+    // Asking again does not consume them; another user has nothing to celebrate.
+    assert_eq!(celebrations(&app, &token).await.0.len(), 3);
+    assert_eq!(celebrations(&app, &other).await, (vec![], vec![], vec![]));
+
+    // Another user's milestone ids are 404 and mark nothing; an unknown key is named.
+    let res = seen(&app, &other, &json!({"milestones": ids})).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = seen(
+        &app,
+        &token,
+        &json!({"badges": ["first_budget", "nope"], "milestones": ids}),
+    )
+    .await;
+    assert_eq!(invalid_fields(res).await, ["badges[1]"]);
+    assert_eq!(celebrations(&app, &token).await.2, ids);
+
+    // Seen once, gone; marking again changes nothing.
+    for _ in 0..2 {
+        let res = seen(&app, &token, &json!({"badges": keys, "milestones": ids})).await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        assert_eq!(celebrations(&app, &token).await, (vec![], vec![], vec![]));
+    }
+
+    // With badges off, only goal milestones are celebrated.
+    let res = app
+        .put_as(
+            &token,
+            "/api/v1/badges/settings",
+            &json!({"enabled": false}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    contribute(50_000).await;
+    let (keys, milestones, _) = celebrations(&app, &token).await;
+    assert_eq!(keys, Vec::<String>::new());
+    assert_eq!(
+        milestones,
+        [("Car".to_owned(), 75), ("Car".to_owned(), 100)]
+    );
 }

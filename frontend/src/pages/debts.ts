@@ -1,7 +1,8 @@
 import { api, call, type Schemas } from '../api/client';
+import { ApiProblem } from '../api/problem';
 import { amountFrom } from '../api/reference';
 import { monthLabel } from '../format/dates';
-import { formatMoney } from '../format/money';
+import { formatMoney, parseMoney } from '../format/money';
 import type { Page } from '../router';
 import { currentUser } from '../state/session';
 import { Charts, chartCanvas } from '../ui/charts';
@@ -12,6 +13,7 @@ import { field, numberOrNull, onSubmit, submitButton, text, type Option } from '
 type Debt = Schemas['DebtResponse'];
 type Plan = Schemas['PlanResponse'];
 type Totals = Schemas['PlanTotals'];
+type PlanBody = Schemas['PlanBody'];
 
 const KINDS: Option[] = [['credit_card', 'Credit card'], ['loan', 'Loan'], ['mortgage', 'Mortgage'], ['student', 'Student loan'], ['other', 'Other']];
 const MINIMUMS: Option[] = [['fixed', 'Fixed amount'], ['percent', 'Percent of balance'], ['installment', 'Installment loan']];
@@ -27,9 +29,12 @@ export const debtsPage: Page = ({ root }) => {
   const charts = new Charts();
   const list = h('div');
   const planArea = h('div', { 'aria-live': 'polite' });
-  const reload: () => Promise<void> = loadInto(list, () => call(api.GET('/api/v1/debts')), ({ items }) => items.length === 0
-    ? emptyState('No debts recorded. Add a card or loan to plan paying it off.')
-    : h('div', { class: 'list-group' }, items.map((d) => debtRow(d, reload))));
+  const reload: () => Promise<void> = loadInto(list, () => call(api.GET('/api/v1/debts')), ({ items }) => {
+    planner.setDebts(items);
+    return items.length === 0
+      ? emptyState('No debts recorded. Add a card or loan to plan paying it off.')
+      : h('div', { class: 'list-group' }, items.map((d) => debtRow(d, reload)));
+  });
 
   const form = h('form', { class: 'row g-2 align-items-end', 'aria-label': 'New debt' },
     field({ name: 'name', label: 'Name', required: true, col: 'col-12 col-md-3' }),
@@ -60,34 +65,111 @@ export const debtsPage: Page = ({ root }) => {
     await reload();
   });
 
-  const planner = h('form', { class: 'row g-2 align-items-end', 'aria-label': 'Payoff plan' },
-    field({ name: 'budget', label: `Monthly budget (${currency})`, required: true, col: 'col-12 col-md-3', attrs: { inputmode: 'decimal' } }),
-    field({ name: 'strategy', label: 'Strategy', type: 'select', options: [['avalanche', STRATEGIES.avalanche], ['snowball', STRATEGIES.snowball]], col: 'col-12 col-md-3' }),
-    field({ name: 'extra_month', label: 'Extra payment in', type: 'month', col: 'col-6 col-md-2' }),
-    field({ name: 'extra_amount', label: 'Extra amount', col: 'col-6 col-md-2', attrs: { inputmode: 'decimal' } }),
-    h('div', { class: 'col-12 col-md-2 mb-3 d-grid' }, submitButton('Plan')));
-  onSubmit(planner, async (data) => {
-    const extraMonth = text(data, 'extra_month');
-    const extra = amountFrom(data, 'extra_amount', currency, { optional: true });
-    const plan = await call(api.POST('/api/v1/debts/plan', {
-      body: {
-        budget: amountFrom(data, 'budget', currency) ?? 0,
-        strategy: data.get('strategy') as 'avalanche' | 'snowball',
-        extra_payments: extraMonth && extra ? [{ month: extraMonth, amount: extra }] : [],
-      },
-    }));
+  const planner = plannerForm(currency, (body) => call(api.POST('/api/v1/debts/plan', { body })).then((plan) => {
     charts.destroy();
     replace(planArea, planView(plan, charts));
-  });
+  }));
 
   root.append(
     h('h1', { class: 'h3 mb-3' }, 'Debts'),
     h('section', { class: 'card mb-4' }, h('div', { class: 'card-body' }, h('h2', { class: 'h6 card-title' }, 'Add a debt'), form)),
     list,
     h('section', { class: 'card my-4' }, h('div', { class: 'card-body' },
-      h('h2', { class: 'h6 card-title' }, 'Plan the payoff'), planner, planArea)));
+      h('h2', { class: 'h6 card-title' }, 'Plan the payoff'), planner.form, planArea)));
   return () => charts.destroy();
 };
+
+/** Moves the item at `index` by `step` places, within the list. */
+export function moved<T>(items: readonly T[], index: number, step: number): T[] {
+  const to = Math.min(items.length - 1, Math.max(0, index + step));
+  const copy = [...items];
+  const [item] = copy.splice(index, 1);
+  if (item !== undefined) copy.splice(to, 0, item);
+  return copy;
+}
+
+/** The planner's one-off extra payments, one a row; a row left empty is skipped. */
+export function extraPayments(data: FormData, currency: string): PlanBody['extra_payments'] {
+  const months = data.getAll('extra_month').map(String);
+  const amounts = data.getAll('extra_amount').map(String);
+  const payments: NonNullable<PlanBody['extra_payments']> = [];
+  const errors: { field: string; message: string }[] = [];
+  months.forEach((month, i) => {
+    const raw = (amounts[i] ?? '').trim();
+    if (month === '' && raw === '') return;
+    const amount = parseMoney(raw, currency);
+    if (month === '') errors.push({ field: `extra_payments[${i}].month`, message: `Extra payment ${i + 1}: choose the month.` });
+    if (amount === null || amount <= 0) errors.push({ field: `extra_payments[${i}].amount`, message: `Extra payment ${i + 1}: enter an amount such as 250.00 (${currency}).` });
+    else if (month !== '') payments.push({ month, amount });
+  });
+  if (errors.length > 0) throw new ApiProblem(422, 'Please correct the extra payments.', errors);
+  return payments;
+}
+
+/**
+ * The planner: budget and strategy; with "your order", the debts listed to put in order with
+ * up and down buttons; any number of one-off extra payments as rows of month and amount.
+ */
+export function plannerForm(currency: string, plan: (body: PlanBody) => Promise<void>): { form: HTMLFormElement; setDebts: (debts: Debt[]) => void } {
+  let order: Debt[] = [];
+  const orderList = h('ol', { class: 'list-group list-group-numbered mb-3', 'aria-label': 'Order to pay off' });
+  const renderOrder = () => {
+    replace(orderList, order.map((d, i) => h('li', { class: 'list-group-item d-flex align-items-center gap-2', 'data-order': d.name },
+      h('span', { class: 'me-auto text-truncate' }, d.name),
+      h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', 'aria-label': `Move ${d.name} up`, disabled: i === 0,
+        onclick: () => { order = moved(order, i, -1); renderOrder(); } }, '↑'),
+      h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', 'aria-label': `Move ${d.name} down`, disabled: i === order.length - 1,
+        onclick: () => { order = moved(order, i, 1); renderOrder(); } }, '↓'))));
+  };
+  const orderBox = h('fieldset', { class: 'col-12', hidden: true },
+    h('legend', { class: 'form-label fs-6' }, 'Your order: first paid off first'), orderList);
+  const strategy = field({ name: 'strategy', label: 'Strategy', type: 'select', col: 'col-12 col-md-4',
+    options: [['avalanche', STRATEGIES.avalanche], ['snowball', STRATEGIES.snowball], ['custom', STRATEGIES.custom]] });
+  strategy.querySelector('select')!.addEventListener('change', (event) => {
+    orderBox.hidden = (event.target as HTMLSelectElement).value !== 'custom';
+  });
+  const extras = h('div', { class: 'vstack gap-2 mb-2' });
+  // Rows are numbered by place, as errors name them, so removing one renumbers the rest.
+  const renumber = () => [...extras.children].forEach((row, i) => {
+    const [month, amount] = row.querySelectorAll('label');
+    month!.textContent = `Extra payment ${i + 1} in`;
+    amount!.textContent = `Extra amount ${i + 1}`;
+    row.querySelector('button')!.setAttribute('aria-label', `Remove extra payment ${i + 1}`);
+  });
+  const addExtra = () => {
+    const row: HTMLElement = h('div', { class: 'row g-2 align-items-end', 'data-extra': '' },
+      field({ name: 'extra_month', label: '', type: 'month', col: 'col-5 col-md-3' }),
+      field({ name: 'extra_amount', label: '', col: 'col-4 col-md-3', attrs: { inputmode: 'decimal' } }),
+      h('div', { class: 'col-3 col-md-2 mb-3 d-grid' }, h('button', { type: 'button', class: 'btn btn-outline-danger',
+        onclick: () => { row.remove(); renumber(); } }, 'Remove')));
+    extras.append(row);
+    renumber();
+  };
+  const form = h('form', { class: 'row g-2 align-items-end', 'aria-label': 'Payoff plan' },
+    field({ name: 'budget', label: `Monthly budget (${currency})`, required: true, col: 'col-12 col-md-4', attrs: { inputmode: 'decimal' } }),
+    strategy,
+    h('div', { class: 'col-12 col-md-4 mb-3 d-grid' }, submitButton('Plan')),
+    orderBox,
+    h('fieldset', { class: 'col-12' },
+      h('legend', { class: 'form-label fs-6' }, 'One-off extra payments'),
+      extras,
+      h('button', { type: 'button', class: 'btn btn-sm btn-outline-primary', onclick: addExtra }, 'Add extra payment')));
+  onSubmit(form, async (data) => {
+    const chosen = data.get('strategy') as PlanBody['strategy'];
+    await plan({
+      budget: amountFrom(data, 'budget', currency) ?? 0,
+      strategy: chosen,
+      order: chosen === 'custom' ? order.map((d) => d.id) : [],
+      extra_payments: extraPayments(data, currency),
+    });
+  });
+  // Debts added since keep the order chosen so far and join at the end; deleted ones leave it.
+  const setDebts = (debts: Debt[]) => {
+    order = [...order.filter((d) => debts.some((c) => c.id === d.id)), ...debts.filter((c) => !order.some((d) => d.id === c.id))];
+    renderOrder();
+  };
+  return { form, setDebts };
+}
 
 function debtRow(debt: Debt, reload: () => Promise<void>): HTMLElement {
   const remove = guarded(async () => {

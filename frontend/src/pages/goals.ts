@@ -4,7 +4,6 @@ import { formatDate, monthLabel } from '../format/dates';
 import { formatMoney } from '../format/money';
 import type { Page } from '../router';
 import { currentUser } from '../state/session';
-import { celebrate } from '../ui/celebrate';
 import { Charts, chartCanvas, SERIES } from '../ui/charts';
 import { h } from '../ui/dom';
 import { emptyState, guarded, loadInto, toast } from '../ui/feedback';
@@ -18,12 +17,6 @@ const STATUS: Record<Goal['progress']['status'], [label: string, tone: string]> 
   reached: ['Reached', 'success'],
   no_date: ['No target date', 'secondary'],
 };
-
-/** Celebrates the milestones an answer just recorded. */
-export function celebrateMilestones(goal: Goal): void {
-  const top = goal.new_milestones.at(-1);
-  if (top !== undefined) celebrate(top === 100 ? `${goal.name}: goal reached!` : `${goal.name}: ${top}% saved!`);
-}
 
 export const goalsPage: Page = ({ root }) => {
   const charts = new Charts();
@@ -43,7 +36,7 @@ export const goalsPage: Page = ({ root }) => {
     h('div', { class: 'col-6 col-md-2 mb-3 d-grid' }, submitButton('Add goal')));
   onSubmit(form, async (data) => {
     const share = numberOrNull(data, 'share');
-    const created = await call(api.POST('/api/v1/goals', {
+    await call(api.POST('/api/v1/goals', {
       body: {
         name: text(data, 'name') ?? '',
         target_amount: amountFrom(data, 'target', currency) ?? 0,
@@ -53,7 +46,6 @@ export const goalsPage: Page = ({ root }) => {
     }));
     form.reset();
     toast('Goal added');
-    celebrateMilestones(created);
     await reload();
   });
   root.append(
@@ -94,11 +86,10 @@ export function goalCard(goal: Goal, reload: () => Promise<void>, charts?: Chart
     h('input', { id: `add-${goal.id}`, name: 'amount', class: 'form-control form-control-sm', inputmode: 'decimal', placeholder: 'Add money', required: true }),
     h('button', { type: 'submit', class: 'btn btn-sm btn-outline-primary text-nowrap' }, 'Add'));
   onSubmit(contribution, async (data) => {
-    const updated = await call(api.POST('/api/v1/goals/{id}/contributions', {
+    await call(api.POST('/api/v1/goals/{id}/contributions', {
       params: { path: { id: goal.id } }, body: { amount: amountFrom(data, 'amount', goal.currency) ?? 0 },
     }));
     toast('Contribution added');
-    celebrateMilestones(updated);
     await reload();
   });
   const chart = goal.history.length > 1 && charts ? chartCanvas(`Saved for ${goal.name} by month`, 'sm') : null;
