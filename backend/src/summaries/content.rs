@@ -175,7 +175,7 @@ pub fn compose(
 ) -> Result<Email, ApiError> {
     let currency = &user.base_currency;
     let period: Period = due.period.clone();
-    let report = dashboard::build(conn, user.id, currency, None, period.clone(), today)?;
+    let report = dashboard::build(conn, user.id, currency, &[], period.clone(), today)?;
     // A week's budgets are those of the month it is sent in, so far.
     let month = match due.kind {
         Kind::Monthly => None,
@@ -183,7 +183,7 @@ pub fn compose(
             conn,
             user.id,
             currency,
-            None,
+            &[],
             Period::month(first_of_month(today)),
             today,
         )?),
