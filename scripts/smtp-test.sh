@@ -14,8 +14,12 @@ die() { echo "smtp-test: $*" >&2; exit 1; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 stop() {
+  local pid
   if [ -f "$DIR/pid" ]; then
-    kill "$(cat "$DIR/pid")" 2>/dev/null || true
+    pid=$(cat "$DIR/pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
   fi
   rm -rf "$DIR"
 }
@@ -30,7 +34,8 @@ start() {
   else
     while port_busy "$port"; do port=$((port + 1)); done
   fi
-  "$PYTHON" "$REPO/scripts/smtp-test-server.py" "$port" "$DIR/mail" 2>"$DIR/server.log" &
+  # Its own output goes to a log, so that `$(scripts/smtp-test.sh start)` does not wait for it.
+  "$PYTHON" "$REPO/scripts/smtp-test-server.py" "$port" "$DIR/mail" </dev/null >"$DIR/server.log" 2>&1 &
   echo $! >"$DIR/pid"
   for _ in $(seq 50); do
     port_busy "$port" && break
