@@ -321,6 +321,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    insights (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        insight_key -> Text,
+        dismissed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(sign_ins -> users (user_id));
 diesel::joinable!(monthly_sums -> accounts (account_id));
@@ -354,4 +364,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     badge_settings,
     recurring_series,
     anomalies,
+    insights,
 );

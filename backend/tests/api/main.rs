@@ -23,6 +23,7 @@ mod headers;
 mod health;
 mod hostile;
 mod imports;
+mod insights;
 mod me;
 mod merchants;
 mod migrations;
