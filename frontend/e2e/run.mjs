@@ -340,6 +340,8 @@ async function scenario(browserContext, base, viewport) {
   await expectText(page.locator('[aria-label="Anomalies"]'), /Unusual this quarter/);
   await expectText(page.locator('[aria-label="Upcoming bills"]'), /Bills in the next 30 days/);
   await screenshot('insights');
+  await nav('Dashboard');
+  await expectText(page.locator('[aria-label="Top insights"]'), /Top insights[\s\S]*All insights/);
 
   // Undo the import from the history: its transactions are gone.
   await nav('Import');

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it, vi } from 'vitest';
-import { anomaliesView, billsView, insightsView } from '../src/pages/insights';
+import { anomaliesView, billsView, insightsView, topInsightsView } from '../src/pages/insights';
 
 const insight = {
   id: 5, kind: 'category_change' as const, severity: 'medium' as const, period: '2026-10',
@@ -56,5 +56,14 @@ describe('insights page', () => {
     expect(view.textContent).toContain('Netflix');
     expect(view.textContent).toContain('17.99');
     expect(view.textContent).toContain('Total:');
+  });
+
+  it('shows the top few on the dashboard with a link to the rest', () => {
+    const many = [1, 2, 3, 4].map((id) => ({ ...insight, id, message: `insight ${id}` }));
+    const card = topInsightsView({ items: many, not_enough_data: [] });
+    expect(card.querySelectorAll('[data-insight]').length).toBe(3);
+    expect(card.textContent).not.toContain('insight 4');
+    expect(card.querySelector('a')!.getAttribute('href')).toBe('/insights');
+    expect(topInsightsView({ items: [], not_enough_data: [] }).textContent).toContain('Nothing to point out');
   });
 });

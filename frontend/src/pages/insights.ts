@@ -55,6 +55,20 @@ function insightItem(insight: Insight, dismiss: (id: number) => Promise<void>): 
     h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', onclick: guarded(() => dismiss(insight.id)) }, 'Dismiss'));
 }
 
+/** The dashboard's card: the most severe few, and the way to the rest. */
+export function topInsightsView(list: InsightList, shown = 3): HTMLElement {
+  const top = list.items.slice(0, shown);
+  return h('div', { class: 'card mb-3' },
+    h('div', { class: 'card-body' },
+      h('h2', { class: 'h6 card-title d-flex gap-2' }, 'Top insights',
+        h('a', { class: 'ms-auto small', href: '/insights' }, 'All insights')),
+      top.length === 0
+        ? h('p', { class: 'small text-secondary mb-0' }, 'Nothing to point out right now.')
+        : h('ul', { class: 'list-unstyled mb-0' }, top.map((i) =>
+          h('li', { class: 'd-flex gap-2 align-items-start mb-1', 'data-insight': i.kind },
+            severityBadge(i.severity), h('span', { class: 'text-break' }, i.message))))));
+}
+
 /** Unusual payments and months with their reason, and "this is fine". */
 export function anomaliesView(list: AnomalyList, fine: (id: number) => Promise<void>): HTMLElement {
   return h('div', null,
