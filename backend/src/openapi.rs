@@ -40,7 +40,7 @@ use crate::error::{FieldError, Problem};
         (name = "badges", description = "Good habits made visible"),
         (name = "forecast", description = "Recurring bills and income, upcoming bills and forecasts, each with how sure it is"),
         (name = "summaries", description = "Weekly and monthly email summaries: settings, preview, unsubscribe"),
-        (name = "insights", description = "Anomalies in your spending, each with its reason in numbers, and your \"this is fine\""),
+        (name = "insights", description = "Anomalies in your spending and plain-language insights, each with the numbers it rests on"),
         (name = "categorizer", description = "Category suggestions that learn from your corrections"),
         (name = "health", description = "Probes for orchestrators and load balancers"),
     )

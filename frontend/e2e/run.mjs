@@ -389,6 +389,15 @@ async function scenario(browserContext, base, viewport) {
   await expectText(page.locator('[aria-label="Badges to earn"]'), /Goal reached/);
   await screenshot('badges');
 
+  // Insights: what the numbers say, the unusual ones with "this is fine", the bills ahead.
+  await nav('Insights');
+  await expectText(page.locator('[aria-label="Insights"]'), /What your numbers say/);
+  await expectText(page.locator('[aria-label="Anomalies"]'), /Unusual this quarter/);
+  await expectText(page.locator('[aria-label="Upcoming bills"]'), /Bills in the next 30 days/);
+  await screenshot('insights');
+  await nav('Dashboard');
+  await expectText(page.locator('[aria-label="Top insights"]'), /Top insights[\s\S]*All insights/);
+
   // Undo the import from the history: its transactions are gone.
   await nav('Import');
   await page.getByRole('button', { name: 'Undo', exact: true }).click();

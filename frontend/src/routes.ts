@@ -5,6 +5,7 @@ export const routes: Route[] = [
   { path: '/', title: 'Dashboard', page: () => import('./pages/dashboard').then((m) => m.dashboardPage) },
   { path: '/transactions', title: 'Transactions', page: () => import('./pages/transactions').then((m) => m.transactionsPage) },
   { path: '/import', title: 'Import', page: () => import('./pages/imports').then((m) => m.importPage) },
+  { path: '/insights', title: 'Insights', page: () => import('./pages/insights').then((m) => m.insightsPage) },
   { path: '/budgets', title: 'Budgets', page: () => import('./pages/budgets').then((m) => m.budgetsPage) },
   { path: '/goals', title: 'Goals', page: () => import('./pages/goals').then((m) => m.goalsPage) },
   { path: '/debts', title: 'Debts', page: () => import('./pages/debts').then((m) => m.debtsPage) },

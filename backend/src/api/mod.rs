@@ -16,6 +16,7 @@ pub mod goals;
 pub mod health;
 pub mod home;
 pub mod imports;
+pub mod insights;
 pub mod me;
 pub mod personal_tokens;
 pub mod recurring;
@@ -143,7 +144,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(forecast::get_balance)
                 .service(anomalies::list_anomalies)
                 .service(anomalies::get_anomaly)
-                .service(anomalies::update_anomaly),
+                .service(anomalies::update_anomaly)
+                .service(insights::list_insights)
+                .service(insights::update_insight),
         );
 }
 

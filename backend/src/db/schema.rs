@@ -384,6 +384,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    insights (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        insight_key -> Text,
+        dismissed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(report_accounts -> reports (report_id));
 diesel::joinable!(sign_ins -> users (user_id));
@@ -422,4 +432,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     summary_settings,
     summary_sends,
     anomalies,
+    insights,
 );

@@ -5,3 +5,5 @@ pub mod anomalies;
 pub mod anomaly_store;
 pub mod evaluate;
 pub mod injections;
+pub mod insight_store;
+pub mod sentences;

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{invalid_fields, problem, TestApp};
+use crate::helpers::{invalid_fields, of_kind, problem, TestApp};
 
 both_backends!(
     a_duplicate_charge_is_flagged,
@@ -31,15 +31,6 @@ async fn anomalies(app: &TestApp, token: &str, query: &str) -> Value {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
-}
-
-fn of_kind<'a>(list: &'a Value, kind: &str) -> Vec<&'a Value> {
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["kind"] == kind)
-        .collect()
 }
 
 /// Twenty weekly grocery payments ending four days ago: four each of 40.00, 42.00, 45.00,

@@ -332,6 +332,16 @@ pub async fn problem(res: Response, status: StatusCode) -> Value {
     body
 }
 
+/// The items of a list answer whose `kind` is `kind`.
+pub fn of_kind<'a>(list: &'a Value, kind: &str) -> Vec<&'a Value> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == kind)
+        .collect()
+}
+
 /// The fields named by a 422 problem.
 pub async fn invalid_fields(res: Response) -> Vec<String> {
     let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;

@@ -25,6 +25,7 @@ mod hostile;
 mod import_claims;
 mod import_crash;
 mod imports;
+mod insights;
 mod me;
 mod merchants;
 mod migrations;

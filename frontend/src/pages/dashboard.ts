@@ -8,6 +8,7 @@ import { Charts, categoryDoughnut, chartCanvas, cumulativeChart, incomeSpendingC
 import { h, replace, type Child } from '../ui/dom';
 import { emptyState, loadInto } from '../ui/feedback';
 import { periodPicker } from '../ui/period-picker';
+import { topInsightsView } from './insights';
 
 type Dashboard = Schemas['Dashboard'];
 type BudgetMonth = Schemas['BudgetMonth'];
@@ -33,9 +34,12 @@ export const dashboardPage: Page = ({ root, query, setQuery }) => {
     return render(dashboard, budgets, period, charts);
   });
   if (period) showPicker(period);
+  const top = h('section', { 'aria-label': 'Top insights' });
+  loadInto(top, () => call(api.GET('/api/v1/insights')), (list) => topInsightsView(list));
   root.append(
     h('div', { class: 'd-flex flex-wrap justify-content-between align-items-center gap-2 mb-3' },
       h('h1', { class: 'h3 mb-0' }, 'Dashboard'), pickerSlot),
+    top,
     body);
   return () => charts.destroy();
 };

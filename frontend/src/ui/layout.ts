@@ -8,6 +8,7 @@ const NAV: [path: string, label: string][] = [
   ['/', 'Dashboard'],
   ['/transactions', 'Transactions'],
   ['/import', 'Import'],
+  ['/insights', 'Insights'],
   ['/budgets', 'Budgets'],
   ['/goals', 'Goals'],
   ['/debts', 'Debts'],
