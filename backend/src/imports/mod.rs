@@ -101,6 +101,10 @@ pub enum Status {
     Failed,
     /// Its rows were removed again.
     Undone,
+    /// Committed, but the account already had every row: nothing was written. Kept so that a
+    /// scheduled re-import gets an answer rather than an error; it can be discarded, and
+    /// expires like a preview.
+    NothingNew,
 }
 
 impl Status {
@@ -111,6 +115,7 @@ impl Status {
             Status::Committed => "committed",
             Status::Failed => "failed",
             Status::Undone => "undone",
+            Status::NothingNew => "nothing_new",
         }
     }
 }
@@ -497,7 +502,6 @@ pub fn commit(
     check_currency(&account, &parsed)?;
     commit_parsed(
         conn,
-        storage,
         progress,
         categorizer,
         &record,
@@ -524,11 +528,9 @@ fn refuse_running_or_done(record: &ImportRecord) -> Result<(), ApiError> {
 }
 
 /// Commits an import whose file was just read (by `preview` or `commit`). A file the account
-/// already has every row of is refused and its import discarded: it would only leave an
-/// empty entry behind.
+/// already has every row of ends as `nothing_new`, not as an empty `committed` entry.
 pub fn commit_parsed(
     conn: &mut DbConn,
-    storage: &Storage,
     progress: &Progress,
     categorizer: &Categorizer,
     record: &ImportRecord,
@@ -553,20 +555,18 @@ pub fn commit_parsed(
         conn.transaction(|conn| write(conn, progress, categorizer, record, &account, parsed));
     progress.finish(record.id);
     match written {
-        Ok((0, duplicates)) if duplicates > 0 => {
-            remove_record(conn, storage, record)?;
-            Err(ApiError::validation(
-                "file",
-                format!("nothing new to import: the account already has all {duplicates} rows of this file"),
-            ))
-        }
         Ok((imported, duplicates)) => {
             let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
             save_mapping(conn, record, parsed)?;
+            let (status, committed_at) = if imported == 0 && duplicates > 0 {
+                (Status::NothingNew, None)
+            } else {
+                (Status::Committed, Some(now()))
+            };
             Ok(
                 with_conn!(conn, c => diesel::update(imports::table.find(record.id))
                 .set((
-                    imports::status.eq(Status::Committed.as_str()),
+                    imports::status.eq(status.as_str()),
                     imports::failure.eq(None::<String>),
                     imports::mapping.eq(to_json(&parsed.mapping)?),
                     imports::total_rows.eq(parsed.rows.len() as i64),
@@ -576,7 +576,7 @@ pub fn commit_parsed(
                     imports::error_count.eq(problem_counts(parsed).0),
                     imports::skipped_count.eq(problem_counts(parsed).1),
                     imports::problems.eq(to_json(&kept)?),
-                    imports::committed_at.eq(Some(now())),
+                    imports::committed_at.eq(committed_at),
                     imports::undone_at.eq(None::<NaiveDateTime>),
                 ))
                 .returning(ImportRecord::as_returning())
@@ -643,17 +643,6 @@ fn write(
     Ok((imported, duplicates))
 }
 
-/// Deletes an import that has no rows in the ledger, and its stored file.
-fn remove_record(
-    conn: &mut DbConn,
-    storage: &Storage,
-    record: &ImportRecord,
-) -> Result<(), ApiError> {
-    with_conn!(conn, c => diesel::delete(imports::table.find(record.id)).execute(c))?;
-    delete_file(storage, &record.file_key);
-    Ok(())
-}
-
 /// A stored upload whose record is gone. Failing to remove it loses nothing of the user's, so
 /// it is logged rather than failing the request.
 fn delete_file(storage: &Storage, key: &str) {
@@ -662,10 +651,12 @@ fn delete_file(storage: &Storage, key: &str) {
     }
 }
 
-/// Imports that never reached the ledger: a preview, or a commit that failed.
-const UNCOMMITTED: [&str; 2] = ["previewed", "failed"];
+/// Imports that put nothing in the ledger: a preview, a commit that failed, or one that found
+/// nothing new.
+const UNCOMMITTED: [&str; 3] = ["previewed", "failed", "nothing_new"];
 
-/// Removes the user's previews (and failed commits) older than a day, with their files.
+/// Removes the user's previews (failed commits, commits that found nothing new) older than a
+/// day, with their files.
 /// Conditional on the status, so one being committed right now is never taken away.
 pub fn expire_previews(
     conn: &mut DbConn,
@@ -696,7 +687,7 @@ pub enum Removed {
 }
 
 /// Removes an import: undoes a committed one, discards one that was only previewed (or whose
-/// commit failed).
+/// commit failed or found nothing new).
 pub fn remove(
     conn: &mut DbConn,
     storage: &Storage,
