@@ -300,10 +300,11 @@ async fn read_form(
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Previewed (or, with `commit=true`, committed)", body = PreviewResponse),
+        (status = 200, description = "With `commit=true`: the account already had every row, so nothing was written; the import's `status` is `nothing_new` and its counts say how many rows were duplicates", body = PreviewResponse),
         (status = 400, description = "The multipart form is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is over the upload limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not multipart/form-data", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The file cannot be read (empty, binary, unknown format, no transactions), the mapping does not fit it, the account is not yours, or (with `commit=true`) rows cannot be read (each named with its line) or the account already has every row (`nothing new to import`; the import is discarded)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The file cannot be read (empty, binary, unknown format, no transactions), the mapping does not fit it, the account is not yours, or (with `commit=true`) rows cannot be read (each named with its line)", body = Problem, content_type = "application/problem+json"),
         AuthErrors,
     ),
     security(("bearer" = []), ("session" = [])))]
@@ -343,7 +344,14 @@ pub async fn upload_import(
         // The preview rows' duplicate flags described the state before the commit.
         response.rows.iter_mut().for_each(|r| r.duplicate = false);
     }
-    Ok(HttpResponse::Created()
+    // A scheduled re-import of a file already in is no error, but it created nothing either.
+    let nothing_new = response.import.status == Status::NothingNew.as_str();
+    let mut answer = if nothing_new {
+        HttpResponse::Ok()
+    } else {
+        HttpResponse::Created()
+    };
+    Ok(answer
         .insert_header((
             "Location",
             format!("/api/v1/imports/{}", response.import.id),
@@ -380,8 +388,8 @@ pub async fn preview_import(
 }
 
 /// Write the import's new rows: all of them or none. Rows the account already has are
-/// skipped and counted as duplicates; a file with nothing new is refused (422, `file`) and its
-/// import discarded, leaving no empty entry.
+/// skipped and counted as duplicates; when that is every row, nothing is written and the
+/// import ends as `nothing_new` (a 200 all the same, so a scheduled re-import is no error).
 #[utoipa::path(tag = "imports", params(("id" = i64, Path)), request_body = CommitRequest, responses(
     (status = 200, body = ImportResponse),
     (status = 409, description = "Already committed, undone, or being committed by another request (concurrent commits of one import: exactly one writes, the others get this)", body = Problem, content_type = "application/problem+json"),
@@ -480,8 +488,8 @@ pub async fn get_import(
 
 /// Undo a committed import (exactly its transactions and its stored file are removed, and the
 /// file can be uploaded again; the import stays listed as `undone`), or discard one that was
-/// only previewed or whose commit failed (it and its stored file are deleted). Previews nobody
-/// commits are discarded on their own after a day.
+/// only previewed, whose commit failed or that found nothing new (it and its stored file are
+/// deleted). These are discarded on their own after a day.
 #[utoipa::path(tag = "imports", params(("id" = i64, Path)), responses(
     (status = 200, description = "Undone", body = ImportResponse),
     (status = 204, description = "Discarded: it never reached the ledger"),

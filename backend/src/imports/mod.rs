@@ -103,6 +103,10 @@ pub enum Status {
     Failed,
     /// Its rows were removed again.
     Undone,
+    /// Committed, but the account already had every row: nothing was written. Kept so that a
+    /// scheduled re-import gets an answer rather than an error; it can be discarded, and
+    /// expires like a preview.
+    NothingNew,
 }
 
 impl Status {
@@ -113,6 +117,7 @@ impl Status {
             Status::Committed => "committed",
             Status::Failed => "failed",
             Status::Undone => "undone",
+            Status::NothingNew => "nothing_new",
         }
     }
 }
@@ -519,8 +524,7 @@ fn being_committed() -> ApiError {
 }
 
 /// Commits an import whose file was just read (by `preview` or `commit`). A file the account
-/// already has every row of is refused and its import discarded: it would only leave an
-/// empty entry behind.
+/// already has every row of ends as `nothing_new`, not as an empty `committed` entry.
 pub fn commit_parsed(
     conn: &mut DbConn,
     runner: &Runner,
@@ -549,18 +553,20 @@ pub fn commit_parsed(
     };
     // The rows, the mapping profile and the final status are one transaction: a commit killed
     // anywhere in it leaves nothing but its claim.
-    let written = conn.transaction(|conn| -> Result<Result<ImportRecord, usize>, ApiError> {
+    let written = conn.transaction(|conn| -> Result<ImportRecord, ApiError> {
         runner.claims.hold(conn, record.id, &token)?;
         let (imported, duplicates) = write(conn, runner, record, &account, parsed)?;
-        if imported == 0 && duplicates > 0 {
-            return Ok(Err(duplicates));
-        }
         save_mapping(conn, record, parsed)?;
         let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
-        Ok(Ok(
+        let (status, committed_at) = if imported == 0 && duplicates > 0 {
+            (Status::NothingNew, None)
+        } else {
+            (Status::Committed, Some(now()))
+        };
+        Ok(
             with_conn!(conn, c => diesel::update(imports::table.find(record.id))
             .set((
-                imports::status.eq(Status::Committed.as_str()),
+                imports::status.eq(status.as_str()),
                 imports::failure.eq(None::<String>),
                 imports::claimed_by.eq(None::<String>),
                 imports::claimed_at.eq(None::<NaiveDateTime>),
@@ -572,28 +578,16 @@ pub fn commit_parsed(
                 imports::error_count.eq(problem_counts(parsed).0),
                 imports::skipped_count.eq(problem_counts(parsed).1),
                 imports::problems.eq(to_json(&kept)?),
-                imports::committed_at.eq(Some(now())),
+                imports::committed_at.eq(committed_at),
                 imports::undone_at.eq(None::<NaiveDateTime>),
             ))
             .returning(ImportRecord::as_returning())
             .get_result(c))?,
-        ))
+        )
     });
     runner.progress.finish(record.id);
     match written {
-        Ok(Ok(committed)) => Ok(committed),
-        Ok(Err(duplicates)) => {
-            let removed = with_conn!(conn, c => diesel::delete(
-                imports::table.find(record.id).filter(imports::claimed_by.eq(&token)),
-            )
-            .execute(c))?;
-            if removed == 1 {
-                delete_file(runner.storage, &record.file_key);
-            }
-            Err(ApiError::validation(
-                "file",
-                format!("nothing new to import: the account already has all {duplicates} rows of this file"),
-            ))
+        Ok(committed) => Ok(committed),
         }
         Err(e) => {
             // Only this attempt's own claim turns into a failure; a takeover keeps its own.
@@ -678,10 +672,12 @@ fn delete_file(storage: &Storage, key: &str) {
     }
 }
 
-/// Imports that never reached the ledger: a preview, or a commit that failed.
-const UNCOMMITTED: [&str; 2] = ["previewed", "failed"];
+/// Imports that put nothing in the ledger: a preview, a commit that failed, or one that found
+/// nothing new.
+const UNCOMMITTED: [&str; 3] = ["previewed", "failed", "nothing_new"];
 
-/// Removes the user's previews (and failed commits) older than a day, with their files.
+/// Removes the user's previews (failed commits, commits that found nothing new) older than a
+/// day, with their files.
 /// Conditional on the status, so one being committed right now is never taken away.
 pub fn expire_previews(
     conn: &mut DbConn,
@@ -712,7 +708,7 @@ pub enum Removed {
 }
 
 /// Removes an import: undoes a committed one, discards one that was only previewed (or whose
-/// commit failed).
+/// commit failed or found nothing new).
 pub fn remove(
     conn: &mut DbConn,
     storage: &Storage,

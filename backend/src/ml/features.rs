@@ -8,7 +8,7 @@ use crate::ml::text;
 
 /// Which features are extracted and into how many slots: stored beside the model, because the
 /// weights only mean something with the same features.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FeatureConfig {
     /// The features are hashed into `2^dim_bits` slots.
     pub dim_bits: u32,
@@ -21,6 +21,38 @@ pub struct FeatureConfig {
     pub char_ngrams: Vec<usize>,
     /// The amount's sign and order of magnitude.
     pub amount: bool,
+    /// Amount buckets per doubling of the amount.
+    #[serde(default = "one_step")]
+    pub amount_steps: u32,
+    /// How much each kind of feature counts when scoring.
+    #[serde(default)]
+    pub weights: KindWeights,
+}
+
+fn one_step() -> u32 {
+    1
+}
+
+/// Multipliers of each kind of feature's contribution to a score. Naive Bayes counts every
+/// feature as independent evidence, so the many character n-grams of one unfamiliar name
+/// outvote the amount and the words that do mean something; these undo that.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KindWeights {
+    pub word: f32,
+    pub bigram: f32,
+    pub char_ngram: f32,
+    pub amount: f32,
+}
+
+impl Default for KindWeights {
+    fn default() -> Self {
+        KindWeights {
+            word: 1.0,
+            bigram: 1.0,
+            char_ngram: 1.0,
+            amount: 1.0,
+        }
+    }
 }
 
 impl FeatureConfig {
@@ -31,10 +63,12 @@ impl FeatureConfig {
 
 /// One feature occurrence: its slot, and the description word it came from (`None` for the
 /// amount), so an explanation can name the words that decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Feature {
     pub slot: u32,
     pub word: Option<u16>,
+    /// Its kind's weight.
+    pub value: f32,
 }
 
 /// The extracted features of one description, with its words for explanations.
@@ -63,8 +97,15 @@ fn hash(namespace: u8, parts: &[&[u8]]) -> u64 {
 
 /// Sign and rough size: `-3` is money out between 2^3 and 2^4 major units.
 pub fn amount_bucket(amount_minor: i64) -> i64 {
-    let major = amount_minor.unsigned_abs() / 100;
-    let size = i64::from(64 - major.leading_zeros()).min(15);
+    fine_amount_bucket(amount_minor, 1)
+}
+
+/// Like `amount_bucket` with `steps` buckets per doubling: floor(steps · log2(major)) + 1,
+/// computed on integers (major^steps) so that every platform agrees.
+fn fine_amount_bucket(amount_minor: i64, steps: u32) -> i64 {
+    let major = u128::from((amount_minor.unsigned_abs() / 100).min(1 << 30));
+    let size =
+        i64::from(128 - major.pow(steps.clamp(1, 4)).leading_zeros()).min(15 * i64::from(steps));
     if amount_minor < 0 {
         -size - 1
     } else {
@@ -79,12 +120,14 @@ impl FeatureConfig {
         out.features.clear();
         let mask = (self.dim() - 1) as u64;
         let slot = |h: u64| (h & mask) as u32;
+        let bucket = fine_amount_bucket(amount_minor, self.amount_steps).to_le_bytes();
         for (i, word) in out.words.iter().enumerate() {
             let origin = Some(i.min(usize::from(u16::MAX)) as u16);
             if self.words {
                 out.features.push(Feature {
                     slot: slot(hash(b'w', &[word.as_bytes()])),
                     word: origin,
+                    value: self.weights.word,
                 });
             }
             if self.bigrams {
@@ -92,6 +135,7 @@ impl FeatureConfig {
                     out.features.push(Feature {
                         slot: slot(hash(b'b', &[word.as_bytes(), next.as_bytes()])),
                         word: origin,
+                        value: self.weights.bigram,
                     });
                 }
             }
@@ -110,6 +154,7 @@ impl FeatureConfig {
                         out.features.push(Feature {
                             slot: slot(hash(b'c', &[&buf[..len]])),
                             word: origin,
+                            value: self.weights.char_ngram,
                         });
                     }
                 }
@@ -117,8 +162,9 @@ impl FeatureConfig {
         }
         if self.amount {
             out.features.push(Feature {
-                slot: slot(hash(b'a', &[&amount_bucket(amount_minor).to_le_bytes()])),
+                slot: slot(hash(b'a', &[&bucket])),
                 word: None,
+                value: self.weights.amount,
             });
         }
     }
@@ -141,6 +187,8 @@ mod tests {
             bigrams: true,
             char_ngrams: vec![3],
             amount: true,
+            amount_steps: 1,
+            weights: KindWeights::default(),
         }
     }
 

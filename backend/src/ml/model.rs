@@ -115,7 +115,7 @@ impl Model {
         for feature in &extracted.features {
             let row = feature.slot as usize * classes;
             for (s, w) in scores.iter_mut().zip(&self.weights[row..row + classes]) {
-                *s += w;
+                *s += w * feature.value;
             }
         }
     }
@@ -174,7 +174,7 @@ impl Model {
             let Some(word) = feature.word else { continue };
             let row = &self.weights[feature.slot as usize * classes..][..classes];
             let mean = row.iter().sum::<f32>() / classes as f32;
-            per_word[usize::from(word)] += row[class] - mean;
+            per_word[usize::from(word)] += (row[class] - mean) * feature.value;
         }
         let mut order: Vec<usize> = (0..per_word.len()).filter(|&i| per_word[i] > 0.0).collect();
         order.sort_by(|&a, &b| per_word[b].total_cmp(&per_word[a]));
@@ -194,6 +194,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ml::features::KindWeights;
 
     /// Two classes; the word "coffee" votes for the second.
     pub fn tiny() -> Model {
@@ -203,6 +204,8 @@ mod tests {
             bigrams: false,
             char_ngrams: vec![],
             amount: false,
+            amount_steps: 1,
+            weights: KindWeights::default(),
         };
         let mut weights = vec![0.0f32; features.dim() * 2];
         let coffee = features.extract("coffee", 0).features[0].slot as usize;

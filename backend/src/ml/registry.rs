@@ -62,6 +62,29 @@ mod tests {
         assert!(Categorizer::embedded(0.5).metrics.is_some());
     }
 
+    /// The shipped model against lines it was never trained on (hand-written merchants and
+    /// phrasings): the figures its card states, exactly, and above the floor the card is held to.
+    #[test]
+    fn the_embedded_model_files_unseen_lines_as_its_card_says() {
+        let threshold = crate::config::DEFAULT_CATEGORIZER_MIN_CONFIDENCE;
+        let served = Categorizer::embedded(threshold);
+        let (model, metrics) = (served.model.unwrap(), served.metrics.unwrap());
+        let lines = crate::ml::trust::hand_written().unwrap();
+        let judged = crate::ml::trust::measure(&model, &lines, threshold).filing;
+        let stated = &metrics.trust.hand_written.filing;
+        assert_eq!(judged.rows, stated.rows);
+        // The card's figures went through JSON, which may round the last digit.
+        for (measured, card) in [
+            (judged.top1_accuracy, stated.top1_accuracy),
+            (judged.coverage, stated.coverage),
+            (judged.filed_accuracy, stated.filed_accuracy),
+        ] {
+            assert!((measured - card).abs() < 1e-9, "{judged:?} vs {stated:?}");
+        }
+        assert!(judged.top1_accuracy >= 0.95, "{judged:?}");
+        assert!(judged.filed_accuracy >= 0.975, "{judged:?}");
+    }
+
     #[test]
     fn a_damaged_model_means_no_model() {
         let broken = Categorizer::from_bytes(b"{}", b"", b"{}", 0.5);

@@ -1,33 +1,40 @@
-//! Training with smartcore, and the held-out comparison that picks the shipped model.
+//! Training, and the held-out comparison that picks the shipped model.
 //!
 //! smartcore fits dense matrices, and 200,000 examples × 32,768 hashed features will not fit in
 //! memory as one. Multinomial naive Bayes only needs each class's summed feature counts, so it
 //! is fitted on one row per class holding those sums: the same fit as on every row, in a few
-//! MB. Logistic regression has no such shortcut; it is fitted on a subsample over a compact
-//! feature set, which is what a dense solver can afford here.
+//! MB. smartcore's logistic regression has no such shortcut: its L-BFGS needs the design matrix
+//! dense and read element by element, so it could only be given 5,000 rows over 256 slots
+//! (59.8% test accuracy, a minute to train; it was a candidate until this model replaced it).
+//! Logistic regression on every row and every slot is therefore fitted here by sparse
+//! stochastic gradient descent (`fit_sgd_logistic`, a few dozen lines): smartcore has no sparse
+//! solver.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-use smartcore::linalg::basic::arrays::Array;
 use smartcore::linalg::basic::matrix::DenseMatrix;
-use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegressionParameters};
 use smartcore::naive_bayes::multinomial::{MultinomialNB, MultinomialNBParameters};
 
 use crate::ml::dataset::Example;
-use crate::ml::features::{Extracted, FeatureConfig};
+use crate::ml::features::{Extracted, FeatureConfig, KindWeights};
 use crate::ml::metrics::{self, Scores};
 use crate::ml::model::{Model, ModelInfo};
 
 /// Laplace/Lidstone smoothing of naive Bayes.
 const NB_ALPHA: f64 = 0.1;
-/// Logistic regression's dense design matrix: this many rows. smartcore's L-BFGS runs up to
-/// 1,000 iterations reading the matrix element by element, so larger ones take many minutes.
-const LR_ROWS: usize = 5_000;
+/// Sparse logistic regression: passes over the data, AdaGrad's base step, and the chance that a
+/// word (with its bigram and character n-grams) is left out of a training row. Dropping whole
+/// words makes every row also a lesson in doing without its merchant's name, which is what the
+/// model faces on a merchant it has never seen (chosen on merchants held out of training:
+/// without dropout 67.0%, 0.5 → 72.7%, 0.7 → 72.5% at three passes).
+const SGD_EPOCHS: usize = 5;
+const SGD_RATE: f32 = 0.1;
+const SGD_WORD_DROPOUT: f64 = 0.5;
 /// The shipped artifact stays below this.
 pub const MAX_WEIGHTS_BYTES: usize = 4 << 20;
 
@@ -35,14 +42,16 @@ pub const MAX_WEIGHTS_BYTES: usize = 4 << 20;
 #[serde(rename_all = "snake_case")]
 pub enum Family {
     NaiveBayes,
-    LogisticRegression,
+    SgdLogisticRegression,
 }
 
 impl Family {
     pub fn describe(self) -> &'static str {
         match self {
             Family::NaiveBayes => "multinomial naive Bayes (smartcore)",
-            Family::LogisticRegression => "multinomial logistic regression (smartcore, L-BFGS)",
+            Family::SgdLogisticRegression => {
+                "multinomial logistic regression (sparse SGD, word dropout)"
+            }
         }
     }
 }
@@ -62,6 +71,8 @@ pub fn candidates() -> Vec<Candidate> {
         bigrams: true,
         char_ngrams: vec![3, 4],
         amount: true,
+        amount_steps: 1,
+        weights: KindWeights::default(),
     };
     let compact = FeatureConfig {
         dim_bits: 8,
@@ -69,6 +80,8 @@ pub fn candidates() -> Vec<Candidate> {
         bigrams: false,
         char_ngrams: vec![],
         amount: true,
+        amount_steps: 1,
+        weights: KindWeights::default(),
     };
     vec![
         Candidate {
@@ -80,6 +93,8 @@ pub fn candidates() -> Vec<Candidate> {
                 bigrams: false,
                 char_ngrams: vec![],
                 amount: false,
+                amount_steps: 1,
+                weights: KindWeights::default(),
             },
         },
         Candidate {
@@ -95,12 +110,27 @@ pub fn candidates() -> Vec<Candidate> {
         Candidate {
             label: "words + amount, 2^8 slots",
             family: Family::NaiveBayes,
-            features: compact.clone(),
+            features: compact,
         },
         Candidate {
-            label: "words + amount, 2^8 slots, 5,000 rows",
-            family: Family::LogisticRegression,
-            features: compact,
+            label: "words + bigrams + char 3/4-grams ×0.25 + amount ×4, 2^15 slots",
+            family: Family::NaiveBayes,
+            features: FeatureConfig {
+                weights: KindWeights {
+                    char_ngram: 0.25,
+                    amount: 4.0,
+                    ..KindWeights::default()
+                },
+                ..rich(15)
+            },
+        },
+        Candidate {
+            label: "words + bigrams + char 3/4-grams + amount (2 buckets per doubling), 2^15 slots",
+            family: Family::SgdLogisticRegression,
+            features: FeatureConfig {
+                amount_steps: 2,
+                ..rich(15)
+            },
         },
     ]
 }
@@ -197,39 +227,85 @@ fn fit_naive_bayes(
     Ok((weights, bias))
 }
 
-/// Logistic regression on a dense matrix of the first `LR_ROWS` examples.
-fn fit_logistic_regression(
+/// Multinomial logistic regression by stochastic gradient descent over the sparse features:
+/// cross-entropy loss, AdaGrad step sizes per weight, rows in an order shuffled with `seed`, so
+/// the same data gives the same weights.
+fn fit_sgd_logistic(
     features: &FeatureConfig,
     classes: usize,
     examples: &[Example],
     labels: &[usize],
+    seed: u64,
 ) -> Result<(Vec<f32>, Vec<f32>), String> {
-    let dim = features.dim();
-    let rows = examples.len().min(LR_ROWS);
-    let mut x = vec![0f32; rows * dim];
+    /// The amount stands for no word and is never dropped.
+    const NO_WORD: u16 = u16::MAX;
     let mut extracted = Extracted::default();
-    for (r, example) in examples[..rows].iter().enumerate() {
-        features.extract_into(&example.description, example.amount, &mut extracted);
-        for f in &extracted.features {
-            x[r * dim + f.slot as usize] += 1.0;
+    let rows: Vec<Vec<(u32, u16, f32)>> = examples
+        .iter()
+        .map(|e| {
+            features.extract_into(&e.description, e.amount, &mut extracted);
+            extracted
+                .features
+                .iter()
+                .map(|f| (f.slot, f.word.unwrap_or(NO_WORD), f.value))
+                .collect()
+        })
+        .collect();
+    let dim = features.dim();
+    let mut weights = vec![0f32; dim * classes];
+    let mut squares = vec![0f32; dim * classes];
+    let (mut bias, mut bias_squares) = (vec![0f32; classes], vec![0f32; classes]);
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    let mut rng = StdRng::seed_from_u64(seed);
+    let (mut gradient, mut kept_words, mut kept) = (vec![0f32; classes], Vec::new(), Vec::new());
+    let step = |w: &mut f32, square: &mut f32, g: f32| {
+        *square += g * g;
+        *w -= SGD_RATE * g / (square.sqrt() + 1e-6);
+    };
+    for _ in 0..SGD_EPOCHS {
+        order.shuffle(&mut rng);
+        for &r in &order {
+            let words = rows[r]
+                .iter()
+                .filter(|f| f.1 != NO_WORD)
+                .map(|f| usize::from(f.1) + 1)
+                .max()
+                .unwrap_or(0);
+            kept_words.clear();
+            kept_words.extend((0..words).map(|_| !rng.gen_bool(SGD_WORD_DROPOUT)));
+            kept.clear();
+            kept.extend(
+                rows[r]
+                    .iter()
+                    .filter(|f| f.1 == NO_WORD || kept_words[usize::from(f.1)])
+                    .map(|&(slot, _, value)| (slot as usize * classes, value)),
+            );
+            // Softmax of the scores, minus the one-hot truth: the loss's gradient per class.
+            gradient.copy_from_slice(&bias);
+            for &(at, value) in &kept {
+                for (g, w) in gradient.iter_mut().zip(&weights[at..at + classes]) {
+                    *g += w * value;
+                }
+            }
+            let max = gradient.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            gradient.iter_mut().for_each(|g| *g = (*g - max).exp());
+            let total: f32 = gradient.iter().sum();
+            gradient.iter_mut().for_each(|g| *g /= total);
+            gradient[labels[r]] -= 1.0;
+            for c in 0..classes {
+                step(&mut bias[c], &mut bias_squares[c], gradient[c]);
+            }
+            for &(at, value) in &kept {
+                for c in 0..classes {
+                    step(
+                        &mut weights[at + c],
+                        &mut squares[at + c],
+                        gradient[c] * value,
+                    );
+                }
+            }
         }
     }
-    let x = DenseMatrix::new(rows, dim, x, false).map_err(failed)?;
-    let y: Vec<u32> = labels[..rows].iter().map(|&l| l as u32).collect();
-    let lr = LogisticRegression::fit(
-        &x,
-        &y,
-        LogisticRegressionParameters::default().with_alpha(1.0),
-    )
-    .map_err(failed)?;
-    if lr.classes().len() != classes {
-        return Err("the logistic regression sample lacks a class".into());
-    }
-    let (coefficients, intercept) = (lr.coefficients(), lr.intercept());
-    let weights = (0..dim)
-        .flat_map(|f| (0..classes).map(move |c| *coefficients.get((c, f))))
-        .collect();
-    let bias = (0..classes).map(|c| *intercept.get((c, 0))).collect();
     Ok((weights, bias))
 }
 
@@ -248,11 +324,13 @@ pub fn train(
 ) -> Result<Trained, String> {
     let started = Instant::now();
     let labels = labels(classes, train)?;
-    let fit = match candidate.family {
-        Family::NaiveBayes => fit_naive_bayes,
-        Family::LogisticRegression => fit_logistic_regression,
+    let (features, n) = (&candidate.features, classes.len());
+    let (weights, bias) = match candidate.family {
+        Family::NaiveBayes => fit_naive_bayes(features, n, train, &labels)?,
+        Family::SgdLogisticRegression => {
+            fit_sgd_logistic(features, n, train, &labels, dataset_seed)?
+        }
     };
-    let (weights, bias) = fit(&candidate.features, classes.len(), train, &labels)?;
     let train_seconds = started.elapsed().as_secs_f64();
     let version = format!("1.{:016x}", fingerprint(&weights));
     let info = ModelInfo {
@@ -367,23 +445,14 @@ mod tests {
     }
 
     #[test]
-    fn logistic_regression_trains_through_smartcore() {
-        // Small: smartcore's generic solver is compiled unoptimised in test builds.
-        let data = split(generate(4, 1_500), 4);
-        let candidate = Candidate {
-            label: "tiny",
-            family: Family::LogisticRegression,
-            features: FeatureConfig {
-                dim_bits: 6,
-                words: true,
-                bigrams: false,
-                char_ngrams: vec![],
-                amount: true,
-            },
-        };
-        let trained = train(&candidate, &classes(), &data.train, 4, 1_500).unwrap();
-        let scores = evaluate(&trained.model, &data.test).unwrap();
-        // Above always answering the most common class (about 14%).
-        assert!(scores.accuracy > 0.2, "{}", scores.accuracy);
+    fn sparse_logistic_regression_learns_and_is_deterministic() {
+        let data = split(generate(4, 6_000), 4);
+        let candidate = candidates().pop().unwrap();
+        assert_eq!(candidate.family, Family::SgdLogisticRegression);
+        let first = train(&candidate, &classes(), &data.train, 4, 6_000).unwrap();
+        let again = train(&candidate, &classes(), &data.train, 4, 6_000).unwrap();
+        assert_eq!(first.model.weights_bytes(), again.model.weights_bytes());
+        let scores = evaluate(&first.model, &data.test).unwrap();
+        assert!(scores.accuracy > 0.85, "{}", scores.accuracy);
     }
 }

@@ -164,18 +164,22 @@ async fn reimports_and_overlaps_add_only_new_rows(app: TestApp) {
     let res = app
         .post_as(&token, &format!("/api/v1/imports/{id}/commit"), &json!({}))
         .await;
-    let refused = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert_eq!(refused["errors"][0]["field"], "file");
+    // A scheduled re-import is no error: a 200 saying nothing was new, not an empty
+    // "committed" entry.
+    assert_eq!(res.status(), StatusCode::OK);
+    let again: Value = res.json().await.unwrap();
+    assert_eq!(again["status"], "nothing_new");
+    assert_eq!(again["counts"]["imported"], 0);
+    assert_eq!(again["counts"]["duplicates"], 5);
+    assert_eq!(again["committed_at"], Value::Null);
+    assert_eq!(rows(&app, &token, "").await.len(), 5);
+    assert_eq!(imports_listed(&app, &token).await, 2);
+    // It can be taken out of the history by hand, like a preview.
     assert_eq!(
-        refused["errors"][0]["message"],
-        "nothing new to import: the account already has all 5 rows of this file"
-    );
-    // No empty "committed" entry is left behind: the import is gone.
-    assert_eq!(
-        app.get_as(&token, &format!("/api/v1/imports/{id}"))
+        app.delete_as(&token, &format!("/api/v1/imports/{id}"))
             .await
             .status(),
-        StatusCode::NOT_FOUND
+        StatusCode::NO_CONTENT
     );
     assert_eq!(imports_listed(&app, &token).await, 1);
 
@@ -214,7 +218,10 @@ async fn identical_rows_in_one_file_both_stay(app: TestApp) {
         "?commit=true",
     )
     .await;
-    assert_eq!(invalid_fields(again).await, vec!["file"], "nothing new");
+    assert_eq!(again.status(), StatusCode::OK, "nothing new is no error");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["status"], "nothing_new");
+    assert_eq!(again["counts"]["duplicates"], 2);
     let three = format!("{two_coffees}2026-03-01,Coffee Bar,-3.50\n");
     let done = import(&app, &token, account, &three).await;
     assert_eq!(done["counts"]["imported"], 1, "the third coffee is new");
@@ -509,9 +516,11 @@ async fn ofx_bank_ids_prevent_duplicates(app: TestApp) {
         "?commit=true",
     )
     .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let again: Value = res.json().await.unwrap();
     assert_eq!(
-        invalid_fields(res).await,
-        vec!["file"],
+        (&again["status"], &again["counts"]["imported"]),
+        (&json!("nothing_new"), &json!(0)),
         "the bank ids say nothing is new"
     );
     // The file says EUR: a dollar account refuses it rather than mislabel the money.

@@ -261,12 +261,12 @@ function historyTable(imports: Import[], accounts: Account[], reload: () => Prom
       h('td', { class: 'cell-file file-name' }, item.filename),
       h('td', { class: 'wide-only' }, accountName(item.account_id)),
       h('td', { class: 'wide-only text-nowrap' }, when(item)),
-      h('td', { class: 'cell-status' }, h('span', { class: `badge ${item.status === 'committed' ? 'text-bg-success' : item.status === 'failed' ? 'text-bg-danger' : 'text-bg-secondary'}` }, item.status)),
+      h('td', { class: 'cell-status' }, h('span', { class: `badge ${item.status === 'committed' ? 'text-bg-success' : item.status === 'failed' ? 'text-bg-danger' : 'text-bg-secondary'}` }, item.status.replace('_', ' '))),
       h('td', { class: 'wide-only' }, item.counts.imported),
       h('td', { class: 'cell-meta phone-only small text-secondary' },
         `${accountName(item.account_id)} · ${when(item)} · ${item.counts.imported} imported`),
       h('td', { class: 'cell-actions text-end' },
         item.status === 'committed' && h('button', { type: 'button', class: 'btn btn-sm btn-outline-danger', onclick: undo(item) }, 'Undo'),
-        (item.status === 'previewed' || item.status === 'failed') &&
+        (item.status === 'previewed' || item.status === 'failed' || item.status === 'nothing_new') &&
           h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', onclick: discard(item) }, 'Discard')))))));
 }
