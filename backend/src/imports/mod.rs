@@ -588,7 +588,6 @@ pub fn commit_parsed(
     runner.progress.finish(record.id);
     match written {
         Ok(committed) => Ok(committed),
-        }
         Err(e) => {
             // Only this attempt's own claim turns into a failure; a takeover keeps its own.
             with_conn!(conn, c => diesel::update(
