@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-system_packages() { scripts/deps.sh postgresql chromium python3-aiosmtpd; }
+system_packages() { scripts/deps.sh postgresql chromium python3-aiosmtpd python3-venv; }
 cargo_fmt() { cargo fmt --all -- --check; }
 cargo_clippy() { cargo clippy --workspace --all-targets -- -D warnings; }
 
@@ -48,6 +48,8 @@ throwaway_smtp() {
 }
 
 corpus_check() { scripts/corpus-check; }
+# The OpenAPI document against the live server on both backends (schemathesis; see the script).
+contract_test() { scripts/contract-test; }
 # The corpus test ran above with its report; skip it here, by its whole name, so that no other
 # test whose path mentions "corpus" (ml::corpus's unit tests) is skipped with it. No doc-tests:
 # the crate has none, and an empty doc-test run would be the last summary printed.
@@ -69,7 +71,7 @@ clean_tree() {
 # The steps, in order. Later checks (frontend tests, corpus check, ...) are added as functions above
 # and listed here.
 STEPS=(system_packages cargo_fmt cargo_clippy npm_install frontend_lint frontend_unit frontend_build frontend_e2e
-  throwaway_postgres throwaway_smtp corpus_check cargo_test clean_tree)
+  throwaway_postgres throwaway_smtp corpus_check contract_test cargo_test clean_tree)
 
 # So that an interrupted run still stops the cluster via the EXIT trap.
 trap 'exit 130' INT TERM

@@ -125,7 +125,6 @@ impl Application {
                 .into_utoipa_app()
                 .openapi(<ApiDoc as utoipa::OpenApi>::openapi())
                 .app_data(state.clone())
-                .app_data(api::query_config())
                 .app_data(api::path_config())
                 .configure(api::routes)
                 .split_for_parts();

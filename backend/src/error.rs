@@ -265,6 +265,18 @@ pub mod responses {
         Csrf(Problem),
     }
 
+    /// What query parameters can be refused for.
+    #[derive(IntoResponses)]
+    #[allow(dead_code)]
+    pub enum QueryErrors {
+        #[response(
+            status = 422,
+            description = "A query parameter is invalid (`include_archived=null`, a number out of range); `errors` names it",
+            content_type = "application/problem+json"
+        )]
+        Invalid(Problem),
+    }
+
     /// A path id that is not one of yours.
     #[derive(IntoResponses)]
     #[allow(dead_code)]

@@ -4,10 +4,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::api::extract::{iso_currency, not_blank, ValidJson};
+use crate::api::extract::{iso_currency, not_blank, ValidJson, ValidQuery};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
+use crate::error::responses::{AuthErrors, BodyErrors, NotFound, QueryErrors};
 use crate::error::ApiError;
 use crate::ledger::accounts::{self, Account, AccountChange, AccountKind, NewAccount};
 
@@ -65,6 +65,7 @@ pub struct CreateAccount {
     pub kind: AccountKind,
     /// Defaults to your base currency.
     #[validate(custom(function = "iso_currency"))]
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
     /// Minor units; defaults to 0.
     #[validate(custom(function = "crate::limits::amount"))]
@@ -84,6 +85,7 @@ pub struct UpdateAccount {
     pub kind: Option<AccountKind>,
     /// Only while the account has no transactions.
     #[validate(custom(function = "iso_currency"))]
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
     #[validate(custom(function = "crate::limits::amount"))]
     #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
@@ -100,13 +102,13 @@ pub struct ListQuery {
 }
 
 /// Your accounts with their current balances.
-#[utoipa::path(tag = "accounts", params(ListQuery), responses((status = 200, body = AccountList), AuthErrors),
+#[utoipa::path(tag = "accounts", params(ListQuery), responses((status = 200, body = AccountList), AuthErrors, QueryErrors),
     security(("bearer" = []), ("session" = [])))]
 #[get("/accounts")]
 pub async fn list_accounts(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: ValidQuery<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let include_archived = query.include_archived.unwrap_or(false);
     let items = state

@@ -6,7 +6,7 @@ use validator::{Validate, ValidationError};
 
 use crate::analytics::period::{first_of_month, month_label, parse_month};
 use crate::analytics::sums;
-use crate::api::extract::ValidJson;
+use crate::api::extract::{ValidJson, ValidQuery};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
@@ -108,6 +108,7 @@ pub struct CreateBudget {
     pub rollover: bool,
     /// First month, `YYYY-MM`; defaults to the current month.
     #[validate(custom(function = "month"))]
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
     pub starts: Option<String>,
 }
 
@@ -120,6 +121,7 @@ pub struct UpdateBudget {
     pub amount: Option<i64>,
     pub rollover: Option<bool>,
     #[validate(custom(function = "month"))]
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
     pub starts: Option<String>,
 }
 
@@ -165,7 +167,7 @@ fn month_param(value: Option<&str>, field: &str) -> Result<NaiveDate, ApiError> 
 pub async fn month_budgets(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<MonthQuery>,
+    query: ValidQuery<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let asked = query
         .month
@@ -393,7 +395,7 @@ fn forecast_month(value: Option<&str>, today: NaiveDate) -> Result<NaiveDate, Ap
 pub async fn recommendations(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<MonthQuery>,
+    query: ValidQuery<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let today = Utc::now().date_naive();
     let target = forecast_month(query.month.as_deref(), today)?;
@@ -420,7 +422,7 @@ pub async fn apply_recommendation(
     user: CurrentUser,
     state: web::Data<AppState>,
     category_id: web::Path<i64>,
-    query: web::Query<MonthQuery>,
+    query: ValidQuery<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let category_id = category_id.into_inner();
     let today = Utc::now().date_naive();

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
-use crate::api::extract::{not_blank, nullable, ValidJson};
+use crate::api::extract::{not_blank, nullable, ValidJson, ValidQuery};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
@@ -191,7 +191,7 @@ pub async fn delete_category(
     user: CurrentUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    query: web::Query<DeleteQuery>,
+    query: ValidQuery<DeleteQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, move_to) = (id.into_inner(), query.move_to);
     let moved = state

@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 use crate::analytics::dashboard::{self, Dashboard};
 use crate::analytics::period::{month_label, Period, PeriodQuery};
 use crate::analytics::sums;
+use crate::api::extract::ValidQuery;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::responses::AuthErrors;
@@ -35,8 +36,8 @@ pub struct AccountQuery {
 pub async fn get_dashboard(
     user: CurrentUser,
     state: web::Data<AppState>,
-    period: web::Query<PeriodQuery>,
-    account: web::Query<AccountQuery>,
+    period: ValidQuery<PeriodQuery>,
+    account: ValidQuery<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let today = Utc::now().date_naive();
     let asked = period.is_given();

@@ -117,6 +117,7 @@ pub struct DebtRequest {
     pub kind: DebtKind,
     /// ISO 4217; defaults to the linked account's, else your base currency.
     #[validate(custom(function = "iso_currency"))]
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
     /// Owed, in minor units (0 to 10^13); needed unless `account_id` links a loan or
     /// credit-card account, whose balance the debt then follows.
@@ -135,12 +136,14 @@ pub struct DebtRequest {
     pub minimum_percent_bp: Option<i64>,
     /// `installment`: the month of the last payment, `YYYY-MM`.
     #[validate(custom(function = "month"))]
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
     pub final_month: Option<String>,
     /// A promotional annual rate in basis points, with `promo_ends`.
     #[validate(range(min = 0, max = MAX_APR_BP, message = "must be 0 to 10000 basis points"))]
     pub promo_apr_bp: Option<i64>,
     /// The last month at the promotional rate, `YYYY-MM`.
     #[validate(custom(function = "month"))]
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
     pub promo_ends: Option<String>,
     #[validate(range(min = 1, max = 31, message = "must be a day of the month, 1 to 31"))]
     pub due_day: Option<i32>,
@@ -340,9 +343,11 @@ pub struct PlanBody {
     pub extra_payments: Vec<ExtraPayment>,
     /// The debts planned: those in this currency (default: your base currency).
     #[validate(custom(function = "iso_currency"))]
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
     /// The first month planned, `YYYY-MM`; default next month.
     #[validate(custom(function = "month"))]
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
     pub start: Option<String>,
 }
 

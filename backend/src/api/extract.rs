@@ -1,5 +1,6 @@
 //! `ValidJson<T>`: a JSON body that is checked for size, content type, syntax, shape and field
 //! rules, each failure answered with its own problem (413, 415, 400, 422) naming what is wrong.
+//! `ValidQuery<T>`: query parameters, a wrong one answered 422 naming it.
 
 use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_LENGTH;
@@ -56,6 +57,57 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
     }
 }
 
+pub struct ValidQuery<T>(pub T);
+
+impl<T> ValidQuery<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for ValidQuery<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for ValidQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(query(req.query_string()).map(ValidQuery))
+    }
+}
+
+/// Query parameters of the wrong type (`include_archived=null`, an id past 64 bits) are named
+/// like a body's fields. The decoder's error does not say which parameter it choked on, so the
+/// one whose removal makes the rest decode is named; failing that, `query`.
+fn query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    serde_urlencoded::from_str::<T>(query).map_err(|e| {
+        let message = e.to_string();
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let without = |skip: usize| {
+            let rest: Vec<&(String, String)> = pairs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, pair)| (i != skip).then_some(pair))
+                .collect();
+            serde_urlencoded::to_string(rest).unwrap_or_default()
+        };
+        let field = named_field(&message)
+            .or_else(|| {
+                (0..pairs.len())
+                    .find(|&i| serde_urlencoded::from_str::<T>(&without(i)).is_ok())
+                    .map(|i| pairs[i].0.clone())
+            })
+            .unwrap_or_else(|| "query".to_owned());
+        ApiError::validation(field, message)
+    })
+}
+
 /// Syntax errors are 400 (the body is not JSON); well-formed JSON of the wrong shape is 422
 /// naming the field.
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -71,7 +123,7 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         if inner.is_syntax() || inner.is_eof() {
             ApiError::BadRequest(format!("the body is not valid JSON: {inner}"))
         } else {
-            let field = match (path.as_str(), named_field(&inner)) {
+            let field = match (path.as_str(), named_field(&inner.to_string())) {
                 (".", Some(name)) => name,
                 (".", None) => "body".to_owned(),
                 // An unknown field is already the last step of the path; a missing one is not.
@@ -131,8 +183,7 @@ pub fn control_character_at(value: &serde_json::Value, path: String) -> Option<S
 }
 
 /// serde reports missing and unknown fields on the enclosing object; name the field itself.
-fn named_field(error: &serde_json::Error) -> Option<String> {
-    let message = error.to_string();
+fn named_field(message: &str) -> Option<String> {
     ["missing field `", "unknown field `"]
         .iter()
         .find_map(|prefix| message.strip_prefix(prefix))

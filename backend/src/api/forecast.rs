@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::analytics::period::parse_month;
+use crate::api::extract::ValidQuery;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::responses::AuthErrors;
@@ -58,7 +59,7 @@ pub struct ForecastQuery {
 pub async fn get_forecast(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<ForecastQuery>,
+    query: ValidQuery<ForecastQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let today = Utc::now().date_naive();
     let month = match query.month.as_deref() {
@@ -113,7 +114,7 @@ pub struct BalanceProjection {
 pub async fn get_balance(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<BalanceQuery>,
+    query: ValidQuery<BalanceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let days = super::recurring::days_param(query.days.as_deref(), 90)?;
     let today = Utc::now().date_naive();

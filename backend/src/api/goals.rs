@@ -5,12 +5,12 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::analytics::period::{month_label, parse_month};
-use crate::api::extract::{iso_currency, not_blank, nullable, ValidJson};
+use crate::api::extract::{iso_currency, not_blank, nullable, ValidJson, ValidQuery};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
 use crate::debts::MAX_BALANCE;
-use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
+use crate::error::responses::{AuthErrors, BodyErrors, NotFound, QueryErrors};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::goals::progress::Progress;
 use crate::goals::{self, Contribution, GoalChange, GoalInput, GoalState, GoalView};
@@ -151,6 +151,7 @@ pub struct CreateGoal {
     pub target_amount: i64,
     /// ISO 4217; default your base currency.
     #[validate(custom(function = "iso_currency"))]
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
     pub target_date: Option<NaiveDate>,
     /// Share of each complete month's net savings, in basis points (1 to 10000).
@@ -162,6 +163,7 @@ pub struct CreateGoal {
     /// The first month counted, `YYYY-MM`, up to the current one (default); an earlier month
     /// counts the share of savings and the pace from then.
     #[validate(custom(function = "month"))]
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
     pub starts: Option<String>,
 }
 
@@ -209,13 +211,13 @@ pub struct GoalQuery {
 
 /// Your goals with their progress: saved, remaining, percent, needed per month from now, pace over
 /// the last three complete months, projected month with a range, status and monthly history.
-#[utoipa::path(tag = "goals", params(GoalQuery), responses((status = 200, body = GoalList), AuthErrors),
+#[utoipa::path(tag = "goals", params(GoalQuery), responses((status = 200, body = GoalList), AuthErrors, QueryErrors),
     security(("bearer" = []), ("session" = [])))]
 #[get("/goals")]
 pub async fn list_goals(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<GoalQuery>,
+    query: ValidQuery<GoalQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let archived = query.archived;
     let found = state

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::api::extract::{control_character, control_character_at, ValidJson};
+use crate::api::extract::{control_character, control_character_at, ValidJson, ValidQuery};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
@@ -144,8 +144,9 @@ impl From<Preview> for PreviewResponse {
     }
 }
 
-/// The upload form (multipart/form-data).
-#[derive(ToSchema)]
+/// The upload form (multipart/form-data). Its fields are all there is: the schema says so.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct UploadForm {
     /// The bank file: CSV or other delimited text, xlsx/xls/ods, OFX/QFX or QIF.
@@ -314,7 +315,7 @@ pub async fn upload_import(
     user: CurrentUser,
     state: web::Data<AppState>,
     payload: web::Payload,
-    query: web::Query<UploadQuery>,
+    query: ValidQuery<UploadQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let upload = read_form(&req, payload, state.max_upload_bytes).await?;
     let commit = query.commit.unwrap_or(false);
@@ -427,7 +428,7 @@ pub async fn commit_import(
 pub async fn list_imports(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: ValidQuery<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = query.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {

@@ -51,6 +51,7 @@ pub struct UpdateMeRequest {
     )]
     pub display_name: Option<String>,
     #[validate(custom(function = "iso_currency"))]
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub base_currency: Option<String>,
     /// Required with `new_password`.
     pub current_password: Option<String>,

@@ -167,14 +167,24 @@ pub async fn refuse_control_characters_in_query(
     next.call(req).await
 }
 
-pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|e, _| ApiError::BadRequest(format!("invalid query string: {e}")).into())
-}
-
+/// A path parameter that does not parse is a path that does not exist (404), unless a fixed path
+/// of that name does under other methods (`PUT /rules/apply` reaches `PUT /rules/{id}`): 405.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default()
-        .error_handler(|e, _| ApiError::NotFound(format!("no such resource: {e}")).into())
+    web::PathConfig::default().error_handler(|e, req| {
+        let allow = req
+            .app_data::<web::Data<AppState>>()
+            .map(|state| state.routes.literal_methods_for(req.path()))
+            .unwrap_or_default();
+        if allow.is_empty() {
+            ApiError::NotFound(format!("no such resource: {e}")).into()
+        } else {
+            ApiError::MethodNotAllowed {
+                method: req.method().clone(),
+                allow,
+            }
+            .into()
+        }
+    })
 }
 
 /// Unmatched requests: 405 with `Allow` when the path exists under other methods, else 404.

@@ -4,10 +4,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::api::extract::ValidJson;
+use crate::api::extract::{ValidJson, ValidQuery};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
+use crate::error::responses::{AuthErrors, BodyErrors, NotFound, QueryErrors};
 use crate::error::{ApiError, Problem};
 use crate::forecast::bills::{self, Choice, Decision, RecurringSeries, Total, UpcomingBill};
 use crate::forecast::NotEnoughData;
@@ -31,13 +31,13 @@ pub struct RecurringList {
 /// typical amount, last and next payment, confidence, and changes (price changes, missing
 /// payments). Computed from the last three years of your ledger on every call.
 #[utoipa::path(tag = "forecast", params(RecurringQuery), responses(
-    (status = 200, body = RecurringList), AuthErrors,
+    (status = 200, body = RecurringList), AuthErrors, QueryErrors,
 ), security(("bearer" = []), ("session" = [])))]
 #[get("/recurring")]
 pub async fn list_recurring(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<RecurringQuery>,
+    query: ValidQuery<RecurringQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let today = Utc::now().date_naive();
     let include_dismissed = query.include_dismissed.unwrap_or(false);
@@ -175,7 +175,7 @@ pub struct UpcomingBills {
 pub async fn upcoming_bills(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<UpcomingQuery>,
+    query: ValidQuery<UpcomingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let days = days_param(query.days.as_deref(), 30)?;
     let today = Utc::now().date_naive();

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::api::extract::{not_blank, nullable, ValidJson};
+use crate::api::extract::{not_blank, nullable, ValidJson, ValidQuery};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
@@ -178,8 +178,8 @@ pub struct BulkResult {
 pub async fn list_transactions(
     user: CurrentUser,
     state: web::Data<AppState>,
-    filter: web::Query<Filter>,
-    page: web::Query<Page>,
+    filter: ValidQuery<Filter>,
+    page: ValidQuery<Page>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = filter.resolve()?;
     let page = page.into_inner();
@@ -204,7 +204,7 @@ pub async fn list_transactions(
 pub async fn export_transactions(
     user: CurrentUser,
     state: web::Data<AppState>,
-    filter: web::Query<Filter>,
+    filter: ValidQuery<Filter>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = filter.resolve()?;
     let csv = state

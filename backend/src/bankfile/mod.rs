@@ -81,6 +81,20 @@ pub enum AmountColumns {
     },
 }
 
+/// A one-character setting where the empty string, like `null`, means "none" or "detect", as
+/// the documentation says.
+fn empty_or_char<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<char>, D::Error> {
+    let text = Option::<String>::deserialize(d)?.unwrap_or_default();
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => Ok(None),
+        (Some(c), None) => Ok(Some(c)),
+        _ => Err(serde::de::Error::custom(
+            "must be a single character, or empty",
+        )),
+    }
+}
+
 /// How to read a file: what the import wizard shows and lets the user correct. [`parse`] returns
 /// the mapping it detected; passing it back in gives the same rows. Stored as JSON (all fields
 /// have defaults, so `{}` is a valid, empty mapping). Columns are 0-based indexes, because
@@ -92,6 +106,8 @@ pub struct Mapping {
     /// Empty: detect (BOM, UTF-8 validity, OFX/XML declarations, legacy code-page statistics).
     pub encoding: Option<String>,
     /// Field delimiter of delimited text: `,` `;` tab or `|`. Empty: detect.
+    #[serde(deserialize_with = "empty_or_char")]
+    #[schema(value_type = Option<String>, max_length = 1)]
     pub delimiter: Option<char>,
     /// Lines (spreadsheet rows) before the header, or before the first data line when there is
     /// no header. Blank lines count.
@@ -112,6 +128,8 @@ pub struct Mapping {
     pub decimal_separator: Option<DecimalSeparator>,
     /// Digit-group mark allowed in amounts (`,` `.` space or `'`); empty: none. Groups must be
     /// of three digits.
+    #[serde(deserialize_with = "empty_or_char")]
+    #[schema(value_type = Option<String>, max_length = 1)]
     pub thousands_separator: Option<char>,
     /// Flip every amount's sign (for exports that list purchases as positive numbers).
     pub invert_sign: bool,

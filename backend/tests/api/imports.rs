@@ -440,8 +440,34 @@ async fn a_corrected_mapping_is_remembered_for_the_next_file(app: TestApp) {
     .unwrap();
     assert_eq!(preview["rows"][0]["amount"], 1200);
     let mut mapping = preview["mapping"].clone();
-    mapping["invert_sign"] = json!(true);
     let id = preview["id"].as_i64().unwrap();
+    // As documented, an empty thousands separator means none and an empty delimiter "detect";
+    // a longer one is named.
+    mapping["thousands_separator"] = json!("");
+    mapping["delimiter"] = json!("");
+    let res = app
+        .post_as(
+            &token,
+            &format!("/api/v1/imports/{id}/preview"),
+            &json!({"mapping": mapping}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["rows"][0]["amount"],
+        1200
+    );
+    let mut wrong = mapping.clone();
+    wrong["thousands_separator"] = json!(",,");
+    let res = app
+        .post_as(
+            &token,
+            &format!("/api/v1/imports/{id}/preview"),
+            &json!({"mapping": wrong}),
+        )
+        .await;
+    assert_eq!(invalid_fields(res).await, ["mapping.thousands_separator"]);
+    mapping["invert_sign"] = json!(true);
     let corrected: Value = app
         .post_as(
             &token,
