@@ -149,7 +149,7 @@ impl From<Preview> for PreviewResponse {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct UploadForm {
-    /// The bank file: CSV or other delimited text, xlsx/xls/ods, OFX/QFX or QIF.
+    /// The bank file: CSV or other delimited text, xlsx/xls/ods, OFX/QFX, QIF, MT940/MT942 or CAMT.053/CAMT.052 XML.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
     /// The account the transactions belong to.

@@ -29,6 +29,9 @@ pub fn text_format(text: &str, filename: Option<&str>) -> Format {
         .collect::<String>()
         .to_ascii_uppercase();
     let trimmed = head.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    if super::camt::looks_like(&head) {
+        return Format::Camt;
+    }
     if trimmed.starts_with("OFXHEADER") || head.contains("<?OFX") || head.contains("<OFX>") {
         return Format::Ofx;
     }

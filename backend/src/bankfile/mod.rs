@@ -10,6 +10,7 @@
 //! `date` (date text → `NaiveDate`).
 
 mod amount;
+mod camt;
 mod columns;
 mod date;
 mod delimited;
@@ -225,7 +226,7 @@ pub enum ImportError {
     Empty,
     #[error("The file is not readable text nor a spreadsheet; it looks like binary data.")]
     Binary,
-    #[error("The file format was not recognised: expected CSV or other delimited text, an Excel or OpenDocument spreadsheet, OFX/QFX or QIF.")]
+    #[error("The file format was not recognised: expected CSV or other delimited text, an Excel or OpenDocument spreadsheet, OFX/QFX, QIF, MT940 or CAMT.053.")]
     UnknownFormat,
     #[error("The text encoding '{0}' is not known.")]
     UnknownEncoding(String),
@@ -282,6 +283,31 @@ fn strip_control_characters(text: &mut String) {
     text.retain(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
 }
 
+/// A bank statement file (MT940, CAMT) as read: no columns to map, one currency for all of it.
+fn statement_file(
+    format: Format,
+    text: &encoding::Text,
+    mut currencies: Vec<String>,
+    rows: Vec<ParsedRow>,
+    problems: Vec<RowProblem>,
+) -> Result<Parsed, ImportError> {
+    if currencies.len() > 1 {
+        return Err(ImportError::MixedCurrencies(currencies.join(", ")));
+    }
+    Ok(Parsed {
+        format,
+        mapping: Mapping {
+            encoding: Some(text.encoding.name().to_owned()),
+            ..Mapping::default()
+        },
+        encoding: text.encoding.name().to_owned(),
+        currency: currencies.pop(),
+        headers: Vec::new(),
+        rows,
+        problems,
+    })
+}
+
 /// Reads a bank export. See the module documentation.
 pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -303,6 +329,7 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
                 Format::Ofx => ofx::parse(bytes, &text, forced, digits)?,
                 Format::Qif => qif::parse(&text, options.mapping, digits)?,
                 Format::Mt940 => mt940::parse(&text, digits)?,
+                Format::Camt => camt::parse(&text, digits)?,
                 _ => delimited::parse(text, options.mapping, digits)?,
             }
         }

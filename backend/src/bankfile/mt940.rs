@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::amount::{self, DecimalSeparator};
 use super::encoding::Text;
-use super::{Format, ImportError, Mapping, Parsed, ParsedRow, RowProblem};
+use super::{Format, ImportError, Parsed, ParsedRow, RowProblem};
 
 /// Whether text is an MT940/MT942: a `:20:` reference line and a `:61:` or balance line among
 /// the field tags near the start.
@@ -470,21 +470,7 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
             "the MT940 file has no statement (no :20: field)".into(),
         ));
     }
-    if currencies.len() > 1 {
-        return Err(ImportError::MixedCurrencies(currencies.join(", ")));
-    }
-    Ok(Parsed {
-        format: Format::Mt940,
-        mapping: Mapping {
-            encoding: Some(text.encoding.name().to_owned()),
-            ..Mapping::default()
-        },
-        encoding: text.encoding.name().to_owned(),
-        currency: currencies.pop(),
-        headers: Vec::new(),
-        rows,
-        problems,
-    })
+    super::statement_file(Format::Mt940, text, currencies, rows, problems)
 }
 
 /// Minor units as a decimal, for messages.

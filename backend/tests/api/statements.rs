@@ -12,6 +12,8 @@ use crate::imports::upload;
 both_backends!(
     mt940_previews_commits_and_reimports_without_duplicates,
     mt940_in_another_currency_or_not_adding_up_is_refused,
+    camt053_previews_commits_and_reimports_without_duplicates,
+    camt053_in_another_currency_or_not_adding_up_is_refused,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -108,6 +110,62 @@ async fn mt940_in_another_currency_or_not_adding_up_is_refused(app: TestApp) {
     let message = p["errors"][0]["message"].as_str().unwrap();
     assert!(
         message.contains("statement 'STMT-1' (number 1/1)") && message.contains("2462.20"),
+        "{message}"
+    );
+    assert_eq!(rows_of(&mut database(&app), euros), 0);
+}
+
+async fn camt053_previews_commits_and_reimports_without_duplicates(app: TestApp) {
+    // A direct debit, a batch of two transfers (one row each), then the debit reversed and a
+    // salary; the pending card authorisation is left out.
+    let file = "statement.camt053.xml";
+    round_trip(&app, file, "camt", &[-2550, -10000, -20000, 2550, 150000]).await;
+    let token = app.user("camt-texts@example.com").await;
+    let account = app.account(&token, "Giro", "EUR").await;
+    let res = upload(&app, &token, account, "s.xml", fixture(file), "").await;
+    let preview: Value = res.json().await.unwrap();
+    assert_eq!(preview["counts"]["skipped"], 1);
+    assert!(preview["problems"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("PDNG"));
+    assert!(
+        !preview.to_string().contains("root:"),
+        "an external entity is never expanded"
+    );
+    let rows = preview["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["description"], "Strom Januar Kundennr 4711");
+    assert_eq!(rows[0]["merchant"], "Stadtwerke Musterstadt");
+    assert_eq!(
+        rows[0]["date"], "2023-01-02",
+        "the booking date, not the value date"
+    );
+    assert_eq!(rows[2]["merchant"], "Bob Example");
+    assert_eq!(rows[3]["description"], "Reversal: Return Strom");
+    assert_eq!(rows[3]["merchant"], "Stadtwerke Musterstadt");
+    assert_eq!(rows[4]["description"], "Salary January & bonus");
+    assert_eq!(rows[4]["date"], "2023-01-06");
+}
+
+async fn camt053_in_another_currency_or_not_adding_up_is_refused(app: TestApp) {
+    let token = app.user("camt-refused@example.com").await;
+    let file = "statement.camt053.xml";
+    let dollars = app.account(&token, "Dollars", "USD").await;
+    let res = upload(&app, &token, dollars, "s.xml", fixture(file), "").await;
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(p["errors"][0]["field"], "account_id", "{p}");
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("EUR"));
+
+    let euros = app.account(&token, "Euros", "EUR").await;
+    let altered = String::from_utf8(fixture(file)).unwrap().replace(
+        "<Amt Ccy=\"EUR\">2200.00</Amt>",
+        "<Amt Ccy=\"EUR\">2200.01</Amt>",
+    );
+    let res = upload(&app, &token, euros, "s.xml", altered.into_bytes(), "").await;
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let message = p["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("statement 'CAMT-2' (number 2)") && message.contains("2200.00"),
         "{message}"
     );
     assert_eq!(rows_of(&mut database(&app), euros), 0);
