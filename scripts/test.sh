@@ -53,7 +53,9 @@ contract_test() { scripts/contract-test; }
 # The corpus test ran above with its report; skip it here, by its whole name, so that no other
 # test whose path mentions "corpus" (ml::corpus's unit tests) is skipped with it. No doc-tests:
 # the crate has none, and an empty doc-test run would be the last summary printed.
-cargo_test() { cargo test --workspace --lib --bins --tests -- --skip corpus::corpus_files_import_as_the_manifest_says; }
+# With the forecast training pipeline (`--features training`, polars), so that its tests run (the
+# artifact reproduces from the seed), at the cost of one polars build (docs/BENCHMARKS.md).
+cargo_test() { cargo test --workspace --features dhana/training --lib --bins --tests -- --skip corpus::corpus_files_import_as_the_manifest_says; }
 
 # Nothing the run does may change a tracked file or leave an untracked one behind (generated
 # output belongs in .gitignore): a command that rewrites the lock or a generated file fails here.

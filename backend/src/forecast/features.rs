@@ -93,7 +93,7 @@ mod tests {
     #[test]
     fn features_of_a_known_series() {
         // 13 months: level = mean of the last 12 = (200 × 11 + 400) / 12 = 216.67.
-        let mut h = vec![
+        let mut h = [
             100, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 400,
         ];
         let e = features(&h, 1, 12, 50).unwrap();
