@@ -1,10 +1,10 @@
 # Sourced by the benchmarks that run the release server against the dashboard's benchmark user:
 # start and stop it, and register that user with its account and budgets. Needs BASE, PORT and
-# work (a scratch dir) set, and the release build made.
+# work (a scratch dir) set, and the release build made (or DHANA_BIN naming another binary).
 
 start_server() { # DATABASE_URL (empty for SQLite)
   DATABASE_URL="$1" DHANA_DATA_DIR="$work/data" DHANA_BIND="127.0.0.1:$PORT" RUST_LOG=warn \
-    target/release/dhana serve 2>"$work/server.log" &
+    "${DHANA_BIN:-target/release/dhana}" serve 2>"$work/server.log" &
   server=$!
   for _ in $(seq 100); do
     curl -fs "$BASE/readyz" >/dev/null && return

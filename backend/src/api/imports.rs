@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::api::extract::{control_character, control_character_at, ValidJson, ValidQuery};
+use crate::api::IdPage;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
@@ -430,18 +431,7 @@ pub async fn list_imports(
     state: web::Data<AppState>,
     query: ValidQuery<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::validation("limit", "must be between 1 and 100"));
-    }
-    let before = query
-        .cursor
-        .as_deref()
-        .map(|c| {
-            c.parse::<i64>()
-                .map_err(|_| ApiError::validation("cursor", "is not a cursor this list returned"))
-        })
-        .transpose()?;
+    let IdPage { limit, before } = IdPage::of(query.limit, query.cursor.as_deref())?;
     let account_id = query.account_id;
     let app = state.clone();
     let mut records = state
@@ -450,12 +440,7 @@ pub async fn list_imports(
             imports::list(conn, user.user.id, account_id, before, limit + 1)
         })
         .await?;
-    let next_cursor = if records.len() as i64 > limit {
-        records.truncate(limit as usize);
-        records.last().map(|r| r.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = IdPage::next_cursor(&mut records, limit, |r| r.id);
     let progress = &state.progress;
     Ok(HttpResponse::Ok().json(ImportList {
         items: records

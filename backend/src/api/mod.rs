@@ -39,6 +39,40 @@ use crate::app::AppState;
 use crate::error::ApiError;
 pub use routes::RouteTable;
 
+/// A page of a list ordered by id, newest first: `?limit=` (1–100, default 20) and `?cursor=`,
+/// the `next_cursor` of the page before (the id to continue below).
+pub struct IdPage {
+    pub limit: i64,
+    pub before: Option<i64>,
+}
+
+impl IdPage {
+    pub fn of(limit: Option<i64>, cursor: Option<&str>) -> Result<Self, ApiError> {
+        let limit = limit.unwrap_or(20);
+        if !(1..=100).contains(&limit) {
+            return Err(ApiError::validation("limit", "must be between 1 and 100"));
+        }
+        let before = cursor
+            .map(|c| {
+                c.parse::<i64>().map_err(|_| {
+                    ApiError::validation("cursor", "is not a cursor this list returned")
+                })
+            })
+            .transpose()?;
+        Ok(IdPage { limit, before })
+    }
+
+    /// Drops the one row past the page (loaded as `limit + 1` rows) and names where the next
+    /// page starts, if there is one.
+    pub fn next_cursor<T>(rows: &mut Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Option<String> {
+        if rows.len() as i64 <= limit {
+            return None;
+        }
+        rows.truncate(limit as usize);
+        rows.last().map(|r| id(r).to_string())
+    }
+}
+
 /// Every API route; what is registered here is also what the OpenAPI document describes.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)

@@ -7,6 +7,7 @@ use validator::Validate;
 
 use crate::analytics::period::{Period, PeriodQuery};
 use crate::api::extract::ValidJson;
+use crate::api::IdPage;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
@@ -174,27 +175,11 @@ pub async fn list_reports(
     state: web::Data<AppState>,
     query: web::Query<ReportListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::validation("limit", "must be between 1 and 100"));
-    }
-    let before = query
-        .cursor
-        .as_deref()
-        .map(|c| {
-            c.parse::<i64>()
-                .map_err(|_| ApiError::validation("cursor", "is not a cursor this list returned"))
-        })
-        .transpose()?;
+    let IdPage { limit, before } = IdPage::of(query.limit, query.cursor.as_deref())?;
     let mut items = state
         .db(move |conn| reports::list(conn, user.user.id, before, limit + 1))
         .await?;
-    let next_cursor = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|(r, _)| r.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = IdPage::next_cursor(&mut items, limit, |(r, _)| r.id);
     Ok(HttpResponse::Ok().json(ReportList {
         items: items.into_iter().map(Into::into).collect(),
         next_cursor,

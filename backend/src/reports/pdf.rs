@@ -57,6 +57,14 @@ fn shown(cell: &Cell) -> String {
     }
 }
 
+/// Numbers right, text left; a header as its column.
+fn alignment(cell: &Cell) -> Alignment {
+    match cell {
+        Cell::Text(_) | Cell::Date(_) => Alignment::Left,
+        _ => Alignment::Right,
+    }
+}
+
 fn table_layout(
     headers: &[&str],
     weights: Vec<usize>,
@@ -64,20 +72,23 @@ fn table_layout(
 ) -> Result<TableLayout, ApiError> {
     let mut layout = TableLayout::new(weights);
     layout.set_cell_decorator(FrameCellDecorator::new(false, false, false));
+    let mut rows = rows.peekable();
+    let columns: Vec<Alignment> = match rows.peek() {
+        Some(first) => first.iter().map(alignment).collect(),
+        None => vec![Alignment::Left; headers.len()],
+    };
     let bold = Style::new().bold();
     let mut head = layout.row();
-    for h in headers {
-        head.push_element(Paragraph::new(genpdf::style::StyledString::new(*h, bold)));
+    for (h, alignment) in headers.iter().zip(&columns) {
+        head.push_element(
+            Paragraph::new(genpdf::style::StyledString::new(*h, bold)).aligned(*alignment),
+        );
     }
     head.push().map_err(failed)?;
     for cells in rows {
         let mut row = layout.row();
         for cell in &cells {
-            let alignment = match cell {
-                Cell::Text(_) | Cell::Date(_) => Alignment::Left,
-                _ => Alignment::Right,
-            };
-            row.push_element(Paragraph::new(shown(cell)).aligned(alignment));
+            row.push_element(Paragraph::new(shown(cell)).aligned(alignment(cell)));
         }
         row.push().map_err(failed)?;
     }
@@ -134,7 +145,15 @@ struct Columns {
 const BAR_ROW: f64 = 6.0;
 const COLUMN_HEIGHT: f64 = 55.0;
 
-/// Charts are drawn whole on one page: one that does not fit goes to the next.
+/// Charts are drawn whole on one page: one that does not fit draws nothing here and goes to
+/// the next (`next_page`).
+fn next_page() -> RenderResult {
+    RenderResult {
+        size: Size::new(0, 0),
+        has_more: true,
+    }
+}
+
 fn fits(area: &render::Area<'_>, height: f64) -> bool {
     area.size().height >= Mm::from(height)
 }
@@ -148,10 +167,7 @@ impl Element for Bars {
     ) -> Result<RenderResult, genpdf::error::Error> {
         let height = BAR_ROW * self.rows.len() as f64 + 2.0;
         if !fits(&area, height) {
-            return Ok(RenderResult {
-                size: Size::new(0, 0),
-                has_more: true,
-            });
+            return Ok(next_page());
         }
         let width: f64 = area.size().width.into();
         let label_width = 45.0;
@@ -187,10 +203,7 @@ impl Element for Columns {
     ) -> Result<RenderResult, genpdf::error::Error> {
         let height = COLUMN_HEIGHT + 14.0;
         if !fits(&area, height) {
-            return Ok(RenderResult {
-                size: Size::new(0, 0),
-                has_more: true,
-            });
+            return Ok(next_page());
         }
         let width: f64 = area.size().width.into();
         let slot = width / self.months.len().max(1) as f64;

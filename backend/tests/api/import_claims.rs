@@ -119,9 +119,11 @@ async fn concurrent_commit_uploads_of_one_file_write_once(app: TestApp) {
                 assert_eq!(body["counts"]["imported"], 3000);
                 created += 1;
             }
-            StatusCode::UNPROCESSABLE_ENTITY => {
-                let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
-                assert!(p.to_string().contains("nothing new to import"), "{p}");
+            StatusCode::OK => {
+                let body: Value = res.json().await.unwrap();
+                assert_eq!(body["status"], "nothing_new", "{body}");
+                assert_eq!(body["counts"]["imported"], 0);
+                assert_eq!(body["counts"]["duplicates"], 3000);
             }
             other => panic!("unexpected {other}: {}", res.text().await.unwrap()),
         }
@@ -134,10 +136,20 @@ async fn concurrent_commit_uploads_of_one_file_write_once(app: TestApp) {
         .json()
         .await
         .unwrap();
+    let statuses: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["status"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        list["items"].as_array().unwrap().len(),
+        statuses.iter().filter(|s| **s == "committed").count(),
         1,
-        "the loser leaves no entry"
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == "committed" || *s == "nothing_new"),
+        "the loser is at most a `nothing_new` entry: {statuses:?}"
     );
 }
 

@@ -57,8 +57,10 @@ async fn round_trip(app: &TestApp, name: &str, format: &str, amounts: &[i64]) {
 
     // The same file again: every row is known by its bank reference.
     let again = upload(app, &token, account, name, fixture(name), "?commit=true").await;
-    let p = problem(again, StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert!(p.to_string().contains("nothing new to import"), "{p}");
+    assert_eq!(again.status(), StatusCode::OK);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["status"], "nothing_new");
+    assert_eq!(again["counts"]["duplicates"], amounts.len());
     assert_eq!(rows_of(&mut database(app), account), amounts.len() as i64);
 }
 
