@@ -5,7 +5,18 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 system_packages() { scripts/deps.sh postgresql chromium python3-aiosmtpd python3-venv; }
 cargo_fmt() { cargo fmt --all -- --check; }
-cargo_clippy() { cargo clippy --workspace --all-targets -- -D warnings; }
+# Every cargo step builds with the forecast training pipeline (`--features training`, polars), so
+# that it is linted and its tests run (the artifact reproduces from the seed), and so that the
+# run builds the dependencies once: a step without it would rebuild those whose features it
+# changes (docs/BENCHMARKS.md has polars' build cost).
+FEATURES=(--features dhana/training)
+export CORPUS_CHECK_CARGO_ARGS="${FEATURES[*]}"
+cargo_clippy() { cargo clippy --workspace --all-targets "${FEATURES[@]}" -- -D warnings; }
+# The server the browser test and the contract test start.
+cargo_build() {
+  cargo build -q -p dhana "${FEATURES[@]}"
+  export DHANA_BIN=$PWD/target/debug/dhana
+}
 
 # The web app (frontend/): dependencies as locked, lint and strict type-check (against the API
 # types generated from openapi.yaml), unit tests, the production build, and the browser tests
@@ -53,9 +64,7 @@ contract_test() { scripts/contract-test; }
 # The corpus test ran above with its report; skip it here, by its whole name, so that no other
 # test whose path mentions "corpus" (ml::corpus's unit tests) is skipped with it. No doc-tests:
 # the crate has none, and an empty doc-test run would be the last summary printed.
-# With the forecast training pipeline (`--features training`, polars), so that its tests run (the
-# artifact reproduces from the seed), at the cost of one polars build (docs/BENCHMARKS.md).
-cargo_test() { cargo test --workspace --features dhana/training --lib --bins --tests -- --skip corpus::corpus_files_import_as_the_manifest_says; }
+cargo_test() { cargo test --workspace "${FEATURES[@]}" --lib --bins --tests -- --skip corpus::corpus_files_import_as_the_manifest_says; }
 
 # Nothing the run does may change a tracked file or leave an untracked one behind (generated
 # output belongs in .gitignore): a command that rewrites the lock or a generated file fails here.
@@ -72,7 +81,7 @@ clean_tree() {
 
 # The steps, in order. Later checks (frontend tests, corpus check, ...) are added as functions above
 # and listed here.
-STEPS=(system_packages cargo_fmt cargo_clippy npm_install frontend_lint frontend_unit frontend_build frontend_e2e
+STEPS=(system_packages cargo_fmt cargo_clippy cargo_build npm_install frontend_lint frontend_unit frontend_build frontend_e2e
   throwaway_postgres throwaway_smtp corpus_check contract_test cargo_test clean_tree)
 
 # So that an interrupted run still stops the cluster via the EXIT trap.

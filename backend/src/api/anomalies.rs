@@ -5,7 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::analytics::period::PeriodQuery;
-use crate::api::extract::ValidJson;
+use crate::api::extract::{ValidJson, ValidQuery};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
@@ -61,7 +61,7 @@ pub struct AnomalyList {
 pub async fn list_anomalies(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<AnomalyQuery>,
+    query: ValidQuery<AnomalyQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let today = Utc::now().date_naive();
     let query = query.into_inner();

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::api::extract::ValidJson;
+use crate::api::extract::{ValidJson, ValidQuery};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
@@ -39,7 +39,7 @@ pub struct InsightList {
 pub async fn list_insights(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<InsightQuery>,
+    query: ValidQuery<InsightQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let today = Utc::now().date_naive();
     let include_dismissed = query.include_dismissed.unwrap_or(false);

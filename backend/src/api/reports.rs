@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::analytics::period::{Period, PeriodQuery};
-use crate::api::extract::ValidJson;
+use crate::api::extract::{ValidJson, ValidQuery};
 use crate::api::IdPage;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
@@ -173,7 +173,7 @@ pub async fn create_report(
 pub async fn list_reports(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<ReportListQuery>,
+    query: ValidQuery<ReportListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let IdPage { limit, before } = IdPage::of(query.limit, query.cursor.as_deref())?;
     let mut items = state

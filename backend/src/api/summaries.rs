@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::api::extract::ValidJson;
+use crate::api::extract::{ValidJson, ValidQuery};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::responses::{AuthErrors, BodyErrors};
@@ -130,7 +130,7 @@ pub async fn summary_preview(
     req: HttpRequest,
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<PreviewQuery>,
+    query: ValidQuery<PreviewQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let kind = match query.period.as_deref() {
         Some("week") => Kind::Weekly,
@@ -197,7 +197,7 @@ async fn turn_off(state: &web::Data<AppState>, token: &str) -> Result<Kind, ApiE
 #[get("/summaries/unsubscribe")]
 pub async fn unsubscribe_page(
     state: web::Data<AppState>,
-    query: web::Query<UnsubscribeQuery>,
+    query: ValidQuery<UnsubscribeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let kind = turn_off(&state, &query.token).await?;
     let page = format!(
@@ -221,7 +221,7 @@ pub async fn unsubscribe_page(
 #[post("/summaries/unsubscribe")]
 pub async fn unsubscribe(
     state: web::Data<AppState>,
-    query: web::Query<UnsubscribeQuery>,
+    query: ValidQuery<UnsubscribeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let kind = turn_off(&state, &query.token).await?;
     Ok(HttpResponse::Ok().json(Unsubscribed {
