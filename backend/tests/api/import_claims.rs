@@ -148,7 +148,9 @@ async fn concurrent_commit_uploads_of_one_file_write_once(app: TestApp) {
         "{statuses:?}"
     );
     assert!(
-        statuses.iter().all(|s| *s == "committed" || *s == "nothing_new"),
+        statuses
+            .iter()
+            .all(|s| *s == "committed" || *s == "nothing_new"),
         "the loser is at most a `nothing_new` entry: {statuses:?}"
     );
 }
