@@ -7,7 +7,7 @@ use validator::Validate;
 use crate::api::extract::{ValidJson, ValidQuery};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
+use crate::error::responses::{AuthErrors, BodyErrors, NotFound, QueryErrors};
 use crate::error::ApiError;
 use crate::insights::insight_store::{self, Insight};
 use crate::insights::sentences::InsightNotYet;
@@ -33,7 +33,7 @@ pub struct InsightList {
 /// its figures (minor units and currency), its period and its links; thresholds are shares of
 /// your own usual month. In your base currency. Composed from your ledger on every call.
 #[utoipa::path(tag = "insights", params(InsightQuery), responses(
-    (status = 200, body = InsightList), AuthErrors,
+    (status = 200, body = InsightList), AuthErrors, QueryErrors,
 ), security(("bearer" = []), ("session" = [])))]
 #[get("/insights")]
 pub async fn list_insights(
