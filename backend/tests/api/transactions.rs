@@ -115,10 +115,12 @@ async fn transactions_are_validated(app: TestApp) {
             .await;
         problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
+    // A value of the wrong type is named like a body's field.
     let res = app
         .get_as(&token, "/api/v1/transactions?from=yesterday")
         .await;
-    problem(res, StatusCode::BAD_REQUEST).await;
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(p["errors"][0]["field"], "from", "{p}");
 }
 
 /// Count and ids of a filtered list.
