@@ -98,7 +98,12 @@ impl Application {
         };
         let listener = TcpListener::bind(&config.bind).map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
-        let summaries = Arc::new(Summaries::new(&config.email, config.jwt_secret.clone()));
+        let run = crate::config::run_tag(&config.instance_id);
+        let summaries = Arc::new(Summaries::new(
+            &config.email,
+            config.jwt_secret.clone(),
+            run.clone(),
+        ));
         if let Some(reason) = summaries.unavailable() {
             tracing::info!(reason, "email summaries are off");
         }
@@ -112,7 +117,7 @@ impl Application {
             max_upload_bytes: config.max_upload_bytes,
             categorizer: Categorizer::embedded(config.categorizer_min_confidence),
             trusted_proxies: config.trusted_proxies.clone(),
-            report_instance: reports::worker::instance_name(),
+            report_instance: run,
             report_background_above: config.report_background_above,
             summaries: summaries.clone(),
         });

@@ -127,6 +127,17 @@ pub fn default_instance_id() -> String {
         .unwrap_or_else(|| "dhana".into())
 }
 
+/// Names one run of this server in the claims it writes on work any instance may take over
+/// (reports, email summaries): the instance id, the process id for the log reader, and random
+/// bytes, since both repeat across restarts.
+pub fn run_tag(instance_id: &str) -> String {
+    format!(
+        "{instance_id}-{}-{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let data_dir = PathBuf::from(env("DHANA_DATA_DIR").unwrap_or_else(|| "./data".into()));

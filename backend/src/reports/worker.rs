@@ -7,7 +7,6 @@
 
 use chrono::{Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use rand::RngCore;
 
 use super::{make, Record, Status};
 use crate::db::schema::reports;
@@ -21,15 +20,6 @@ pub const LEASE: Duration = Duration::seconds(60);
 
 /// Tries (claims) a report gets before it is given up as failed.
 const MAX_ATTEMPTS: i32 = 3;
-
-/// Names this process in the claims it writes: the process id, for the log reader, and random
-/// bytes, since ids repeat across machines and restarts.
-pub fn instance_name() -> String {
-    let mut bytes = [0u8; 6];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let tag: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{tag}", std::process::id())
-}
 
 /// Requeues (or fails, after `MAX_ATTEMPTS`) the reports whose claim expired before `now`;
 /// returns how many it touched.

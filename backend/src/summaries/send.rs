@@ -136,19 +136,15 @@ pub struct Round {
 }
 
 impl Summaries {
-    /// `secret` signs the unsubscribe links.
-    pub fn new(config: &EmailConfig, secret: Secret) -> Self {
+    /// `secret` signs the unsubscribe links; `instance` names this run in its claims
+    /// (`config::run_tag`).
+    pub fn new(config: &EmailConfig, secret: Secret, instance: String) -> Self {
         Summaries {
             mailer: Mailer::new(config),
             public_url: config.public_url.clone(),
             secret,
             interval: config.interval,
-            instance: format!(
-                "{}-{}-{:08x}",
-                hostname(),
-                std::process::id(),
-                rand::random::<u32>()
-            ),
+            instance,
         }
     }
 
@@ -264,8 +260,4 @@ impl Summaries {
         let due = schedule::latest(kind, day, now.date_naive());
         Ok(self.compose(conn, user, &due, now, base)?.0)
     }
-}
-
-fn hostname() -> String {
-    std::env::var("HOSTNAME").unwrap_or_else(|_| "dhana".into())
 }
