@@ -509,21 +509,18 @@ pub fn plan_for(
         ));
     }
     let debts: Vec<PlanDebt> = open.iter().map(|d| for_plan(d, request.start)).collect();
+    let prepared = plan::Prepared::new(&debts).map_err(|e| plan_error(e, &request.currency))?;
     let run = |name: &StrategyName| -> Result<Schedule, PlanError> {
+        let budget = Some(request.budget);
         match name {
-            StrategyName::Avalanche => {
-                plan::plan(&debts, Some(request.budget), &Strategy::Avalanche, &extras)
-            }
-            StrategyName::Snowball => {
-                plan::plan(&debts, Some(request.budget), &Strategy::Snowball, &extras)
-            }
-            StrategyName::Custom => plan::plan(
-                &debts,
-                Some(request.budget),
+            StrategyName::Avalanche => prepared.plan(budget, &Strategy::Avalanche, &extras),
+            StrategyName::Snowball => prepared.plan(budget, &Strategy::Snowball, &extras),
+            StrategyName::Custom => prepared.plan(
+                budget,
                 custom.as_ref().unwrap_or(&Strategy::Avalanche),
                 &extras,
             ),
-            StrategyName::MinimumsOnly => plan::plan(&debts, None, &Strategy::Avalanche, &[]),
+            StrategyName::MinimumsOnly => prepared.plan(None, &Strategy::Avalanche, &[]),
         }
     };
     let chosen = run(&request.strategy).map_err(|e| plan_error(e, &request.currency))?;

@@ -32,6 +32,7 @@
 //! float would get the half-cent cases wrong.
 
 use num_bigint::BigInt;
+use num_integer::Integer;
 
 /// Planning stops after 50 years.
 pub const MAX_MONTHS: u32 = 50 * 12;
@@ -166,9 +167,9 @@ pub fn annuity_payment(balance: i64, apr_bp: i64, months: u32) -> Result<i64, Pl
     let a_n = a.pow(months);
     let num = BigInt::from(balance) * apr_bp * &a_n;
     let den = &d * (&a_n - d.pow(months));
-    let quotient = &num / &den;
-    let twice_rest = (&num % &den) * 2;
-    let up = twice_rest > den || (twice_rest == den && (&quotient % 2) != BigInt::from(0));
+    let (quotient, rest) = num.div_rem(&den);
+    let twice_rest = rest * 2;
+    let up = twice_rest > den || (twice_rest == den && quotient.bit(0));
     let rounded = if up { quotient + 1 } else { quotient };
     i64::try_from(rounded).map_err(|_| PlanError::TooLarge)
 }
@@ -228,29 +229,46 @@ impl Open<'_> {
     }
 }
 
-/// The first month's minimums, what the budget must at least cover.
-pub fn first_minimums(debts: &[Debt]) -> Result<i64, PlanError> {
-    let mut open = start(debts)?;
-    let mut total = 0;
-    for debt in &mut open {
-        let interest = monthly_interest(debt.balance, debt.rate(0))?;
-        debt.balance = add(debt.balance, interest)?;
-        total = add(total, debt.minimum(0)?)?;
-    }
-    Ok(total)
+/// The debts with what every strategy's plan needs computed once: each installment loan's annuity
+/// (exact big-integer arithmetic, the costly part of a plan) and the first month's minimums.
+pub struct Prepared<'a> {
+    debts: &'a [Debt],
+    annuities: Vec<Option<i64>>,
+    /// What the budget must at least cover.
+    pub first_minimums: i64,
 }
 
-fn start(debts: &[Debt]) -> Result<Vec<Open<'_>>, PlanError> {
-    debts
-        .iter()
-        .map(|debt| {
-            let annuity = match debt.minimum {
+impl<'a> Prepared<'a> {
+    pub fn new(debts: &'a [Debt]) -> Result<Self, PlanError> {
+        let annuities = debts
+            .iter()
+            .map(|debt| match debt.minimum {
                 Minimum::Installment { months } => {
-                    Some(annuity_payment(debt.balance, debt.apr_bp, months)?)
+                    annuity_payment(debt.balance, debt.apr_bp, months).map(Some)
                 }
-                _ => None,
-            };
-            Ok(Open {
+                _ => Ok(None),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut prepared = Prepared {
+            debts,
+            annuities,
+            first_minimums: 0,
+        };
+        let mut total = 0;
+        for debt in &mut prepared.start() {
+            let interest = monthly_interest(debt.balance, debt.rate(0))?;
+            debt.balance = add(debt.balance, interest)?;
+            total = add(total, debt.minimum(0)?)?;
+        }
+        prepared.first_minimums = total;
+        Ok(prepared)
+    }
+
+    fn start(&self) -> Vec<Open<'a>> {
+        self.debts
+            .iter()
+            .zip(&self.annuities)
+            .map(|(debt, &annuity)| Open {
                 debt,
                 balance: debt.balance,
                 annuity,
@@ -262,107 +280,122 @@ fn start(debts: &[Debt]) -> Result<Vec<Open<'_>>, PlanError> {
                     minimum_covers_interest: true,
                 },
             })
+            .collect()
+    }
+    /// Plans the payoff with `budget` a month (`None`: each debt pays only its own minimum,
+    /// nothing rolls over and extras are ignored) in the `strategy`'s order.
+    pub fn plan(
+        &self,
+        budget: Option<i64>,
+        strategy: &Strategy,
+        extras: &[Extra],
+    ) -> Result<Schedule, PlanError> {
+        if let Some(budget) = budget {
+            if budget < self.first_minimums {
+                return Err(PlanError::BudgetBelowMinimums {
+                    minimums: self.first_minimums,
+                    shortfall: self.first_minimums - budget,
+                });
+            }
+        }
+        let debts = self.debts;
+        let order = order(debts, strategy);
+        let mut open = self.start();
+        let last_extra = extras.iter().map(|e| e.month).max();
+        let last_promo = debts.iter().filter_map(|d| d.promo.map(|p| p.months)).max();
+        let mut ending = Ending::Horizon;
+        for month in 0..MAX_MONTHS {
+            let owed_before = open.iter().try_fold(0, |sum, d| add(sum, d.balance))?;
+            if owed_before == 0 {
+                break;
+            }
+            let mut interest = vec![0; open.len()];
+            let mut paid = vec![0; open.len()];
+            for (i, debt) in open.iter_mut().enumerate() {
+                if debt.balance > 0 {
+                    interest[i] = monthly_interest(debt.balance, debt.rate(month))?;
+                    debt.balance = add(debt.balance, interest[i])?;
+                }
+            }
+            let mut money = match budget {
+                Some(budget) => extras
+                    .iter()
+                    .filter(|e| e.month == month)
+                    .try_fold(budget, |sum, e| add(sum, e.amount))?,
+                // Minimums only: nothing beyond them, so nothing rolls over.
+                None => 0,
+            };
+            for &i in &order {
+                let due = open[i].minimum(month)?;
+                if month == 0 && due < interest[i] {
+                    open[i].schedule.minimum_covers_interest = false;
+                }
+                paid[i] = due;
+                open[i].balance -= due;
+                money = (money - due).max(0);
+            }
+            for &i in &order {
+                let more = open[i].balance.min(money);
+                paid[i] += more;
+                open[i].balance -= more;
+                money -= more;
+            }
+            for (i, debt) in open.iter_mut().enumerate() {
+                if interest[i] == 0 && paid[i] == 0 && debt.balance == 0 {
+                    continue;
+                }
+                let schedule = &mut debt.schedule;
+                schedule.rows.push(Row {
+                    month,
+                    payment: paid[i],
+                    interest: interest[i],
+                    principal: paid[i] - interest[i],
+                    balance: debt.balance,
+                });
+                schedule.total_interest = add(schedule.total_interest, interest[i])?;
+                schedule.total_paid = add(schedule.total_paid, paid[i])?;
+                if debt.balance == 0 {
+                    schedule.payoff_month = Some(month);
+                }
+            }
+            let owed_after = open.iter().try_fold(0, |sum, d| add(sum, d.balance))?;
+            if owed_after == 0 {
+                ending = Ending::DebtFree { month };
+                break;
+            }
+            let more_to_come = last_extra.is_some_and(|m| m > month && budget.is_some())
+                || last_promo.is_some_and(|m| m > month + 1);
+            if owed_after >= owed_before && !more_to_come {
+                ending = Ending::NeverEnds;
+                break;
+            }
+        }
+        let debts: Vec<DebtSchedule> = open.into_iter().map(|d| d.schedule).collect();
+        Ok(Schedule {
+            total_interest: debts
+                .iter()
+                .try_fold(0, |sum, d| add(sum, d.total_interest))?,
+            total_paid: debts.iter().try_fold(0, |sum, d| add(sum, d.total_paid))?,
+            debts,
+            ending,
         })
-        .collect()
+    }
 }
 
-/// Plans the payoff of `debts` with `budget` a month (`None`: each debt pays only its own
-/// minimum, nothing rolls over and extras are ignored) in the `strategy`'s order.
+/// Plans the payoff of `debts` with `budget` a month (`None`: minimums only) in the
+/// `strategy`'s order. Several plans of the same debts share one [`Prepared`].
 pub fn plan(
     debts: &[Debt],
     budget: Option<i64>,
     strategy: &Strategy,
     extras: &[Extra],
 ) -> Result<Schedule, PlanError> {
-    if let Some(budget) = budget {
-        let minimums = first_minimums(debts)?;
-        if budget < minimums {
-            return Err(PlanError::BudgetBelowMinimums {
-                minimums,
-                shortfall: minimums - budget,
-            });
-        }
-    }
-    let order = order(debts, strategy);
-    let mut open = start(debts)?;
-    let last_extra = extras.iter().map(|e| e.month).max();
-    let last_promo = debts.iter().filter_map(|d| d.promo.map(|p| p.months)).max();
-    let mut ending = Ending::Horizon;
-    for month in 0..MAX_MONTHS {
-        let owed_before = open.iter().try_fold(0, |sum, d| add(sum, d.balance))?;
-        if owed_before == 0 {
-            break;
-        }
-        let mut interest = vec![0; open.len()];
-        let mut paid = vec![0; open.len()];
-        for (i, debt) in open.iter_mut().enumerate() {
-            if debt.balance > 0 {
-                interest[i] = monthly_interest(debt.balance, debt.rate(month))?;
-                debt.balance = add(debt.balance, interest[i])?;
-            }
-        }
-        let mut money = match budget {
-            Some(budget) => extras
-                .iter()
-                .filter(|e| e.month == month)
-                .try_fold(budget, |sum, e| add(sum, e.amount))?,
-            // Minimums only: nothing beyond them, so nothing rolls over.
-            None => 0,
-        };
-        for &i in &order {
-            let due = open[i].minimum(month)?;
-            if month == 0 && due < interest[i] {
-                open[i].schedule.minimum_covers_interest = false;
-            }
-            paid[i] = due;
-            open[i].balance -= due;
-            money = (money - due).max(0);
-        }
-        for &i in &order {
-            let more = open[i].balance.min(money);
-            paid[i] += more;
-            open[i].balance -= more;
-            money -= more;
-        }
-        for (i, debt) in open.iter_mut().enumerate() {
-            if interest[i] == 0 && paid[i] == 0 && debt.balance == 0 {
-                continue;
-            }
-            let schedule = &mut debt.schedule;
-            schedule.rows.push(Row {
-                month,
-                payment: paid[i],
-                interest: interest[i],
-                principal: paid[i] - interest[i],
-                balance: debt.balance,
-            });
-            schedule.total_interest = add(schedule.total_interest, interest[i])?;
-            schedule.total_paid = add(schedule.total_paid, paid[i])?;
-            if debt.balance == 0 {
-                schedule.payoff_month = Some(month);
-            }
-        }
-        let owed_after = open.iter().try_fold(0, |sum, d| add(sum, d.balance))?;
-        if owed_after == 0 {
-            ending = Ending::DebtFree { month };
-            break;
-        }
-        let more_to_come = last_extra.is_some_and(|m| m > month && budget.is_some())
-            || last_promo.is_some_and(|m| m > month + 1);
-        if owed_after >= owed_before && !more_to_come {
-            ending = Ending::NeverEnds;
-            break;
-        }
-    }
-    let debts: Vec<DebtSchedule> = open.into_iter().map(|d| d.schedule).collect();
-    Ok(Schedule {
-        total_interest: debts
-            .iter()
-            .try_fold(0, |sum, d| add(sum, d.total_interest))?,
-        total_paid: debts.iter().try_fold(0, |sum, d| add(sum, d.total_paid))?,
-        debts,
-        ending,
-    })
+    Prepared::new(debts)?.plan(budget, strategy, extras)
+}
+
+/// The first month's minimums, what the budget must at least cover.
+pub fn first_minimums(debts: &[Debt]) -> Result<i64, PlanError> {
+    Ok(Prepared::new(debts)?.first_minimums)
 }
 
 #[cfg(test)]
