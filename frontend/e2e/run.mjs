@@ -532,8 +532,144 @@ async function scenario(browserContext, base, viewport) {
   assert(problems.length === 0, problems.join('\n'));
 }
 
-/** Every chart canvas has pixels drawn, and the bar and line charts carry a legend. */
-async function expectCharts(page, count) {
+/**
+ * Eight complete months and the month so far, dated from today so that the forecasts (which
+ * look at the months before today's) always have the same history: a salary, the rent, a
+ * streaming subscription whose price rose three months ago, groceries at four shops and two
+ * dinners a month. Each row carries the bank's category.
+ */
+function historyCsv(now = new Date()) {
+  const rows = ['Date,Amount,Description,Category'];
+  const today = now.toISOString().slice(0, 10);
+  const cents = (c) => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
+  for (let k = 8; k >= 0; k--) {
+    const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - k, 1));
+    const on = (day) => new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), day)).toISOString().slice(0, 10);
+    const add = (day, amount, what, category) => {
+      if (on(day) <= today) rows.push(`${on(day)},${cents(amount)},${what},${category}`);
+    };
+    add(1, 320000, 'ACME PAYROLL', 'Salary');
+    add(3, -120000, 'OAKWOOD PROPERTIES RENT', 'Rent & Mortgage');
+    add(12, k > 3 ? -1549 : -1799, 'NETFLIX.COM', 'Subscriptions');
+    // Shops, days and amounts vary from month to month, so that none is a recurring bill.
+    const shops = ['TESCO STORES', 'ALDI MARKT', 'LIDL', 'SAINSBURYS', 'CO-OP'];
+    for (let i = 0; i < 4; i++) add(2 + 7 * i + ((k * 3 + i) % 5), -(6200 + ((k * 37 + i * 53) % 29) * 100), shops[(k + i * 2) % 5], 'Groceries');
+    const restaurants = ['LUIGIS TRATTORIA', 'SAKURA SUSHI', 'DHABA', 'EL TORO'];
+    add(6 + (k % 4) * 2, -(3250 + (k % 3) * 700), restaurants[k % 4], 'Dining');
+    add(20 + (k % 3) * 3, -(4780 - (k % 4) * 500), restaurants[(k + 2) % 4], 'Dining');
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+/** A user with that history, set up through the API as a script would. */
+async function userWithHistory(base, email) {
+  const post = async (path, body, token) => {
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    assert(res.ok, `${path}: ${res.status} ${await res.clone().text()}`);
+    return res.json();
+  };
+  await post('/api/v1/auth/register', { email, password: PASSWORD, display_name: 'Ravi' });
+  const { access_token: token } = await post('/api/v1/auth/token', { email, password: PASSWORD });
+  const account = await post('/api/v1/accounts', { name: 'Everyday', kind: 'checking', currency: 'USD', opening_balance: 150000 }, token);
+  const form = new FormData();
+  form.append('account_id', String(account.id));
+  form.append('file', new Blob([historyCsv()], { type: 'text/csv' }), 'history.csv');
+  const res = await fetch(`${base}/api/v1/imports?commit=true`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+  assert(res.status === 201, `import: ${res.status} ${await res.text()}`);
+}
+
+/** The page never scrolls sideways: everything fits the viewport's width. */
+async function fitsWidth(page, what) {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  assert(scroll <= width, `${what} fits the width: ${scroll} > ${width}`);
+}
+
+/**
+ * The Insights page on a ledger with history: forecast bars with their bands and basis, the
+ * balance line with its low point, a subscription's price change (renamed and confirmed), a
+ * budget suggestion applied and then found on the Budgets page; the dashboard's month against
+ * its forecast.
+ */
+async function insightsScenario(browserContext, base, viewport) {
+  const page = browserContext.pages()[0] ?? (await browserContext.newPage());
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && !/status of 401/.test(m.text()) /* before signing in */ && problems.push(`console: ${m.text()}`));
+  const email = `ravi-${viewport.name}@example.com`;
+  await userWithHistory(base, email);
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expectText(page.locator('nav'), /Ravi/);
+  const screenshot = async (name) => {
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(shots, `${viewport.name}-history-${name}.png`), fullPage: true });
+  };
+  const nav = async (label) => {
+    const toggler = page.locator('.navbar-toggler');
+    if (await toggler.isVisible()) await toggler.click();
+    await page.locator('nav a', { hasText: label }).first().click();
+  };
+
+  await nav('Insights');
+  // Forecast bars: the total and each category with a band, each said in words, its basis one tap away.
+  const forecast = page.locator('[aria-label="Forecast"]');
+  await expectText(forecast.locator('h2'), /^Spending forecast for \w+ \d{4}$/);
+  await expectText(forecast.locator('[data-forecast=Total]'), /\$[\d,]+\.\d\d \(80% likely between \$[\d,]+\.\d\d and \$[\d,]+\.\d\d\)/);
+  await expectText(forecast.locator('[data-forecast=Groceries]'), /80% likely between/);
+  await forecast.locator('[data-forecast=Groceries] details summary').click();
+  await expectText(forecast.locator('[data-forecast=Groceries] details'), /Forecast by .*80% interval/);
+  // The balance line with its lowest point stated.
+  const everyday = page.locator('[data-balance=Everyday]');
+  await expectText(everyday.locator('[data-low]'), /^Lowest point: (-?\$[\d,]+\.\d\d on \w{3} \d+, \d{4}|today's .*)$/);
+  await expectCanvasesDrawn(page, 2);
+  // The subscription's price change in words; renamed and confirmed.
+  const netflix = page.locator('[data-series]', { hasText: /NETFLIX/i }).first();
+  await expectText(netflix.locator('[data-change=price_change]'), /went from 15\.49 to 17\.99 in \w+ \d{4}/);
+  await netflix.getByRole('button', { name: /^Rename/ }).click();
+  await netflix.getByLabel(/^New name for/).fill('Netflix');
+  await netflix.getByRole('button', { name: 'Save' }).click();
+  await expectText(page.locator('.toast-area'), /Renamed to Netflix/);
+  const renamed = page.locator('[data-series=Netflix]');
+  await renamed.getByRole('button', { name: 'Confirm Netflix' }).click();
+  await expectText(renamed, /confirmed/);
+  assert(await renamed.getByRole('button', { name: 'Confirm Netflix' }).count() === 0, 'a confirmed series has no Confirm');
+  // A budget suggestion with its reason, applied.
+  const suggestions = page.locator('[aria-label="Budget suggestions"]');
+  const heading = await expectText(suggestions.locator('h2'), /^Budget suggestions for \w+ \d{4}$/);
+  const groceries = suggestions.locator('[data-recommendation=Groceries]');
+  const suggested = (await expectText(groceries, /\$[\d,]+\.\d\d a month/)).match(/(\$[\d,]+\.\d\d) a month/)[1];
+  await expectText(groceries, /percentile|median/);
+  await groceries.getByRole('button', { name: 'Apply Groceries budget' }).click();
+  await expectText(page.locator('.toast-area'), new RegExp(`Budget for Groceries set to \\${suggested}`));
+  await expectText(groceries.locator('[data-applied]'), /Applied/);
+  await fitsWidth(page, 'the Insights page');
+  await screenshot('insights');
+
+  // The budget exists: the Budgets page of that month shows it with the suggested limit.
+  const month = heading.replace('Budget suggestions for ', '');
+  const [monthName, year] = month.split(' ');
+  const number = new Date(`${monthName} 1, ${year} UTC`).getUTCMonth() + 1;
+  await page.goto(`${base}/budgets?month=${year}-${String(number).padStart(2, '0')}`);
+  await expectText(page.locator('.budget', { hasText: 'Groceries' }), new RegExp(`of \\${suggested}`));
+
+  // The dashboard opens on this month: spent so far against the month's forecast.
+  await nav('Dashboard');
+  const total = page.locator('[data-forecast-vs-actual=Total]');
+  await expectText(total, /\$[\d,]+\.\d\d so far of \$[\d,]+\.\d\d \(80% likely between/);
+  await expectText(page.locator('[data-forecast-vs-actual=Groceries]'), /so far of/);
+  await fitsWidth(page, 'the dashboard');
+  await screenshot('dashboard');
+  assert(problems.length === 0, problems.join('\n'));
+}
+
+/** At least `count` canvases in main, each with pixels drawn. */
+async function expectCanvasesDrawn(page, count) {
   await page.waitForFunction((n) => document.querySelectorAll('main canvas').length >= n, count);
   await page.waitForTimeout(600);
   const drawn = await page.$$eval('main canvas', (canvases) => canvases.map((canvas) => {
@@ -545,6 +681,11 @@ async function expectCharts(page, count) {
   }));
   assert(drawn.length >= count, `${count} charts, found ${drawn.length}`);
   for (const c of drawn) assert(c.width > 0 && c.painted > 500, `a chart is drawn: ${JSON.stringify(c)}`);
+}
+
+/** Every chart canvas has pixels drawn, and the bar and line charts carry a legend. */
+async function expectCharts(page, count) {
+  await expectCanvasesDrawn(page, count);
   assert(await page.locator('.chart-legend li').count() > 0, 'the doughnut has its legend');
 }
 
@@ -567,6 +708,7 @@ async function main() {
       });
       try {
         await scenario(context, server.base, viewport);
+        await insightsScenario(context, server.base, viewport);
         console.log(`e2e ${viewport.name} (${viewport.width}px): passed`);
       } catch (error) {
         failed = true;

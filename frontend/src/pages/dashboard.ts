@@ -1,17 +1,18 @@
-import { api, call, type Schemas } from '../api/client';
-import { formatDate, isMonth, monthLabel } from '../format/dates';
+import { api, ApiProblem, call, type Schemas } from '../api/client';
+import { currentMonth, formatDate, isMonth, monthLabel } from '../format/dates';
 import { formatMoney, formatPercent } from '../format/money';
 import type { Page } from '../router';
 import { askedPeriod, fallbackNote, periodLabel, periodParams, writePeriod, type Period } from '../state/period';
 import { budgetBar } from '../ui/budget-bar';
-import { Charts, categoryDoughnut, chartCanvas, cumulativeChart, incomeSpendingChart, shareLegend } from '../ui/charts';
+import { barsHeight, Charts, categoryDoughnut, chartCanvas, cumulativeChart, forecastChart, incomeSpendingChart, shareLegend, type ForecastBar } from '../ui/charts';
 import { h, replace, type Child } from '../ui/dom';
 import { emptyState, loadInto } from '../ui/feedback';
 import { periodPicker } from '../ui/period-picker';
-import { topInsightsView } from './insights';
+import { forecastWords, topInsightsView } from './insights';
 
 type Dashboard = Schemas['Dashboard'];
 type BudgetMonth = Schemas['BudgetMonth'];
+type Outlook = Schemas['ForecastOutlook'];
 
 export const dashboardPage: Page = ({ root, query, setQuery }) => {
   const charts = new Charts();
@@ -25,13 +26,13 @@ export const dashboardPage: Page = ({ root, query, setQuery }) => {
     void reload();
   }));
 
-  const reload = loadInto(body, () => load(period), ([dashboard, budgets]) => {
+  const reload = loadInto(body, () => load(period), ([dashboard, budgets, outlook]) => {
     charts.destroy();
     if (!period) {
       period = { kind: 'month', month: dashboard.period.label };
       showPicker(period);
     }
-    return render(dashboard, budgets, period, charts);
+    return render(dashboard, budgets, outlook, period, charts);
   });
   if (period) showPicker(period);
   const top = h('section', { 'aria-label': 'Top insights' });
@@ -44,22 +45,36 @@ export const dashboardPage: Page = ({ root, query, setQuery }) => {
   return () => charts.destroy();
 };
 
-async function load(period: Period | null): Promise<[Dashboard, BudgetMonth | null]> {
+async function load(period: Period | null): Promise<[Dashboard, BudgetMonth | null, Outlook | null]> {
   const dashboard = call(api.GET('/api/v1/dashboard', { params: { query: period ? periodParams(period) : {} } }));
+  // Budgets and the forecast are monthly: a year view shows neither. Only the month in progress
+  // has a forecast next to its actual; that is the dashboard's one extra request.
+  const monthly = (month: string) => Promise.all([
+    call(api.GET('/api/v1/budgets', { params: { query: { month } } })),
+    month === currentMonth() ? monthForecast(month) : Promise.resolve(null),
+  ]);
   if (!period) {
     const d = await dashboard;
-    return [d, await call(api.GET('/api/v1/budgets', { params: { query: { month: d.period.label } } }))];
+    return [d, ...(await monthly(d.period.label))];
   }
-  return Promise.all([
+  const [d, [budgets, outlook]] = await Promise.all([
     dashboard,
-    // Budgets are monthly: a year view shows none.
-    period.kind === 'month'
-      ? call(api.GET('/api/v1/budgets', { params: { query: { month: period.month } } }))
-      : Promise.resolve(null),
+    period.kind === 'month' ? monthly(period.month) : Promise.resolve([null, null] as const),
   ]);
+  return [d, budgets, outlook];
 }
 
-function render(d: Dashboard, budgets: BudgetMonth | null, period: Period, charts: Charts): Child[] {
+/** The month's forecast; none when the server's month has already turned (near midnight UTC). */
+async function monthForecast(month: string): Promise<Outlook | null> {
+  try {
+    return await call(api.GET('/api/v1/forecast', { params: { query: { month } } }));
+  } catch (error) {
+    if (error instanceof ApiProblem && error.status === 422) return null;
+    throw error;
+  }
+}
+
+function render(d: Dashboard, budgets: BudgetMonth | null, outlook: Outlook | null, period: Period, charts: Charts): Child[] {
   const currency = d.currency;
   const note = fallbackNote(d.fell_back_from, d.period.label);
   const hasActivity = d.summary.income !== 0 || d.summary.spending !== 0 || d.summary.refunds !== 0 || d.other_currencies.length > 0;
@@ -94,6 +109,9 @@ function render(d: Dashboard, budgets: BudgetMonth | null, period: Period, chart
         ? [byCategory.box, shareLegend(d.spending_by_category, currency)]
         : h('p', { class: 'text-secondary' }, 'No spending in this period.'),
       d.refunds_by_category.length > 0 ? refundsList(d, currency) : null)),
+    period.kind === 'month' && h('div', { class: 'row g-3 mb-3' },
+      card(outlook ? 'Spent so far and forecast for the month' : 'Spent this month', 'col-12',
+        forecastVsActual(outlook, d.summary.spending, d.period.label, currency, charts))),
     h('div', { class: 'row g-3 mb-3' },
       cumulative && card('This month vs last', 'col-lg-6', cumulative.box),
       budgets && card('Budgets', 'col-lg-6', budgetSection(budgets))),
@@ -164,4 +182,36 @@ function rankedList(rows: [string, string, number][], currency: string, empty: s
       h('span', { class: 'me-auto text-truncate' }, name),
       h('span', { class: 'text-secondary' }, note),
       h('span', { class: 'amount' }, formatMoney(amount, currency)))));
+}
+
+/**
+ * The month in progress: spent so far against the forecast for the whole month and its 80%
+ * interval, in total and per category with a forecast. A month without a forecast (a past one)
+ * shows its actual only.
+ */
+export function forecastVsActual(outlook: Outlook | null, spent: number, month: string, currency: string,
+  charts: Pick<Charts, 'add'>): Node[] {
+  const actual = h('p', { class: 'mb-2', 'data-actual': '' }, `Spent in ${monthLabel(month)}: ${formatMoney(spent, currency)}`);
+  if (!outlook) return [actual, h('p', { class: 'small text-secondary mb-0' }, 'A complete month: the actual only. Forecasts are made for the month in progress.')];
+  if (outlook.not_enough_data) return [actual, h('p', { class: 'small text-secondary mb-0', 'data-forecast-missing': '' }, `No forecast: ${outlook.not_enough_data.message}.`)];
+  const spentOf = new Map((outlook.pace?.categories ?? []).map((p) => [p.category_id ?? null, p.spent]));
+  const rows = [
+    { item: outlook.spending, spent: outlook.pace?.total.spent ?? 0 },
+    ...outlook.categories.filter((c) => c.amount != null).map((c) => ({ item: c, spent: spentOf.get(c.category_id ?? null) ?? 0 })),
+  ];
+  const bars: ForecastBar[] = rows.flatMap(({ item, spent: s }) => (item.amount != null && item.low != null && item.high != null
+    ? [{ name: item.name, amount: item.amount, low: item.low, high: item.high, spent: s }] : []));
+  const { box, canvas } = chartCanvas(`Spent so far and forecast for ${monthLabel(outlook.month)}`, barsHeight(bars.length));
+  charts.add(canvas, forecastChart(bars, currency, 'Spent so far'));
+  const pace = outlook.pace;
+  return [
+    h('p', { class: 'small text-secondary mb-2' }, pace
+      ? `Day ${pace.days_elapsed} of ${pace.days_in_month}. The forecast is for the whole month; the band is where it lands 8 times in 10.`
+      : 'The forecast is for the whole month; the band is where it lands 8 times in 10.'),
+    box,
+    h('ul', { class: 'list-unstyled small mb-0 mt-2' }, rows.map(({ item, spent: s }) =>
+      h('li', { class: 'd-flex flex-wrap gap-2 py-1 border-bottom', 'data-forecast-vs-actual': item.name },
+        h('span', { class: 'fw-semibold me-auto text-break' }, item.name),
+        h('span', null, `${formatMoney(s, currency)} so far of ${forecastWords(item, currency)}`)))),
+  ];
 }

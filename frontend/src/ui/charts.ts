@@ -4,7 +4,7 @@ import {
 } from 'chart.js';
 import type { Schemas } from '../api/client';
 import { formatMoney, formatPercent } from '../format/money';
-import { isMonth, monthLabel } from '../format/dates';
+import { formatDate, isMonth, monthLabel } from '../format/dates';
 import { h } from './dom';
 
 Chart.register(ArcElement, BarController, BarElement, CategoryScale, DoughnutController, Filler, Legend,
@@ -41,10 +41,13 @@ const moneyTooltip = (currency: string) => ({
   },
 });
 
-/** A canvas with a text alternative, in a box that sets its height. */
-export function chartCanvas(label: string, size: 'md' | 'sm' = 'md'): { box: HTMLElement; canvas: HTMLCanvasElement } {
+/** A canvas with a text alternative, in a box that sets its height (a size, or pixels). */
+export function chartCanvas(label: string, size: 'md' | 'sm' | number = 'md'): { box: HTMLElement; canvas: HTMLCanvasElement } {
   const canvas = h('canvas', { role: 'img', 'aria-label': label });
-  return { box: h('div', { class: size === 'md' ? 'chart-box' : 'chart-box-sm' }, canvas), canvas };
+  const box = typeof size === 'number'
+    ? h('div', { class: 'chart-box-free', style: `height:${size}px` }, canvas)
+    : h('div', { class: size === 'md' ? 'chart-box' : 'chart-box-sm' }, canvas);
+  return { box, canvas };
 }
 
 const LABELS: Record<string, string> = { income: 'Income', spending: 'Spending', net: 'Net' };
@@ -121,4 +124,95 @@ export function shareLegend(shares: Share[], currency: string): HTMLElement {
       h('span', { class: 'me-auto text-truncate' }, s.name),
       h('span', { class: 'text-secondary' }, formatPercent(s.share)),
       h('span', { class: 'amount' }, formatMoney(s.amount, currency)))));
+}
+
+/** A forecast as a bar: its point and 80% interval, and optionally what is spent so far. */
+export interface ForecastBar {
+  name: string;
+  amount: number;
+  low: number;
+  high: number;
+  spent?: number;
+}
+
+/** How tall a horizontal bar chart of `bars` rows is, so that each label stays readable. */
+export function barsHeight(bars: number): number {
+  return Math.max(140, 34 * bars + 70);
+}
+
+/**
+ * Horizontal bars, one row per forecast: the forecast as a solid bar, its 80% interval as a
+ * translucent band across it, and (on the dashboard) what is spent so far as a thin dark bar.
+ * The three differ in width as well as colour.
+ */
+export function forecastChart(bars: ForecastBar[], currency: string, spentLabel?: string): ChartConfiguration<'bar'> {
+  const money = (v: number) => formatMoney(v, currency);
+  const withSpent = spentLabel !== undefined;
+  return {
+    type: 'bar',
+    data: {
+      labels: bars.map((b) => b.name),
+      datasets: [
+        {
+          label: 'Forecast', data: bars.map((b) => b.amount), backgroundColor: SERIES.spending,
+          barPercentage: 0.45, grouped: false, order: 2,
+        },
+        {
+          label: '80% interval', data: bars.map((b) => [b.low, b.high] as [number, number]),
+          backgroundColor: 'rgba(213,94,0,.22)', borderColor: SERIES.spending, borderWidth: 1, borderSkipped: false,
+          barPercentage: 0.9, grouped: false, order: 3,
+        },
+        ...(withSpent ? [{
+          label: spentLabel, data: bars.map((b) => b.spent ?? 0), backgroundColor: SERIES.net,
+          barPercentage: 0.18, grouped: false, order: 1,
+        }] : []),
+      ],
+    },
+    options: {
+      indexAxis: 'y',
+      maintainAspectRatio: false,
+      scales: { x: { ...moneyAxis(currency), beginAtZero: true } },
+      plugins: {
+        legend: { position: 'bottom' },
+        tooltip: {
+          callbacks: {
+            label: (item) => {
+              const raw = item.raw as number | [number, number];
+              return `${item.dataset.label ?? ''}: ${Array.isArray(raw) ? `${money(raw[0])} – ${money(raw[1])}` : money(raw)}`;
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** An account's projected balance day by day, its lowest point marked and named in the legend. */
+export function balanceChart(days: { date: string; balance: number }[], low: { date: string; balance: number },
+  currency: string): ChartConfiguration<'line'> {
+  const lowIndex = days.findIndex((d) => d.date === low.date);
+  return {
+    type: 'line',
+    data: {
+      labels: days.map((d) => formatDate(d.date)),
+      datasets: [
+        {
+          label: 'Projected balance', data: days.map((d) => d.balance), borderColor: SERIES.net,
+          backgroundColor: 'rgba(0,114,178,.10)', fill: true, pointRadius: 0, borderWidth: 2, order: 2,
+        },
+        {
+          label: `Lowest: ${formatMoney(low.balance, currency)} on ${formatDate(low.date)}`,
+          data: days.map((d, i) => (i === lowIndex ? d.balance : null)), borderColor: SERIES.spending,
+          backgroundColor: SERIES.spending, pointRadius: 7, pointHoverRadius: 8, pointStyle: 'triangle',
+          showLine: false, order: 1,
+        },
+      ],
+    },
+    options: {
+      maintainAspectRatio: false,
+      interaction: { mode: 'index', intersect: false },
+      scales: { y: moneyAxis(currency), x: { ticks: { maxTicksLimit: 6 } } },
+      plugins: { legend: { position: 'bottom' }, tooltip: { ...moneyTooltip(currency), filter: (item) => item.raw !== null } },
+    },
+  };
 }
