@@ -24,6 +24,7 @@ use crate::auth::session;
 use crate::config::Config;
 use crate::db::{DbConn, DbError, Pool};
 use crate::error::ApiError;
+use crate::forecast::bills::{self, Ledgers};
 use crate::imports::{Claims, Progress, Runner};
 use crate::ml::registry::Categorizer;
 use crate::openapi::ApiDoc;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub report_instance: String,
     pub report_background_above: i64,
     pub summaries: Arc<Summaries>,
+    /// What the forecasts, bills, anomalies and insights compute from each user's ledger.
+    pub ledgers: Arc<Ledgers>,
 }
 
 impl AppState {
@@ -99,10 +102,12 @@ impl Application {
         let listener = TcpListener::bind(&config.bind).map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
         let run = crate::config::run_tag(&config.instance_id);
+        let ledgers = Arc::new(Ledgers::new(bills::CACHED_LINES));
         let summaries = Arc::new(Summaries::new(
             &config.email,
             config.jwt_secret.clone(),
             run.clone(),
+            ledgers.clone(),
         ));
         if let Some(reason) = summaries.unavailable() {
             tracing::info!(reason, "email summaries are off");
@@ -120,6 +125,7 @@ impl Application {
             report_instance: run,
             report_background_above: config.report_background_above,
             summaries: summaries.clone(),
+            ledgers,
         });
         let worker_state = state.clone();
         let session_key = config.session_key.clone();

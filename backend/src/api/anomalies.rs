@@ -100,8 +100,11 @@ pub async fn list_anomalies(
             not_enough_data: None,
         }
     } else {
+        let ledgers = state.ledgers.clone();
         state
-            .db(move |conn| anomaly_store::list(conn, user.user.id, from, to, include_dismissed))
+            .db(move |conn| {
+                anomaly_store::list(conn, &ledgers, user.user.id, from, to, include_dismissed)
+            })
             .await?
     };
     Ok(HttpResponse::Ok().json(AnomalyList {
@@ -125,8 +128,9 @@ pub async fn get_anomaly(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let today = Utc::now().date_naive();
+    let ledgers = state.ledgers.clone();
     let found = state
-        .db(move |conn| anomaly_store::get(conn, user.user.id, id, today))
+        .db(move |conn| anomaly_store::get(conn, &ledgers, user.user.id, id, today))
         .await?;
     Ok(HttpResponse::Ok().json(found))
 }
@@ -153,8 +157,11 @@ pub async fn update_anomaly(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let today = Utc::now().date_naive();
+    let ledgers = state.ledgers.clone();
     let updated = state
-        .db(move |conn| anomaly_store::decide(conn, user.user.id, id, body.dismissed, today))
+        .db(move |conn| {
+            anomaly_store::decide(conn, &ledgers, user.user.id, id, body.dismissed, today)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(updated))
 }

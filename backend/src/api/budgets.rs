@@ -399,9 +399,17 @@ pub async fn recommendations(
 ) -> Result<HttpResponse, ApiError> {
     let today = Utc::now().date_naive();
     let target = forecast_month(query.month.as_deref(), today)?;
+    let ledgers = state.ledgers.clone();
     let items = state
         .db(move |conn| {
-            recommend::for_user(conn, user.user.id, &user.user.base_currency, today, target)
+            recommend::for_user(
+                conn,
+                &ledgers,
+                user.user.id,
+                &user.user.base_currency,
+                today,
+                target,
+            )
         })
         .await?;
     Ok(HttpResponse::Ok().json(Recommendations {
@@ -428,10 +436,12 @@ pub async fn apply_recommendation(
     let today = Utc::now().date_naive();
     let target = forecast_month(query.month.as_deref(), today)?;
     let currency = user.user.base_currency.clone();
+    let ledgers = state.ledgers.clone();
     let applied = state
         .db(move |conn| {
             recommend::apply(
                 conn,
+                &ledgers,
                 user.user.id,
                 &user.user.base_currency,
                 category_id,

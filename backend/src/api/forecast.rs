@@ -71,9 +71,17 @@ pub async fn get_forecast(
     };
     let target = outlook::target_month(today, month)
         .ok_or_else(|| ApiError::validation("month", "forecasts are for this month or the next"))?;
+    let ledgers = state.ledgers.clone();
     let found = state
         .db(move |conn| {
-            outlook::for_user(conn, user.user.id, &user.user.base_currency, today, target)
+            outlook::for_user(
+                conn,
+                &ledgers,
+                user.user.id,
+                &user.user.base_currency,
+                today,
+                target,
+            )
         })
         .await?;
     Ok(HttpResponse::Ok().json(found))
@@ -118,8 +126,9 @@ pub async fn get_balance(
 ) -> Result<HttpResponse, ApiError> {
     let days = super::recurring::days_param(query.days.as_deref(), 90)?;
     let today = Utc::now().date_naive();
+    let ledgers = state.ledgers.clone();
     let items = state
-        .db(move |conn| outlook::balances(conn, user.user.id, today, days))
+        .db(move |conn| outlook::balances(conn, &ledgers, user.user.id, today, days))
         .await?;
     Ok(HttpResponse::Ok().json(BalanceProjection { items }))
 }

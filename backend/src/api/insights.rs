@@ -43,10 +43,12 @@ pub async fn list_insights(
 ) -> Result<HttpResponse, ApiError> {
     let today = Utc::now().date_naive();
     let include_dismissed = query.include_dismissed.unwrap_or(false);
+    let ledgers = state.ledgers.clone();
     let listed = state
         .db(move |conn| {
             insight_store::list(
                 conn,
+                &ledgers,
                 user.user.id,
                 &user.user.base_currency,
                 today,
@@ -81,10 +83,12 @@ pub async fn update_insight(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let today = Utc::now().date_naive();
+    let ledgers = state.ledgers.clone();
     let updated = state
         .db(move |conn| {
             insight_store::decide(
                 conn,
+                &ledgers,
                 user.user.id,
                 &user.user.base_currency,
                 id,

@@ -41,8 +41,9 @@ pub async fn list_recurring(
 ) -> Result<HttpResponse, ApiError> {
     let today = Utc::now().date_naive();
     let include_dismissed = query.include_dismissed.unwrap_or(false);
+    let ledgers = state.ledgers.clone();
     let found = state
-        .db(move |conn| bills::find(conn, user.user.id, today))
+        .db(move |conn| bills::find(conn, &ledgers, user.user.id, today))
         .await?;
     Ok(HttpResponse::Ok().json(RecurringList {
         items: found
@@ -66,8 +67,9 @@ pub async fn get_recurring(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let today = Utc::now().date_naive();
+    let ledgers = state.ledgers.clone();
     let found = state
-        .db(move |conn| bills::get(conn, user.user.id, id, today))
+        .db(move |conn| bills::get(conn, &ledgers, user.user.id, id, today))
         .await?;
     Ok(HttpResponse::Ok().json(found))
 }
@@ -117,8 +119,9 @@ pub async fn update_recurring(
         choice: body.choice,
         name: body.name.map(|n| n.map(|n| n.trim().to_owned())),
     };
+    let ledgers = state.ledgers.clone();
     let updated = state
-        .db(move |conn| bills::decide(conn, user.user.id, id, decision, today))
+        .db(move |conn| bills::decide(conn, &ledgers, user.user.id, id, decision, today))
         .await?;
     Ok(HttpResponse::Ok().json(updated))
 }
@@ -180,8 +183,9 @@ pub async fn upcoming_bills(
     let days = days_param(query.days.as_deref(), 30)?;
     let today = Utc::now().date_naive();
     let to = today + Duration::days(days);
+    let ledgers = state.ledgers.clone();
     let found = state
-        .db(move |conn| bills::find(conn, user.user.id, today))
+        .db(move |conn| bills::find(conn, &ledgers, user.user.id, today))
         .await?;
     let items = bills::upcoming(&found.series, today, to);
     let totals = bills::totals(&items);

@@ -192,6 +192,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    ledger_versions (user_id) {
+        user_id -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     monthly_sums (account_id, month, category_id) {
         account_id -> BigInt,
         month -> Date,
@@ -418,6 +425,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     budget_overrides,
     category_feedback,
     monthly_sums,
+    ledger_versions,
     debts,
     goals,
     goal_accounts,

@@ -2,6 +2,7 @@
 //! user's choices (confirm, rename, dismiss) from `recurring_series`, and the bills due soon.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
@@ -15,6 +16,7 @@ use crate::forecast::recurring::{
     self, AmountKind, Cadence, Change, ChangeKind, Direction, Line, Series, Status,
 };
 use crate::forecast::{months_of_history, NotEnoughData};
+use crate::ledger::cache::LedgerCache;
 use crate::ledger::not_found;
 use crate::money::format_minor;
 use crate::users::now;
@@ -119,9 +121,40 @@ pub struct Found {
     pub not_enough_data: Option<NotEnoughData>,
 }
 
+/// A user's ledger lines up to a day and the series detection finds in them: what every
+/// recurring, forecast, recommendation, anomaly and insight answer starts from, and most of
+/// what they cost. Kept per ledger version (`Ledgers`).
+pub struct Ledger {
+    pub lines: Vec<Line>,
+    /// Before the user's choices (which `find_in` reads afresh).
+    pub detected: Vec<Series>,
+}
+
+/// The per-process cache of `Ledger`s.
+pub type Ledgers = LedgerCache<Ledger>;
+
+/// What the cache of `Ledger`s may hold, in lines: at about 200 bytes a line, some 60 MB, three
+/// years of ten users of the benchmark's size (`scripts/bench-insights`).
+pub const CACHED_LINES: usize = 300_000;
+
+/// The user's `Ledger` up to `until`, from the cache when the ledger has not changed since.
+pub fn ledger(
+    conn: &mut DbConn,
+    ledgers: &Ledgers,
+    user_id: i64,
+    until: NaiveDate,
+) -> Result<Arc<Ledger>, ApiError> {
+    ledgers.get_or_load(conn, user_id, until, |conn| {
+        let lines = lines(conn, user_id, until)?;
+        let detected = recurring::detect(&lines, until);
+        let weight = lines.len();
+        Ok((Ledger { lines, detected }, weight))
+    })
+}
+
 /// The user's ledger lines detection reads: the last three years up to `today`, transfers
 /// between own accounts left out.
-pub fn lines(conn: &mut DbConn, user_id: i64, today: NaiveDate) -> Result<Vec<Line>, ApiError> {
+fn lines(conn: &mut DbConn, user_id: i64, today: NaiveDate) -> Result<Vec<Line>, ApiError> {
     let from = today - Duration::days(LOOKBACK_DAYS);
     type Row = (
         i64,
@@ -168,24 +201,30 @@ pub fn lines(conn: &mut DbConn, user_id: i64, today: NaiveDate) -> Result<Vec<Li
 
 /// Every series found in the user's ledger, with its id and the user's choice; dismissed ones
 /// included (callers decide whether to show them).
-pub fn find(conn: &mut DbConn, user_id: i64, today: NaiveDate) -> Result<Found, ApiError> {
-    let lines = lines(conn, user_id, today)?;
-    find_in(conn, user_id, &lines, today)
+pub fn find(
+    conn: &mut DbConn,
+    ledgers: &Ledgers,
+    user_id: i64,
+    today: NaiveDate,
+) -> Result<Found, ApiError> {
+    let ledger = ledger(conn, ledgers, user_id, today)?;
+    find_in(conn, user_id, &ledger, today)
 }
 
-/// `find` over lines already read (`lines`).
+/// `find` in a `Ledger` already read.
 pub fn find_in(
     conn: &mut DbConn,
     user_id: i64,
-    lines: &[Line],
+    ledger: &Ledger,
     today: NaiveDate,
 ) -> Result<Found, ApiError> {
-    let first = lines.iter().map(|l| l.date).min();
+    let first = ledger.lines.iter().map(|l| l.date).min();
     let not_enough_data = NotEnoughData::check(NEEDS_MONTHS, months_of_history(first, today));
-    let detected = recurring::detect(lines, today);
-    let stored = remember(conn, user_id, &detected)?;
-    let series = detected
-        .into_iter()
+    let stored = remember(conn, user_id, &ledger.detected)?;
+    let series = ledger
+        .detected
+        .iter()
+        .cloned()
         .filter_map(|s| {
             let (id, choice, name) = stored.get(&s.key)?.clone();
             Some(view(s, id, choice, name))
@@ -324,12 +363,13 @@ fn message(change: &Change, name: &str, direction: Direction, currency: &str) ->
 /// One series, by id.
 pub fn get(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     id: i64,
     today: NaiveDate,
 ) -> Result<RecurringSeries, ApiError> {
     owned(conn, user_id, id)?;
-    find(conn, user_id, today)?
+    find(conn, ledgers, user_id, today)?
         .series
         .into_iter()
         .find(|s| s.id == id)
@@ -360,6 +400,7 @@ pub struct Decision {
 
 pub fn decide(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     id: i64,
     decision: Decision,
@@ -373,7 +414,7 @@ pub fn decide(
             recurring_series::updated_at.eq(now()),
         ))
         .execute(c))?;
-    get(conn, user_id, id, today)
+    get(conn, ledgers, user_id, id, today)
 }
 
 /// One expected payment.

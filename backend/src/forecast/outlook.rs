@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use crate::analytics::period::{first_of_month, last_of_month, month_label, shift_months};
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::forecast::bills::{self, Choice, RecurringSeries};
+use crate::forecast::bills::{self, Choice, Ledgers, RecurringSeries};
 use crate::forecast::learned::ForecastModel;
 use crate::forecast::monthly::{self, Backtest, Method, Parts, Role, Target};
 use crate::forecast::recurring::{self, AmountKind, Direction, Line, Status};
@@ -518,16 +518,17 @@ pub fn project(
 /// `outlook` for one user from the database.
 pub fn for_user(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     currency: &str,
     today: NaiveDate,
     target: NaiveDate,
 ) -> Result<Outlook, ApiError> {
-    let lines = bills::lines(conn, user_id, today)?;
-    let found = bills::find_in(conn, user_id, &lines, today)?;
+    let ledger = bills::ledger(conn, ledgers, user_id, today)?;
+    let found = bills::find_in(conn, user_id, &ledger, today)?;
     let categories = categories::list(conn, user_id)?;
     Ok(outlook(
-        &lines,
+        &ledger.lines,
         &categories,
         &found.series,
         currency,
@@ -539,12 +540,13 @@ pub fn for_user(
 /// `project` for each of the user's open accounts.
 pub fn balances(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     today: NaiveDate,
     days: i64,
 ) -> Result<Vec<AccountProjection>, ApiError> {
-    let lines = bills::lines(conn, user_id, today)?;
-    let found = bills::find_in(conn, user_id, &lines, today)?;
+    let ledger = bills::ledger(conn, ledgers, user_id, today)?;
+    let found = bills::find_in(conn, user_id, &ledger, today)?;
     let sums = accounts::transaction_sums(conn, user_id)?;
     accounts::list(conn, user_id, false)?
         .iter()
@@ -552,7 +554,7 @@ pub fn balances(
             let balance = accounts::balance(a, &sums)?;
             Ok(project(
                 (a.id, &a.name, &a.currency, balance),
-                &lines,
+                &ledger.lines,
                 &found.series,
                 today,
                 days,

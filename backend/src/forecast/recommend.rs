@@ -18,8 +18,9 @@ use crate::analytics::period::{month_label, shift_months};
 use crate::budgets;
 use crate::db::DbConn;
 use crate::error::ApiError;
+use crate::forecast::bills::{self, Ledgers};
 use crate::forecast::monthly::{median, quantile};
-use crate::forecast::{bills, outlook, NotEnoughData};
+use crate::forecast::{outlook, NotEnoughData};
 use crate::ledger::categories;
 use crate::ledger::not_found;
 use crate::money::{format_minor, minor_unit_digits};
@@ -157,14 +158,15 @@ pub fn fit_income(limits: &mut [i64], income: i64, currency: &str) -> bool {
 /// budget for it; the limits together stay inside the median income of the last six months.
 pub fn for_user(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     currency: &str,
     today: NaiveDate,
     target: NaiveDate,
 ) -> Result<Vec<Recommendation>, ApiError> {
-    let lines = bills::lines(conn, user_id, today)?;
+    let ledger = bills::ledger(conn, ledgers, user_id, today)?;
     let categories = categories::list(conn, user_id)?;
-    let history = outlook::history(&lines, &categories, currency, today);
+    let history = outlook::history(&ledger.lines, &categories, currency, today);
     let budgets: HashMap<i64, (i64, i64)> = budgets::list(conn, user_id)?
         .into_iter()
         .filter_map(|(b, _)| Some((b.category_id?, (b.id, b.amount))))
@@ -217,6 +219,7 @@ pub fn for_user(
 /// existing one's limit changed.
 pub fn apply(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     currency: &str,
     category_id: i64,
@@ -225,7 +228,7 @@ pub fn apply(
 ) -> Result<budgets::WithOverrides, ApiError> {
     categories::owned(conn, user_id, category_id, "category_id")
         .map_err(|_| not_found("category", category_id))?;
-    let suggestion = for_user(conn, user_id, currency, today, target)?
+    let suggestion = for_user(conn, ledgers, user_id, currency, today, target)?
         .into_iter()
         .find(|r| r.category_id == category_id);
     let Some(amount) = suggestion.as_ref().and_then(|r| r.amount) else {

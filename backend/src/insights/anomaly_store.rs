@@ -12,7 +12,7 @@ use crate::analytics::period::{first_of_month, last_of_month};
 use crate::db::schema::anomalies;
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::forecast::bills::{self, NEEDS_MONTHS};
+use crate::forecast::bills::{self, Ledgers, NEEDS_MONTHS};
 use crate::forecast::{months_of_history, NotEnoughData};
 use crate::insights::anomalies::{self as detection, Found};
 use crate::ledger::not_found;
@@ -62,16 +62,17 @@ fn dismissed_rows(conn: &mut DbConn, user_id: i64) -> Result<Vec<Dismissed>, Api
 /// Everything detected from `from` through `to` (not after `today`), before dismissals.
 fn detect(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<(Vec<Found>, Option<NotEnoughData>), ApiError> {
-    let lines = bills::lines(conn, user_id, to)?;
-    let series = bills::find_in(conn, user_id, &lines, to)?;
-    let first = lines.iter().map(|l| l.date).min();
+    let ledger = bills::ledger(conn, ledgers, user_id, to)?;
+    let series = bills::find_in(conn, user_id, &ledger, to)?;
+    let first = ledger.lines.iter().map(|l| l.date).min();
     let not_enough = NotEnoughData::check(NEEDS_MONTHS, months_of_history(first, to));
     Ok((
-        detection::detect(&lines, &series.series, from, to),
+        detection::detect(&ledger.lines, &series.series, from, to),
         not_enough,
     ))
 }
@@ -80,12 +81,13 @@ fn detect(
 /// accepted one left out; your dismissed ones too when `include_dismissed`.
 pub fn list(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     from: NaiveDate,
     to: NaiveDate,
     include_dismissed: bool,
 ) -> Result<Listed, ApiError> {
-    let (found, not_enough_data) = detect(conn, user_id, from, to)?;
+    let (found, not_enough_data) = detect(conn, ledgers, user_id, from, to)?;
     let dismissed = dismissed_rows(conn, user_id)?;
     let mut own = Vec::new();
     let mut raised = Vec::new();
@@ -177,16 +179,18 @@ fn view(found: Found, id: i64, dismissed: bool) -> Anomaly {
 /// One anomaly by id, as detection sees it now (in the month it is dated).
 pub fn get(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     id: i64,
     today: NaiveDate,
 ) -> Result<Anomaly, ApiError> {
-    let (found, dismissed) = current(conn, user_id, id, today)?;
+    let (found, dismissed) = current(conn, ledgers, user_id, id, today)?;
     Ok(view(found, id, dismissed))
 }
 
 fn current(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     id: i64,
     today: NaiveDate,
@@ -199,7 +203,7 @@ fn current(
             .optional())?;
     let (key, date, dismissed_at) = row.ok_or_else(|| not_found("anomaly", id))?;
     let to = last_of_month(date).min(today).max(date);
-    let (found, _) = detect(conn, user_id, first_of_month(date), to)?;
+    let (found, _) = detect(conn, ledgers, user_id, first_of_month(date), to)?;
     let found = found.into_iter().find(|f| f.key == key).ok_or_else(|| {
         ApiError::NotFound(format!(
             "anomaly {id} is no longer found in your transactions"
@@ -212,12 +216,13 @@ fn current(
 /// current size: similar ones up to `ACCEPTED_BAND` times it stop being raised.
 pub fn decide(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     id: i64,
     dismissed: bool,
     today: NaiveDate,
 ) -> Result<Anomaly, ApiError> {
-    let (found, _) = current(conn, user_id, id, today)?;
+    let (found, _) = current(conn, ledgers, user_id, id, today)?;
     with_conn!(conn, c => diesel::update(anomalies::table.find(id))
         .set((
             anomalies::dismissed_at.eq(dismissed.then(now)),

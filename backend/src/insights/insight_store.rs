@@ -13,7 +13,8 @@ use crate::analytics::period::first_of_month;
 use crate::db::schema::{categories, insights};
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::forecast::{bills, outlook};
+use crate::forecast::bills::{self, Ledgers};
+use crate::forecast::outlook;
 use crate::insights::anomaly_store;
 use crate::insights::sentences::{self, InsightNotYet, Said};
 use crate::ledger::not_found;
@@ -48,14 +49,16 @@ pub struct Listed {
 
 fn compose(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     currency: &str,
     today: NaiveDate,
 ) -> Result<(Vec<Said>, Vec<InsightNotYet>), ApiError> {
-    let lines = bills::lines(conn, user_id, today)?;
-    let series = bills::find_in(conn, user_id, &lines, today)?.series;
-    let projections = outlook::balances(conn, user_id, today, PROJECTION_DAYS)?;
-    let anomalies = anomaly_store::list(conn, user_id, first_of_month(today), today, false)?.items;
+    let ledger = bills::ledger(conn, ledgers, user_id, today)?;
+    let series = bills::find_in(conn, user_id, &ledger, today)?.series;
+    let projections = outlook::balances(conn, ledgers, user_id, today, PROJECTION_DAYS)?;
+    let anomalies =
+        anomaly_store::list(conn, ledgers, user_id, first_of_month(today), today, false)?.items;
     let names: HashMap<i64, String> = with_conn!(conn, c => categories::table
         .filter(categories::user_id.eq(user_id))
         .select((categories::id, categories::name))
@@ -65,7 +68,7 @@ fn compose(
     Ok(sentences::compose(&sentences::Inputs {
         today,
         currency,
-        lines: &lines,
+        lines: &ledger.lines,
         series: &series,
         projections: &projections,
         anomalies: &anomalies,
@@ -76,12 +79,13 @@ fn compose(
 /// Today's insights, most severe first; dismissed ones only when `include_dismissed`.
 pub fn list(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     currency: &str,
     today: NaiveDate,
     include_dismissed: bool,
 ) -> Result<Listed, ApiError> {
-    let (said, not_enough_data) = compose(conn, user_id, currency, today)?;
+    let (said, not_enough_data) = compose(conn, ledgers, user_id, currency, today)?;
     let rows = remember(conn, user_id, &said)?;
     let items = said
         .into_iter()
@@ -146,6 +150,7 @@ fn remember(
 /// Dismisses an insight (or brings it back); it stays dismissed for its period.
 pub fn decide(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user_id: i64,
     currency: &str,
     id: i64,
@@ -162,7 +167,7 @@ pub fn decide(
     with_conn!(conn, c => diesel::update(insights::table.find(id))
         .set(insights::dismissed_at.eq(dismissed.then(now)))
         .execute(c))?;
-    let (said, _) = compose(conn, user_id, currency, today)?;
+    let (said, _) = compose(conn, ledgers, user_id, currency, today)?;
     let said = said
         .into_iter()
         .find(|s| s.key == key)

@@ -12,7 +12,7 @@ use crate::analytics::period::{first_of_month, Period};
 use crate::budgets::Standing;
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::forecast::bills;
+use crate::forecast::bills::{self, Ledgers};
 use crate::money::format_minor;
 use crate::summaries::schedule::Due;
 use crate::summaries::Kind;
@@ -168,6 +168,7 @@ fn upcoming_bills(bills: &[bills::UpcomingBill], until: NaiveDate) -> Option<Sec
 /// The summary of `due` for `user`, as of `today`.
 pub fn compose(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     user: &User,
     due: &Due,
     today: NaiveDate,
@@ -193,7 +194,7 @@ pub fn compose(
         Kind::Monthly => Duration::days(30),
     };
     let until = today + horizon;
-    let found = bills::find(conn, user.id, today)?;
+    let found = bills::find(conn, ledgers, user.id, today)?;
     let due_bills = bills::upcoming(&found.series, today, until);
 
     let (noun, subject) = match due.kind {

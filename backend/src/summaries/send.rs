@@ -7,6 +7,8 @@
 //! binary the same on every machine. A relay with a private CA can be reached with STARTTLS off
 //! on a trusted network (`DHANA_SMTP_TLS=none`).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
@@ -16,6 +18,7 @@ use lettre::{Message, SmtpTransport, Transport};
 use crate::config::{EmailConfig, Secret, Smtp, SmtpTls};
 use crate::db::{DbConn, Pool};
 use crate::error::ApiError;
+use crate::forecast::bills::Ledgers;
 use crate::summaries::content::{self, Email, Links};
 use crate::summaries::schedule::{self, Due};
 use crate::summaries::{self as settings, unsubscribe, Kind};
@@ -126,6 +129,7 @@ pub struct Summaries {
     pub interval: std::time::Duration,
     /// Names this process in the claims it makes.
     instance: String,
+    ledgers: Arc<Ledgers>,
 }
 
 /// What one scheduler round did.
@@ -138,13 +142,19 @@ pub struct Round {
 impl Summaries {
     /// `secret` signs the unsubscribe links; `instance` names this run in its claims
     /// (`config::run_tag`).
-    pub fn new(config: &EmailConfig, secret: Secret, instance: String) -> Self {
+    pub fn new(
+        config: &EmailConfig,
+        secret: Secret,
+        instance: String,
+        ledgers: Arc<Ledgers>,
+    ) -> Self {
         Summaries {
             mailer: Mailer::new(config),
             public_url: config.public_url.clone(),
             secret,
             interval: config.interval,
             instance,
+            ledgers,
         }
     }
 
@@ -178,7 +188,7 @@ impl Summaries {
             app: format!("{base}/"),
             unsubscribe: format!("{base}/api/v1/summaries/unsubscribe?token={token}"),
         };
-        let email = content::compose(conn, user, due, now.date_naive(), &links)?;
+        let email = content::compose(conn, &self.ledgers, user, due, now.date_naive(), &links)?;
         Ok((email, links.unsubscribe))
     }
 

@@ -284,6 +284,30 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Makes a rule filing what contains `pattern` under `category_id`, applies it to every
+    /// transaction it matches and returns how many it filed.
+    pub async fn apply_rule(&self, token: &str, pattern: &str, category_id: &Value) -> i64 {
+        let res = self
+            .post_as(
+                token,
+                "/api/v1/rules",
+                &json!({"name": pattern, "match_kind": "contains", "pattern": pattern, "category_id": category_id}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let res = self
+            .post_as(
+                token,
+                "/api/v1/rules/apply",
+                &json!({"only_uncategorized": false}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json::<Value>().await.unwrap()["updated"]
+            .as_i64()
+            .unwrap()
+    }
+
     /// Records a transaction and returns it.
     pub async fn transaction(&self, token: &str, body: Value) -> Value {
         let res = self.post_as(token, "/api/v1/transactions", &body).await;

@@ -153,22 +153,7 @@ async fn every_write_keeps_the_monthly_sums_equal_to_the_ledger(app: TestApp) {
     )
     .await;
     assert_in_step(&app, "importing");
-    let res = app
-        .post_as(
-            &token,
-            "/api/v1/rules",
-            &json!({"name": "Tesco", "match_kind": "contains", "pattern": "tesco", "category_id": dining}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let res = app
-        .post_as(
-            &token,
-            "/api/v1/rules/apply",
-            &json!({"only_uncategorized": false}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.apply_rule(&token, "tesco", &json!(dining)).await;
     assert_in_step(&app, "applying rules");
     let res = app
         .delete_as(&token, &format!("/api/v1/imports/{}", imported["id"]))

@@ -22,7 +22,7 @@ fn today() -> NaiveDate {
 }
 
 /// The 10th of `n` consecutive months, ending with the latest 10th not after today.
-fn tenths(n: i32) -> Vec<NaiveDate> {
+pub fn tenths(n: i32) -> Vec<NaiveDate> {
     let today = today();
     let last = if today.day() >= 10 { 0 } else { -1 };
     (0..n)

@@ -1,0 +1,7 @@
+DROP TRIGGER accounts_ledger_versions_delete;
+DROP TRIGGER accounts_ledger_versions_update;
+DROP TRIGGER accounts_ledger_versions_insert;
+DROP TRIGGER transactions_ledger_versions_delete;
+DROP TRIGGER transactions_ledger_versions_update;
+DROP TRIGGER transactions_ledger_versions_insert;
+DROP TABLE ledger_versions;
