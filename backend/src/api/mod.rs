@@ -112,6 +112,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(categories::delete_category)
                 // Fixed paths before `/transactions/{id}`, which would otherwise claim them.
                 .service(transactions::export_transactions)
+                .service(transactions::transaction_totals)
                 .service(transactions::bulk_categorize)
                 .service(transactions::bulk_delete)
                 .service(transactions::list_transactions)

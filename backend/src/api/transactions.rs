@@ -89,7 +89,17 @@ pub struct TransactionList {
     pub items: Vec<TransactionResponse>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
-    /// Of the whole filtered set (not just this page), one entry per currency.
+    /// Of the whole filtered set (not just this page), one entry per currency. Computed from
+    /// monthly sums, so only for filters of accounts, a category and dates (all transactions
+    /// or transfers only); `null` for any other filter (text, amounts, an import, income or
+    /// expenses only): ask `GET /transactions/totals` once for those.
+    pub totals: Option<Vec<Totals>>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"totals": [{"currency": "EUR", "count": 212, "income": 450000, "expenses": -312055}]}))]
+pub struct TransactionTotals {
+    /// Of the whole filtered set, one entry per currency.
     pub totals: Vec<Totals>,
 }
 
@@ -168,7 +178,8 @@ pub struct BulkResult {
     pub affected: usize,
 }
 
-/// Your transactions, filtered, sorted and paged, with totals of the whole filtered set.
+/// Your transactions, filtered, sorted and paged, with totals of the whole filtered set where
+/// monthly sums can give them (see `totals`). A page costs the same whatever the history.
 #[utoipa::path(tag = "transactions", params(Filter, Page), responses(
     (status = 200, body = TransactionList),
     (status = 422, description = "A filter or the cursor is invalid", body = Problem, content_type = "application/problem+json"),
@@ -191,6 +202,27 @@ pub async fn list_transactions(
         next_cursor: result.next_cursor,
         totals: result.totals,
     }))
+}
+
+/// Count, income and expenses of the whole filtered set (same filters as the list), per
+/// currency. Reads every matching row when the filter needs it (text, amounts, an import,
+/// income or expenses only): ask once per filter, not with every page.
+#[utoipa::path(tag = "transactions", params(Filter), responses(
+    (status = 200, body = TransactionTotals),
+    (status = 422, description = "A filter is invalid", body = Problem, content_type = "application/problem+json"),
+    AuthErrors,
+), security(("bearer" = []), ("session" = [])))]
+#[get("/transactions/totals")]
+pub async fn transaction_totals(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    filter: ValidQuery<Filter>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = filter.resolve()?;
+    let totals = state
+        .db(move |conn| transactions::totals(conn, user.user.id, &filter))
+        .await?;
+    Ok(HttpResponse::Ok().json(TransactionTotals { totals }))
 }
 
 /// The filtered transactions as CSV (same filters as the list). Text cells that a spreadsheet

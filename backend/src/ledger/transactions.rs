@@ -8,9 +8,9 @@ use diesel::sql_types::BigInt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::analytics::period::{last_of_month, parse_month};
+use crate::analytics::period::{first_of_month, last_of_month, parse_month};
 use crate::db::expr::sum_of;
-use crate::db::schema::{accounts, categories, transactions};
+use crate::db::schema::{accounts, categories, monthly_sums, transactions};
 use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
 use crate::ledger::categories::Category;
@@ -309,7 +309,12 @@ macro_rules! filtered {
                         .and(transactions::is_transfer.eq(false)),
                 )
             }
-            Flow::Transfer => q = q.filter(transactions::is_transfer.eq(true)),
+            // As a bare column, so the partial index of transfers (`WHERE is_transfer`) applies.
+            Flow::Transfer => {
+                q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "transactions.is_transfer",
+                ))
+            }
             Flow::All => {}
         }
         q
@@ -368,9 +373,14 @@ pub struct Totals {
 pub struct ListResult {
     pub items: Vec<Listed>,
     pub next_cursor: Option<String>,
-    pub totals: Vec<Totals>,
+    /// `None` when only a read of every matching row could total the filter (see
+    /// `quick_totals`): a page never pays for that; `totals` does, on request.
+    pub totals: Option<Vec<Totals>>,
 }
 
+/// One page of the filtered transactions. Its cost follows the page, not the history: each
+/// sort is served by an index within the user's rows (see the ledger migrations), and the totals
+/// come from the monthly pre-aggregates or are left out.
 pub fn list(
     conn: &mut DbConn,
     user_id: i64,
@@ -384,61 +394,134 @@ pub fn list(
     let sort = page.sort.unwrap_or_default();
     let descending = page.order.unwrap_or_default() == SortOrder::Desc;
     let after = page.cursor.as_deref().map(decode_cursor).transpose()?;
-
-    let mut rows: Vec<Listed> = with_conn!(conn, c => {
-        let mut q = filtered!(user_id, filter)
-            .select((Transaction::as_select(), accounts::currency));
-        if let Some(cur) = &after {
-            q = match (sort, descending) {
-                (SortKey::Date, true) => {
-                    let d = NaiveDate::from_num_days_from_ce_opt(cur.k as i32).unwrap_or_default();
-                    q.filter(transactions::date.lt(d).or(transactions::date.eq(d).and(transactions::id.lt(cur.id))))
-                }
-                (SortKey::Date, false) => {
-                    let d = NaiveDate::from_num_days_from_ce_opt(cur.k as i32).unwrap_or_default();
-                    q.filter(transactions::date.gt(d).or(transactions::date.eq(d).and(transactions::id.gt(cur.id))))
-                }
-                // Amounts in different currencies are not comparable: the list is sorted by
-                // currency first, then by amount within each currency.
-                (SortKey::Amount, true) => {
-                    let c = cur.c.clone().unwrap_or_default();
-                    q.filter(accounts::currency.gt(c.clone()).or(accounts::currency.eq(c).and(
-                        transactions::amount.lt(cur.k).or(transactions::amount.eq(cur.k).and(transactions::id.lt(cur.id))),
-                    )))
-                }
-                (SortKey::Amount, false) => {
-                    let c = cur.c.clone().unwrap_or_default();
-                    q.filter(accounts::currency.gt(c.clone()).or(accounts::currency.eq(c).and(
-                        transactions::amount.gt(cur.k).or(transactions::amount.eq(cur.k).and(transactions::id.gt(cur.id))),
-                    )))
-                }
-            };
+    let mut rows = match sort {
+        SortKey::Date => {
+            let after = after.map(|cur| (cur.k, cur.id));
+            page_rows(conn, user_id, filter, sort, descending, after, limit + 1)?
         }
-        q = match (sort, descending) {
-            (SortKey::Date, true) => q.order((transactions::date.desc(), transactions::id.desc())),
-            (SortKey::Date, false) => q.order((transactions::date.asc(), transactions::id.asc())),
-            (SortKey::Amount, true) => q.order((accounts::currency.asc(), transactions::amount.desc(), transactions::id.desc())),
-            (SortKey::Amount, false) => q.order((accounts::currency.asc(), transactions::amount.asc(), transactions::id.asc())),
-        };
-        q.limit(limit + 1).load(c)
-    })?;
+        SortKey::Amount => by_amount(conn, user_id, filter, descending, after, limit + 1)?,
+    };
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|row| encode_cursor(sort, row))
     } else {
         None
     };
-    let totals = totals(conn, user_id, filter)?;
     Ok(ListResult {
         items: rows,
         next_cursor,
-        totals,
+        totals: quick_totals(conn, user_id, filter)?,
     })
 }
 
+/// Sorted by amount: one currency after the other (amounts of different currencies are not
+/// comparable), each read through the user's (amount, id) index restricted to the accounts of
+/// that currency, so no query sorts more rows than the page needs.
+fn by_amount(
+    conn: &mut DbConn,
+    user_id: i64,
+    filter: &Resolved,
+    descending: bool,
+    after: Option<Cursor>,
+    wanted: i64,
+) -> Result<Vec<Listed>, ApiError> {
+    let mut owned: Vec<(i64, String)> = with_conn!(conn, c => accounts::table
+        .filter(accounts::user_id.eq(user_id))
+        .select((accounts::id, accounts::currency))
+        .order((accounts::currency.asc(), accounts::id.asc()))
+        .load(c))?;
+    if !filter.accounts.is_empty() {
+        owned.retain(|(id, _)| filter.accounts.contains(id));
+    }
+    let mut rows: Vec<Listed> = Vec::new();
+    let mut groups = owned.chunk_by(|a, b| a.1 == b.1).peekable();
+    while let Some(group) = groups.next() {
+        let currency = &group[0].1;
+        let resume = match &after {
+            Some(cur) => match cur.c.as_deref().unwrap_or_default().cmp(currency.as_str()) {
+                std::cmp::Ordering::Greater => continue,
+                std::cmp::Ordering::Equal => Some((cur.k, cur.id)),
+                std::cmp::Ordering::Less => None,
+            },
+            None => None,
+        };
+        let of_currency = Resolved {
+            accounts: group.iter().map(|(id, _)| *id).collect(),
+            ..filter.clone()
+        };
+        let left = wanted - rows.len() as i64;
+        rows.extend(page_rows(
+            conn,
+            user_id,
+            &of_currency,
+            SortKey::Amount,
+            descending,
+            resume,
+            left,
+        )?);
+        if rows.len() as i64 >= wanted || groups.peek().is_none() {
+            break;
+        }
+    }
+    Ok(rows)
+}
+
+/// Up to `limit` rows of the filter in the order of `sort`, after the row whose sort key and id
+/// are `after`. Ties on the key are broken by id, in the same direction, so a cursor is exact.
+fn page_rows(
+    conn: &mut DbConn,
+    user_id: i64,
+    filter: &Resolved,
+    sort: SortKey,
+    descending: bool,
+    after: Option<(i64, i64)>,
+    limit: i64,
+) -> Result<Vec<Listed>, ApiError> {
+    let day = |k: i64| {
+        i32::try_from(k)
+            .ok()
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+            .ok_or_else(|| ApiError::validation("cursor", "is not a cursor this list returned"))
+    };
+    let after = match (sort, after) {
+        (SortKey::Date, Some((k, id))) => Some((Some(day(k)?), k, id)),
+        (SortKey::Amount, Some((k, id))) => Some((None, k, id)),
+        (_, None) => None,
+    };
+    Ok(with_conn!(conn, c => {
+        let mut q = filtered!(user_id, filter).select((Transaction::as_select(), accounts::currency));
+        q = match (after, descending) {
+            (Some((Some(d), _, id)), true) => q.filter(transactions::date.lt(d)
+                .or(transactions::date.eq(d).and(transactions::id.lt(id)))),
+            (Some((Some(d), _, id)), false) => q.filter(transactions::date.gt(d)
+                .or(transactions::date.eq(d).and(transactions::id.gt(id)))),
+            (Some((None, k, id)), true) => q.filter(transactions::amount.lt(k)
+                .or(transactions::amount.eq(k).and(transactions::id.lt(id)))),
+            (Some((None, k, id)), false) => q.filter(transactions::amount.gt(k)
+                .or(transactions::amount.eq(k).and(transactions::id.gt(id)))),
+            (None, _) => q,
+        };
+        q = match (sort, descending) {
+            (SortKey::Date, true) => q.order((transactions::date.desc(), transactions::id.desc())),
+            (SortKey::Date, false) => q.order((transactions::date.asc(), transactions::id.asc())),
+            (SortKey::Amount, true) => q.order((transactions::amount.desc(), transactions::id.desc())),
+            (SortKey::Amount, false) => q.order((transactions::amount.asc(), transactions::id.asc())),
+        };
+        q.limit(limit).load(c)
+    })?)
+}
+
 /// Count, income and expenses of the whole filtered set, per currency: amounts in different
-/// currencies are never added together.
+/// currencies are never added together. From the monthly pre-aggregates when the filter allows,
+/// otherwise from every matching row.
 pub fn totals(conn: &mut DbConn, user_id: i64, filter: &Resolved) -> Result<Vec<Totals>, ApiError> {
+    match quick_totals(conn, user_id, filter)? {
+        Some(totals) => Ok(totals),
+        None => row_totals(conn, user_id, filter),
+    }
+}
+
+fn row_totals(conn: &mut DbConn, user_id: i64, filter: &Resolved) -> Result<Vec<Totals>, ApiError> {
     Ok(with_conn!(conn, c => filtered!(
         user_id,
         filter,
@@ -454,6 +537,131 @@ pub fn totals(conn: &mut DbConn, user_id: i64, filter: &Resolved) -> Result<Vec<
     )
         .order(accounts::currency.asc())
         .load::<Totals>(c))?)
+}
+
+/// The totals of a filter that only narrows by account, category and dates (all or transfers
+/// only), at a cost that does not grow with the rows: whole months from `monthly_sums` (which
+/// leaves transfers out), transfers counted from their own small index, and the rows of the at
+/// most two months the dates cut into. `None` for any other filter (text, amounts, an import,
+/// income or expenses only): monthly sums cannot answer those.
+pub fn quick_totals(
+    conn: &mut DbConn,
+    user_id: i64,
+    filter: &Resolved,
+) -> Result<Option<Vec<Totals>>, ApiError> {
+    let narrows_rows = filter.pattern.is_some()
+        || filter.min.is_some()
+        || filter.max.is_some()
+        || filter.import_id.is_some()
+        || matches!(filter.flow, Flow::Income | Flow::Expense);
+    if narrows_rows || filter.from.zip(filter.to).is_some_and(|(f, t)| f > t) {
+        return Ok((!narrows_rows).then(Vec::new));
+    }
+    // Whole months inside the filter's dates, and the days at either end that cut into a month.
+    let whole_from = filter.from.map(|d| match d.day() {
+        1 => d,
+        _ => last_of_month(d).succ_opt().unwrap_or(d),
+    });
+    let whole_to = filter.to.map(|d| match d == last_of_month(d) {
+        true => d,
+        false => first_of_month(d).pred_opt().unwrap_or(d),
+    });
+    let edges: Vec<(NaiveDate, NaiveDate)> = match (filter.from, filter.to, whole_from, whole_to) {
+        // Within one or two months, no whole one: every day is an edge.
+        (Some(from), Some(to), Some(wf), Some(wt)) if wf > wt => vec![(from, to)],
+        _ => [
+            filter
+                .from
+                .zip(whole_from)
+                .filter(|(f, w)| f < w)
+                .map(|(f, w)| (f, w.pred_opt().unwrap_or(w))),
+            filter
+                .to
+                .zip(whole_to)
+                .filter(|(t, w)| w < t)
+                .map(|(t, w)| (w.succ_opt().unwrap_or(w), t)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    };
+    let mut sums: std::collections::BTreeMap<String, Totals> = Default::default();
+    let mut add = |rows: Vec<Totals>| -> Result<(), ApiError> {
+        for row in rows {
+            let entry = sums.entry(row.currency.clone()).or_insert(Totals {
+                currency: row.currency,
+                count: 0,
+                income: 0,
+                expenses: 0,
+            });
+            let overflow = || ApiError::Internal("totals overflow".into());
+            entry.count = entry.count.checked_add(row.count).ok_or_else(overflow)?;
+            entry.income = entry.income.checked_add(row.income).ok_or_else(overflow)?;
+            entry.expenses = entry
+                .expenses
+                .checked_add(row.expenses)
+                .ok_or_else(overflow)?;
+        }
+        Ok(())
+    };
+    for (from, to) in edges {
+        let edge = Resolved {
+            from: Some(from),
+            to: Some(to),
+            ..filter.clone()
+        };
+        add(row_totals(conn, user_id, &edge)?)?;
+    }
+    if whole_from.zip(whole_to).is_none_or(|(f, t)| f <= t) {
+        let whole = Resolved {
+            from: whole_from,
+            to: whole_to,
+            flow: Flow::Transfer,
+            ..filter.clone()
+        };
+        add(row_totals(conn, user_id, &whole)?)?;
+        if filter.flow == Flow::All {
+            add(monthly_totals(conn, user_id, &whole)?)?;
+        }
+    }
+    Ok(Some(sums.into_values().collect()))
+}
+
+/// Transfers left out, from `monthly_sums`: `filter`'s dates are whole months.
+fn monthly_totals(
+    conn: &mut DbConn,
+    user_id: i64,
+    filter: &Resolved,
+) -> Result<Vec<Totals>, ApiError> {
+    Ok(with_conn!(conn, c => {
+        let mut q = monthly_sums::table
+            .inner_join(accounts::table)
+            .filter(accounts::user_id.eq(user_id))
+            .group_by(accounts::currency)
+            .select((
+                accounts::currency,
+                sum_of(monthly_sums::count),
+                sum_of(monthly_sums::inflow),
+                sum_of(monthly_sums::outflow),
+            ))
+            .into_boxed::<Backend>();
+        if let Some(d) = filter.from {
+            q = q.filter(monthly_sums::month.ge(d));
+        }
+        if let Some(d) = filter.to {
+            q = q.filter(monthly_sums::month.le(d));
+        }
+        if !filter.accounts.is_empty() {
+            q = q.filter(monthly_sums::account_id.eq_any(&filter.accounts));
+        }
+        if let Some(id) = filter.category_id {
+            q = q.filter(monthly_sums::category_id.eq(id));
+        }
+        if filter.uncategorized {
+            q = q.filter(monthly_sums::category_id.is_null());
+        }
+        q.load::<Totals>(c)
+    })?)
 }
 
 /// A transaction with its currency, account name and category name.

@@ -27,6 +27,7 @@ mod import_crash;
 mod imports;
 mod insights;
 mod ledger_cache;
+mod list_scale;
 mod me;
 mod merchants;
 mod migrations;

@@ -13,6 +13,7 @@ import { transactionForm } from './transaction-form';
 
 type Transaction = Schemas['TransactionResponse'];
 type TransactionList = Schemas['TransactionList'];
+type Totals = Schemas['Totals'];
 
 const PAGE_SIZE = 50;
 const SORTS: Option[] = [['date:desc', 'Newest first'], ['date:asc', 'Oldest first'], ['amount:asc', 'Largest spending first'], ['amount:desc', 'Largest income first']];
@@ -25,6 +26,16 @@ export const transactionsPage: Page = ({ root, query, setQuery }) => {
   });
   root.append(body);
 };
+
+/** Count, in, out and net of the filtered set, one box per currency; nothing when it is empty. */
+export function totalsView(totals: Totals[]): HTMLElement | null {
+  return totals.length === 0 ? null : h('div', { class: 'd-flex flex-wrap gap-2' },
+    totals.map((t) => h('div', { class: 'border rounded px-3 py-2 small bg-body-tertiary', 'data-totals': t.currency },
+      h('span', { class: 'me-3' }, `${t.count} transaction${t.count === 1 ? '' : 's'}`),
+      h('span', { class: 'me-3' }, 'In ', h('strong', { class: 'amount-in' }, formatMoney(t.income, t.currency))),
+      h('span', { class: 'me-3' }, 'Out ', h('strong', null, formatMoney(-t.expenses, t.currency))),
+      h('span', null, 'Net ', h('strong', null, formatMoney(t.income + t.expenses, t.currency, { signed: true }))))));
+}
 
 /** The filter bar, totals, bulk actions, table and paging of one transactions page. */
 class TransactionsView {
@@ -116,10 +127,26 @@ class TransactionsView {
       if (mine !== this.generation) return;
       this.items = page.items;
       this.nextCursor = page.next_cursor ?? null;
-      this.renderTotals(page);
       this.renderTable();
+      void this.loadTotals(mine, page);
     } catch (error) {
       if (mine === this.generation) replace(this.table, errorAlert(error, () => void this.reload()));
+    }
+  }
+
+  /** The list brings totals only when monthly sums give them cheaply; otherwise they are asked
+   * for once per filter, never with each page. */
+  private async loadTotals(mine: number, page: TransactionList): Promise<void> {
+    if (page.totals) {
+      replace(this.totals, totalsView(page.totals));
+      return;
+    }
+    replace(this.totals, spinner());
+    try {
+      const { totals } = await call(api.GET('/api/v1/transactions/totals', { params: { query: this.filters } }));
+      if (mine === this.generation) replace(this.totals, totalsView(totals));
+    } catch (error) {
+      if (mine === this.generation) replace(this.totals, errorAlert(error, () => void this.loadTotals(mine, page)));
     }
   }
 
@@ -133,15 +160,6 @@ class TransactionsView {
     this.items.push(...page.items);
     this.nextCursor = page.next_cursor ?? null;
     this.renderTable();
-  }
-
-  private renderTotals(list: TransactionList): void {
-    replace(this.totals, list.totals.length === 0 ? null : h('div', { class: 'd-flex flex-wrap gap-2' },
-      list.totals.map((t) => h('div', { class: 'border rounded px-3 py-2 small bg-body-tertiary', 'data-totals': t.currency },
-        h('span', { class: 'me-3' }, `${t.count} transaction${t.count === 1 ? '' : 's'}`),
-        h('span', { class: 'me-3' }, 'In ', h('strong', { class: 'amount-in' }, formatMoney(t.income, t.currency))),
-        h('span', { class: 'me-3' }, 'Out ', h('strong', null, formatMoney(-t.expenses, t.currency))),
-        h('span', null, 'Net ', h('strong', null, formatMoney(t.income + t.expenses, t.currency, { signed: true })))))));
   }
 
   private renderTable(): void {

@@ -1,0 +1,2 @@
+DROP INDEX transactions_user_transfers_idx;
+DROP INDEX transactions_user_amount_idx;
