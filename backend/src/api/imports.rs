@@ -158,6 +158,9 @@ pub struct UploadForm {
     /// A mapping as JSON, to read the file differently than detected.
     #[schema(value_type = Option<Mapping>)]
     mapping: Option<String>,
+    /// `true`: write each row to your account named on it with its currency (Dhana's own export
+    /// of several accounts) instead of `account_id`; sets the mapping's `route_by_account`.
+    route_by_account: Option<bool>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -235,6 +238,7 @@ async fn read_form(
     }
     let mut form = Multipart::new(req.headers(), payload);
     let (mut file, mut filename, mut account_id, mut mapping) = (None, None, None, None);
+    let mut route_by_account = None;
     while let Some(field) = form.next().await {
         let mut field =
             field.map_err(|e| ApiError::BadRequest(format!("the form is malformed: {e}")))?;
@@ -259,6 +263,7 @@ async fn read_form(
             "file" => file = Some(bytes),
             "account_id" => account_id = Some(bytes),
             "mapping" => mapping = Some(bytes),
+            "route_by_account" => route_by_account = Some(bytes),
             _ => {}
         }
     }
@@ -267,6 +272,12 @@ async fn read_form(
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.trim().parse().ok())
         .ok_or_else(|| bad_form("account_id", "name the account as the `account_id` field"))?;
+    let route_by_account = match route_by_account.as_deref().map(<[u8]>::trim_ascii) {
+        None | Some(b"") => None,
+        Some(b"true") => Some(true),
+        Some(b"false") => Some(false),
+        Some(_) => return Err(bad_form("route_by_account", "must be `true` or `false`")),
+    };
     let invalid =
         |e: serde_json::Error| bad_form("mapping", format!("is not a valid mapping: {e}"));
     let mapping = match mapping.filter(|b| !b.iter().all(u8::is_ascii_whitespace)) {
@@ -293,6 +304,7 @@ async fn read_form(
         filename: filename.unwrap_or_else(|| "upload".into()),
         bytes: file,
         mapping,
+        route_by_account,
     })
 }
 

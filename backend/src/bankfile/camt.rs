@@ -379,6 +379,7 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
                 bank_category: None,
                 external_id,
                 currency: None,
+                account: None,
             });
         }
     }

@@ -361,6 +361,15 @@ pub fn direction_token(value: &str) -> Option<Side> {
     }
 }
 
+/// Whether the header names the account a row belongs to by its name (Dhana's own export:
+/// `Account`), not by a number.
+pub fn is_account_name(header: &str) -> bool {
+    matches!(
+        fold(header).as_str(),
+        "account" | "account name" | "kontoname" | "nom du compte" | "rekeningnaam"
+    )
+}
+
 fn is_account_number(f: &str) -> bool {
     has_stem(f, &["iban", "rekening", "konto", "szamlaszam", "bban"])
         || has_word(

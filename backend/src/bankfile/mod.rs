@@ -144,6 +144,12 @@ pub struct Mapping {
     pub category_column: Option<usize>,
     /// 0-based column index of an ISO 4217 currency code (used to report the file's currency).
     pub currency_column: Option<usize>,
+    /// 0-based column naming the account each row belongs to (Dhana's own export of several
+    /// accounts has one).
+    pub account_column: Option<usize>,
+    /// Write each row to your account named in `account_column` (with the row's currency)
+    /// instead of the import's account; a row no account of yours matches is refused.
+    pub route_by_account: bool,
 }
 
 /// One transaction read from the file.
@@ -162,6 +168,9 @@ pub struct ParsedRow {
     pub external_id: Option<String>,
     /// ISO 4217 code the row itself states (a currency column), if any.
     pub currency: Option<String>,
+    /// The account the row names (an account column), if any.
+    #[serde(default)]
+    pub account: Option<String>,
 }
 
 /// A line that looks like a transaction but could not be read; never silently dropped.

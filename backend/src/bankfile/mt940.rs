@@ -448,6 +448,7 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
                             bank_category: None,
                             external_id,
                             currency: None,
+                            account: None,
                         });
                     }
                     Err(why) => problems.push(bad(

@@ -272,6 +272,7 @@ pub fn parse(
                     bank_category: None,
                     external_id: t.fitid,
                     currency: None,
+                    account: None,
                 });
             }
             (None, _) => problems.push(problem("date", &posted, "date")),

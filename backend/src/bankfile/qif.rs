@@ -133,6 +133,7 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
                 bank_category: r.category,
                 external_id: None,
                 currency: None,
+                account: None,
             }),
             (None, _) => problems.push(RowProblem {
                 line,

@@ -305,6 +305,10 @@ pub fn detect(records: &[Record], mut mapping: Mapping) -> Result<Mapping, Impor
     mapping.category_column = (0..width)
         .filter(|i| !used.contains(i) && all[*i].filled > 0)
         .find(|i| columns::is_category(&names[*i]));
+    mapping.account_column = (0..width)
+        .filter(|i| text_col(i) && Some(*i) != description && Some(*i) != mapping.memo_column)
+        .filter(|i| Some(*i) != mapping.category_column)
+        .find(|i| columns::is_account_name(&names[*i]));
     Ok(mapping)
 }
 
@@ -438,6 +442,7 @@ fn check_columns(mapping: &Mapping, width: usize) -> Result<(), ImportError> {
     wanted.extend(mapping.memo_column.map(|c| ("memo", c)));
     wanted.extend(mapping.category_column.map(|c| ("category", c)));
     wanted.extend(mapping.currency_column.map(|c| ("currency", c)));
+    wanted.extend(mapping.account_column.map(|c| ("account", c)));
     for (field, column) in wanted {
         if column >= width {
             return Err(ImportError::ColumnMissing {
@@ -566,6 +571,7 @@ pub fn extract(
                     bank_category: cell(mapping.category_column),
                     external_id: None,
                     currency: row_currency,
+                    account: cell(mapping.account_column),
                 });
             }
             (None, Ok((Some(_), _)))

@@ -7,6 +7,8 @@ mod claim;
 mod plan;
 pub mod progress;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -69,7 +71,7 @@ impl<'a> NewRow<'a> {
     fn of(p: &'a Planned<'a>, record: &ImportRecord, now: NaiveDateTime) -> Self {
         NewRow {
             user_id: record.user_id,
-            account_id: record.account_id,
+            account_id: p.account_id,
             date: p.date,
             amount: p.amount,
             description: p.description,
@@ -167,6 +169,8 @@ pub struct Upload {
     pub bytes: Vec<u8>,
     /// A mapping the caller chose; otherwise the one saved for this layout, or detection.
     pub mapping: Option<Mapping>,
+    /// Overrides the mapping's `route_by_account`.
+    pub route_by_account: Option<bool>,
 }
 
 /// What the file will become: the import record, what was read, and the first rows as they will
@@ -276,11 +280,30 @@ fn account_for(conn: &mut DbConn, user_id: i64, account_id: i64) -> Result<Accou
         .map_err(|_| ApiError::validation("account_id", "is not one of your accounts"))
 }
 
-/// Refuses a file that states another currency than the account's, or rows that do (an export
-/// of several accounts): their amounts would be recorded as the wrong money. Each such row is
-/// named by its line.
-fn check_currency(account: &Account, parsed: &Parsed) -> Result<(), ApiError> {
-    if let Some(currency) = parsed.currency.as_ref().filter(|c| **c != account.currency) {
+/// Where the rows of a file go.
+struct Routes {
+    /// The account of each row, in file order.
+    rows: Vec<i64>,
+    /// Every account a row goes to.
+    accounts: Vec<i64>,
+}
+
+/// Where each row goes: the import's account or, when the mapping routes by account (Dhana's own
+/// export of several accounts), the user's open account the row names. Refuses a file or rows
+/// whose money is in another currency than their account's (the amounts would be recorded as
+/// the wrong money), and routed rows that name no account of the user's, each by its line.
+fn route(
+    conn: &mut DbConn,
+    user_id: i64,
+    account: &Account,
+    parsed: &Parsed,
+) -> Result<Routes, ApiError> {
+    let routing = parsed.mapping.route_by_account && parsed.mapping.account_column.is_some();
+    if let Some(currency) = parsed
+        .currency
+        .as_ref()
+        .filter(|c| !routing && **c != account.currency)
+    {
         return Err(ApiError::validation(
             "account_id",
             format!(
@@ -289,26 +312,73 @@ fn check_currency(account: &Account, parsed: &Parsed) -> Result<(), ApiError> {
             ),
         ));
     }
-    let foreign: Vec<FieldError> = parsed
-        .rows
-        .iter()
-        .filter_map(|row| {
-            let currency = row.currency.as_ref().filter(|c| **c != account.currency)?;
-            Some(FieldError::new(
-                format!("line {}.currency", row.line),
-                format!(
-                    "line {} is in {currency} but the account is in {}; import the rows of each currency into an account in that currency",
-                    row.line, account.currency
-                ),
-            ))
-        })
-        .take(KEPT_PROBLEMS)
-        .collect();
-    if foreign.is_empty() {
-        Ok(())
+    let by_name: HashMap<String, Account> = if routing {
+        accounts::list(conn, user_id, false)?
+            .into_iter()
+            .map(|a| (a.name.trim().to_lowercase(), a))
+            .collect()
     } else {
-        Err(ApiError::Validation(foreign))
+        HashMap::new()
+    };
+    let (mut rows, mut targets, mut refused) = (
+        Vec::with_capacity(parsed.rows.len()),
+        vec![account.id],
+        Vec::new(),
+    );
+    for row in &parsed.rows {
+        let named = row.account.as_deref().map(str::trim).filter(|_| routing);
+        let Some(target) = (match named {
+            Some(name) => by_name.get(&name.to_lowercase()),
+            None => Some(account),
+        }) else {
+            refused.push(FieldError::new(
+                format!("line {}.account", row.line),
+                format!(
+                    "line {} belongs to the account \"{}\", and you have no open account of that name; create it, or import without routing by account",
+                    row.line,
+                    named.unwrap_or_default()
+                ),
+            ));
+            continue;
+        };
+        let currency = row.currency.as_ref().or(parsed.currency.as_ref());
+        if let Some(currency) = currency.filter(|c| **c != target.currency) {
+            let advice = if routing {
+                format!("your account \"{}\" is in {}", target.name, target.currency)
+            } else {
+                format!(
+                    "the account is in {}; import the rows of each currency into an account in that currency",
+                    target.currency
+                )
+            };
+            refused.push(FieldError::new(
+                format!("line {}.currency", row.line),
+                format!("line {} is in {currency} but {advice}", row.line),
+            ));
+            continue;
+        }
+        if !targets.contains(&target.id) {
+            targets.push(target.id);
+        }
+        rows.push(target.id);
     }
+    if refused.is_empty() {
+        return Ok(Routes {
+            rows,
+            accounts: targets,
+        });
+    }
+    if !routing && parsed.mapping.account_column.is_some() {
+        refused.insert(
+            0,
+            FieldError::new(
+                "route_by_account",
+                "the rows name their account (an export of several accounts): route each row to your account of that name and currency instead",
+            ),
+        );
+    }
+    refused.truncate(KEPT_PROBLEMS);
+    Err(ApiError::Validation(refused))
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
@@ -325,14 +395,17 @@ pub fn preview(
 ) -> Result<Preview, ApiError> {
     expire_previews(conn, storage, user_id)?;
     let account = account_for(conn, user_id, upload.account_id)?;
-    let parsed = read(
+    let mut parsed = read(
         conn,
         &account,
         &upload.bytes,
         &upload.filename,
         upload.mapping.as_ref(),
     )?;
-    check_currency(&account, &parsed)?;
+    if let Some(route) = upload.route_by_account {
+        parsed.mapping.route_by_account = route;
+    }
+    let routes = route(conn, user_id, &account, &parsed)?;
     let key = storage
         .put(&format!("imports/{user_id}"), &upload.bytes)
         .map_err(|e| ApiError::Internal(format!("storing the upload: {e}")))?;
@@ -365,7 +438,7 @@ pub fn preview(
             return Err(e.into());
         }
     };
-    preview_of(conn, categorizer, user_id, &account, record, parsed)
+    preview_of(conn, categorizer, user_id, &routes, record, parsed)
 }
 
 pub fn get(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, ApiError> {
@@ -409,14 +482,14 @@ fn preview_of(
     conn: &mut DbConn,
     categorizer: &Categorizer,
     user_id: i64,
-    account: &Account,
+    routes: &Routes,
     record: ImportRecord,
     parsed: Parsed,
 ) -> Result<Preview, ApiError> {
-    let mut planner = Planner::new(conn, categorizer, user_id, account, &parsed.rows)?;
+    let mut planner = Planner::new(conn, categorizer, user_id, &routes.accounts, &parsed.rows)?;
     let (mut rows, mut duplicates) = (Vec::new(), 0);
-    for row in &parsed.rows {
-        let planned = planner.plan(row);
+    for (row, &account_id) in parsed.rows.iter().zip(&routes.rows) {
+        let planned = planner.plan(row, account_id);
         duplicates += usize::from(planned.duplicate);
         if rows.len() < PREVIEW_ROWS {
             rows.push(PreviewRow::from(&planned));
@@ -451,7 +524,7 @@ pub fn repreview(
     let bytes = stored_file(storage, &record)?;
     let mapping = mapping.or_else(|| record.mapping());
     let parsed = read(conn, &account, &bytes, &record.filename, mapping.as_ref())?;
-    check_currency(&account, &parsed)?;
+    let routes = route(conn, user_id, &account, &parsed)?;
     let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
     let record = with_conn!(conn, c => diesel::update(imports::table.find(record.id))
         .set((
@@ -463,7 +536,7 @@ pub fn repreview(
         ))
         .returning(ImportRecord::as_returning())
         .get_result(c))?;
-    preview_of(conn, categorizer, user_id, &account, record, parsed)
+    preview_of(conn, categorizer, user_id, &routes, record, parsed)
 }
 
 pub struct CommitOptions {
@@ -489,7 +562,6 @@ pub fn commit(
     let bytes = stored_file(runner.storage, &record)?;
     let mapping = options.mapping.or_else(|| record.mapping());
     let parsed = read(conn, &account, &bytes, &record.filename, mapping.as_ref())?;
-    check_currency(&account, &parsed)?;
     commit_parsed(conn, runner, &record, &parsed, options.skip_invalid_rows)
 }
 
@@ -545,6 +617,7 @@ pub fn commit_parsed(
         ));
     }
     let account = accounts::get(conn, record.user_id, record.account_id)?;
+    let routes = route(conn, record.user_id, &account, parsed)?;
     let Some(token) = runner.claims.claim(conn, record.id)? else {
         // Lost the race: say what the winner made of it.
         let now = get(conn, record.user_id, record.id)?;
@@ -555,7 +628,7 @@ pub fn commit_parsed(
     // anywhere in it leaves nothing but its claim.
     let written = conn.transaction(|conn| -> Result<ImportRecord, ApiError> {
         runner.claims.hold(conn, record.id, &token)?;
-        let (imported, duplicates) = write(conn, runner, record, &account, parsed)?;
+        let (imported, duplicates) = write(conn, runner, record, &routes, parsed)?;
         save_mapping(conn, record, parsed)?;
         let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
         let (status, committed_at) = if imported == 0 && duplicates > 0 {
@@ -610,21 +683,27 @@ fn write(
     conn: &mut DbConn,
     runner: &Runner,
     record: &ImportRecord,
-    account: &Account,
+    routes: &Routes,
     parsed: &Parsed,
 ) -> Result<(usize, usize), ApiError> {
     // PostgreSQL: two commits into one account wait for each other, so both cannot miss each
-    // other's rows in the duplicate check. (SQLite's BEGIN IMMEDIATE already serializes writers.)
+    // other's rows in the duplicate check; accounts are locked in id order, so two commits
+    // into the same accounts cannot deadlock. (SQLite's BEGIN IMMEDIATE already serializes
+    // writers.)
     if let DbConn::Postgres(c) = conn {
-        diesel::sql_query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::BigInt, _>(account.id)
-            .execute(&mut **c)?;
+        let mut ids = routes.accounts.clone();
+        ids.sort_unstable();
+        for id in ids {
+            diesel::sql_query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+                .bind::<diesel::sql_types::BigInt, _>(id)
+                .execute(&mut **c)?;
+        }
     }
     let mut planner = Planner::new(
         conn,
         runner.categorizer,
         record.user_id,
-        account,
+        &routes.accounts,
         &parsed.rows,
     )?;
     runner.progress.start(record.id, parsed.rows.len());
@@ -634,8 +713,16 @@ fn write(
         DbConn::Postgres(_) => COPY_BATCH,
         DbConn::Sqlite(_) => INSERT_BATCH,
     };
-    for batch in parsed.rows.chunks(batch_size) {
-        let planned: Vec<Planned> = batch.iter().map(|row| planner.plan(row)).collect();
+    for (batch, accounts) in parsed
+        .rows
+        .chunks(batch_size)
+        .zip(routes.rows.chunks(batch_size))
+    {
+        let planned: Vec<Planned> = batch
+            .iter()
+            .zip(accounts)
+            .map(|(row, &account_id)| planner.plan(row, account_id))
+            .collect();
         let fresh: Vec<NewRow> = planned
             .iter()
             .filter(|p| !p.duplicate)

@@ -15,7 +15,6 @@ use crate::bankfile::ParsedRow;
 use crate::db::schema::transactions;
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::ledger::accounts::Account;
 use crate::ledger::fingerprint::fingerprint;
 use crate::ledger::rules::Matcher;
 use crate::ledger::transactions::CategorySource;
@@ -35,6 +34,8 @@ const DATE_MARGIN_DAYS: i64 = 7;
 #[derive(Clone, Debug)]
 pub struct Planned<'a> {
     pub line: usize,
+    /// The account it is written to.
+    pub account_id: i64,
     pub date: NaiveDate,
     pub amount: i64,
     pub description: &'a str,
@@ -60,6 +61,9 @@ pub struct Planned<'a> {
 pub struct PreviewRow {
     /// Where it is in the file.
     pub line: usize,
+    /// The account it will be written to: the import's, or (routed by account) the one the row
+    /// names.
+    pub account_id: i64,
     pub date: NaiveDate,
     pub amount: i64,
     pub description: String,
@@ -80,6 +84,7 @@ impl From<&Planned<'_>> for PreviewRow {
     fn from(p: &Planned<'_>) -> Self {
         PreviewRow {
             line: p.line,
+            account_id: p.account_id,
             date: p.date,
             amount: p.amount,
             description: p.description.to_owned(),
@@ -100,12 +105,12 @@ fn optional(text: Option<&String>) -> Option<&str> {
     text.map(|t| t.trim()).filter(|t| !t.is_empty())
 }
 
-/// How many rows with each fingerprint the account already has around the file's dates.
+/// How many rows with each fingerprint each of the accounts already has around the file's dates.
 fn existing(
     conn: &mut DbConn,
-    account_id: i64,
+    account_ids: &[i64],
     rows: &[ParsedRow],
-) -> Result<HashMap<String, usize>, ApiError> {
+) -> Result<HashMap<i64, HashMap<String, usize>>, ApiError> {
     let (Some(first), Some(last)) = (
         rows.iter().map(|r| r.date).min(),
         rows.iter().map(|r| r.date).max(),
@@ -114,14 +119,14 @@ fn existing(
     };
     let margin = Duration::days(DATE_MARGIN_DAYS);
     let (from, to) = (first - margin, last + margin);
-    let found: Vec<String> = with_conn!(conn, c => transactions::table
-        .filter(transactions::account_id.eq(account_id))
+    let found: Vec<(i64, String)> = with_conn!(conn, c => transactions::table
+        .filter(transactions::account_id.eq_any(account_ids))
         .filter(transactions::date.between(from, to))
-        .select(transactions::fingerprint)
+        .select((transactions::account_id, transactions::fingerprint))
         .load(c))?;
-    let mut counts = HashMap::new();
-    for f in found {
-        *counts.entry(f).or_insert(0) += 1;
+    let mut counts: HashMap<i64, HashMap<String, usize>> = HashMap::new();
+    for (account, f) in found {
+        *counts.entry(account).or_default().entry(f).or_insert(0) += 1;
     }
     Ok(counts)
 }
@@ -141,29 +146,27 @@ type Judged = HashMap<(String, i64), ModelSays>;
 const JUDGED_MAX: usize = 100_000;
 
 /// Plans rows one at a time, so a large file is never planned (and held) in full. A fingerprint
-/// the account already holds n times marks the file's first n rows with it as duplicates; the
-/// rest are new, so two identical rows in one file both stay.
+/// the row's account already holds n times marks the file's first n rows with it for that
+/// account as duplicates; the rest are new, so two identical rows in one file both stay.
 pub struct Planner<'c> {
-    account_id: i64,
     rules: Matcher,
     suggester: Suggester<'c>,
     judged: Judged,
     by_name: HashMap<String, categories::Category>,
-    remaining: HashMap<String, usize>,
+    remaining: HashMap<i64, HashMap<String, usize>>,
 }
 
 impl<'c> Planner<'c> {
-    /// Loads what planning `rows` needs: the rules, the categories, the user's categorizer
-    /// memory and the account's rows around the file's dates.
+    /// Loads what planning `rows` into `accounts` needs: the rules, the categories, the user's
+    /// categorizer memory and the accounts' rows around the file's dates.
     pub fn new(
         conn: &mut DbConn,
         categorizer: &'c Categorizer,
         user_id: i64,
-        account: &Account,
+        accounts: &[i64],
         rows: &[ParsedRow],
     ) -> Result<Self, ApiError> {
         Ok(Planner {
-            account_id: account.id,
             rules: Matcher::load(conn, user_id)?,
             suggester: Suggester::load(conn, user_id, categorizer)?,
             judged: Judged::new(),
@@ -171,7 +174,7 @@ impl<'c> Planner<'c> {
                 .into_iter()
                 .map(|c| (c.name.to_lowercase(), c))
                 .collect(),
-            remaining: existing(conn, account.id, rows)?,
+            remaining: existing(conn, accounts, rows)?,
         })
     }
 
@@ -204,12 +207,16 @@ impl<'c> Planner<'c> {
         said
     }
 
-    /// The next row of the file, in file order.
-    pub fn plan<'a>(&mut self, row: &'a ParsedRow) -> Planned<'a> {
+    /// The next row of the file, in file order, going to `account_id`.
+    pub fn plan<'a>(&mut self, row: &'a ParsedRow, account_id: i64) -> Planned<'a> {
         let description = row.description.trim();
         let external_id = optional(row.external_id.as_ref());
         let fingerprint = fingerprint(row.date, row.amount, description, external_id);
-        let duplicate = match self.remaining.get_mut(&fingerprint) {
+        let duplicate = match self
+            .remaining
+            .get_mut(&account_id)
+            .and_then(|counts| counts.get_mut(&fingerprint))
+        {
             Some(n) if *n > 0 => {
                 *n -= 1;
                 true
@@ -225,7 +232,7 @@ impl<'c> Planner<'c> {
                 description,
                 &text,
                 row.amount,
-                self.account_id,
+                account_id,
                 Some(row.date),
             )
             .map(|id| (id, CategorySource::Rule));
@@ -259,6 +266,7 @@ impl<'c> Planner<'c> {
             .is_some_and(|(id, _, _)| self.by_name.values().any(|c| c.id == id && c.is_transfer()));
         Planned {
             line: row.line,
+            account_id,
             date: row.date,
             amount: row.amount,
             description,

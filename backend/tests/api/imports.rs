@@ -19,6 +19,7 @@ both_backends!(
     imports_are_private_and_listed_newest_first,
     previews_can_be_discarded_and_expire_after_a_day,
     rows_in_another_currency_are_refused_by_line,
+    an_export_of_several_accounts_is_routed_by_account_name_and_currency,
 );
 
 const STATEMENT: &str = "Date,Description,Amount\n\
@@ -775,32 +776,38 @@ async fn previews_can_be_discarded_and_expire_after_a_day(app: TestApp) {
     assert_eq!(rows(&app, &token, "").await.len(), 0);
 }
 
-async fn rows_in_another_currency_are_refused_by_line(app: TestApp) {
-    let token = app.user("asha@example.com").await;
-    let euros = app.account(&token, "Everyday", "EUR").await;
-    let dollars = app.account(&token, "Dollars", "USD").await;
-    for (account, date, amount) in [
-        (euros, "2026-03-01", -350),
-        (dollars, "2026-03-02", -1200),
-        (euros, "2026-03-03", -990),
-        (dollars, "2026-03-04", 5000),
-    ] {
+/// Records (account, date, amount) rows and answers the export of all the user's accounts.
+async fn export_of(app: &TestApp, token: &str, rows: &[(i64, &str, i64)]) -> String {
+    for (account, date, amount) in rows {
         app.transaction(
-            &token,
+            token,
             json!({"account_id": account, "date": date, "amount": amount, "description": "x"}),
         )
         .await;
     }
-    // An export of every account, imported into one in euros.
-    let csv = app
-        .get_as(
-            &token,
-            "/api/v1/transactions/export.csv?sort=date&order=asc",
-        )
+    app.get_as(token, "/api/v1/transactions/export.csv?sort=date&order=asc")
         .await
         .text()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn rows_in_another_currency_are_refused_by_line(app: TestApp) {
+    let token = app.user("asha@example.com").await;
+    let euros = app.account(&token, "Everyday", "EUR").await;
+    let dollars = app.account(&token, "Dollars", "USD").await;
+    // An export of every account, imported into one in euros.
+    let csv = export_of(
+        &app,
+        &token,
+        &[
+            (euros, "2026-03-01", -350),
+            (dollars, "2026-03-02", -1200),
+            (euros, "2026-03-03", -990),
+            (dollars, "2026-03-04", 5000),
+        ],
+    )
+    .await;
     let dollar_lines: Vec<String> = csv
         .lines()
         .enumerate()
@@ -826,8 +833,10 @@ async fn rows_in_another_currency_are_refused_by_line(app: TestApp) {
             .iter()
             .map(|e| e["field"].as_str().unwrap().to_owned())
             .collect();
-        assert_eq!(named, dollar_lines);
-        assert!(refused["errors"][0]["message"]
+        // The rows name their account: the refusal offers to route them instead.
+        assert_eq!(named[0], "route_by_account");
+        assert_eq!(named[1..], dollar_lines);
+        assert!(refused["errors"][1]["message"]
             .as_str()
             .unwrap()
             .contains("is in USD but the account is in EUR"));
@@ -848,4 +857,152 @@ async fn rows_in_another_currency_are_refused_by_line(app: TestApp) {
         import(&app, &token, copy, &euro_only).await["counts"]["imported"],
         2
     );
+}
+
+/// Uploads `csv` into `account`, routing rows by the account they name.
+async fn upload_routed(
+    app: &TestApp,
+    token: &str,
+    account: i64,
+    csv: &str,
+    query: &str,
+) -> Response {
+    let form = Form::new()
+        .text("account_id", account.to_string())
+        .text("route_by_account", "true")
+        .part(
+            "file",
+            Part::bytes(csv.as_bytes().to_vec()).file_name("export.csv"),
+        );
+    app.with(
+        token,
+        reqwest::Method::POST,
+        &format!("/api/v1/imports{query}"),
+    )
+    .multipart(form)
+    .send()
+    .await
+    .unwrap()
+}
+
+async fn an_export_of_several_accounts_is_routed_by_account_name_and_currency(app: TestApp) {
+    let asha = app.user("asha@example.com").await;
+    let everyday = app.account(&asha, "Everyday", "EUR").await;
+    let dollars = app.account(&asha, "Dollars", "USD").await;
+    let savings = app.account(&asha, "Savings", "EUR").await;
+    let csv = export_of(
+        &app,
+        &asha,
+        &[
+            (everyday, "2026-03-01", -350),
+            (dollars, "2026-03-02", -1200),
+            (savings, "2026-03-03", 10000),
+            (everyday, "2026-03-04", -990),
+            (dollars, "2026-03-05", 5000),
+        ],
+    )
+    .await;
+
+    // Back into the same user: each row finds itself in its own account, so nothing is new.
+    let res = upload_routed(&app, &asha, everyday, &csv, "?commit=true").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let again: Value = res.json().await.unwrap();
+    assert_eq!(again["status"], "nothing_new");
+    assert_eq!(again["counts"]["duplicates"], 5);
+
+    // Another user with the same accounts: the preview shows each row's account, the commit
+    // writes it there, undo takes every row out of every account.
+    let ben = app.user("ben@example.com").await;
+    let b_everyday = app.account(&ben, "Everyday", "EUR").await;
+    let b_dollars = app.account(&ben, "dollars", "USD").await;
+    let b_savings = app.account(&ben, "Savings", "EUR").await;
+    let res = upload_routed(&app, &ben, b_everyday, &csv, "").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let preview: Value = res.json().await.unwrap();
+    assert_eq!(preview["mapping"]["route_by_account"], true);
+    assert_eq!(preview["mapping"]["account_column"], 6);
+    let routed: Vec<(i64, i64)> = preview["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["amount"].as_i64().unwrap(),
+                r["account_id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        routed,
+        [
+            (-350, b_everyday),
+            (-1200, b_dollars),
+            (10000, b_savings),
+            (-990, b_everyday),
+            (5000, b_dollars),
+        ]
+    );
+    let id = preview["id"].as_i64().unwrap();
+    let res = app
+        .post_as(&ben, &format!("/api/v1/imports/{id}/commit"), &json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let committed: Value = res.json().await.unwrap();
+    assert_eq!(committed["counts"]["imported"], 5);
+    for (account, amounts) in [
+        (b_everyday, vec![-350, -990]),
+        (b_dollars, vec![-1200, 5000]),
+        (b_savings, vec![10000]),
+    ] {
+        let got: Vec<i64> = rows(&app, &ben, &format!("account_id={account}"))
+            .await
+            .iter()
+            .map(|r| r["amount"].as_i64().unwrap())
+            .collect();
+        assert_eq!(got, amounts, "account {account}");
+    }
+    let undone = app.delete_as(&ben, &format!("/api/v1/imports/{id}")).await;
+    assert_eq!(undone.status(), StatusCode::OK);
+    assert_eq!(
+        rows(&app, &ben, "").await.len(),
+        0,
+        "undo removes every routed row"
+    );
+
+    // Without a matching account (none named Savings; Dollars in euros), each such line is
+    // refused by name and nothing is written, in the preview and in a one-call commit.
+    let cy = app.user("cy@example.com").await;
+    let c_everyday = app.account(&cy, "Everyday", "EUR").await;
+    app.account(&cy, "Dollars", "EUR").await;
+    for query in ["", "?commit=true"] {
+        let refused = problem(
+            upload_routed(&app, &cy, c_everyday, &csv, query).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        let errors: Vec<(String, String)> = refused["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["field"].as_str().unwrap().to_owned(),
+                    e["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["line 3.currency", "line 4.account", "line 6.currency"],
+            "{errors:?}"
+        );
+        assert!(errors[0]
+            .1
+            .contains("is in USD but your account \"Dollars\" is in EUR"));
+        assert!(errors[1].1.contains("\"Savings\""), "{}", errors[1].1);
+    }
+    assert_eq!(rows(&app, &cy, "").await.len(), 0);
+    // Ben's own accounts are not Cy's: Ben's ids never receive Cy's rows.
+    assert_eq!(rows(&app, &ben, "").await.len(), 0);
 }

@@ -35,7 +35,7 @@ export const importPage: Page = ({ root, query }) => {
         replace(step, uploadStep(accounts, String(preview.account_id), showPreview));
         await reloadHistory();
       };
-      replace(step, previewStep(preview, account?.currency ?? 'XXX', categories, {
+      replace(step, previewStep(preview, accounts, categories, {
         // A preview left behind is discarded rather than left to expire in a day.
         restart: () => dropPreview(null),
         discard: () => dropPreview('Nothing imported; the file was discarded'),
@@ -75,6 +75,10 @@ function uploadStep(accounts: Account[], accountId: string | null, previewed: (p
   const form = h('form', { class: 'card-body', 'aria-label': 'Upload a bank file' },
     field({ name: 'account_id', label: 'Account', type: 'select', required: true, options: accountOptions(accounts), value: accountId ?? undefined }),
     fileInput,
+    field({
+      name: 'route_by_account', type: 'checkbox', attrs: { value: 'true' },
+      label: 'Send each row to my account it names, of the same name and currency (a Dhana export of several accounts)',
+    }),
     submitButton('Preview'));
   // Dropping a file anywhere on the card puts it into the file input.
   const card = h('div', { class: 'card border-2 border-dashed' }, form);
@@ -105,11 +109,15 @@ interface PreviewActions {
   polling: (stop: () => void) => void;
 }
 
-function previewStep(initial: Preview, currency: string, categories: Category[], actions: PreviewActions): HTMLElement {
+function previewStep(initial: Preview, accounts: Account[], categories: Category[], actions: PreviewActions): HTMLElement {
   let preview = initial;
   let mapping: Mapping | null = preview.mapping ?? null;
   const container = h('div', { class: 'card' });
   const status = h('div', { 'aria-live': 'polite' });
+  const repreview = async (next: Mapping) => {
+    preview = await call(api.POST('/api/v1/imports/{id}/preview', { params: { path: { id: preview.id } }, body: { mapping: next } }));
+    mapping = preview.mapping ?? next;
+  };
 
   // After a re-preview the editor stays open: the user is still correcting the mapping.
   const render = (editorOpen = false) => {
@@ -165,12 +173,19 @@ function previewStep(initial: Preview, currency: string, categories: Category[],
         `Nothing new to import: the account already has all ${preview.duplicates} rows of this file.`),
       preview.problems.length > 0 && problemList(preview.problems),
       mapping && preview.headers.length > 0 && mappingEditor(mapping, preview.headers, async (next) => {
-        preview = await call(api.POST('/api/v1/imports/{id}/preview', { params: { path: { id: preview.id } }, body: { mapping: next } }));
-        mapping = preview.mapping ?? next;
+        await repreview(next);
         render(true);
       }, editorOpen),
+      mapping && routingToggle(mapping, async (route) => {
+        try {
+          await repreview({ ...mapping!, route_by_account: route });
+          render();
+        } catch (error) {
+          replace(status, errorAlert(error));
+        }
+      }),
       h('h3', { class: 'h6 mt-3' }, `First ${preview.rows.length} rows as they will be stored`),
-      previewTable(preview, currency, categories),
+      previewTable(preview, accounts, categories),
       skipInvalid,
       h('div', { class: 'd-flex flex-wrap align-items-center gap-3 mt-3' }, commitButton, h('div', { class: 'flex-grow-1' }, status))));
   };
@@ -192,23 +207,51 @@ function problemList(problems: Schemas['RowProblem'][]): HTMLElement {
       h('li', { class: 'preview-problem' }, p.message, p.skipped && h('span', { class: 'badge text-bg-secondary ms-1' }, 'skipped')))));
 }
 
-function previewTable(preview: Preview, currency: string, categories: Category[]): HTMLElement {
+/**
+ * For a file whose rows name their account (Dhana's own export of several accounts): whether each
+ * row goes to the user's account of that name and currency rather than the one chosen.
+ */
+export function routingToggle(mapping: Mapping, change: (route: boolean) => Promise<void>): HTMLElement | null {
+  if (mapping.account_column == null) return null;
+  const toggle = field({
+    name: 'route_by_account', type: 'checkbox', value: mapping.route_by_account ?? false,
+    label: 'The rows of this file name their account: send each to my account of that name and currency (otherwise all go to the account chosen)',
+  });
+  const input = toggle.querySelector('input')!;
+  input.addEventListener('change', () => {
+    input.disabled = true;
+    void change(input.checked).finally(() => (input.disabled = false));
+  });
+  return h('div', { class: 'routing-toggle mt-2' }, toggle);
+}
+
+/** The first rows as they will be stored; with routing, the account each goes to. */
+export function previewTable(preview: Preview, accounts: Account[], categories: Category[]): HTMLElement {
   if (preview.rows.length === 0) return emptyState('No transactions could be read with this mapping. Check the columns above.');
+  const routed = preview.mapping?.route_by_account === true && preview.mapping.account_column != null;
+  const accountOf = (id: number) => accounts.find((a) => a.id === id);
   return h('div', { class: 'table-responsive' }, h('table', { class: 'table table-sm table-tx import-preview mb-0' },
     h('thead', null, h('tr', null,
       h('th', { scope: 'col' }, 'Line'), h('th', { scope: 'col' }, 'Date'),
-      h('th', { scope: 'col' }, 'Description'), h('th', { scope: 'col' }, 'Category'),
+      h('th', { scope: 'col' }, 'Description'),
+      routed && h('th', { scope: 'col' }, 'Account'),
+      h('th', { scope: 'col' }, 'Category'),
       h('th', { scope: 'col', class: 'text-end' }, 'Amount'))),
-    h('tbody', null, preview.rows.map((row) => h('tr', { class: row.duplicate ? 'text-secondary' : '', 'data-line': String(row.line) },
-      h('td', { class: 'wide-only' }, row.line),
-      h('td', { class: 'wide-only text-nowrap' }, formatDate(row.date)),
-      h('td', { class: 'cell-desc text-break' }, row.description, row.duplicate && h('span', { class: 'badge text-bg-secondary ms-2' }, 'already imported')),
-      h('td', { class: 'cell-category small' }, categoryLabel(categories.find((c) => c.id === row.category_id), row.category_source)),
-      h('td', { class: `cell-amount amount ${row.amount > 0 ? 'amount-in' : ''}` }, formatMoney(row.amount, currency)),
-      // Phones only: what the wide table shows in columns of its own.
-      h('td', { class: 'cell-more phone-only small text-secondary' }, h('details', null,
-        h('summary', null, 'More'),
-        `Line ${row.line} · ${formatDate(row.date)}`, row.merchant_name && ` · ${row.merchant_name}`)))))));
+    h('tbody', null, preview.rows.map((row) => {
+      const account = accountOf(row.account_id);
+      return h('tr', { class: row.duplicate ? 'text-secondary' : '', 'data-line': String(row.line) },
+        h('td', { class: 'wide-only' }, row.line),
+        h('td', { class: 'wide-only text-nowrap' }, formatDate(row.date)),
+        h('td', { class: 'cell-desc text-break' }, row.description, row.duplicate && h('span', { class: 'badge text-bg-secondary ms-2' }, 'already imported')),
+        routed && h('td', { class: 'cell-account wide-only small' }, account?.name ?? '—'),
+        h('td', { class: 'cell-category small' }, categoryLabel(categories.find((c) => c.id === row.category_id), row.category_source)),
+        h('td', { class: `cell-amount amount ${row.amount > 0 ? 'amount-in' : ''}` }, formatMoney(row.amount, account?.currency ?? 'XXX')),
+        // Phones only: what the wide table shows in columns of its own.
+        h('td', { class: 'cell-more phone-only small text-secondary' }, h('details', null,
+          h('summary', null, 'More'),
+          `Line ${row.line} · ${formatDate(row.date)}`, row.merchant_name && ` · ${row.merchant_name}`,
+          routed && ` · to ${account?.name ?? '—'}`)));
+    }))));
 }
 
 /** A category as the preview shows it: its colour and name, and who picked it. */
