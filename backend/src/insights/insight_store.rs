@@ -13,7 +13,9 @@ use crate::analytics::period::first_of_month;
 use crate::db::schema::{categories, insights};
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::forecast::{bills, outlook};
+use crate::forecast::bills::{self, RecurringSeries};
+use crate::forecast::outlook;
+use crate::forecast::recurring::Line;
 use crate::insights::anomaly_store;
 use crate::insights::sentences::{self, InsightNotYet, Said};
 use crate::ledger::not_found;
@@ -46,14 +48,25 @@ pub struct Listed {
     pub not_enough_data: Vec<InsightNotYet>,
 }
 
+/// The ledger lines and recurring series insights are made from.
+fn read(
+    conn: &mut DbConn,
+    user_id: i64,
+    today: NaiveDate,
+) -> Result<(Vec<Line>, Vec<RecurringSeries>), ApiError> {
+    let lines = bills::lines(conn, user_id, today)?;
+    let series = bills::find_in(conn, user_id, &lines, today)?.series;
+    Ok((lines, series))
+}
+
 fn compose(
     conn: &mut DbConn,
     user_id: i64,
     currency: &str,
     today: NaiveDate,
+    lines: &[Line],
+    series: &[RecurringSeries],
 ) -> Result<(Vec<Said>, Vec<InsightNotYet>), ApiError> {
-    let lines = bills::lines(conn, user_id, today)?;
-    let series = bills::find_in(conn, user_id, &lines, today)?.series;
     let projections = outlook::balances(conn, user_id, today, PROJECTION_DAYS)?;
     let anomalies = anomaly_store::list(conn, user_id, first_of_month(today), today, false)?.items;
     let names: HashMap<i64, String> = with_conn!(conn, c => categories::table
@@ -65,8 +78,8 @@ fn compose(
     Ok(sentences::compose(&sentences::Inputs {
         today,
         currency,
-        lines: &lines,
-        series: &series,
+        lines,
+        series,
         projections: &projections,
         anomalies: &anomalies,
         category_names: &names,
@@ -81,7 +94,30 @@ pub fn list(
     today: NaiveDate,
     include_dismissed: bool,
 ) -> Result<Listed, ApiError> {
-    let (said, not_enough_data) = compose(conn, user_id, currency, today)?;
+    let (lines, series) = read(conn, user_id, today)?;
+    list_from(
+        conn,
+        user_id,
+        currency,
+        today,
+        &lines,
+        &series,
+        include_dismissed,
+    )
+}
+
+/// `list` over the ledger lines and recurring series already read (`bills::lines`,
+/// `bills::find_in`), for callers that use them for more than insights.
+pub fn list_from(
+    conn: &mut DbConn,
+    user_id: i64,
+    currency: &str,
+    today: NaiveDate,
+    lines: &[Line],
+    series: &[RecurringSeries],
+    include_dismissed: bool,
+) -> Result<Listed, ApiError> {
+    let (said, not_enough_data) = compose(conn, user_id, currency, today, lines, series)?;
     let rows = remember(conn, user_id, &said)?;
     let items = said
         .into_iter()
@@ -162,7 +198,8 @@ pub fn decide(
     with_conn!(conn, c => diesel::update(insights::table.find(id))
         .set(insights::dismissed_at.eq(dismissed.then(now)))
         .execute(c))?;
-    let (said, _) = compose(conn, user_id, currency, today)?;
+    let (lines, series) = read(conn, user_id, today)?;
+    let (said, _) = compose(conn, user_id, currency, today, &lines, &series)?;
     let said = said
         .into_iter()
         .find(|s| s.key == key)

@@ -376,7 +376,13 @@ pub struct Contents {
     pub transactions: Vec<Exported>,
     pub goals: Vec<GoalView>,
     pub debts: Vec<CurrentDebt>,
+    /// Insights, forecast and upcoming bills as of the day it is made; `None` for a report on
+    /// some accounts only, since they are about all of them.
+    pub ahead: Option<summary::Ahead>,
 }
+
+/// Days of upcoming bills a report lists: what `GET /bills/upcoming` lists by default.
+pub const BILL_DAYS: i64 = 30;
 
 /// "all" or the names of the accounts the report is restricted to.
 pub fn accounts_line(contents: &Contents) -> String {
@@ -415,6 +421,18 @@ pub fn render(
         today,
     )?;
     progress(20);
+    let ahead = if accounts.is_empty() {
+        Some(summary::ahead(
+            conn,
+            user.id,
+            &user.base_currency,
+            today,
+            BILL_DAYS,
+        )?)
+    } else {
+        None
+    };
+    progress(30);
     let transactions = if record.kind() == Kind::Xlsx || record.include_transactions {
         ledger::all_matching(conn, user.id, &filter)?
     } else {
@@ -426,6 +444,7 @@ pub fn render(
         account_names.push(account_store::get(conn, user.id, *id)?.name);
     }
     let contents = Contents {
+        ahead,
         goals: goals::list(conn, user.id, today, false)?,
         debts: debts::list(conn, user.id)?,
         user,
