@@ -214,7 +214,7 @@ async fn make_reports(state: web::Data<AppState>) {
     loop {
         let app = state.clone();
         let made = web::block(move || {
-            reports::worker::round(&app.pool, &app.storage, &app.report_instance)
+            reports::worker::round(&app.pool, &app.storage, &app.ledgers, &app.report_instance)
         })
         .await;
         match made {

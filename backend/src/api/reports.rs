@@ -148,6 +148,7 @@ pub async fn create_report(
                 reports::make(
                     conn,
                     &app.storage,
+                    &app.ledgers,
                     &app.report_instance,
                     &report,
                     &mut |_| {},

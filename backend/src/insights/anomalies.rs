@@ -71,6 +71,16 @@ pub enum Severity {
     High,
 }
 
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
 /// One anomaly as detection finds it: what the API shows (`Anomaly` adds the id and your
 /// choice) and what ranking and dismissals need.
 #[derive(Clone, Debug, Serialize, ToSchema)]

@@ -20,6 +20,7 @@ use crate::db::schema::{report_accounts, reports, transactions};
 use crate::db::DbConn;
 use crate::debts::{self, CurrentDebt};
 use crate::error::ApiError;
+use crate::forecast::bills::Ledgers;
 use crate::goals::{self, GoalView};
 use crate::ledger::transactions::{self as ledger, Exported, Resolved};
 use crate::ledger::{accounts as account_store, export, not_found};
@@ -376,7 +377,13 @@ pub struct Contents {
     pub transactions: Vec<Exported>,
     pub goals: Vec<GoalView>,
     pub debts: Vec<CurrentDebt>,
+    /// Insights, forecast and upcoming bills as of the day it is made; `None` for a report on
+    /// some accounts only, since they are about all of them.
+    pub ahead: Option<summary::Ahead>,
 }
+
+/// Days of upcoming bills a report lists: what `GET /bills/upcoming` lists by default.
+pub const BILL_DAYS: i64 = 30;
 
 /// "all" or the names of the accounts the report is restricted to.
 pub fn accounts_line(contents: &Contents) -> String {
@@ -393,6 +400,7 @@ pub type Progress<'a> = &'a mut dyn FnMut(i32);
 /// Makes the report's file: reads what it shows, then writes it.
 pub fn render(
     conn: &mut DbConn,
+    ledgers: &Ledgers,
     record: &Record,
     accounts: &[i64],
     today: NaiveDate,
@@ -415,6 +423,19 @@ pub fn render(
         today,
     )?;
     progress(20);
+    let ahead = if accounts.is_empty() {
+        Some(summary::ahead(
+            conn,
+            ledgers,
+            user.id,
+            &user.base_currency,
+            today,
+            BILL_DAYS,
+        )?)
+    } else {
+        None
+    };
+    progress(30);
     let transactions = if record.kind() == Kind::Xlsx || record.include_transactions {
         ledger::all_matching(conn, user.id, &filter)?
     } else {
@@ -426,6 +447,7 @@ pub fn render(
         account_names.push(account_store::get(conn, user.id, *id)?.name);
     }
     let contents = Contents {
+        ahead,
         goals: goals::list(conn, user.id, today, false)?,
         debts: debts::list(conn, user.id)?,
         user,
@@ -446,12 +468,13 @@ pub fn render(
 pub fn make(
     conn: &mut DbConn,
     storage: &Storage,
+    ledgers: &Ledgers,
     instance: &str,
     (record, accounts): &WithAccounts,
     progress: Progress,
 ) -> Result<(), ApiError> {
     let today = Utc::now().date_naive();
-    let made = render(conn, record, accounts, today, progress).and_then(|bytes| {
+    let made = render(conn, ledgers, record, accounts, today, progress).and_then(|bytes| {
         let key = storage
             .put(&format!("reports/{}", record.user_id), &bytes)
             .map_err(|e| ApiError::Internal(format!("storing report {}: {e}", record.id)))?;

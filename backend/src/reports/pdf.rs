@@ -54,6 +54,7 @@ fn shown(cell: &Cell) -> String {
         Cell::Percent(None) => String::new(),
         Cell::Date(d) => d.to_string(),
         Cell::Count(n) => n.to_string(),
+        Cell::Blank => String::new(),
     }
 }
 
@@ -104,10 +105,28 @@ fn heading(doc: &mut genpdf::Document, text: &str) {
     doc.push(Break::new(0.3));
 }
 
+/// Characters from which a text column gets the room of three.
+const LONG_TEXT: usize = 30;
+
 fn push_table(doc: &mut genpdf::Document, table: &Table) -> Result<(), ApiError> {
     heading(doc, table.title);
-    let mut weights = vec![2; table.headers.len()];
-    weights[0] = 3;
+    if let Some(note) = &table.note {
+        doc.push(Paragraph::new(note.as_str()));
+        doc.push(Break::new(0.3));
+    }
+    let weights = (0..table.headers.len())
+        .map(|col| {
+            let long = table.rows.iter().any(|row| match &row[col] {
+                Cell::Text(s) => s.chars().count() > LONG_TEXT,
+                _ => false,
+            });
+            match (long, col) {
+                (true, _) => 6,
+                (false, 0) => 3,
+                (false, _) => 2,
+            }
+        })
+        .collect();
     doc.push(table_layout(
         &table.headers,
         weights,

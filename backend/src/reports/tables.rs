@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use super::Contents;
 use crate::analytics::dashboard::{CategoryShare, Summary};
+use crate::forecast::outlook::Item;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
@@ -15,6 +16,8 @@ pub enum Cell {
     Percent(Option<f64>),
     Date(NaiveDate),
     Count(i64),
+    /// A figure that cannot be given (the sentence beside it says why).
+    Blank,
 }
 
 pub struct Table {
@@ -22,6 +25,8 @@ pub struct Table {
     pub title: &'static str,
     pub headers: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
+    /// A sentence on what the table is about, printed with it.
+    pub note: Option<String>,
 }
 
 fn text(s: impl Into<String>) -> Cell {
@@ -42,6 +47,7 @@ pub fn summary(c: &Contents) -> Table {
     };
     let rate = |s: &Summary| s.savings_rate.map(|r| r * 100.0);
     Table {
+        note: None,
         title: "Summary",
         headers: vec!["", "This period", "Previous period", "Change %"],
         rows: vec![
@@ -61,6 +67,7 @@ pub fn summary(c: &Contents) -> Table {
 
 fn shares(title: &'static str, currency: &str, shares: &[CategoryShare]) -> Table {
     Table {
+        note: None,
         title,
         headers: vec![
             "Category",
@@ -112,6 +119,7 @@ pub fn by_month(c: &Contents) -> Table {
         )
     };
     Table {
+        note: None,
         title: "By month",
         headers: vec!["Month", "Income", "Spending", "Net"],
         rows: d
@@ -135,6 +143,7 @@ pub fn budgets(c: &Contents) -> Table {
     let currency = &c.summary.dashboard.currency;
     let money = |v: i64| Cell::Money(v, currency.clone());
     Table {
+        note: None,
         title: "Budgets",
         headers: vec!["Month", "Budget", "Limit", "Spent", "Remaining", "Used %"],
         rows: c
@@ -157,6 +166,7 @@ pub fn budgets(c: &Contents) -> Table {
 
 pub fn goals(c: &Contents) -> Table {
     Table {
+        note: None,
         title: "Goals",
         headers: vec![
             "Goal",
@@ -191,6 +201,7 @@ pub fn goals(c: &Contents) -> Table {
 
 pub fn debts(c: &Contents) -> Table {
     Table {
+        note: None,
         title: "Debts",
         headers: vec!["Debt", "Kind", "Balance", "APR %"],
         rows: c
@@ -234,6 +245,121 @@ pub fn transaction_row(c: &Contents, i: usize) -> Vec<Cell> {
     ]
 }
 
+/// Today's insights as `GET /insights` lists them, each with its first figure (the one its
+/// sentence is about).
+pub fn insights(c: &Contents) -> Table {
+    let Some(ahead) = &c.ahead else {
+        return empty("Insights");
+    };
+    Table {
+        title: "Insights",
+        // The sentence last: a PDF row broken over two pages then reads on where it stopped.
+        headers: vec!["Month", "Severity", "Amount", "Change %", "Insight"],
+        rows: ahead
+            .insights
+            .iter()
+            .map(|i| {
+                let said = &i.said;
+                vec![
+                    text(&said.period),
+                    text(said.severity.as_str()),
+                    said.figures
+                        .first()
+                        .map_or(Cell::Blank, |f| Cell::Money(f.amount, f.currency.clone())),
+                    Cell::Percent(said.change_percent),
+                    text(&said.message),
+                ]
+            })
+            .collect(),
+        note: Some(format!(
+            "As of {}, about all accounts (most severe first).",
+            ahead.today
+        )),
+    }
+}
+
+/// Next month's forecast as `GET /forecast` answers it: total spending, income, net savings and
+/// each expense category, with the 80% interval, or why there is no figure yet.
+pub fn forecast(c: &Contents) -> Table {
+    let Some(ahead) = &c.ahead else {
+        return empty("Forecast");
+    };
+    let f = &ahead.forecast;
+    let money = |v: Option<i64>| v.map_or(Cell::Blank, |v| Cell::Money(v, f.currency.clone()));
+    let row = |item: &Item| {
+        vec![
+            text(&item.name),
+            money(item.amount),
+            money(item.low),
+            money(item.high),
+            Cell::Money(item.known_amount, f.currency.clone()),
+            text(
+                item.not_enough_data
+                    .as_ref()
+                    .map_or("", |n| n.message.as_str()),
+            ),
+        ]
+    };
+    Table {
+        title: "Forecast",
+        headers: vec![
+            "Forecast",
+            "Expected",
+            "Low (80%)",
+            "High (80%)",
+            "Known bills",
+            "Note",
+        ],
+        rows: [&f.spending, &f.income, &f.net]
+            .into_iter()
+            .chain(&f.categories)
+            .map(row)
+            .collect(),
+        note: Some(format!(
+            "For {}, as forecast on {} from {} complete months of history, all accounts; \
+             80% of months fall between low and high.",
+            f.month, ahead.today, f.history_months
+        )),
+    }
+}
+
+/// The bills expected from today, as `GET /bills/upcoming` lists them.
+pub fn upcoming_bills(c: &Contents) -> Table {
+    let Some(ahead) = &c.ahead else {
+        return empty("Upcoming bills");
+    };
+    Table {
+        title: "Upcoming bills",
+        headers: vec!["Due", "Bill", "Amount", ""],
+        rows: ahead
+            .bills
+            .iter()
+            .map(|b| {
+                vec![
+                    Cell::Date(b.date),
+                    text(&b.name),
+                    Cell::Money(b.amount, b.currency.clone()),
+                    text(if b.overdue { "overdue" } else { "" }),
+                ]
+            })
+            .collect(),
+        note: Some(format!(
+            "Due from {} through {}, all accounts.",
+            ahead.today, ahead.bills_until
+        )),
+    }
+}
+
+/// A section with nothing to show, which `sections` leaves out.
+fn empty(title: &'static str) -> Table {
+    Table {
+        title,
+        headers: Vec::new(),
+        rows: Vec::new(),
+        note: None,
+    }
+}
+
 /// The sections after the summary, in the order both formats show them; empty ones are left out.
 pub fn sections(c: &Contents) -> Vec<Table> {
     [
@@ -243,6 +369,9 @@ pub fn sections(c: &Contents) -> Vec<Table> {
         budgets(c),
         goals(c),
         debts(c),
+        insights(c),
+        forecast(c),
+        upcoming_bills(c),
     ]
     .into_iter()
     .filter(|t| !t.rows.is_empty())

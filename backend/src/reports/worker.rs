@@ -12,6 +12,7 @@ use super::{make, Record, Status};
 use crate::db::schema::reports;
 use crate::db::{DbConn, Pool};
 use crate::error::ApiError;
+use crate::forecast::bills::Ledgers;
 use crate::storage::Storage;
 use crate::with_conn;
 
@@ -100,7 +101,12 @@ pub fn heartbeat(conn: &mut DbConn, id: i64, instance: &str, percent: i32) -> Re
 
 /// One round: recovers expired claims, then makes one queued report. Returns whether it made
 /// one (so the caller looks for the next at once).
-pub fn round(pool: &Pool, storage: &Storage, instance: &str) -> Result<bool, ApiError> {
+pub fn round(
+    pool: &Pool,
+    storage: &Storage,
+    ledgers: &Ledgers,
+    instance: &str,
+) -> Result<bool, ApiError> {
     let mut conn = pool.get()?;
     recover(&mut conn, Utc::now().naive_utc())?;
     let Some(record) = claim(&mut conn, instance)? else {
@@ -115,6 +121,13 @@ pub fn round(pool: &Pool, storage: &Storage, instance: &str) -> Result<bool, Api
             tracing::warn!(report = id, error = ?error, "report progress not recorded");
         }
     };
-    make(&mut conn, storage, instance, &report, &mut progress)?;
+    make(
+        &mut conn,
+        storage,
+        ledgers,
+        instance,
+        &report,
+        &mut progress,
+    )?;
     Ok(true)
 }

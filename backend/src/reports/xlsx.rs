@@ -77,6 +77,7 @@ fn write_cell(
             .write_date_with_format(row, col, d, &formats.date)
             .map(|_| ()),
         Cell::Count(n) => sheet.write_number(row, col, *n as f64).map(|_| ()),
+        Cell::Blank => Ok(()),
     }
 }
 
@@ -117,6 +118,9 @@ fn write_table(
             .max()
             .unwrap_or(10);
         sheet.set_column_width(col as ColNum, widest.clamp(8, 50) as f64 + 2.0)?;
+    }
+    if let Some(note) = &table.note {
+        sheet.write_string(table.rows.len() as RowNum + 2, 0, note)?;
     }
     Ok(table.rows.len() as RowNum)
 }

@@ -1,9 +1,9 @@
 //! What a summary email says. Every figure comes from the dashboard (`analytics::dashboard`) and
-//! the bills forecast (`forecast::bills`), so an email and the app never disagree; this file only
-//! picks and words them. The email is laid out once as sections and rendered twice: plain text
+//! from what the app shows ahead (`reports::summary::ahead`: insights, next month's forecast,
+//! upcoming bills), so an email and the app never disagree; this file only picks and words them. The email is laid out once as sections and rendered twice: plain text
 //! and HTML (every value escaped, no images, no external resources, no tracking).
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -13,13 +13,18 @@ use crate::budgets::Standing;
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::forecast::bills::{self, Ledgers};
+use crate::forecast::outlook::{Item, Outlook};
+use crate::insights::insight_store::Insight;
 use crate::money::format_minor;
+use crate::reports::summary;
 use crate::summaries::schedule::Due;
 use crate::summaries::Kind;
 use crate::users::User;
 
 /// Top spending categories an email lists.
 const TOP_CATEGORIES: usize = 5;
+/// Insights an email lists, the most severe first.
+const TOP_INSIGHTS: usize = 3;
 
 /// An email as it is sent.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -165,6 +170,45 @@ fn upcoming_bills(bills: &[bills::UpcomingBill], until: NaiveDate) -> Option<Sec
     })
 }
 
+fn insights(insights: &[Insight]) -> Option<Section> {
+    let lines: Vec<_> = insights
+        .iter()
+        .take(TOP_INSIGHTS)
+        .map(|i| (i.said.message.clone(), String::new(), None))
+        .collect();
+    (!lines.is_empty()).then(|| Section {
+        title: "Insights".into(),
+        lines,
+    })
+}
+
+/// Next month's spending, income and net savings with their 80% intervals, or why there are
+/// none yet.
+fn forecast(f: &Outlook) -> Section {
+    let line = |item: &Item| {
+        let (value, note) = match (item.amount, item.low, item.high, &item.not_enough_data) {
+            (Some(amount), Some(low), Some(high), _) => (
+                money(amount, &f.currency),
+                Some(format!(
+                    "80 % likely between {} and {}",
+                    money(low, &f.currency),
+                    money(high, &f.currency)
+                )),
+            ),
+            (_, _, _, Some(not_yet)) => (not_yet.message.clone(), None),
+            _ => ("no forecast".into(), None),
+        };
+        (item.name.clone(), value, note)
+    };
+    Section {
+        title: format!("Forecast for {}", f.month),
+        lines: [&f.spending, &f.income, &f.net]
+            .into_iter()
+            .map(line)
+            .collect(),
+    }
+}
+
 /// The summary of `due` for `user`, as of `today`.
 pub fn compose(
     conn: &mut DbConn,
@@ -189,13 +233,12 @@ pub fn compose(
             today,
         )?),
     };
+    // Days of upcoming bills: until the next email.
     let horizon = match due.kind {
-        Kind::Weekly => Duration::days(7),
-        Kind::Monthly => Duration::days(30),
+        Kind::Weekly => 7,
+        Kind::Monthly => 30,
     };
-    let until = today + horizon;
-    let found = bills::find(conn, ledgers, user.id, today)?;
-    let due_bills = bills::upcoming(&found.series, today, until);
+    let ahead = summary::ahead(conn, ledgers, user.id, currency, today, horizon)?;
 
     let (noun, subject) = match due.kind {
         Kind::Weekly => (
@@ -208,7 +251,9 @@ pub fn compose(
         Some(totals(&report, noun)),
         top_categories(&report),
         budgets(month.as_ref().unwrap_or(&report)),
-        upcoming_bills(&due_bills, until),
+        upcoming_bills(&ahead.bills, ahead.bills_until),
+        insights(&ahead.insights),
+        Some(forecast(&ahead.forecast)),
     ]
     .into_iter()
     .flatten()
@@ -243,7 +288,10 @@ impl Letter<'_> {
         for section in &self.sections {
             out.push_str(&format!("\n{}\n", section.title));
             for (label, value, note) in &section.lines {
-                out.push_str(&format!("- {label}: {value}"));
+                out.push_str(&format!("- {label}"));
+                if !value.is_empty() {
+                    out.push_str(&format!(": {value}"));
+                }
                 if let Some(note) = note {
                     out.push_str(&format!(" ({note})"));
                 }
@@ -267,6 +315,14 @@ impl Letter<'_> {
                 e(&section.title)
             ));
             for (label, value, note) in &section.lines {
+                if value.is_empty() {
+                    // A sentence (an insight) takes the whole row.
+                    body.push_str(&format!(
+                        "<tr><td colspan=\"2\" style=\"padding:4px 0\">{}</td></tr>\n",
+                        e(label)
+                    ));
+                    continue;
+                }
                 // Two columns, the note under the value, so narrow phone mail clients keep it
                 // readable.
                 let note = note.as_deref().map_or_else(String::new, |n| {

@@ -22,14 +22,14 @@ fn today() -> NaiveDate {
 }
 
 /// `day` of the month `n` months from now.
-fn on(n: i32, day: u32) -> NaiveDate {
+pub(crate) fn on(n: i32, day: u32) -> NaiveDate {
     shift_months(today(), n) + Duration::days(i64::from(day) - 1)
 }
 
 const DINING: [i64; 6] = [8000, 12000, 9000, 15000, 11000, 10000];
 
-struct Ledger {
-    account: i64,
+pub(crate) struct Ledger {
+    pub(crate) account: i64,
     /// Every line: date, amount, part of a recurring series.
     lines: Vec<(NaiveDate, i64, bool)>,
 }
@@ -50,7 +50,7 @@ async fn line(
     ledger.lines.push((date, amount, recurring));
 }
 
-async fn household(app: &TestApp, token: &str) -> Ledger {
+pub(crate) async fn household(app: &TestApp, token: &str) -> Ledger {
     let mut ledger = Ledger {
         account: app.account(token, "Checking", "USD").await,
         lines: Vec::new(),

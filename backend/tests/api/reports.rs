@@ -3,6 +3,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use calamine::{Data, Reader, Xlsx};
+use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -16,6 +17,8 @@ both_backends!(
     bad_requests_name_the_field,
     large_reports_are_made_in_the_background,
     a_report_left_running_by_a_dead_server_is_made_again,
+    insights_forecast_and_bills_are_shown_as_the_app_answers_them,
+    without_history_the_forecast_says_so,
 );
 
 /// A user with March 2024 (and February to compare with) in two accounts; returns
@@ -99,17 +102,30 @@ fn printed(v: &Value) -> String {
     format!("{sign}{}.{:02} USD", cents.abs() / 100, cents.abs() % 100)
 }
 
-/// The PDF's text without white space. Lato draws `-` and `‐` (U+2010) with one glyph, which
-/// the PDF maps back to `‐`: read as `-`.
+/// The PDF's text without white space, and without the page headers after the first, so a
+/// table row broken over two pages reads on. Lato draws `-` and `‐` (U+2010) with one glyph,
+/// which the PDF maps back to `‐`: read as `-`.
 fn pdf_text(bytes: &[u8]) -> String {
     let doc = lopdf::Document::load_mem(bytes).expect("a readable PDF");
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    doc.extract_text(&pages)
-        .expect("its text")
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| if c == '\u{2010}' { '-' } else { c })
-        .collect()
+    let mut text = String::new();
+    for page in doc.get_pages().keys() {
+        let page_text: String = doc
+            .extract_text(&[*page])
+            .expect("its text")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| if c == '\u{2010}' { '-' } else { c })
+            .collect();
+        let header_end = format!("∙page{page}");
+        let body = match page_text.find(&header_end) {
+            Some(at) if *page > 1 && page_text.starts_with("Dhana∙") => {
+                &page_text[at + header_end.len()..]
+            }
+            _ => &page_text,
+        };
+        text.push_str(body);
+    }
+    text
 }
 
 fn squeezed(s: &str) -> String {
@@ -534,4 +550,204 @@ async fn a_report_left_running_by_a_dead_server_is_made_again(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(still["status"], "running");
+}
+
+/// The forecast test's household (six months of groceries, dining, a Netflix bill and a salary
+/// up to today) with last month's groceries doubled: insights, a forecast and a bill to show.
+pub(crate) async fn looking_ahead(app: &TestApp, token: &str) {
+    let ledger = crate::forecast::household(app, token).await;
+    let groceries = app.category(token, "Groceries").await;
+    app.transaction(
+        token,
+        json!({"account_id": ledger.account, "date": crate::forecast::on(-1, 16),
+               "amount": -30000, "description": "WAITROSE", "category_id": groceries}),
+    )
+    .await;
+}
+
+async fn answer(app: &TestApp, token: &str, path: &str) -> Value {
+    let res = app.get_as(token, path).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.json().await.unwrap()
+}
+
+fn this_month() -> String {
+    Utc::now().date_naive().format("%Y-%m").to_string()
+}
+
+/// A forecast item's money cell in the workbook: its dollars, or empty without a figure.
+fn money_cell(v: &Value) -> Data {
+    if v.is_null() {
+        Data::Empty
+    } else {
+        Data::Float(dollars(v))
+    }
+}
+
+/// A forecast item's row as the PDF prints it.
+fn printed_forecast(item: &Value) -> String {
+    let money = |v: &Value| {
+        if v.is_null() {
+            String::new()
+        } else {
+            printed(v)
+        }
+    };
+    let note = item["not_enough_data"]["message"].as_str().unwrap_or("");
+    squeezed(&format!(
+        "{}{}{}{}{}{note}",
+        item["name"].as_str().unwrap(),
+        money(&item["amount"]),
+        money(&item["low"]),
+        money(&item["high"]),
+        printed(&item["known_amount"]),
+    ))
+}
+
+/// The forecast's rows: total spending, income, net savings, then each category.
+fn forecast_items(forecast: &Value) -> Vec<&Value> {
+    [&forecast["spending"], &forecast["income"], &forecast["net"]]
+        .into_iter()
+        .chain(forecast["categories"].as_array().unwrap())
+        .collect()
+}
+
+async fn insights_forecast_and_bills_are_shown_as_the_app_answers_them(app: TestApp) {
+    let token = app.user("ahead@example.com").await;
+    looking_ahead(&app, &token).await;
+    let insights = answer(&app, &token, "/api/v1/insights").await;
+    let insights = insights["items"].as_array().unwrap().clone();
+    assert!(insights.len() >= 2, "{insights:?}");
+    let forecast = answer(&app, &token, "/api/v1/forecast").await;
+    assert!(forecast["spending"]["amount"].is_i64(), "{forecast}");
+    let bills = answer(&app, &token, "/api/v1/bills/upcoming").await;
+    let bills = bills["items"].as_array().unwrap().clone();
+    assert!(!bills.is_empty());
+
+    let report = create(&app, &token, json!({"kind": "pdf", "month": this_month()})).await;
+    let text = pdf_text(&download(&app, &token, &report["id"]).await.2);
+    for insight in &insights {
+        let change = insight["change_percent"]
+            .as_f64()
+            .map_or_else(String::new, |p| format!("{p:.2}"));
+        let line = squeezed(&format!(
+            "{}{change}{}",
+            printed(&insight["figures"][0]["amount"]),
+            insight["message"].as_str().unwrap(),
+        ));
+        assert!(text.contains(&line), "{line} not in the PDF: {text}");
+    }
+    assert!(text.contains(&squeezed(&format!(
+        "For {}, as forecast on",
+        forecast["month"].as_str().unwrap()
+    ))));
+    for item in forecast_items(&forecast) {
+        let line = printed_forecast(item);
+        assert!(text.contains(&line), "{line} not in the PDF: {text}");
+    }
+    for bill in &bills {
+        let line = squeezed(&format!(
+            "{}{}{}",
+            bill["date"].as_str().unwrap(),
+            bill["name"].as_str().unwrap(),
+            printed(&bill["amount"])
+        ));
+        assert!(text.contains(&line), "{line} not in the PDF: {text}");
+    }
+
+    let report = create(&app, &token, json!({"kind": "xlsx", "month": this_month()})).await;
+    let mut book = Xlsx::new(Cursor::new(download(&app, &token, &report["id"]).await.2)).unwrap();
+    let sheet = book.worksheet_range("Insights").unwrap();
+    for (i, insight) in insights.iter().enumerate() {
+        let row = i as u32 + 1;
+        let said = |key: &str| Data::String(insight[key].as_str().unwrap().into());
+        assert_eq!(cell(&sheet, row, 0), said("period"));
+        assert_eq!(cell(&sheet, row, 1), said("severity"));
+        assert_eq!(cell(&sheet, row, 4), said("message"));
+        assert_eq!(
+            cell(&sheet, row, 2),
+            Data::Float(dollars(&insight["figures"][0]["amount"]))
+        );
+        assert_eq!(
+            cell(&sheet, row, 3),
+            insight["change_percent"]
+                .as_f64()
+                .map_or(Data::Empty, Data::Float)
+        );
+    }
+    let sheet = book.worksheet_range("Forecast").unwrap();
+    let items = forecast_items(&forecast);
+    for (i, item) in items.iter().enumerate() {
+        let row = i as u32 + 1;
+        assert_eq!(
+            cell(&sheet, row, 0),
+            Data::String(item["name"].as_str().unwrap().into())
+        );
+        for (col, key) in [(1, "amount"), (2, "low"), (3, "high"), (4, "known_amount")] {
+            assert_eq!(cell(&sheet, row, col), money_cell(&item[key]), "{key}");
+        }
+    }
+    let sheet = book.worksheet_range("Upcoming bills").unwrap();
+    for (i, bill) in bills.iter().enumerate() {
+        let row = i as u32 + 1;
+        match cell(&sheet, row, 0) {
+            Data::DateTime(d) => assert_eq!(
+                d.as_datetime().unwrap().date().to_string(),
+                bill["date"].as_str().unwrap()
+            ),
+            other => panic!("a date: {other:?}"),
+        }
+        assert_eq!(
+            cell(&sheet, row, 1),
+            Data::String(bill["name"].as_str().unwrap().into())
+        );
+        assert_eq!(cell(&sheet, row, 2), Data::Float(dollars(&bill["amount"])));
+    }
+    assert_eq!(
+        sheet.height(),
+        1 + bills.len() + 2,
+        "the bills and the note"
+    );
+
+    // A report on some accounts leaves them out: they are about all accounts.
+    let account = app.account(&token, "Spare", "USD").await;
+    let report = create(
+        &app,
+        &token,
+        json!({"kind": "xlsx", "month": this_month(), "account_ids": [account]}),
+    )
+    .await;
+    let book = Xlsx::new(Cursor::new(download(&app, &token, &report["id"]).await.2)).unwrap();
+    for name in ["Insights", "Forecast", "Upcoming bills"] {
+        assert!(!book.sheet_names().contains(&name.to_owned()), "{name}");
+    }
+}
+
+async fn without_history_the_forecast_says_so(app: TestApp) {
+    let token = app.user("new@example.com").await;
+    let account = app.account(&token, "Main", "USD").await;
+    app.transaction(
+        &token,
+        json!({"account_id": account, "date": Utc::now().date_naive(), "amount": -1234, "description": "First"}),
+    )
+    .await;
+    let forecast = answer(&app, &token, "/api/v1/forecast").await;
+    let not_yet = forecast["spending"]["not_enough_data"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(not_yet.starts_with("not enough data yet"), "{forecast}");
+
+    let report = create(&app, &token, json!({"kind": "pdf", "month": this_month()})).await;
+    let text = pdf_text(&download(&app, &token, &report["id"]).await.2);
+    for item in forecast_items(&forecast) {
+        let line = printed_forecast(item);
+        assert!(text.contains(&line), "{line} not in the PDF: {text}");
+    }
+    assert!(!text.contains("Upcomingbills"), "none to list: {text}");
+    let report = create(&app, &token, json!({"kind": "xlsx", "month": this_month()})).await;
+    let mut book = Xlsx::new(Cursor::new(download(&app, &token, &report["id"]).await.2)).unwrap();
+    let sheet = book.worksheet_range("Forecast").unwrap();
+    assert_eq!(cell(&sheet, 1, 1), Data::Empty, "no figure");
+    assert_eq!(cell(&sheet, 1, 5), Data::String(not_yet));
 }

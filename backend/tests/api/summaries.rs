@@ -22,6 +22,7 @@ both_backends!(
     two_instances_send_each_summary_once,
     a_failed_send_is_retried_until_it_goes_through,
     a_claim_left_by_a_crashed_sender_is_taken_over_once_it_expires,
+    a_summary_states_the_insights_and_forecast_the_app_shows,
 );
 
 /// The test SMTP server: its URL and the directory it writes messages to. Locally a missing
@@ -263,7 +264,8 @@ async fn a_due_summary_arrives_once_with_the_numbers_and_a_working_unsubscribe_l
     // Hand-computed: income 3000.00 against 2000.00 (+50 %); spending 450.25 + 1049.75 = 1500.00
     // against 500.00 (+200 %); net 1500.00 both weeks; savings rate 1500/3000 = 50 % against
     // 1500/2000 = 75 %; dining is 1049.75 / 1500.00 = 70 % of spending.
-    let text = message["text"].as_str().unwrap();
+    // Lines end in CRLF on the wire.
+    let text = &message["text"].as_str().unwrap().replace("\r\n", "\n");
     for line in [
         "- Income: 3000.00 USD (week before: 2000.00 USD, +50.0 %)",
         "- Spending: 1500.00 USD (week before: 500.00 USD, +200.0 %)",
@@ -276,6 +278,17 @@ async fn a_due_summary_arrives_once_with_the_numbers_and_a_working_unsubscribe_l
         assert!(text.contains(line), "{line:?} not in\n{text}");
     }
     assert!(!text.contains("999.99"), "this week's spending stays out");
+    // Three weeks of history: the forecast says how much more it needs, as the app does.
+    let forecast: Value = app
+        .get_as(&token, "/api/v1/forecast")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(forecast["spending"]["amount"].is_null(), "{forecast}");
+    for line in forecast_lines(&forecast) {
+        assert!(text.contains(&line), "{line:?} not in\n{text}");
+    }
     let html = message["html"].as_str().unwrap();
     for cell in [
         "3000.00 USD",
@@ -436,4 +449,81 @@ async fn a_claim_left_by_a_crashed_sender_is_taken_over_once_it_expires(app: Tes
         messages_to(&maildir, &busy).is_empty(),
         "a live claim is not taken over"
     );
+}
+
+/// Minor units of USD as an email writes them.
+fn usd(v: &Value) -> String {
+    let cents = v.as_i64().unwrap();
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02} USD", cents.abs() / 100, cents.abs() % 100)
+}
+
+/// The text lines an email gives `GET /forecast`'s answer: spending, income and net savings,
+/// each a figure with its interval or the reason there is none.
+fn forecast_lines(forecast: &Value) -> Vec<String> {
+    ["spending", "income", "net"]
+        .into_iter()
+        .map(|key| {
+            let item = &forecast[key];
+            let name = item["name"].as_str().unwrap();
+            match item["not_enough_data"]["message"].as_str() {
+                Some(message) => format!("- {name}: {message}\n"),
+                None => format!(
+                    "- {name}: {} (80 % likely between {} and {})\n",
+                    usd(&item["amount"]),
+                    usd(&item["low"]),
+                    usd(&item["high"])
+                ),
+            }
+        })
+        .chain([format!(
+            "Forecast for {}\n",
+            forecast["month"].as_str().unwrap()
+        )])
+        .collect()
+}
+
+async fn a_summary_states_the_insights_and_forecast_the_app_shows(app: TestApp) {
+    let token = app.user("ahead@example.com").await;
+    crate::reports::looking_ahead(&app, &token).await;
+    let get = |path: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let res = app.get_as(token, path).await;
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let insights = get("/api/v1/insights").await;
+    let insights = insights["items"].as_array().unwrap();
+    let forecast = get("/api/v1/forecast").await;
+    let email = get("/api/v1/me/summary-preview?period=month").await;
+    let (text, html) = (
+        email["text"].as_str().unwrap(),
+        email["html"].as_str().unwrap(),
+    );
+    assert!(insights.len() >= 2, "{insights:?}");
+    // The three most severe, in the app's order.
+    let mut at = text.find("\nInsights\n").expect("an insights section");
+    for (i, insight) in insights.iter().enumerate() {
+        let message = insight["message"].as_str().unwrap();
+        let line = format!("- {message}\n");
+        if i < 3 {
+            let found = text[at..].find(&line);
+            assert!(found.is_some(), "{line:?} not in order in\n{text}");
+            at += found.unwrap();
+            let escaped = message.replace('&', "&amp;").replace('\'', "&#39;");
+            assert!(html.contains(&escaped), "{message:?} not in\n{html}");
+        } else {
+            assert!(!text.contains(&line), "only three insights");
+        }
+    }
+    assert!(forecast["spending"]["amount"].is_i64(), "{forecast}");
+    for line in forecast_lines(&forecast) {
+        assert!(text.contains(&line), "{line:?} not in\n{text}");
+    }
+    let spending = &forecast["spending"];
+    for figure in [&spending["amount"], &spending["low"], &spending["high"]] {
+        assert!(html.contains(&usd(figure)), "{figure} not in\n{html}");
+    }
 }
