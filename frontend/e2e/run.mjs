@@ -580,6 +580,11 @@ async function userWithHistory(base, email) {
   form.append('file', new Blob([historyCsv()], { type: 'text/csv' }), 'history.csv');
   const res = await fetch(`${base}/api/v1/imports?commit=true`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
   assert(res.status === 201, `import: ${res.status} ${await res.text()}`);
+  // A rent budget below the rent, from this month: the month's forecast (the rent, paid or due
+  // on the 3rd) overruns it whatever the day.
+  const categories = await (await fetch(`${base}/api/v1/categories`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  const rent = categories.items.find((c) => c.name === 'Rent & Mortgage');
+  await post('/api/v1/budgets', { category_id: rent.id, amount: 100000, starts: new Date().toISOString().slice(0, 7) }, token);
 }
 
 /** The page never scrolls sideways: everything fits the viewport's width. */
@@ -617,6 +622,10 @@ async function insightsScenario(browserContext, base, viewport) {
   };
 
   await nav('Insights');
+  // The rent budget's month is forecast over its limit: said with its numbers and linked to the budget.
+  const overspend = page.locator('[data-insight=budget_overspend]');
+  await expectText(overspend, /^medium\s*Rent & Mortgage: on course for 1200\.00 in \w+ against a budget of 1000\.00, 200\.00 \(20%\) over; 80% likely between 1200\.00 and 1200\.00, (0|1200)\.00 spent so far/);
+  assert(await overspend.getByRole('link', { name: 'Budget' }).getAttribute('href') === `/budgets?month=${new Date().toISOString().slice(0, 7)}`, 'linked to the budget');
   // Forecast bars: the total and each category with a band, each said in words, its basis one tap away.
   const forecast = page.locator('[aria-label="Forecast"]');
   await expectText(forecast.locator('h2'), /^Spending forecast for \w+ \d{4}$/);

@@ -1,12 +1,12 @@
 // @vitest-environment jsdom
 import { describe, expect, it, vi } from 'vitest';
-import { anomaliesView, billsView, insightsView, topInsightsView } from '../src/pages/insights';
+import { anomaliesView, billsView, insightLinks, insightsView, topInsightsView } from '../src/pages/insights';
 
 const insight = {
   id: 5, kind: 'category_change' as const, severity: 'medium' as const, period: '2026-10',
   message: 'Groceries: 600.00 in October, up 100% from 300.00 in September',
   figures: [{ name: 'spent', amount: -60000, currency: 'USD' }], change_percent: 100,
-  category_id: 3, series_id: null, account_id: null, anomaly_id: null, transaction_ids: [], dismissed: false,
+  category_id: 3, series_id: null, account_id: null, anomaly_id: null, budget_id: null, transaction_ids: [], dismissed: false,
 };
 const anomaly = {
   id: 17, kind: 'unusual_amount' as const, severity: 'high' as const, date: '2026-11-21', amount: -22500,
@@ -24,6 +24,17 @@ describe('insights page', () => {
     expect(item.textContent).toContain('medium');
     item.querySelector('button')!.click();
     expect(dismiss).toHaveBeenCalledWith(5);
+  });
+
+  it('links a budget overspend to its budget and its category\'s transactions of the month', () => {
+    const over = {
+      ...insight, id: 8, kind: 'budget_overspend' as const, severity: 'high' as const, period: '2026-11', budget_id: 4,
+      message: 'Dining: on course for 540.00 in November against a budget of 400.00, 140.00 (35%) over; 80% likely between 480.00 and 600.00, 300.00 spent so far',
+    };
+    const view = insightsView({ items: [over], not_enough_data: [] }, vi.fn());
+    const links = [...view.querySelectorAll('[data-insight=budget_overspend] a')].map((a) => [a.textContent, a.getAttribute('href')]);
+    expect(links).toEqual([['Budget', '/budgets?month=2026-11'], ['Transactions', '/transactions?category_id=3&month=2026-11']]);
+    expect(insightLinks({ ...insight, category_id: null })).toEqual([]);
   });
 
   it('says which kinds need more data', () => {

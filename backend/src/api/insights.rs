@@ -27,9 +27,10 @@ pub struct InsightList {
     pub not_enough_data: Vec<InsightNotYet>,
 }
 
-/// Short sentences from your numbers: category changes against last month and your usual
-/// month, the savings rate, subscriptions' monthly total and price rises, large bills due in
-/// the next 14 days, an account's projected low point, and this month's anomalies. Each states
+/// Short sentences from your numbers: a category budget this month's forecast overruns (the
+/// pace so far plus the bills still to come), category changes against last month and your
+/// usual month, the savings rate, subscriptions' monthly total and price rises, large bills due
+/// in the next 14 days, an account's projected low point, and this month's anomalies. Each states
 /// its figures (minor units and currency), its period and its links; thresholds are shares of
 /// your own usual month. In your base currency. Composed from your ledger on every call.
 #[utoipa::path(tag = "insights", params(InsightQuery), responses(

@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::analytics::period::first_of_month;
+use crate::budgets;
 use crate::db::schema::{categories, insights};
 use crate::db::DbConn;
 use crate::error::ApiError;
@@ -32,7 +33,7 @@ const PROJECTION_DAYS: i64 = 90;
                 {"name": "last_month", "amount": -34333, "currency": "USD"},
                 {"name": "usual_month", "amount": -32960, "currency": "USD"}],
     "change_percent": 20.0, "category_id": 3, "series_id": null, "account_id": null,
-    "anomaly_id": null, "transaction_ids": [], "dismissed": false
+    "anomaly_id": null, "budget_id": null, "transaction_ids": [], "dismissed": false
 }))]
 pub struct Insight {
     pub id: i64,
@@ -59,12 +60,17 @@ fn compose(
     let projections = outlook::balances(conn, ledgers, user_id, today, PROJECTION_DAYS)?;
     let anomalies =
         anomaly_store::list(conn, ledgers, user_id, first_of_month(today), today, false)?.items;
-    let names: HashMap<i64, String> = with_conn!(conn, c => categories::table
+    let (budgets, _) =
+        budgets::month_status(conn, user_id, currency, first_of_month(today), today)?;
+    let rows = with_conn!(conn, c => categories::table
         .filter(categories::user_id.eq(user_id))
-        .select((categories::id, categories::name))
-        .load::<(i64, String)>(c))?
-    .into_iter()
-    .collect();
+        .select((categories::id, categories::name, categories::parent_id))
+        .load::<(i64, String, Option<i64>)>(c))?;
+    let parents: HashMap<i64, i64> = rows
+        .iter()
+        .filter_map(|(id, _, parent)| parent.map(|p| (*id, p)))
+        .collect();
+    let names: HashMap<i64, String> = rows.into_iter().map(|(id, name, _)| (id, name)).collect();
     Ok(sentences::compose(&sentences::Inputs {
         today,
         currency,
@@ -73,6 +79,8 @@ fn compose(
         projections: &projections,
         anomalies: &anomalies,
         category_names: &names,
+        category_parents: &parents,
+        budgets: &budgets,
     }))
 }
 

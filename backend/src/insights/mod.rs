@@ -6,4 +6,5 @@ pub mod anomaly_store;
 pub mod evaluate;
 pub mod injections;
 pub mod insight_store;
+pub mod overspend;
 pub mod sentences;

@@ -9,17 +9,20 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::analytics::period::{first_of_month, last_of_month, month_label, shift_months};
+use crate::budgets::MonthStatus;
 use crate::forecast::bills::{self, Choice, RecurringSeries};
 use crate::forecast::outlook::AccountProjection;
 use crate::forecast::recurring::{Cadence, ChangeKind, Direction, Line, Status};
 use crate::forecast::{months_of_history, NotEnoughData};
 use crate::insights::anomalies::{median_mad, Severity};
 use crate::insights::anomaly_store::Anomaly;
+use crate::insights::overspend;
 use crate::money::format_minor;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InsightKind {
+    BudgetOverspend,
     CategoryChange,
     SavingsRate,
     SubscriptionsTotal,
@@ -32,6 +35,7 @@ pub enum InsightKind {
 impl InsightKind {
     pub fn as_str(self) -> &'static str {
         match self {
+            InsightKind::BudgetOverspend => "budget_overspend",
             InsightKind::CategoryChange => "category_change",
             InsightKind::SavingsRate => "savings_rate",
             InsightKind::SubscriptionsTotal => "subscriptions_total",
@@ -73,6 +77,8 @@ pub struct Said {
     pub series_id: Option<i64>,
     pub account_id: Option<i64>,
     pub anomaly_id: Option<i64>,
+    /// The budget it is about (a forecast overspending it).
+    pub budget_id: Option<i64>,
     pub transaction_ids: Vec<i64>,
 }
 
@@ -102,6 +108,10 @@ const USUAL_MONTHS: i32 = 6;
 const USUAL_NEEDS: u32 = 4;
 /// At most this many anomalies become insights.
 const ANOMALIES: usize = 3;
+/// A forecast this share of the limit or more over it is high severity …
+pub const OVERSPEND_HIGH: f64 = 0.25;
+/// … and from this share medium; any overrun is at least low.
+pub const OVERSPEND_MEDIUM: f64 = 0.10;
 
 pub struct Inputs<'a> {
     pub today: NaiveDate,
@@ -113,6 +123,10 @@ pub struct Inputs<'a> {
     /// Anomalies raised this month, most severe first.
     pub anomalies: &'a [Anomaly],
     pub category_names: &'a HashMap<i64, String>,
+    /// Subcategory → parent: a budget counts its subcategories' spending.
+    pub category_parents: &'a HashMap<i64, i64>,
+    /// This month's category budgets as the budgets page shows them.
+    pub budgets: &'a [MonthStatus],
 }
 
 fn pct(x: f64) -> f64 {
@@ -269,6 +283,7 @@ pub fn compose(i: &Inputs) -> (Vec<Said>, Vec<InsightNotYet>) {
                     series_id: None,
                     account_id: None,
                     anomaly_id: None,
+                    budget_id: None,
                     transaction_ids: Vec::new(),
                 });
             }
@@ -316,6 +331,7 @@ pub fn compose(i: &Inputs) -> (Vec<Said>, Vec<InsightNotYet>) {
                         series_id: None,
                         account_id: None,
                         anomaly_id: None,
+                        budget_id: None,
                         transaction_ids: Vec::new(),
                     });
                 }
@@ -370,6 +386,7 @@ pub fn compose(i: &Inputs) -> (Vec<Said>, Vec<InsightNotYet>) {
                 series_id: None,
                 account_id: None,
                 anomaly_id: None,
+                budget_id: None,
                 transaction_ids: Vec::new(),
             });
         }
@@ -398,6 +415,7 @@ pub fn compose(i: &Inputs) -> (Vec<Said>, Vec<InsightNotYet>) {
                 series_id: Some(s.id),
                 account_id: None,
                 anomaly_id: None,
+                budget_id: None,
                 transaction_ids: s.transaction_ids.last().copied().into_iter().collect(),
             });
         }
@@ -426,6 +444,7 @@ pub fn compose(i: &Inputs) -> (Vec<Said>, Vec<InsightNotYet>) {
                 series_id: Some(bill.series_id),
                 account_id: None,
                 anomaly_id: None,
+                budget_id: None,
                 transaction_ids: Vec::new(),
             });
         }
@@ -462,7 +481,78 @@ pub fn compose(i: &Inputs) -> (Vec<Said>, Vec<InsightNotYet>) {
             series_id: None,
             account_id: Some(p.account_id),
             anomaly_id: None,
+            budget_id: None,
             transaction_ids: Vec::new(),
+        });
+    }
+
+    // Budgets this month's forecast overruns: the pace so far plus the bills still to come.
+    let mut overspend_not_yet = None;
+    for b in i.budgets.iter().filter(|b| b.limit > 0) {
+        let Some(category) = b.category_id else {
+            continue;
+        };
+        let in_category = |c: Option<i64>| {
+            c.is_some_and(|c| c == category || i.category_parents.get(&c) == Some(&category))
+        };
+        let f =
+            match overspend::month_at_pace(b.spent, in_category, i.lines, i.series, cur, i.today) {
+                Ok(f) => f,
+                Err(missing) => {
+                    overspend_not_yet = Some(missing);
+                    continue;
+                }
+            };
+        if f.amount <= b.limit {
+            continue;
+        }
+        let over = f.amount - b.limit;
+        let share = over as f64 / b.limit as f64;
+        said.push(Said {
+            key: format!("budget_overspend|{}|{this_month}", b.budget_id),
+            kind: InsightKind::BudgetOverspend,
+            severity: if share >= OVERSPEND_HIGH {
+                Severity::High
+            } else if share >= OVERSPEND_MEDIUM {
+                Severity::Medium
+            } else {
+                Severity::Low
+            },
+            period: this_month.clone(),
+            message: format!(
+                "{}: on course for {} in {} against a budget of {}, {} ({}%) over; 80% likely between {} and {}, {} spent so far",
+                b.name,
+                money(f.amount, cur),
+                month_name(i.today),
+                money(b.limit, cur),
+                money(over, cur),
+                pct(share),
+                money(f.low, cur),
+                money(f.high, cur),
+                money(f.spent, cur)
+            ),
+            figures: vec![
+                figure("limit", -b.limit, cur),
+                figure("forecast", -f.amount, cur),
+                figure("low", -f.low, cur),
+                figure("high", -f.high, cur),
+                figure("over", -over, cur),
+                figure("spent", -f.spent, cur),
+                figure("bills_to_come", -f.known_rest, cur),
+            ],
+            change_percent: Some(pct(share)),
+            category_id: Some(category),
+            series_id: None,
+            account_id: None,
+            anomaly_id: None,
+            budget_id: Some(b.budget_id),
+            transaction_ids: Vec::new(),
+        });
+    }
+    if let Some(missing) = overspend_not_yet {
+        not_yet.push(InsightNotYet {
+            kind: InsightKind::BudgetOverspend,
+            not_enough_data: missing,
         });
     }
 
@@ -483,6 +573,7 @@ pub fn compose(i: &Inputs) -> (Vec<Said>, Vec<InsightNotYet>) {
             series_id: f.series_id,
             account_id: None,
             anomaly_id: Some(a.id),
+            budget_id: None,
             transaction_ids: f.transaction_ids.clone(),
         });
     }
@@ -491,12 +582,12 @@ pub fn compose(i: &Inputs) -> (Vec<Said>, Vec<InsightNotYet>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::analytics::period::day;
     use crate::forecast::outlook::BalanceDay;
 
-    fn line(id: i64, date: NaiveDate, amount: i64, category: i64) -> Line {
+    pub(crate) fn line(id: i64, date: NaiveDate, amount: i64, category: i64) -> Line {
         Line {
             id,
             account_id: 1,
@@ -519,6 +610,8 @@ mod tests {
             projections,
             anomalies: &[],
             category_names: &names,
+            category_parents: &HashMap::new(),
+            budgets: &[],
         })
         .0
     }

@@ -108,10 +108,21 @@ export function insightsView(list: InsightList, dismiss: (id: number) => Promise
     notYet.length > 0 && h('ul', { class: 'list-unstyled mb-0', 'aria-label': 'Not enough data yet' }, notYet));
 }
 
+/** Where an insight leads: its budget's month, its category's transactions of the period. */
+export function insightLinks(insight: Insight): HTMLElement[] {
+  const links: HTMLElement[] = [];
+  if (insight.budget_id != null) links.push(h('a', { class: 'small', href: `/budgets?${new URLSearchParams({ month: insight.period })}` }, 'Budget'));
+  if (insight.category_id != null) {
+    links.push(h('a', { class: 'small', href: `/transactions?${new URLSearchParams({ category_id: String(insight.category_id), month: insight.period })}` }, 'Transactions'));
+  }
+  return links;
+}
+
 function insightItem(insight: Insight, dismiss: (id: number) => Promise<void>): HTMLElement {
   return h('li', { class: 'list-group-item d-flex flex-wrap gap-2 align-items-start', 'data-insight': insight.kind },
     severityBadge(insight.severity),
     h('span', { class: 'me-auto text-break' }, insight.message),
+    insightLinks(insight),
     h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', onclick: guarded(() => dismiss(insight.id)) }, 'Dismiss'));
 }
 
