@@ -1,5 +1,6 @@
 //! Email summaries: the user's settings, a preview, and the unsubscribe link from the emails.
 
+use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -166,17 +167,19 @@ pub struct Unsubscribed {
     pub unsubscribed: bool,
 }
 
+fn invalid_token() -> ApiError {
+    ApiError::validation(
+        "token",
+        "is not a valid unsubscribe link, or it has expired",
+    )
+}
+
 /// Turns off the summary the token names; the same answer for a user who has since gone.
 async fn turn_off(state: &web::Data<AppState>, token: &str) -> Result<Kind, ApiError> {
     let (user_id, kind) = state
         .summaries
         .verify_unsubscribe(token, Utc::now())
-        .ok_or_else(|| {
-            ApiError::validation(
-                "token",
-                "is not a valid unsubscribe link, or it has expired",
-            )
-        })?;
+        .ok_or_else(invalid_token)?;
     state
         .db(move |conn| {
             if crate::users::find(conn, user_id)?.is_some() {
@@ -187,10 +190,24 @@ async fn turn_off(state: &web::Data<AppState>, token: &str) -> Result<Kind, ApiE
         .await
 }
 
-/// The unsubscribe link in every summary email: turns that summary off at once, without signing
-/// in, and answers a short page saying so.
+/// A small page of its own (no script: it works under the server's CSP and in any browser).
+fn page(title: &str, body: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(format!(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{title}</title></head>\
+             <body style=\"font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem\">\
+             <h1>{title}</h1>{body}</body></html>\n"
+        ))
+}
+
+/// The unsubscribe link in every summary email: a page asking to confirm, whose button POSTs.
+/// Following the link changes nothing, so mail scanners that open links do not unsubscribe
+/// anyone.
 #[utoipa::path(tag = "summaries", params(UnsubscribeQuery), responses(
-    (status = 200, description = "A page saying the summary is off", body = String, content_type = "text/html"),
+    (status = 200, description = "A page with a button that turns the summary off", body = String, content_type = "text/html"),
     (status = 400, description = "No token", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "The token is forged, damaged or expired", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -199,31 +216,60 @@ pub async fn unsubscribe_page(
     state: web::Data<AppState>,
     query: ValidQuery<UnsubscribeQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let kind = turn_off(&state, &query.token).await?;
-    let page = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unsubscribed</title></head>\
-         <body><h1>Unsubscribed</h1><p>You will no longer get the {} summary email from Dhana. \
-         You can turn it on again in the app's settings.</p></body></html>\n",
-        escape(kind.as_str())
-    );
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page))
+    let (_, kind) = state
+        .summaries
+        .verify_unsubscribe(&query.token, Utc::now())
+        .ok_or_else(invalid_token)?;
+    // The form posts to this same path (relative, so a path prefix in front of the server is
+    // kept) with RFC 8058's one-click body.
+    Ok(page(
+        "Unsubscribe",
+        &format!(
+            "<p>Stop the {kind} summary email from Dhana? You can turn it on again in the app's \
+             settings.</p><form method=\"post\" action=\"unsubscribe?token={token}\">\
+             <input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
+             <button type=\"submit\" style=\"font-size:1rem;padding:.5rem 1rem\">\
+             Stop the {kind} summary</button></form>",
+            kind = escape(kind.as_str()),
+            token = escape(&query.token),
+        ),
+    ))
 }
 
-/// One-click unsubscribe (RFC 8058): what mail clients POST for the `List-Unsubscribe` header.
-/// The body (`List-Unsubscribe=One-Click`) is not needed.
+/// Turns the summary off: the confirmation page's button, and the one-click unsubscribe of
+/// RFC 8058 that mail clients POST for the `List-Unsubscribe` header (the body,
+/// `List-Unsubscribe=One-Click`, is not needed). A browser (asking for `text/html`) gets a page
+/// saying so; everything else JSON.
 #[utoipa::path(tag = "summaries", params(UnsubscribeQuery), responses(
-    (status = 200, body = Unsubscribed),
+    (status = 200, description = "The summary is off", content(
+        (Unsubscribed = "application/json"),
+        (String = "text/html"),
+    )),
     (status = 400, description = "No token", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "The token is forged, damaged or expired", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/summaries/unsubscribe")]
 pub async fn unsubscribe(
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: ValidQuery<UnsubscribeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let kind = turn_off(&state, &query.token).await?;
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if wants_html {
+        return Ok(page(
+            "Unsubscribed",
+            &format!(
+                "<p>You will no longer get the {} summary email from Dhana. You can turn it on \
+                 again in the app's settings.</p>",
+                escape(kind.as_str())
+            ),
+        ));
+    }
     Ok(HttpResponse::Ok().json(Unsubscribed {
         kind,
         unsubscribed: true,

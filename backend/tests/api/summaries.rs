@@ -336,8 +336,35 @@ async fn a_due_summary_arrives_once_with_the_numbers_and_a_working_unsubscribe_l
     let settings = settings_of(&app, &token).await;
     assert_eq!(settings["weekly"], true);
 
-    // Following the link, signed out, turns the weekly summary off; so does the one-click POST.
+    // Following the link, signed out, only asks: a mail scanner that opens it changes nothing.
     let res = app.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(res.headers().contains_key("content-security-policy"));
+    let page = res.text().await.unwrap();
+    let signed = path.split("token=").nth(1).unwrap();
+    for part in [
+        "Stop the weekly summary email from Dhana?".to_owned(),
+        format!("<form method=\"post\" action=\"unsubscribe?token={signed}\">"),
+        "name=\"List-Unsubscribe\" value=\"One-Click\"".to_owned(),
+    ] {
+        assert!(page.contains(&part), "{part:?} not in {page}");
+    }
+    assert!(!page.contains("<script"), "no script needed");
+    assert_eq!(settings_of(&app, &token).await["weekly"], true);
+
+    // Its button posts the form the way a browser does, and turns the weekly summary off.
+    let res = app
+        .client
+        .post(app.url(path))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers()["content-type"]
         .to_str()
@@ -348,8 +375,10 @@ async fn a_due_summary_arrives_once_with_the_numbers_and_a_working_unsubscribe_l
         .await
         .unwrap()
         .contains("no longer get the weekly summary"));
-    let settings = settings_of(&app, &token).await;
-    assert_eq!(settings["weekly"], false);
+    assert_eq!(settings_of(&app, &token).await["weekly"], false);
+
+    // The one-click POST of RFC 8058, as a mail client sends it, works directly.
+    turn_on_weekly(&app, &token).await;
     let res = app
         .client
         .post(app.url(path))
@@ -363,6 +392,7 @@ async fn a_due_summary_arrives_once_with_the_numbers_and_a_working_unsubscribe_l
         res.json::<Value>().await.unwrap(),
         json!({"kind": "weekly", "unsubscribed": true})
     );
+    assert_eq!(settings_of(&app, &token).await["weekly"], false);
 }
 
 async fn two_instances_send_each_summary_once(app: TestApp) {
