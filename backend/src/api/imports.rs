@@ -14,7 +14,7 @@ use crate::api::IdPage;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
-use crate::bankfile::{Format, Mapping, RowProblem};
+use crate::bankfile::{Format, LayoutFindings, Mapping, RowProblem};
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
 use crate::imports::{
@@ -130,6 +130,12 @@ pub struct PreviewResponse {
     pub rows: Vec<PreviewRow>,
     /// How many rows of the whole file the account already has.
     pub duplicates: usize,
+    /// What reading the file decided that deserves a look: how the date order was decided
+    /// (with `basis: ask` the commit answers 422 on `mapping.date_order` until a mapping names
+    /// the order), which way round the amounts are (flip with `invert_sign`), rows wider than
+    /// the header put back together. Balance and total lines left out are among `problems`
+    /// (field `summary`).
+    pub findings: LayoutFindings,
 }
 
 impl From<Preview> for PreviewResponse {
@@ -141,6 +147,7 @@ impl From<Preview> for PreviewResponse {
             headers: p.parsed.headers,
             rows: p.rows,
             duplicates: p.duplicates,
+            findings: p.parsed.findings,
         }
     }
 }

@@ -7,21 +7,23 @@ pub fn fold(text: &str) -> String {
     let mut out = String::new();
     for c in text.to_lowercase().chars() {
         let mapped = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ą' | 'ă' => "a",
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ą' | 'ă' | 'ā' => "a",
             'ç' | 'č' | 'ć' => "c",
             'ď' | 'đ' => "d",
-            'è' | 'é' | 'ê' | 'ë' | 'ě' | 'ę' => "e",
-            'ì' | 'í' | 'î' | 'ï' => "i",
-            'ñ' | 'ň' | 'ń' => "n",
+            'è' | 'é' | 'ê' | 'ë' | 'ě' | 'ę' | 'ē' | 'ė' => "e",
+            'ģ' => "g",
+            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' => "i",
+            'ķ' => "k",
+            'ñ' | 'ň' | 'ń' | 'ņ' => "n",
             'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ő' | 'ø' => "o",
             'ř' | 'ŕ' => "r",
             'š' | 'ś' => "s",
             'ť' => "t",
-            'ù' | 'ú' | 'û' | 'ü' | 'ů' | 'ű' => "u",
+            'ù' | 'ú' | 'û' | 'ü' | 'ů' | 'ű' | 'ū' | 'ų' => "u",
             'ý' | 'ÿ' => "y",
             'ž' | 'ź' | 'ż' => "z",
             'ß' => "ss",
-            'ł' | 'ĺ' | 'ľ' => "l",
+            'ł' | 'ĺ' | 'ľ' | 'ļ' => "l",
             c if c.is_alphanumeric() => {
                 out.push(c);
                 continue;
@@ -402,6 +404,12 @@ pub fn payee_score(header: &str) -> Option<i32> {
         "haendler",
         "handler",
         "commercant",
+        "saaja",
+        "maksja",
+        "sanemejs",
+        "maksatajs",
+        "gavejas",
+        "moketojas",
     ];
     if is_account_number(&f) {
         return None;
@@ -536,54 +544,217 @@ pub fn currency_in_header(header: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Balance, turnover and total wording, folded (see [`fold`]), in the languages of the banks
+/// whose exports we have seen or expect: English, German, Dutch, French, Spanish, Portuguese,
+/// Italian, the Nordic and Baltic languages (Swedbank, SEB, Nordea), Polish, Czech, Hungarian.
+const SUMMARY: &[&str] = &[
+    "opening balance",
+    "closing balance",
+    "turnover",
+    "balance",
+    "total",
+    "totals",
+    "transactions total",
+    "total transactions",
+    "saldo",
+    "anfangssaldo",
+    "endsaldo",
+    "schlusssaldo",
+    "saldovortrag",
+    "alter kontostand",
+    "neuer kontostand",
+    "kontostand",
+    "beginsaldo",
+    "eindsaldo",
+    "openingssaldo",
+    "solde",
+    "solde initial",
+    "solde final",
+    "ancien solde",
+    "nouveau solde",
+    "solde precedent",
+    "saldo inicial",
+    "saldo final",
+    "saldo iniziale",
+    "saldo finale",
+    "saldo contabile",
+    "summe",
+    "gesamt",
+    "balance brought forward",
+    "balance carried forward",
+    "brought forward",
+    "carried forward",
+    "opening",
+    "closing",
+    "starting balance",
+    "ending balance",
+    "saldo anterior",
+    "saldo actual",
+    "available balance",
+    "ledger balance",
+    "current balance",
+    "new balance",
+    "previous balance",
+    "algsaldo",
+    "loppsaldo",
+    "kaive",
+    "sakuma atlikums",
+    "beigu atlikums",
+    "apgrozijums",
+    "pradinis likutis",
+    "galutinis likutis",
+    "apyvarta",
+    "ingaende saldo",
+    "utgaende saldo",
+    "inngaende saldo",
+    "primo saldo",
+    "saldo primo",
+    "ultimo saldo",
+    "alkusaldo",
+    "loppusaldo",
+    "saldo poczatkowe",
+    "saldo koncowe",
+    "saldo otwarcia",
+    "saldo zamkniecia",
+    "pocatecni zustatek",
+    "konecny zustatek",
+    "nyito egyenleg",
+    "zaro egyenleg",
+];
+
+/// Words that may follow balance wording in the same cell: "Closing balance as of 31.01.2024",
+/// "Kontostand am 31.01.", "Solde au 31/01".
+const SUMMARY_TAIL: &[&str] = &[
+    "as", "of", "at", "on", "per", "au", "al", "am", "zum", "vom", "del", "op", "per", "na", "le",
+];
+
 /// A cell that says the line is a balance, total or turnover, not a transaction.
 pub fn is_summary(cell: &str) -> bool {
     let f = fold(cell);
-    if f.is_empty() || f.len() > 40 {
+    if f.is_empty() || f.len() > 60 {
         return false;
     }
-    const EXACT: &[&str] = &[
-        "opening balance",
-        "closing balance",
-        "turnover",
-        "balance",
-        "total",
-        "totals",
-        "transactions total",
-        "total transactions",
-        "saldo",
-        "anfangssaldo",
-        "endsaldo",
-        "schlusssaldo",
-        "alter kontostand",
-        "neuer kontostand",
-        "kontostand",
-        "beginsaldo",
-        "eindsaldo",
-        "solde",
-        "solde initial",
-        "solde final",
-        "saldo inicial",
-        "saldo final",
-        "summe",
-        "gesamt",
-        "balance brought forward",
-        "balance carried forward",
-        "brought forward",
-        "carried forward",
-        "opening",
-        "closing",
-        "starting balance",
-        "ending balance",
-        "saldo anterior",
-        "saldo actual",
-        "available balance",
-        "ledger balance",
-        "current balance",
-        "new balance",
-        "previous balance",
-    ];
-    EXACT.contains(&f.as_str())
+    if SUMMARY.contains(&f.as_str()) {
+        return true;
+    }
+    // Wording of two words or more (or one unmistakable word, or any with "as of", "au", "am"),
+    // then only a date.
+    SUMMARY.iter().any(|phrase| {
+        let unmistakable = phrase.contains(' ')
+            || ![
+                "balance", "total", "totals", "saldo", "solde", "summe", "gesamt", "opening",
+                "closing", "turnover",
+            ]
+            .contains(phrase);
+        f.strip_prefix(phrase).is_some_and(|rest| {
+            let tail = words(rest);
+            (unmistakable || tail.iter().any(|w| SUMMARY_TAIL.contains(w)))
+                && rest.starts_with(' ')
+                && tail
+                    .iter()
+                    .all(|w| w.chars().all(|c| c.is_ascii_digit()) || SUMMARY_TAIL.contains(w))
+        })
+    })
+}
+
+/// A header naming a record-type column (Swedbank's `Reatüüp`, `Ieraksta tips`, `Satzart`).
+pub fn is_record_type(header: &str) -> bool {
+    let f = fold(header);
+    [
+        "record type",
+        "recordtype",
+        "record",
+        "rec type",
+        "row type",
+        "line type",
+        "satzart",
+        "reatuup",
+        "rea tuup",
+        "ieraksta tips",
+        "iraso tipas",
+        "radtyp",
+        "type d enregistrement",
+        "tipo de registro",
+    ]
+    .contains(&f.as_str())
+}
+
+/// A header naming a postal address, the field that most often carries the delimiter.
+pub fn is_address(header: &str) -> bool {
+    has_stem(
+        &fold(header),
+        &[
+            "address",
+            "adresse",
+            "anschrift",
+            "adres",
+            "direccion",
+            "indirizzo",
+            "street",
+            "strasse",
+            "location",
+            "city",
+            "ort",
+        ],
+    )
+}
+
+/// Text of a card statement line that says it is money in: a payment towards the card, a
+/// refund, a credit ("PAYMENT - THANK YOU", "AUTOPAY PAYMENT", "Payments and Credits",
+/// "Zahlung erhalten", "Gutschrift", "Remboursement").
+pub fn is_card_credit(text: &str) -> bool {
+    let f = fold(text);
+    let w = words(&f);
+    let has = |list: &[&str]| w.iter().any(|x| list.contains(x));
+    (has(&[
+        "payment", "payments", "pymt", "paiement", "pago", "zahlung", "betaling",
+    ]) && has(&[
+        "thank",
+        "received",
+        "autopay",
+        "credits",
+        "credit",
+        "recu",
+        "recibido",
+        "erhalten",
+        "ontvangen",
+        "online",
+        "internet",
+        "mobile",
+        "electronic",
+    ])) || f.contains("thank you")
+        || has(&[
+            "autopay",
+            "refund",
+            "remboursement",
+            "reembolso",
+            "gutschrift",
+            "erstattung",
+            "rueckerstattung",
+            "ruckerstattung",
+            "terugbetaling",
+        ])
+}
+
+/// A header that says the file is a card statement (`Card No.`, `Card Member`,
+/// `Kartennummer`). Payment processors' exports name the paying card too (`card_id`,
+/// `card_brand`) but are no card statements: only these names count.
+pub fn is_card_header(header: &str) -> bool {
+    [
+        "card no",
+        "card number",
+        "card member",
+        "cardmember",
+        "card holder",
+        "cardholder",
+        "kartennummer",
+        "karteninhaber",
+        "kaartnummer",
+        "kaarthouder",
+        "numero de carte",
+        "numero de tarjeta",
+    ]
+    .contains(&fold(header).as_str())
 }
 
 /// A date cell that holds a total or balance label instead of a date ("Transactions Total").
@@ -657,5 +828,55 @@ mod tests {
         assert_eq!(direction_token("EUR"), None);
         assert_eq!(currency_in_header("Betrag (EUR)").as_deref(), Some("EUR"));
         assert_eq!(currency_in_header("Amount"), None);
+    }
+
+    #[test]
+    fn balance_wording_in_several_languages() {
+        for cell in [
+            "Opening balance",
+            "Closing balance as of 31.01.2024",
+            "Anfangssaldo",
+            "Endsaldo",
+            "Kontostand am 31.01.2024",
+            "Solde initial",
+            "Solde au 31/01/2024",
+            "Saldo inicial",
+            "Saldo final",
+            "Algsaldo",
+            "Lõppsaldo",
+            "Käive",
+            "Sākuma atlikums",
+            "Beigu atlikums",
+            "Apgrozījums",
+            "Ingående saldo",
+            "Nyitó egyenleg",
+        ] {
+            assert!(is_summary(cell), "{cell}");
+        }
+        for cell in [
+            "Saldo Bank transfer",
+            "TOTAL GAS STATION",
+            "Balance transfer fee",
+            "REWE",
+        ] {
+            assert!(!is_summary(cell), "{cell}");
+        }
+    }
+
+    #[test]
+    fn card_payment_and_credit_wording() {
+        for text in [
+            "AUTOPAY PAYMENT - THANK YOU",
+            "INTERNET PAYMENT - THANK YOU",
+            "Payments and Credits",
+            "PAYMENT RECEIVED",
+            "Zahlung erhalten",
+            "REFUND AMAZON",
+        ] {
+            assert!(is_card_credit(text), "{text}");
+        }
+        for text in ["CARD PAYMENT TO TESCO", "STARBUCKS", "Restaurants"] {
+            assert!(!is_card_credit(text), "{text}");
+        }
     }
 }

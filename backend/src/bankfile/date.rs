@@ -1,7 +1,7 @@
 //! Date text → `NaiveDate`, given the order of day, month and year; and deciding that order from
 //! all the dates of a column at once.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -205,46 +205,161 @@ pub fn is_date(text: &str) -> bool {
     ORDERS.iter().any(|o| parse(text, *o).is_some())
 }
 
-/// Decides the order from all values of a column: the order that reads the most values wins;
-/// among equals, the one whose dates stay in file order (statements are sorted), then the one
-/// spanning the shortest period, then `prefer` (a locale hint), then the listing order.
-pub fn detect_order<'a>(
+/// How the order of day, month and year was decided; shown in the preview, so a guess is never
+/// silent.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrderBasis {
+    /// Only one order reads every date (a day above 12, a four-digit year first, a month name).
+    Content,
+    /// Several orders read every date, but only one keeps them in the file's order (statements
+    /// are sorted).
+    FileOrder,
+    /// Several orders read every date in order, but only one makes them a statement of a few
+    /// weeks; the others spread them over many months.
+    Span,
+    /// The header is a known exporter's, whose dates are written in this order.
+    Exporter,
+    /// Several orders read every date, but the file writes them with dots, or its amounts with
+    /// a decimal comma: conventions of countries that all write the day first.
+    Convention,
+    /// The account's earlier imports read their dates in this order.
+    EarlierImports,
+    /// Nothing tells the orders apart (every day is 12 or less): the rows are shown in `order`,
+    /// and the commit waits until a mapping names the order.
+    Ask,
+}
+
+/// The date order as decided, and why.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq)]
+pub struct DateOrderFinding {
+    /// The order the rows are read in (with `basis: ask`, only as shown, not yet confirmed).
+    pub order: DateOrder,
+    pub basis: DateOrderBasis,
+    /// Every order that reads all the dates.
+    pub candidates: Vec<DateOrder>,
+    /// The exporter whose header signature decided (`basis: exporter`).
+    pub exporter: Option<String>,
+    /// A sentence for the user.
+    pub message: String,
+}
+
+impl DateOrder {
+    /// How a user reads the order.
+    pub fn label(self) -> &'static str {
+        match self {
+            DateOrder::Ymd => "year-month-day",
+            DateOrder::Dmy => "day/month/year",
+            DateOrder::Mdy => "month/day/year",
+            DateOrder::Ydm => "year-day-month",
+            DateOrder::Dym => "day/year/month",
+            DateOrder::Myd => "month/year/day",
+        }
+    }
+
+    fn common(self) -> bool {
+        matches!(self, DateOrder::Ymd | DateOrder::Dmy | DateOrder::Mdy)
+    }
+}
+
+/// What the values of a date column say about their order: the order that reads the most
+/// values wins; when several read them all, the file's own order and then the period they span
+/// may tell them apart; otherwise `prefer` (a locale hint) is shown and the finding asks.
+pub fn decide_order<'a>(
     values: impl Iterator<Item = &'a str> + Clone,
     prefer: DateOrder,
-) -> Option<DateOrder> {
-    let mut best: Option<(DateOrder, (usize, usize, i64, bool))> = None;
+) -> Option<DateOrderFinding> {
+    // (order, dates read, disorder, span in days)
+    let mut readings: Vec<(DateOrder, usize, usize, i64)> = Vec::new();
+    let mut seen: Vec<Vec<NaiveDate>> = Vec::new();
     for order in ORDERS {
         let dates: Vec<NaiveDate> = values.clone().filter_map(|v| parse(v, order)).collect();
-        if dates.is_empty() {
+        // Orders that read the same dates (month names, "27 Feb 2018") are one reading.
+        if dates.is_empty() || seen.contains(&dates) {
             continue;
         }
         let up = dates.windows(2).filter(|w| w[1] > w[0]).count();
         let down = dates.windows(2).filter(|w| w[1] < w[0]).count();
-        let disorder = up.min(down);
-        let min = dates
-            .iter()
-            .min()
-            .map(|d| d.num_days_from_ce())
-            .unwrap_or(0);
-        let max = dates
-            .iter()
-            .max()
-            .map(|d| d.num_days_from_ce())
-            .unwrap_or(0);
-        let span = i64::from(max - min);
-        // larger is better for the count; smaller for the rest
-        let key = (dates.len(), disorder, span, order != prefer);
-        let better = match &best {
-            None => true,
-            Some((_, k)) => {
-                key.0 > k.0 || (key.0 == k.0 && (key.1, key.2, key.3) < (k.1, k.2, k.3))
-            }
+        let (min, max) = (dates.iter().min(), dates.iter().max());
+        let span = match (min, max) {
+            (Some(a), Some(b)) => (*b - *a).num_days(),
+            _ => 0,
         };
-        if better {
-            best = Some((order, key));
-        }
+        readings.push((order, dates.len(), up.min(down), span));
+        seen.push(dates);
     }
-    best.map(|(o, _)| o)
+    let most = readings.iter().map(|r| r.1).max()?;
+    readings.retain(|r| r.1 == most);
+    // The rare orders only count where no common one reads as many dates.
+    if readings.iter().any(|r| r.0.common()) {
+        readings.retain(|r| r.0.common());
+    }
+    let candidates: Vec<DateOrder> = readings.iter().map(|r| r.0).collect();
+    let finding = |order: DateOrder, basis: DateOrderBasis, message: String| DateOrderFinding {
+        order,
+        basis,
+        candidates: candidates.clone(),
+        exporter: None,
+        message,
+    };
+    if let [only] = readings.as_slice() {
+        return Some(finding(
+            only.0,
+            DateOrderBasis::Content,
+            format!("Dates are read as {}.", only.0.label()),
+        ));
+    }
+    let sorted: Vec<_> = readings.iter().filter(|r| r.2 == 0).collect();
+    if let [one] = sorted.as_slice() {
+        return Some(finding(
+            one.0,
+            DateOrderBasis::FileOrder,
+            format!(
+                "Every date reads both ways; as {} they follow the file's order, otherwise not.",
+                one.0.label()
+            ),
+        ));
+    }
+    let shortest = readings.iter().min_by_key(|r| r.3).expect("not empty");
+    if shortest.3 <= 62
+        && readings
+            .iter()
+            .all(|r| r.0 == shortest.0 || r.3 > 4 * shortest.3)
+    {
+        return Some(finding(
+            shortest.0,
+            DateOrderBasis::Span,
+            format!(
+                "Every date reads both ways; as {} they cover {} days, otherwise many months.",
+                shortest.0.label(),
+                shortest.3 + 1
+            ),
+        ));
+    }
+    let shown = if candidates.contains(&prefer) {
+        prefer
+    } else {
+        candidates[0]
+    };
+    let others: Vec<&str> = candidates.iter().map(|o| o.label()).collect();
+    Some(finding(
+        shown,
+        DateOrderBasis::Ask,
+        format!(
+            "Every date reads as {}: choose how the dates are written (shown as {} for now).",
+            others.join(" or "),
+            shown.label()
+        ),
+    ))
+}
+
+/// The order to read a column in, where a guess must do (QIF, whose dates have no preview
+/// question): the decided order, else `prefer`.
+pub fn detect_order<'a>(
+    values: impl Iterator<Item = &'a str> + Clone,
+    prefer: DateOrder,
+) -> Option<DateOrder> {
+    decide_order(values, prefer).map(|f| f.order)
 }
 
 #[cfg(test)]
@@ -302,6 +417,39 @@ mod tests {
         assert_eq!(detect_order(v.iter().copied(), Dmy), Some(Mdy));
         let v = ["10/02/2018"];
         assert_eq!(detect_order(v.iter().copied(), Dmy), Some(Dmy));
+        let v = ["2021-03-05", "2021-03-01"];
+        let f = decide_order(v.iter().copied(), Dmy).unwrap();
+        assert_eq!(
+            (f.order, f.basis),
+            (Ymd, DateOrderBasis::Content),
+            "not year-day-month"
+        );
+    }
+
+    #[test]
+    fn asks_when_nothing_tells_the_orders_apart() {
+        // One day only: both readings are sorted and span nothing.
+        let v = ["06/12/2021", "06/12/2021", "06/12/2021"];
+        let f = decide_order(v.iter().copied(), Mdy).unwrap();
+        assert_eq!(f.basis, DateOrderBasis::Ask);
+        assert_eq!(f.order, Mdy, "shown in the preferred order");
+        assert_eq!(f.candidates, vec![Dmy, Mdy]);
+        // Month names read the same in every order: no question.
+        let v = ["10 Feb 2018", "01 Mar 2018"];
+        let f = decide_order(v.iter().copied(), Dmy).unwrap();
+        assert_eq!(f.basis, DateOrderBasis::Content);
+        // Sorted one way only.
+        let v = ["01/02/2018", "01/03/2018", "02/01/2018"];
+        let f = decide_order(v.iter().copied(), Dmy).unwrap();
+        assert_eq!((f.order, f.basis), (Mdy, DateOrderBasis::FileOrder));
+        // Sorted both ways: 1–9 February (8 days) against January–September.
+        let v = ["01/02/2018", "03/02/2018", "05/02/2018", "09/02/2018"];
+        let f = decide_order(v.iter().copied(), Mdy).unwrap();
+        assert_eq!((f.order, f.basis), (Dmy, DateOrderBasis::Span));
+        // Sorted both ways over months either way: a question.
+        let v = ["02/03/2018", "04/05/2018", "06/07/2018"];
+        let f = decide_order(v.iter().copied(), Dmy).unwrap();
+        assert_eq!(f.basis, DateOrderBasis::Ask, "{f:?}");
         let v = ["10/2009/09", "11/2009/09"];
         assert_eq!(detect_order(v.iter().copied(), Dmy), Some(Dym));
     }

@@ -10,7 +10,7 @@
 
 use super::encoding::Text;
 use super::table::{self, Record};
-use super::{Format, ImportError, Mapping, Parsed};
+use super::{wide, Format, ImportError, LayoutFindings, Mapping, ParseOptions, Parsed};
 
 const DELIMITERS: [char; 4] = [',', ';', '\t', '|'];
 
@@ -92,7 +92,8 @@ pub fn detect_delimiter(text: &str) -> char {
 
 /// Takes the text so that it is freed once split: records and rows then never share memory
 /// with it.
-pub fn parse(text: Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed, ImportError> {
+pub fn parse(text: Text, options: &ParseOptions) -> Result<Parsed, ImportError> {
+    let given = options.mapping;
     let name = text.encoding.name().to_string();
     let normalized = normalize_newlines(text.text);
     let delimiter = match given.and_then(|m| m.delimiter) {
@@ -104,14 +105,23 @@ pub fn parse(text: Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed,
         }
         None => detect_delimiter(&normalized),
     };
-    let records = split(&normalized, delimiter);
+    let mut records = split(&normalized, delimiter);
     drop(normalized);
-    let mapping = match given {
-        Some(m) => Mapping {
-            encoding: Some(name.clone()),
-            delimiter: Some(delimiter),
-            ..m.clone()
-        },
+    let header = match given {
+        Some(m) if m.has_header => records.iter().position(|r| r.line > m.skip_rows),
+        Some(_) => None,
+        None => table::find_header(&records),
+    };
+    let wide_rows = header.and_then(|h| wide::fold(&mut records, h, delimiter));
+    let (mapping, detected) = match given {
+        Some(m) => (
+            Mapping {
+                encoding: Some(name.clone()),
+                delimiter: Some(delimiter),
+                ..m.clone()
+            },
+            LayoutFindings::default(),
+        ),
         None => table::detect(
             &records,
             Mapping {
@@ -119,7 +129,19 @@ pub fn parse(text: Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed,
                 delimiter: Some(delimiter),
                 ..Mapping::default()
             },
+            options.card_account,
         )?,
     };
-    table::extract(records, mapping, digits, Format::Delimited, name)
+    let detected = LayoutFindings {
+        wide_rows,
+        ..detected
+    };
+    table::extract(
+        records,
+        mapping,
+        options.minor_unit_digits,
+        Format::Delimited,
+        name,
+        detected,
+    )
 }

@@ -10,7 +10,7 @@
 //! decimal text (what the sheet shows, `12.34`) and read from there with integer arithmetic.
 
 use super::table::{self, Record};
-use super::{Format, ImportError, Mapping, Parsed};
+use super::{Format, ImportError, LayoutFindings, Mapping, ParseOptions, Parsed};
 use calamine::{Data, Reader};
 use std::io::Cursor;
 
@@ -76,7 +76,8 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-pub fn parse(bytes: &[u8], given: Option<&Mapping>, digits: u32) -> Result<Parsed, ImportError> {
+pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError> {
+    let given = options.mapping;
     if bytes.starts_with(b"PK") {
         check_zip(bytes)?;
     }
@@ -122,20 +123,30 @@ pub fn parse(bytes: &[u8], given: Option<&Mapping>, digits: u32) -> Result<Parse
             sheet: Some(name.clone()),
             ..Mapping::default()
         };
-        let mapping = match given {
-            Some(m) => Mapping {
-                sheet: Some(name.clone()),
-                ..m.clone()
-            },
-            None => match table::detect(&records, base) {
-                Ok(m) => m,
+        let (mapping, detected) = match given {
+            Some(m) => (
+                Mapping {
+                    sheet: Some(name.clone()),
+                    ..m.clone()
+                },
+                LayoutFindings::default(),
+            ),
+            None => match table::detect(&records, base, options.card_account) {
+                Ok(found) => found,
                 Err(e) => {
                     last_error = Some(e);
                     continue;
                 }
             },
         };
-        return table::extract(records, mapping, digits, Format::Excel, "UTF-8".into());
+        return table::extract(
+            records,
+            mapping,
+            options.minor_unit_digits,
+            Format::Excel,
+            "UTF-8".into(),
+            detected,
+        );
     }
     Err(last_error.unwrap_or_else(|| {
         ImportError::NoTransactions("the spreadsheet has no sheet with data.".into())

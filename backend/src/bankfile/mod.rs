@@ -17,16 +17,18 @@ mod delimited;
 mod detect;
 mod encoding;
 mod excel;
+mod exporters;
 mod mt940;
 mod ofx;
 mod qif;
 mod table;
+mod wide;
 
 #[cfg(test)]
 mod tests;
 
 pub use amount::DecimalSeparator;
-pub use date::DateOrder;
+pub use date::{DateOrder, DateOrderBasis, DateOrderFinding};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -150,6 +152,12 @@ pub struct Mapping {
     /// Write each row to your account named in `account_column` (with the row's currency)
     /// instead of the import's account; a row no account of yours matches is refused.
     pub route_by_account: bool,
+    /// 0-based column index of a record type (Swedbank: 10 opening balance, 20 transaction, 82
+    /// turnover, 86 closing balance).
+    pub record_type_column: Option<usize>,
+    /// With `record_type_column`: the values that mark a transaction; lines with any other are
+    /// balance or summary lines, left out and listed as skipped.
+    pub transaction_record_types: Vec<String>,
 }
 
 /// One transaction read from the file.
@@ -173,12 +181,64 @@ pub struct ParsedRow {
     pub account: Option<String>,
 }
 
+/// Which way round a file's amounts are, and why (delimited text and spreadsheets with one
+/// amount column).
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq)]
+pub struct SignFinding {
+    /// Whether every amount is flipped (the mapping's `invert_sign`): the file lists purchases
+    /// as positive numbers.
+    pub inverted: bool,
+    /// `payment_wording` (the file's payment and credit lines carry the other sign than its
+    /// purchases), `card_account` (a card account's file without such lines, its amounts mostly
+    /// positive), or `purchase_total` (an order history's "Total" column).
+    pub basis: String,
+    /// A sentence for the user; flip `invert_sign` in the mapping if it is wrong.
+    pub message: String,
+}
+
+/// Rows with more cells than the header names: a field holding the delimiter (an address
+/// written without quotes) split it. Each such row's extra cells are joined back into one
+/// column, chosen by what the cells around it hold.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq)]
+pub struct WideRowsFinding {
+    /// How many rows were wider than the header.
+    pub rows: usize,
+    /// Their first lines (up to 20).
+    pub lines: Vec<usize>,
+    /// The header names of the columns their extra cells were joined into.
+    pub columns: Vec<String>,
+    /// A sentence for the user.
+    pub message: String,
+}
+
+/// What reading the file decided that the user should check, shown with the preview. Lines
+/// left out as balances or totals are listed among the `problems` as skipped lines.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq, Default)]
+pub struct LayoutFindings {
+    /// How the date order was decided (absent when the mapping names it).
+    pub date_order: Option<DateOrderFinding>,
+    /// Which way round the amounts are (absent when the mapping says it or no rule applies).
+    pub sign: Option<SignFinding>,
+    /// Rows wider than the header, put back together.
+    pub wide_rows: Option<WideRowsFinding>,
+}
+
+impl LayoutFindings {
+    /// The question a commit must not go past: dates that read two ways with nothing to tell.
+    pub fn unanswered(&self) -> Option<&DateOrderFinding> {
+        self.date_order
+            .as_ref()
+            .filter(|f| f.basis == DateOrderBasis::Ask)
+    }
+}
+
 /// A line that looks like a transaction but could not be read; never silently dropped.
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq)]
 pub struct RowProblem {
     /// 1-based line (spreadsheet: row).
     pub line: usize,
-    /// Which field: `date`, `amount`, `direction`.
+    /// Which field: `date`, `amount`, `direction`; `summary` for a balance, turnover or total
+    /// line left out.
     pub field: String,
     /// The offending text as found.
     pub text: String,
@@ -204,6 +264,8 @@ pub struct Parsed {
     pub headers: Vec<String>,
     pub rows: Vec<ParsedRow>,
     pub problems: Vec<RowProblem>,
+    /// What detection decided that the user should check.
+    pub findings: LayoutFindings,
 }
 
 /// What the caller knows besides the bytes.
@@ -216,6 +278,9 @@ pub struct ParseOptions<'a> {
     /// Decimal digits of the account currency's minor unit (`dhana::money::minor_unit_digits`).
     /// Amounts with more digits are rounded half away from zero.
     pub minor_unit_digits: u32,
+    /// The account is a credit card: a file without payment lines whose amounts are mostly
+    /// positive lists purchases as positive numbers.
+    pub card_account: bool,
 }
 
 impl Default for ParseOptions<'_> {
@@ -224,6 +289,7 @@ impl Default for ParseOptions<'_> {
             filename: None,
             mapping: None,
             minor_unit_digits: 2,
+            card_account: false,
         }
     }
 }
@@ -314,6 +380,7 @@ fn statement_file(
         headers: Vec::new(),
         rows,
         problems,
+        findings: LayoutFindings::default(),
     })
 }
 
@@ -324,7 +391,7 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
     }
     let digits = options.minor_unit_digits;
     let parsed = match detect::sniff(bytes, options.filename) {
-        detect::Sniffed::Spreadsheet => excel::parse(bytes, options.mapping, digits)?,
+        detect::Sniffed::Spreadsheet => excel::parse(bytes, options)?,
         detect::Sniffed::Text => {
             let forced = match options.mapping.and_then(|m| m.encoding.as_deref()) {
                 Some(label) => Some(
@@ -339,7 +406,7 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
                 Format::Qif => qif::parse(&text, options.mapping, digits)?,
                 Format::Mt940 => mt940::parse(&text, digits)?,
                 Format::Camt => camt::parse(&text, digits)?,
-                _ => delimited::parse(text, options.mapping, digits)?,
+                _ => delimited::parse(text, options)?,
             }
         }
     };

@@ -296,5 +296,6 @@ pub fn parse(
         headers: Vec::new(),
         rows,
         problems,
+        findings: Default::default(),
     })
 }

@@ -173,5 +173,6 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
         headers: Vec::new(),
         rows,
         problems,
+        findings: Default::default(),
     })
 }

@@ -9,8 +9,11 @@
 
 use super::amount::{self, DecimalSeparator};
 use super::columns::{self, Side};
-use super::date::{self, DateOrder};
-use super::{AmountColumns, Format, ImportError, Mapping, Parsed, ParsedRow, RowProblem};
+use super::date::{self, DateOrder, DateOrderBasis, DateOrderFinding};
+use super::{
+    exporters, AmountColumns, Format, ImportError, LayoutFindings, Mapping, Parsed, ParsedRow,
+    RowProblem, SignFinding,
+};
 use crate::ledger::export::unescape_cell;
 
 /// One line (or spreadsheet row) split into cells, trimmed.
@@ -30,7 +33,7 @@ impl Record {
     }
 }
 
-fn amount_like(s: &str) -> bool {
+pub(super) fn amount_like(s: &str) -> bool {
     if s.is_empty() || date::is_date(s) {
         return false;
     }
@@ -116,8 +119,26 @@ impl Stats {
     }
 }
 
-/// Detects the layout of a table.
-pub fn detect(records: &[Record], mut mapping: Mapping) -> Result<Mapping, ImportError> {
+/// The header: the nearest line before the first data line with at least two non-empty cells,
+/// none of them a date or an amount (title lines and account metadata before it are skipped).
+/// Its index in `records`.
+pub fn find_header(records: &[Record]) -> Option<usize> {
+    let first = records.iter().position(is_data)?;
+    (first.saturating_sub(6)..first).rev().find(|i| {
+        let r = &records[*i];
+        r.non_empty() >= 2
+            && r.cells.iter().all(|c| !date::is_date(c))
+            && !r.cells.iter().any(|c| amount_like(c))
+    })
+}
+
+/// Detects the layout of a table; `card_account` says the account is a credit card.
+pub fn detect(
+    records: &[Record],
+    mut mapping: Mapping,
+    card_account: bool,
+) -> Result<(Mapping, LayoutFindings), ImportError> {
+    let mut findings = LayoutFindings::default();
     // Column roles are judged on a sample of a long file (its first 2,000 lines and ~1,000
     // spread over the rest); the date order and the decimal mark on every line.
     let sampled: Vec<&Record> = if records.len() <= 3000 {
@@ -136,21 +157,8 @@ pub fn detect(records: &[Record], mut mapping: Mapping) -> Result<Mapping, Impor
             "no line holds both a date and an amount.".into(),
         ));
     };
-    let first_idx = records
-        .iter()
-        .position(|r| r.line == first.line)
-        .unwrap_or(0);
     let width = records.iter().map(|r| r.cells.len()).max().unwrap_or(0);
-    let header = records[..first_idx]
-        .iter()
-        .rev()
-        .take(6)
-        .find(|r| {
-            r.non_empty() >= 2
-                && r.cells.iter().all(|c| !date::is_date(c))
-                && !r.cells.iter().any(|c| amount_like(c))
-        })
-        .cloned();
+    let header = find_header(records).map(|i| records[i].clone());
     mapping.has_header = header.is_some();
     mapping.skip_rows = header.as_ref().map_or(first.line, |h| h.line) - 1;
     let names: Vec<String> = (0..width)
@@ -223,6 +231,14 @@ pub fn detect(records: &[Record], mut mapping: Mapping) -> Result<Mapping, Impor
             };
         } else if all[column].negatives == 0 && columns::is_purchase_total(&names[column]) {
             mapping.invert_sign = true;
+            findings.sign = Some(SignFinding {
+                inverted: true,
+                basis: "purchase_total".into(),
+                message: format!(
+                    "'{}' lists purchases as positive numbers: every sign is flipped.",
+                    names[column]
+                ),
+            });
         }
     }
 
@@ -251,23 +267,22 @@ pub fn detect(records: &[Record], mut mapping: Mapping) -> Result<Mapping, Impor
         )
     });
     mapping.currency_column = currency_cols.first().copied();
-    if let Some(c) = mapping.currency_column {
-        used.push(c);
-    }
     used.extend(mapping.currency_column);
+    if let Some((column, kinds)) = record_types(&data, &names, &used, width) {
+        used.push(column);
+        mapping.record_type_column = Some(column);
+        mapping.transaction_record_types = kinds;
+    }
 
-    // Date order, with a locale hint for dates that read both ways.
-    let dollars = samples.iter().any(|s| s.contains('$'));
-    let usd = mapping
-        .currency_column
-        .is_some_and(|c| data.iter().any(|r| r.cell(c).eq_ignore_ascii_case("USD")));
-    let prefer = if dec == DecimalSeparator::Point && (dollars || usd) {
-        DateOrder::Mdy
-    } else {
-        DateOrder::Dmy
-    };
-    mapping.date_order = date::detect_order(body().map(|r| r.cell(date_col)), prefer);
     mapping.amount = Some(amount_cols);
+    // Date order: decided by the dates, a known exporter, or asked (left open in the mapping).
+    let kept = || body().filter(|r| is_transaction(r, &mapping));
+    findings.date_order = date_finding(kept(), &mapping, &names);
+    mapping.date_order = findings
+        .date_order
+        .as_ref()
+        .filter(|f| f.basis != DateOrderBasis::Ask)
+        .map(|f| f.order);
 
     // Text columns.
     let payee = (0..width)
@@ -309,7 +324,242 @@ pub fn detect(records: &[Record], mut mapping: Mapping) -> Result<Mapping, Impor
         .filter(|i| text_col(i) && Some(*i) != description && Some(*i) != mapping.memo_column)
         .filter(|i| Some(*i) != mapping.category_column)
         .find(|i| columns::is_account_name(&names[*i]));
-    Ok(mapping)
+    if findings.sign.is_none() {
+        findings.sign = sign_convention(&data, &mapping, &names, card_account);
+        mapping.invert_sign = findings.sign.as_ref().is_some_and(|s| s.inverted);
+    }
+    Ok((mapping, findings))
+}
+
+/// A row of the table that is a transaction by its record type (when the file has one).
+fn is_transaction(r: &Record, mapping: &Mapping) -> bool {
+    mapping.record_type_column.is_none_or(|c| {
+        mapping
+            .transaction_record_types
+            .iter()
+            .any(|t| t.trim() == r.cell(c))
+    })
+}
+
+/// The order the dates are written in: what the dates themselves say, else what a known
+/// exporter's header says, else a question (with the locale's likely order shown meanwhile:
+/// month first for amounts in dollars with a decimal point).
+fn date_finding<'a>(
+    body: impl Iterator<Item = &'a Record> + Clone,
+    mapping: &Mapping,
+    names: &[String],
+) -> Option<DateOrderFinding> {
+    let date_col = mapping.date_column?;
+    let amount_cells: Vec<usize> = match &mapping.amount {
+        Some(AmountColumns::Single { column } | AmountColumns::Direction { column, .. }) => {
+            vec![*column]
+        }
+        Some(AmountColumns::DebitCredit { debit, credit }) => vec![*debit, *credit],
+        None => Vec::new(),
+    };
+    let dollars = body
+        .clone()
+        .any(|r| amount_cells.iter().any(|c| r.cell(*c).contains('$')));
+    let usd = mapping
+        .currency_column
+        .is_some_and(|c| body.clone().any(|r| r.cell(c).eq_ignore_ascii_case("USD")));
+    let point = mapping.decimal_separator != Some(DecimalSeparator::Comma);
+    let prefer = if point && (dollars || usd) {
+        DateOrder::Mdy
+    } else {
+        DateOrder::Dmy
+    };
+    let dotted = body.clone().any(|r| {
+        let d = r.cell(date_col);
+        date::is_date(d) && d.trim().trim_end_matches('.').contains('.')
+    });
+    let mut finding = date::decide_order(body.map(|r| r.cell(date_col)), prefer)?;
+    if finding.basis != DateOrderBasis::Ask {
+        return Some(finding);
+    }
+    if let Some((name, order)) =
+        exporters::date_order(names).filter(|(_, order)| finding.candidates.contains(order))
+    {
+        finding.order = order;
+        finding.basis = DateOrderBasis::Exporter;
+        finding.exporter = Some(name.to_string());
+        finding.message = format!(
+            "Every date reads both ways; the header is {name}'s export, which writes {}.",
+            order.label()
+        );
+    } else if (dotted || !point) && finding.candidates.contains(&DateOrder::Dmy) {
+        finding.order = DateOrder::Dmy;
+        finding.basis = DateOrderBasis::Convention;
+        finding.message = format!(
+            "Every date reads both ways; {} written day first wherever that is the custom.",
+            if dotted {
+                "dates with dots are"
+            } else {
+                "amounts with a decimal comma come from countries whose dates are"
+            }
+        );
+    }
+    Some(finding)
+}
+
+/// A column of short codes saying what kind of line each is, where balance lines carry other
+/// codes than transactions: (column, the codes of transactions). Evidence is needed besides
+/// the codes: balance wording on lines whose code is not the usual one, or a header naming a
+/// record type. A code only seen before the first or after the last usual line (an opening,
+/// turnover or closing line without wording) is not a transaction's either.
+fn record_types(
+    data: &[&Record],
+    names: &[String],
+    used: &[usize],
+    width: usize,
+) -> Option<(usize, Vec<String>)> {
+    let worded: Vec<bool> = data.iter().map(|r| is_summary_row(r, None)).collect();
+    let mut best: Option<(usize, Vec<String>)> = None;
+    for i in (0..width).filter(|i| !used.contains(i)) {
+        let values: Vec<&str> = data.iter().map(|r| r.cell(i)).collect();
+        let code = |v: &&str| !v.is_empty() && v.len() <= 4 && v.chars().all(char::is_alphanumeric);
+        if !values.iter().all(code) {
+            continue;
+        }
+        let mut distinct = values.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if !(2..=8).contains(&distinct.len()) {
+            continue;
+        }
+        let on_worded: Vec<&str> = values
+            .iter()
+            .zip(&worded)
+            .filter(|(_, w)| **w)
+            .map(|(v, _)| *v)
+            .collect();
+        // The transactions' code: the most common one on lines without balance wording.
+        let count = |v: &str| {
+            values
+                .iter()
+                .zip(&worded)
+                .filter(|(x, w)| **x == v && !**w)
+                .count()
+        };
+        let Some(usual) = distinct.iter().copied().max_by_key(|v| count(v)) else {
+            continue;
+        };
+        let named = columns::is_record_type(&names[i]);
+        let evidence = if on_worded.is_empty() {
+            named && count(usual) * 2 >= values.len()
+        } else {
+            !on_worded.contains(&usual)
+        };
+        if count(usual) == 0 || !evidence {
+            continue;
+        }
+        let first = values.iter().position(|v| *v == usual)?;
+        let last = values.iter().rposition(|v| *v == usual)?;
+        let transactions: Vec<String> = distinct
+            .iter()
+            .filter(|v| {
+                **v == usual
+                    || (!on_worded.contains(v) && values[first..last].iter().any(|x| x == *v))
+            })
+            .map(|v| v.to_string())
+            .collect();
+        if transactions.len() < distinct.len()
+            && best
+                .as_ref()
+                .is_none_or(|(_, t)| transactions.len() < t.len())
+        {
+            best = Some((i, transactions));
+        }
+    }
+    best
+}
+
+/// Which way round the amounts of one signed column are. A file whose payment and credit lines
+/// ("PAYMENT - THANK YOU", refunds) are all negative while its other lines are mostly positive
+/// lists purchases as positive numbers: its signs are flipped. A card account's file (or one
+/// whose header names a card) without such lines but with mostly positive amounts is read the
+/// same way. Other files keep their signs.
+fn sign_convention(
+    data: &[&Record],
+    mapping: &Mapping,
+    names: &[String],
+    card_account: bool,
+) -> Option<SignFinding> {
+    let Some(AmountColumns::Single { column }) = mapping.amount else {
+        return None;
+    };
+    let card = card_account || names.iter().any(|n| columns::is_card_header(n));
+    let texts: Vec<usize> = mapping
+        .description_columns
+        .iter()
+        .copied()
+        .chain(mapping.payee_column)
+        .chain(mapping.category_column)
+        .chain(mapping.memo_column)
+        .collect();
+    // (negative, positive) amounts of payment/credit lines and of the others
+    let (mut credits, mut others) = ((0usize, 0usize), (0usize, 0usize));
+    let mut example = None;
+    for r in data {
+        let cell = r.cell(column);
+        if cell.is_empty() || !amount_like(cell) {
+            continue;
+        }
+        let negative = amount::is_negative(cell);
+        let credit_text = texts
+            .iter()
+            .map(|c| r.cell(*c))
+            .find(|t| columns::is_card_credit(t));
+        let side = if let Some(text) = credit_text {
+            example.get_or_insert_with(|| text.to_string());
+            &mut credits
+        } else {
+            &mut others
+        };
+        if negative {
+            side.0 += 1;
+        } else {
+            side.1 += 1;
+        }
+    }
+    let mostly_positive = |(neg, pos): (usize, usize)| pos > 0 && pos * 5 >= (neg + pos) * 4;
+    let n_credits = credits.0 + credits.1;
+    let example = example.unwrap_or_default();
+    if n_credits > 0 && credits.1 == 0 && mostly_positive(others) && (card || others.1 >= 3) {
+        return Some(SignFinding {
+            inverted: true,
+            basis: "payment_wording".into(),
+            message: format!(
+                "The {n_credits} payment or credit line{} (such as '{example}') {} negative and the other lines positive: this file lists purchases as positive numbers, so every sign is flipped.",
+                if n_credits == 1 { "" } else { "s" },
+                if n_credits == 1 { "is" } else { "are" },
+            ),
+        });
+    }
+    if !card {
+        return None;
+    }
+    if n_credits > 0 && credits.0 == 0 {
+        return Some(SignFinding {
+            inverted: false,
+            basis: "payment_wording".into(),
+            message: format!(
+                "Payments and credits (such as '{example}') are positive: amounts are taken as written, purchases negative."
+            ),
+        });
+    }
+    if n_credits == 0 && mostly_positive(others) {
+        let total = others.0 + others.1;
+        return Some(SignFinding {
+            inverted: true,
+            basis: "card_account".into(),
+            message: format!(
+                "A card's statement with {} of its {total} amounts positive and no payment lines: purchases are listed as positive numbers, so every sign is flipped.",
+                others.1
+            ),
+        });
+    }
+    None
 }
 
 /// No header names the amount: the numeric columns decide. Two columns that are never filled
@@ -443,6 +693,7 @@ fn check_columns(mapping: &Mapping, width: usize) -> Result<(), ImportError> {
     wanted.extend(mapping.category_column.map(|c| ("category", c)));
     wanted.extend(mapping.currency_column.map(|c| ("currency", c)));
     wanted.extend(mapping.account_column.map(|c| ("account", c)));
+    wanted.extend(mapping.record_type_column.map(|c| ("record type", c)));
     for (field, column) in wanted {
         if column >= width {
             return Err(ImportError::ColumnMissing {
@@ -464,13 +715,15 @@ fn check_columns(mapping: &Mapping, width: usize) -> Result<(), ImportError> {
 }
 
 /// Applies a mapping (detected or given) to the records. Each record is dropped as soon as it
-/// is read, so a large file is never held twice (as records and as rows).
+/// is read, so a large file is never held twice (as records and as rows). `detected`: what
+/// detection found, kept in the result.
 pub fn extract(
     records: Vec<Record>,
     mapping: Mapping,
     digits: u32,
     format: Format,
     encoding: String,
+    detected: LayoutFindings,
 ) -> Result<Parsed, ImportError> {
     let skip = mapping.skip_rows;
     let width = records
@@ -480,6 +733,27 @@ pub fn extract(
         .max()
         .unwrap_or(0);
     check_columns(&mapping, width)?;
+    let header_at = records
+        .iter()
+        .position(|r| r.line > skip)
+        .filter(|_| mapping.has_header);
+    let headers: Vec<String> = (0..width)
+        .map(|i| match header_at.map(|h| records[h].cell(i)) {
+            Some(name) if !name.is_empty() => name.to_string(),
+            _ => format!("Column {}", i + 1),
+        })
+        .collect();
+    // No order in the mapping: decided here (asked again when nothing tells).
+    let date_order = match mapping.date_order {
+        Some(_) => None,
+        None => date_finding(
+            records
+                .iter()
+                .filter(|r| r.line > skip && is_transaction(r, &mapping)),
+            &mapping,
+            &headers,
+        ),
+    };
     let most = records.len();
     let mut rows = records.into_iter().filter(|r| r.line > skip);
     let header_record = if mapping.has_header {
@@ -488,14 +762,11 @@ pub fn extract(
         None
     };
     let header = header_record.as_ref();
-    let headers: Vec<String> = (0..width)
-        .map(|i| match header {
-            Some(h) if !h.cell(i).is_empty() => h.cell(i).to_string(),
-            _ => format!("Column {}", i + 1),
-        })
-        .collect();
     let date_col = mapping.date_column.unwrap_or(0);
-    let order = mapping.date_order.unwrap_or(DateOrder::Ymd);
+    let order = mapping
+        .date_order
+        .or(date_order.as_ref().map(|f| f.order))
+        .unwrap_or(DateOrder::Ymd);
     let dec = mapping.decimal_separator.unwrap_or(DecimalSeparator::Point);
     let thousands = mapping.thousands_separator;
     let amount_spec = mapping.amount.clone().expect("checked");
@@ -513,10 +784,20 @@ pub fn extract(
                 continue; // the header repeated (page breaks, concatenated exports)
             }
         }
-        if is_summary_row(r, mapping.payee_column) {
+        let line = r.line;
+        if let Some(why) = summary_line(r, &mapping) {
+            problems.push(RowProblem {
+                line,
+                field: "summary".into(),
+                text: why.0,
+                message: format!(
+                    "line {line}: {}, not a transaction; the line is not imported",
+                    why.1
+                ),
+                skipped: true,
+            });
             continue;
         }
-        let line = r.line;
         let date_text = r.cell(date_col);
         let amount = read_amount(r, &amount_spec, dec, thousands, digits);
         let date = date::parse(date_text, order);
@@ -576,7 +857,18 @@ pub fn extract(
             }
             (None, Ok((Some(_), _)))
                 if columns::is_summary_label(date_text)
-                    || r.cells.iter().any(|c| columns::is_summary(c)) => {}
+                    || r.cells.iter().any(|c| columns::is_summary(c)) =>
+            {
+                problems.push(RowProblem {
+                    skipped: true,
+                    field: "summary".into(),
+                    ..problem(
+                        "date",
+                        date_text,
+                        format!("'{date_text}' is a balance or total line, not a transaction; the line is not imported"),
+                    )
+                })
+            }
             (None, Ok((Some(_), _))) if date_text.is_empty() => {
                 problems.push(problem("date", "", "the date is empty".into()));
             }
@@ -630,7 +922,40 @@ pub fn extract(
         headers,
         rows: out,
         problems,
+        findings: LayoutFindings {
+            date_order: detected.date_order.or(date_order),
+            ..detected
+        },
     })
+}
+
+/// Why a row is a balance, turnover or total line rather than a transaction: (the text that
+/// says so, a phrase for the user).
+fn summary_line(r: &Record, mapping: &Mapping) -> Option<(String, String)> {
+    let wording = || {
+        r.cells
+            .iter()
+            .find(|c| columns::is_summary(c))
+            .map(|c| unescape_cell(c).to_string())
+    };
+    if let Some(column) = mapping.record_type_column {
+        if !is_transaction(r, mapping) {
+            let code = r.cell(column).to_string();
+            let what = match wording() {
+                Some(text) => format!("record type '{code}' ('{text}')"),
+                None => format!(
+                    "record type '{code}' (transactions are {})",
+                    mapping.transaction_record_types.join(", ")
+                ),
+            };
+            return Some((code, format!("a balance or summary line by its {what}")));
+        }
+    }
+    if is_summary_row(r, mapping.payee_column) {
+        let text = wording().unwrap_or_default();
+        return Some((text.clone(), format!("a balance or total line ('{text}')")));
+    }
+    None
 }
 
 /// A balance, turnover or total line. A one-word label ("Total", "Saldo") only counts outside

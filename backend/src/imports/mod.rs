@@ -15,11 +15,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::bankfile::{self, ImportError, Mapping, ParseOptions, Parsed, RowProblem};
+use crate::bankfile::{
+    self, DateOrder, DateOrderBasis, ImportError, Mapping, ParseOptions, Parsed, RowProblem,
+};
 use crate::db::schema::{imports, mapping_profiles, transactions};
 use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
-use crate::ledger::accounts::{self, Account};
+use crate::ledger::accounts::{self, Account, AccountKind};
 use crate::ledger::not_found;
 use crate::ledger::transactions::CategorySource;
 use crate::ml::registry::Categorizer;
@@ -246,6 +248,8 @@ fn save_mapping(conn: &mut DbConn, record: &ImportRecord, parsed: &Parsed) -> Re
 }
 
 /// Reads the file with the given mapping, else the mapping saved for its layout, else detection.
+/// Dates that read two ways with nothing in the file to tell take the order of the account's
+/// earlier imports, when those agree.
 fn read(
     conn: &mut DbConn,
     account: &Account,
@@ -257,22 +261,74 @@ fn read(
         filename: Some(filename),
         mapping,
         minor_unit_digits: money::minor_unit_digits(&account.currency),
+        card_account: account.kind == AccountKind::CreditCard.as_str(),
     };
     let parsed = bankfile::parse(bytes, &options).map_err(file_error)?;
     if mapping.is_some() {
         return Ok(parsed);
     }
-    match saved_mapping(conn, account.id, &layout(&parsed))? {
-        Some(saved) if saved != parsed.mapping => bankfile::parse(
-            bytes,
-            &ParseOptions {
-                mapping: Some(&saved),
-                ..options
-            },
-        )
-        .or(Ok(parsed)),
-        _ => Ok(parsed),
+    let saved = saved_mapping(conn, account.id, &layout(&parsed))?;
+    let earlier = match (&saved, parsed.findings.unanswered()) {
+        (None, Some(asked)) => earlier_date_order(conn, account.id, &asked.candidates)?,
+        _ => None,
+    };
+    let chosen = match (saved, earlier) {
+        (Some(saved), _) => Some(saved),
+        (None, Some(order)) => Some(Mapping {
+            date_order: Some(order),
+            ..parsed.mapping.clone()
+        }),
+        (None, None) => None,
+    };
+    let Some(chosen) = chosen.filter(|m| *m != parsed.mapping) else {
+        return Ok(parsed);
+    };
+    let reread = bankfile::parse(
+        bytes,
+        &ParseOptions {
+            mapping: Some(&chosen),
+            ..options
+        },
+    );
+    let Ok(mut reread) = reread else {
+        return Ok(parsed);
+    };
+    // Say why the order is what it is, where the file alone left it open.
+    if let (Some(asked), Some(order)) = (parsed.findings.unanswered(), chosen.date_order) {
+        reread.findings.date_order = Some(bankfile::DateOrderFinding {
+            order,
+            basis: DateOrderBasis::EarlierImports,
+            candidates: asked.candidates.clone(),
+            exporter: None,
+            message: format!(
+                "Every date reads both ways; this account's earlier imports read dates as {}.",
+                order.label()
+            ),
+        });
     }
+    reread.findings.sign = reread.findings.sign.or(parsed.findings.sign);
+    reread.findings.wide_rows = reread.findings.wide_rows.or(parsed.findings.wide_rows);
+    Ok(reread)
+}
+
+/// The date order every earlier import into the account was read in (by its saved mappings),
+/// when it is one of `candidates` and they agree.
+fn earlier_date_order(
+    conn: &mut DbConn,
+    account_id: i64,
+    candidates: &[DateOrder],
+) -> Result<Option<DateOrder>, ApiError> {
+    let stored: Vec<String> = with_conn!(conn, c => mapping_profiles::table
+        .filter(mapping_profiles::account_id.eq(account_id))
+        .select(mapping_profiles::mapping)
+        .load(c))?;
+    let orders: Vec<DateOrder> = stored
+        .iter()
+        .filter_map(|m| serde_json::from_str::<Mapping>(m).ok()?.date_order)
+        .filter(|o| candidates.contains(o))
+        .collect();
+    let first = orders.first().copied();
+    Ok(first.filter(|f| orders.iter().all(|o| o == f)))
 }
 
 fn account_for(conn: &mut DbConn, user_id: i64, account_id: i64) -> Result<Account, ApiError> {
@@ -548,7 +604,10 @@ pub struct CommitOptions {
 
 /// Writes the import's new rows in one transaction: all of them or, on any error, none.
 /// Rows already in the account (from an overlapping statement or an earlier import of the same
-/// file) are skipped and counted.
+/// file) are skipped and counted. A preview whose dates read two ways with nothing to tell
+/// asked how they are written; this commit waits for the answer (a mapping naming the order).
+/// The one-call upload (`?commit=true`) has no preview to ask in: it imports in the order it
+/// shows and says so in its findings, as scripts that cannot answer questions need.
 pub fn commit(
     conn: &mut DbConn,
     runner: &Runner,
@@ -562,6 +621,10 @@ pub fn commit(
     let bytes = stored_file(runner.storage, &record)?;
     let mapping = options.mapping.or_else(|| record.mapping());
     let parsed = read(conn, &account, &bytes, &record.filename, mapping.as_ref())?;
+    // The preview asked how the dates are written: the answer comes with a mapping.
+    if let Some(asked) = parsed.findings.unanswered() {
+        return Err(ApiError::validation("mapping.date_order", &asked.message));
+    }
     commit_parsed(conn, runner, &record, &parsed, options.skip_invalid_rows)
 }
 

@@ -83,7 +83,7 @@ pub fn evaluate(model: &Model, dir: &Path) -> Result<CorpusReport, String> {
         let options = ParseOptions {
             filename: Some(path),
             mapping: None,
-            minor_unit_digits: 2,
+            ..ParseOptions::default()
         };
         let Ok(parsed) = parse(&bytes, &options) else {
             continue;

@@ -66,7 +66,8 @@ pub async fn import(app: &TestApp, token: &str, account: i64, csv: &str) -> Valu
     res.json().await.unwrap()
 }
 
-async fn rows(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
+/// The user's transactions matching `query`, oldest first.
+pub async fn rows(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
     let list: Value = app
         .get_as(
             token,

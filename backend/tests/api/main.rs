@@ -26,6 +26,7 @@ mod import_claims;
 mod import_crash;
 mod imports;
 mod insights;
+mod layouts;
 mod ledger_cache;
 mod list_scale;
 mod me;

@@ -16,7 +16,7 @@ both_backends!(
     camt053_in_another_currency_or_not_adding_up_is_refused,
 );
 
-fn fixture(name: &str) -> Vec<u8> {
+pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
         "{}/tests/fixtures/{name}",
         env!("CARGO_MANIFEST_DIR")

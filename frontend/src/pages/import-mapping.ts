@@ -4,6 +4,8 @@ import { field, onSubmit, submitButton, type Option } from '../ui/forms';
 
 type Mapping = Schemas['Mapping'];
 type Amount = NonNullable<Mapping['amount']>;
+type Findings = Schemas['LayoutFindings'];
+type DateOrder = Schemas['DateOrder'];
 
 const DATE_ORDERS: Option[] = [['dmy', 'Day Month Year'], ['mdy', 'Month Day Year'], ['ymd', 'Year Month Day'], ['ydm', 'Year Day Month'], ['dym', 'Day Year Month'], ['myd', 'Month Year Day']];
 const DECIMALS: Option[] = [['point', '1234.56 (point)'], ['comma', '1234,56 (comma)']];
@@ -82,4 +84,25 @@ export function mappingEditor(mapping: Mapping, headers: string[], apply: (next:
   return h('details', { class: 'mb-2', open },
     h('summary', { class: 'mb-2' }, 'Columns and formats (detected — correct them if the rows below look wrong)'),
     form);
+}
+
+/**
+ * What reading the file decided that deserves a look: how the date order was chosen, which way
+ * round the amounts are, rows put back together. Dates that read two ways with nothing to tell
+ * are a question with one button per reading; `choose` re-previews with the answer.
+ */
+export function layoutFindings(findings: Findings, choose: (order: DateOrder) => Promise<void>): HTMLElement | null {
+  const notes = [findings.sign?.message, findings.wide_rows?.message].filter((m): m is string => !!m);
+  const dates = findings.date_order;
+  const asked = dates?.basis === 'ask' ? dates : null;
+  if (dates && !asked && dates.basis !== 'content') notes.unshift(dates.message);
+  if (!asked && notes.length === 0) return null;
+  const label = (order: DateOrder) => DATE_ORDERS.find(([value]) => value === order)?.[1] ?? order;
+  return h('div', { class: 'mb-2', 'data-findings': '' },
+    asked && h('div', { class: 'alert alert-warning small', 'data-date-question': '' },
+      h('div', { class: 'fw-semibold mb-1' }, asked.message),
+      h('div', { class: 'd-flex flex-wrap gap-2' }, asked.candidates.map((order) =>
+        h('button', { type: 'button', class: 'btn btn-sm btn-outline-dark', 'data-order': order, onclick: () => void choose(order) },
+          `Dates are ${label(order)}`)))),
+    notes.length > 0 && h('ul', { class: 'small text-secondary mb-0 ps-3' }, notes.map((note) => h('li', null, note))));
 }

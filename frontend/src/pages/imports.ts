@@ -6,7 +6,7 @@ import type { Page } from '../router';
 import { h, replace, type Child } from '../ui/dom';
 import { emptyState, errorAlert, guarded, loadInto, toast } from '../ui/feedback';
 import { field, onSubmit, submitButton } from '../ui/forms';
-import { mappingEditor } from './import-mapping';
+import { layoutFindings, mappingEditor } from './import-mapping';
 
 type Preview = Schemas['PreviewResponse'];
 type Import = Schemas['ImportResponse'];
@@ -114,12 +114,12 @@ function previewStep(initial: Preview, accounts: Account[], categories: Category
   let mapping: Mapping | null = preview.mapping ?? null;
   const container = h('div', { class: 'card' });
   const status = h('div', { 'aria-live': 'polite' });
-  const repreview = async (next: Mapping) => {
+  // After a re-preview from the editor it stays open: the user is still correcting the mapping.
+  const repreview = async (next: Mapping, editorOpen: boolean) => {
     preview = await call(api.POST('/api/v1/imports/{id}/preview', { params: { path: { id: preview.id } }, body: { mapping: next } }));
     mapping = preview.mapping ?? next;
+    render(editorOpen);
   };
-
-  // After a re-preview the editor stays open: the user is still correcting the mapping.
   const render = (editorOpen = false) => {
     const { counts } = preview;
     const errors = preview.problems.filter((p) => !p.skipped);
@@ -171,15 +171,12 @@ function previewStep(initial: Preview, accounts: Account[], categories: Category
         counts.skipped > 0 && ` · ${counts.skipped} left out on purpose`),
       nothingNew && h('div', { class: 'alert alert-info', 'data-nothing-new': '' },
         `Nothing new to import: the account already has all ${preview.duplicates} rows of this file.`),
+      mapping && layoutFindings(preview.findings, (order) => repreview({ ...mapping!, date_order: order }, false)),
       preview.problems.length > 0 && problemList(preview.problems),
-      mapping && preview.headers.length > 0 && mappingEditor(mapping, preview.headers, async (next) => {
-        await repreview(next);
-        render(true);
-      }, editorOpen),
+      mapping && preview.headers.length > 0 && mappingEditor(mapping, preview.headers, (next) => repreview(next, true), editorOpen),
       mapping && routingToggle(mapping, async (route) => {
         try {
-          await repreview({ ...mapping!, route_by_account: route });
-          render();
+          await repreview({ ...mapping!, route_by_account: route }, false);
         } catch (error) {
           replace(status, errorAlert(error));
         }

@@ -1,0 +1,37 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import type { Schemas } from '../src/api/client';
+import { layoutFindings } from '../src/pages/import-mapping';
+
+type Findings = Schemas['LayoutFindings'];
+
+describe('the import preview says how the file was read', () => {
+  it('asks for the date order with one button per reading', async () => {
+    const findings: Findings = {
+      date_order: {
+        order: 'mdy', basis: 'ask', candidates: ['dmy', 'mdy'], exporter: null,
+        message: 'Every date reads as day/month/year or month/day/year: choose how the dates are written (shown as month/day/year for now).',
+      },
+      sign: null, wide_rows: null,
+    };
+    const chosen: string[] = [];
+    const node = layoutFindings(findings, async (order) => { chosen.push(order); })!;
+    const buttons = [...node.querySelectorAll<HTMLButtonElement>('[data-date-question] button')];
+    expect(buttons.map((b) => b.textContent)).toEqual(['Dates are Day Month Year', 'Dates are Month Day Year']);
+    buttons[0]!.click();
+    expect(chosen).toEqual(['dmy']);
+  });
+
+  it('lists the sign convention, rows put together and a decided date order, and is silent otherwise', () => {
+    const findings: Findings = {
+      date_order: { order: 'mdy', basis: 'exporter', candidates: ['dmy', 'mdy'], exporter: 'Mint', message: "the header is Mint's export" },
+      sign: { inverted: true, basis: 'payment_wording', message: 'every sign is flipped' },
+      wide_rows: { rows: 2, lines: [3, 4], columns: ['Address'], message: 'joined into Address' },
+    };
+    const node = layoutFindings(findings, async () => {})!;
+    expect([...node.querySelectorAll('li')].map((li) => li.textContent)).toEqual(["the header is Mint's export", 'every sign is flipped', 'joined into Address']);
+    expect(node.querySelector('[data-date-question]')).toBeNull();
+    const plain: Findings = { date_order: { order: 'ymd', basis: 'content', candidates: ['ymd'], exporter: null, message: 'Dates are read as year-month-day.' }, sign: null, wide_rows: null };
+    expect(layoutFindings(plain, async () => {})).toBeNull();
+  });
+});
