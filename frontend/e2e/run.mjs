@@ -486,6 +486,33 @@ async function scenario(browserContext, base, viewport) {
   await expectText(page.locator('.toast-area'), /Report deleted/);
   await page.waitForFunction(() => document.querySelectorAll('[data-report]').length === 2);
 
+  // A report of one account: a new, empty one has none of the year's transactions, where the
+  // report of all accounts (every box ticked, the default) had them.
+  const allOfTheYear = Number((await page.locator('[data-report]', { hasText: 'dhana-2025.xlsx' }).textContent()).match(/(\d+) transactions/)[1]);
+  assert(allOfTheYear > 0, 'the year has transactions');
+  await nav('Accounts');
+  await page.getByLabel('Name', { exact: true }).fill('Cash box');
+  await page.getByRole('button', { name: 'Add account' }).click();
+  await expectText(page.locator('main'), /Cash box/);
+  await nav('Reports');
+  const picker = page.getByRole('group', { name: 'Accounts' });
+  assert(await picker.getByLabel('Everyday (EUR)').isChecked(), 'all accounts are ticked at first');
+  await picker.getByLabel('Everyday (EUR)').uncheck();
+  assert(await picker.getByLabel('Cash box (EUR)').isChecked(), 'the new account is ticked');
+  await page.getByLabel('Format').selectOption('xlsx');
+  await page.getByLabel('Period', { exact: true }).selectOption('year');
+  await page.getByLabel('Year', { exact: true }).fill('2025');
+  await page.getByRole('button', { name: 'Make report' }).click();
+  const oneAccount = page.locator('[data-report]', { hasText: '1 account(s)' }).first();
+  await expectText(oneAccount.locator('[data-status]'), /Ready/, 30_000);
+  await expectText(oneAccount, /dhana-2025\.xlsx.*· 0 transactions · 1 account\(s\)/);
+  await screenshot('reports-one-account');
+  await oneAccount.getByRole('button', { name: 'Delete' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-report]').length === 2);
+  await nav('Accounts');
+  await page.locator('.list-group-item', { hasText: 'Cash box' }).getByRole('button', { name: 'Delete' }).click();
+  await page.locator('.list-group-item', { hasText: 'Cash box' }).waitFor({ state: 'detached' });
+
   // The rule dialog opens filled in from a transaction, counting what it would match.
   await page.goto(`${base}/transactions?month=2025-03`);
   const tesco = page.locator('tr', { hasText: 'TESCO STORES 3297 LONDON' }).first();

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it, vi } from 'vitest';
 import type { Schemas } from '../src/api/client';
-import { reportRequest, reportRow } from '../src/pages/reports';
+import { accountPicker, reportRequest, reportRow } from '../src/pages/reports';
 
 type Report = Schemas['ReportResponse'];
 
@@ -27,6 +27,41 @@ describe('the report form', () => {
       .toEqual({ kind: 'xlsx', year: 2025, include_transactions: false });
     expect(reportRequest(form({ kind: 'csv', period: 'range', from: '2026-01-01', to: '2026-03-31', include_transactions: 'on' })))
       .toEqual({ kind: 'csv', from: '2026-01-01', to: '2026-03-31', include_transactions: false });
+  });
+});
+
+describe('the account picker', () => {
+  const accounts = [
+    { id: 3, name: 'Main', currency: 'USD' },
+    { id: 5, name: 'Savings', currency: 'USD' },
+    { id: 8, name: 'Card', currency: 'EUR' },
+  ] as Schemas['AccountResponse'][];
+  const picked = (untick: number[]) => {
+    const form = document.createElement('form');
+    form.append(accountPicker(accounts));
+    for (const id of untick) (form.querySelector(`input[value="${id}"]`) as HTMLInputElement).checked = false;
+    const data = new FormData(form);
+    data.set('kind', 'xlsx');
+    data.set('period', 'month');
+    data.set('month', '2026-03');
+    return reportRequest(data, accounts.length);
+  };
+
+  it('starts with every account ticked, which sends no restriction', () => {
+    const picker = accountPicker(accounts);
+    const boxes = [...picker.querySelectorAll('input[type=checkbox]')] as HTMLInputElement[];
+    expect(boxes.map((b) => [b.value, b.checked])).toEqual([['3', true], ['5', true], ['8', true]]);
+    expect(picker.textContent).toContain('Card (EUR)');
+    expect(picked([])).toEqual({ kind: 'xlsx', month: '2026-03', include_transactions: false });
+  });
+
+  it('sends the accounts left ticked', () => {
+    expect(picked([5])).toEqual({ kind: 'xlsx', month: '2026-03', include_transactions: false, account_ids: [3, 8] });
+    expect(picked([3, 8])).toMatchObject({ account_ids: [5] });
+  });
+
+  it('treats none ticked as all', () => {
+    expect(picked([3, 5, 8])).not.toHaveProperty('account_ids');
   });
 });
 

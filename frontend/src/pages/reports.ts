@@ -1,4 +1,5 @@
 import { api, call, type Schemas } from '../api/client';
+import { fetchAccounts, type Account } from '../api/reference';
 import { currentMonth } from '../format/dates';
 import type { Page } from '../router';
 import { h, replace } from '../ui/dom';
@@ -14,15 +15,31 @@ const STATUS: Record<Report['status'], string> = { queued: 'Waiting', running: '
 /** How often a report being made in the background is asked about. */
 const POLL_MS = 1000;
 
-/** The request body of the form: its kind and the one period it names. */
-export function reportRequest(data: FormData): CreateReport {
+/**
+ * The request body of the form: its kind, the one period it names, and the accounts ticked out
+ * of `accountCount` (none sent when all or none are ticked: the report is then of all accounts).
+ */
+export function reportRequest(data: FormData, accountCount = 0): CreateReport {
   const kind = data.get('kind') as CreateReport['kind'];
   const body: CreateReport = { kind, include_transactions: kind === 'pdf' && data.get('include_transactions') === 'on' };
+  const ticked = data.getAll('account_ids').map(Number);
+  if (ticked.length > 0 && ticked.length < accountCount) body.account_ids = ticked;
   switch (data.get('period')) {
     case 'year': return { ...body, year: Number(text(data, 'year')) };
     case 'range': return { ...body, from: text(data, 'from'), to: text(data, 'to') };
     default: return { ...body, month: text(data, 'month') };
   }
+}
+
+/** A checkbox per account, all ticked: a report is of every account unless some are unticked. */
+export function accountPicker(accounts: Account[]): HTMLElement {
+  return h('fieldset', { class: 'mb-3', 'aria-label': 'Accounts' },
+    h('legend', { class: 'form-label fs-6 mb-1' }, 'Accounts'),
+    h('div', { class: 'd-flex flex-wrap column-gap-3' }, accounts.map((a) => h('div', { class: 'form-check' },
+      h('input', { class: 'form-check-input', type: 'checkbox', name: 'account_ids', value: String(a.id), id: `report-account-${a.id}`, defaultChecked: true }),
+      h('label', { class: 'form-check-label', for: `report-account-${a.id}` }, `${a.name} (${a.currency})`)))),
+    h('div', { class: 'form-text' }, 'Insights, the forecast, upcoming bills and budgets are about all accounts: a report on some leaves them out.'),
+    h('div', { class: 'invalid-feedback' }));
 }
 
 function sizeLabel(bytes: number): string {
@@ -75,15 +92,23 @@ export const reportsPage: Page = ({ root }) => {
   showPeriod('month');
   kindOf.querySelector('select')!.addEventListener('change', (e) => showPeriod((e.target as HTMLSelectElement).value));
 
+  const accounts = h('div');
+  let accountCount = 0;
+  void fetchAccounts().then((list) => {
+    accountCount = list.length;
+    // With one account there is nothing to pick.
+    if (list.length > 1) replace(accounts, accountPicker(list));
+  }, () => {});
   const form = h('form', { 'aria-label': 'New report' },
     h('div', { class: 'row g-2' },
       field({ name: 'kind', label: 'Format', type: 'select', options: KINDS, value: 'pdf', col: 'col-12 col-md-3' }),
       kindOf),
     periodFields,
+    accounts,
     field({ name: 'include_transactions', label: 'PDF: list every transaction in an appendix', type: 'checkbox' }),
     submitButton('Make report'));
   onSubmit(form, async (data) => {
-    const report = await call(api.POST('/api/v1/reports', { body: reportRequest(data) }));
+    const report = await call(api.POST('/api/v1/reports', { body: reportRequest(data, accountCount) }));
     toast(report.status === 'ready' ? `${report.file_name} is ready` : `${report.file_name} is being made`);
     await reload();
   });
