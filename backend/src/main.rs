@@ -183,7 +183,11 @@ fn ml(command: MlCommand) -> Result<(), Failure> {
             households,
             out_dir,
         } => {
-            let metrics = anomaly_evaluation::run(seed, households);
+            let metrics = anomaly_evaluation::evaluate(
+                seed,
+                households,
+                anomaly_evaluation::TUNING_HOUSEHOLDS,
+            );
             std::fs::create_dir_all(&out_dir)?;
             std::fs::write(
                 out_dir.join("metrics.json"),

@@ -4,7 +4,10 @@
 //! - **unusual amount**: a payment far above that merchant's own history (its last payments), or
 //!   the category's when the merchant has too few. Robust statistics in log space: the distance
 //!   from the median in units of the scaled median absolute deviation, so one past outlier
-//!   moves neither and does not hide the next.
+//!   moves neither and does not hide the next. A merchant's few payments say little about how
+//!   much its amounts vary, so its spread is pulled towards its category's (the spread of every
+//!   payment in the category around its own merchant's median, over the year before).
+
 //! - **duplicate charge**: the same merchant and amount again within a few days, unless that
 //!   merchant is habitually paid the same amount twice in a row.
 //! - **new merchant**: a first payment to a merchant never seen before that is large for this
@@ -133,11 +136,28 @@ const HISTORY_PAYMENTS: usize = 24;
 const MIN_CATEGORY_HISTORY: usize = 8;
 /// How far back history reaches.
 const HISTORY_DAYS: i64 = 400;
-/// Robust z (log space) from which an amount is unusual …
-pub const UNUSUAL_Z: f64 = 3.5;
-/// … and it must also be at least this many times the median: a tight history would otherwise
-/// flag small wobbles.
-pub const UNUSUAL_TIMES: f64 = 3.0;
+/// When a payment is an unusual amount: chosen on tuning households (`evaluate`), among the
+/// candidates the model card lists.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct UnusualRule {
+    /// Robust z (log space) from which an amount is unusual …
+    pub z: f64,
+    /// … and it must also be at least this many times the median: a tight history would
+    /// otherwise flag small wobbles.
+    pub times: f64,
+    /// How many payments the category's spread counts as when it is blended with the
+    /// merchant's own (0: the merchant's alone).
+    pub category_weight: f64,
+}
+
+/// The rule served.
+pub const UNUSUAL: UnusualRule = UnusualRule {
+    z: 3.0,
+    times: 3.0,
+    category_weight: 24.0,
+};
+/// Residuals a category's spread needs.
+const MIN_CATEGORY_RESIDUALS: usize = 20;
 /// A MAD from few payments understates the spread: it is widened by √(1 + this / payments),
 /// about 13% at 24 payments and 37% at 8 (measured in `evaluate`: fewer false alarms from
 /// short histories at little cost in recall).
@@ -202,6 +222,10 @@ fn median_amount(amounts: &[i64]) -> i64 {
 struct Context<'a> {
     from: NaiveDate,
     to: NaiveDate,
+    rule: UnusualRule,
+    /// Per currency and category: the spread (log space) of its payments around their own
+    /// merchant's median, over the `HISTORY_DAYS` before `from`.
+    category_spread: HashMap<(String, i64), f64>,
     /// Expenses (amount < 0), oldest first.
     expenses: Vec<&'a Line>,
     /// Indexes into `expenses` by currency and merchant key.
@@ -216,6 +240,17 @@ pub fn detect(
     series: &[RecurringSeries],
     from: NaiveDate,
     to: NaiveDate,
+) -> Vec<Found> {
+    detect_with(lines, series, from, to, UNUSUAL)
+}
+
+/// `detect` with another rule for unusual amounts (the evaluation's candidates).
+pub fn detect_with(
+    lines: &[Line],
+    series: &[RecurringSeries],
+    from: NaiveDate,
+    to: NaiveDate,
+    rule: UnusualRule,
 ) -> Vec<Found> {
     let mut expenses: Vec<&Line> = lines
         .iter()
@@ -232,9 +267,12 @@ pub fn detect(
                 .push(i);
         }
     }
+    let category_spread = category_spreads(&expenses, &by_merchant, from);
     let cx = Context {
         from,
         to,
+        rule,
+        category_spread,
         expenses,
         by_merchant,
     };
@@ -247,6 +285,45 @@ pub fn detect(
         .collect();
     pace(&cx, &flagged, &mut found);
     found
+}
+
+/// The spread of each category's payments around their merchant's median (merchants with
+/// `MIN_HISTORY` payments in the `HISTORY_DAYS` before `from`), where there are enough.
+fn category_spreads(
+    expenses: &[&Line],
+    by_merchant: &HashMap<(String, String), Vec<usize>>,
+    from: NaiveDate,
+) -> HashMap<(String, i64), f64> {
+    let since = from - Duration::days(HISTORY_DAYS);
+    let mut residuals: HashMap<(String, i64), Vec<f64>> = HashMap::new();
+    for ((currency, _), idx) in by_merchant {
+        let before: Vec<&Line> = idx
+            .iter()
+            .map(|&i| expenses[i])
+            .filter(|l| l.date >= since && l.date < from)
+            .collect();
+        if before.len() < MIN_HISTORY {
+            continue;
+        }
+        let logs: Vec<f64> = before.iter().map(|l| (-l.amount as f64).ln()).collect();
+        let (center, _) = median_mad(&logs);
+        for (line, log) in before.iter().zip(&logs) {
+            if let Some(category) = line.category_id {
+                residuals
+                    .entry((currency.clone(), category))
+                    .or_default()
+                    .push(log - center);
+            }
+        }
+    }
+    residuals
+        .into_iter()
+        .filter(|(_, r)| r.len() >= MIN_CATEGORY_RESIDUALS)
+        .map(|(key, r)| {
+            let mut dev: Vec<f64> = r.iter().map(|x| x.abs()).collect();
+            (key, MAD_SCALE * median(&mut dev))
+        })
+        .collect()
 }
 
 fn in_period(cx: &Context, date: NaiveDate) -> bool {
@@ -426,12 +503,23 @@ fn unusual(
         (amounts, "the category's".to_owned())
     };
     let logs: Vec<f64> = amounts.iter().map(|a| (*a as f64).ln()).collect();
-    let (center, spread) = median_mad(&logs);
+    let (center, own) = median_mad(&logs);
+    let n = amounts.len() as f64;
+    let weight = cx.rule.category_weight;
+    let spread = match line
+        .category_id
+        .and_then(|c| cx.category_spread.get(&(currency.to_owned(), c)))
+    {
+        Some(pooled) if weight > 0.0 => {
+            ((n * own * own + weight * pooled * pooled) / (n + weight)).sqrt()
+        }
+        _ => own,
+    };
     let z = ((-line.amount) as f64).ln() - center;
-    let z = z / (spread.max(MIN_LOG_SPREAD) * (1.0 + SMALL_SAMPLE / amounts.len() as f64).sqrt());
+    let z = z / (spread.max(MIN_LOG_SPREAD) * (1.0 + SMALL_SAMPLE / n).sqrt());
     let usual = median_amount(&amounts).max(1);
     let times = -line.amount as f64 / usual as f64;
-    if z < UNUSUAL_Z || times < UNUSUAL_TIMES {
+    if z < cx.rule.z || times < cx.rule.times {
         return None;
     }
     let severity = if times >= 8.0 {
