@@ -14,7 +14,7 @@ use crate::api::IdPage;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
-use crate::bankfile::{Format, Mapping, RowProblem};
+use crate::bankfile::{CleanedCell, Format, Mapping, RowProblem};
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
 use crate::imports::{
@@ -130,6 +130,9 @@ pub struct PreviewResponse {
     pub rows: Vec<PreviewRow>,
     /// How many rows of the whole file the account already has.
     pub duplicates: usize,
+    /// Cells whose control characters (such as U+0000) were dropped, with their line and field
+    /// (the first 200): the text is imported without them.
+    pub cleaned: Vec<CleanedCell>,
 }
 
 impl From<Preview> for PreviewResponse {
@@ -141,6 +144,7 @@ impl From<Preview> for PreviewResponse {
             headers: p.parsed.headers,
             rows: p.rows,
             duplicates: p.duplicates,
+            cleaned: p.parsed.cleaned,
         }
     }
 }

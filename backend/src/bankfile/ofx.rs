@@ -295,5 +295,6 @@ pub fn parse(
         headers: Vec::new(),
         rows,
         problems,
+        cleaned: Vec::new(),
     })
 }

@@ -172,5 +172,6 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
         headers: Vec::new(),
         rows,
         problems,
+        cleaned: Vec::new(),
     })
 }

@@ -624,6 +624,7 @@ pub fn extract(
         headers,
         rows: out,
         problems,
+        cleaned: Vec::new(),
     })
 }
 
