@@ -132,13 +132,14 @@ impl Application {
         let cookie_secure = config.cookie_secure;
         let frontend = Frontend::open(&config.frontend_dir);
         let mut server = HttpServer::new(move || {
-            let (app, openapi) = App::new()
+            let (app, mut openapi) = App::new()
                 .into_utoipa_app()
                 .openapi(<ApiDoc as utoipa::OpenApi>::openapi())
                 .app_data(state.clone())
                 .app_data(api::path_config())
                 .configure(api::routes)
                 .split_for_parts();
+            crate::openapi::complete(&mut openapi);
             let app = match &frontend {
                 Some(frontend) => app.app_data(web::Data::new(frontend.clone())),
                 None => app.service(api::home::index),

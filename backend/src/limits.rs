@@ -27,7 +27,7 @@ pub fn date_in_range(date: NaiveDate) -> bool {
     (MIN_YEAR..=MAX_YEAR).contains(&date.year())
 }
 
-/// For `#[validate(custom(function = "crate::limits::amount"))]`.
+/// The check behind `api::fields::Amount`.
 pub fn amount(amount: i64) -> Result<(), ValidationError> {
     if amount_in_range(amount) {
         Ok(())
@@ -36,18 +36,13 @@ pub fn amount(amount: i64) -> Result<(), ValidationError> {
     }
 }
 
-/// For `#[validate(custom(function = "crate::limits::date"))]`.
+/// The check behind `api::fields::DateInRange`.
 pub fn date(date: &NaiveDate) -> Result<(), ValidationError> {
     if date_in_range(*date) {
         Ok(())
     } else {
         Err(ValidationError::new("date_range").with_message(DATE_RANGE.into()))
     }
-}
-
-/// The same for an optional date (validator hands those over by double reference).
-pub fn optional_date(value: &&NaiveDate) -> Result<(), ValidationError> {
-    date(value)
 }
 
 /// `a + b` for money, or the 422 that a database overflow also answers: no wrapped sums.

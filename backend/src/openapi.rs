@@ -73,12 +73,20 @@ impl Modify for SecuritySchemes {
 
 /// The whole document, as served at `/api/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    App::new()
+    let mut doc = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::api::routes)
         .split_for_parts()
-        .1
+        .1;
+    complete(&mut doc);
+    doc
+}
+
+/// What the collected document needs besides the routes' own parts; the served document goes
+/// through it too.
+pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    crate::api::fields::control_free_requests(doc);
 }
 
 /// What `dhana openapi` prints and `openapi.yaml` holds.

@@ -48,11 +48,12 @@ impl Storage {
         }
     }
 
-    /// Deletes the files of records that are gone (an undone import, a deleted account or
-    /// user). The records are already deleted, so a file that cannot be removed is logged rather
-    /// than failing the request.
-    pub fn delete_all(&self, keys: &[String]) {
+    /// Deletes the files of records that are gone (an undone import, an expired preview, a
+    /// deleted report, account or user). The records are already deleted, so a file that cannot
+    /// be removed is logged rather than failing the request.
+    pub fn delete_all<K: AsRef<str>>(&self, keys: impl IntoIterator<Item = K>) {
         for key in keys {
+            let key = key.as_ref();
             if let Err(error) = self.delete(key) {
                 tracing::warn!(%key, %error, "a stored file could not be deleted");
             }

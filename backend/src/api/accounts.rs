@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::api::extract::{iso_currency, not_blank, ValidJson, ValidQuery};
+use crate::api::extract::{ValidJson, ValidQuery};
+use crate::api::fields;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound, QueryErrors};
@@ -57,19 +58,17 @@ pub struct AccountList {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Everyday", "kind": "checking", "currency": "EUR", "opening_balance": 150000}))]
 pub struct CreateAccount {
-    #[validate(
-        length(max = 100, message = "must be at most 100 characters long"),
-        custom(function = "not_blank")
-    )]
+    #[validate(custom(function = "fields::Name::check"))]
+    #[schema(value_type = fields::Name)]
     pub name: String,
     pub kind: AccountKind,
     /// Defaults to your base currency.
-    #[validate(custom(function = "iso_currency"))]
-    #[schema(pattern = "^[A-Z]{3}$")]
+    #[validate(custom(function = "fields::CurrencyCode::check"))]
+    #[schema(value_type = Option<fields::CurrencyCode>)]
     pub currency: Option<String>,
     /// Minor units; defaults to 0.
-    #[validate(custom(function = "crate::limits::amount"))]
-    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
+    #[validate(custom(function = "fields::Amount::check"))]
+    #[schema(value_type = Option<fields::Amount>)]
     pub opening_balance: Option<i64>,
 }
 
@@ -77,18 +76,16 @@ pub struct CreateAccount {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"archived": true}))]
 pub struct UpdateAccount {
-    #[validate(
-        length(max = 100, message = "must be at most 100 characters long"),
-        custom(function = "not_blank")
-    )]
+    #[validate(custom(function = "fields::Name::check"))]
+    #[schema(value_type = Option<fields::Name>)]
     pub name: Option<String>,
     pub kind: Option<AccountKind>,
     /// Only while the account has no transactions.
-    #[validate(custom(function = "iso_currency"))]
-    #[schema(pattern = "^[A-Z]{3}$")]
+    #[validate(custom(function = "fields::CurrencyCode::check"))]
+    #[schema(value_type = Option<fields::CurrencyCode>)]
     pub currency: Option<String>,
-    #[validate(custom(function = "crate::limits::amount"))]
-    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
+    #[validate(custom(function = "fields::Amount::check"))]
+    #[schema(value_type = Option<fields::Amount>)]
     pub opening_balance: Option<i64>,
     /// Archived accounts are hidden from lists unless asked for, and keep their history.
     pub archived: Option<bool>,

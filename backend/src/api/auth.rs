@@ -7,14 +7,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::api::extract::{not_blank, trimmed, ValidJson};
+use crate::api::extract::{trimmed, ValidJson};
+use crate::api::fields;
 use crate::api::me::UserResponse;
 use crate::api::sign_ins::forget_cookie;
 use crate::api::{client_address, user_agent};
 use crate::app::AppState;
 use crate::auth::sign_ins::{self, SignInKind};
 use crate::auth::tokens::{self, TokenPair};
-use crate::auth::{login, password, rate_limit, session, AuthMethod, CurrentUser};
+use crate::auth::{login, rate_limit, session, AuthMethod, CurrentUser};
 use crate::error::responses::{AuthErrors, BodyErrors, LoginErrors};
 use crate::error::{ApiError, Problem};
 use crate::users;
@@ -25,16 +26,11 @@ pub struct RegisterRequest {
     #[serde(deserialize_with = "trimmed")]
     #[validate(email(message = "is not an email address"))]
     pub email: String,
-    #[validate(length(
-        min = "password::MIN_LENGTH",
-        max = "password::MAX_LENGTH",
-        message = "must be 10 to 128 characters long"
-    ))]
+    #[validate(custom(function = "fields::NewPassword::check"))]
+    #[schema(value_type = fields::NewPassword)]
     pub password: String,
-    #[validate(
-        length(max = 100, message = "must be at most 100 characters long"),
-        custom(function = "not_blank")
-    )]
+    #[validate(custom(function = "fields::Name::check"))]
+    #[schema(value_type = fields::Name)]
     pub display_name: String,
 }
 

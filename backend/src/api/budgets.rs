@@ -7,6 +7,7 @@ use validator::{Validate, ValidationError};
 use crate::analytics::period::{first_of_month, month_label, parse_month};
 use crate::analytics::sums;
 use crate::api::extract::{ValidJson, ValidQuery};
+use crate::api::fields;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
@@ -78,15 +79,6 @@ pub struct BudgetMonth {
     pub overall: Option<MonthStatus>,
 }
 
-fn positive(amount: i64) -> Result<(), ValidationError> {
-    if amount > 0 {
-        Ok(())
-    } else {
-        Err(ValidationError::new("positive")
-            .with_message("must be a positive amount in minor units".into()))
-    }
-}
-
 fn month(value: &str) -> Result<(), ValidationError> {
     parse_month(value).map(drop).ok_or_else(|| {
         ValidationError::new("month")
@@ -100,37 +92,34 @@ fn month(value: &str) -> Result<(), ValidationError> {
 pub struct CreateBudget {
     /// An expense category; `null` or absent for the overall budget.
     pub category_id: Option<i64>,
-    #[validate(custom(function = "positive"))]
-    #[validate(custom(function = "crate::limits::amount"))]
-    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
+    #[validate(custom(function = "fields::PositiveAmount::check"))]
+    #[schema(value_type = fields::PositiveAmount)]
     pub amount: i64,
     #[serde(default)]
     pub rollover: bool,
     /// First month, `YYYY-MM`; defaults to the current month.
     #[validate(custom(function = "month"))]
-    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
+    #[schema(value_type = Option<fields::YearMonth>)]
     pub starts: Option<String>,
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBudget {
-    #[validate(custom(function = "positive"))]
-    #[validate(custom(function = "crate::limits::amount"))]
-    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
+    #[validate(custom(function = "fields::PositiveAmount::check"))]
+    #[schema(value_type = Option<fields::PositiveAmount>)]
     pub amount: Option<i64>,
     pub rollover: Option<bool>,
     #[validate(custom(function = "month"))]
-    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
+    #[schema(value_type = Option<fields::YearMonth>)]
     pub starts: Option<String>,
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MonthAmount {
-    #[validate(custom(function = "positive"))]
-    #[validate(custom(function = "crate::limits::amount"))]
-    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
+    #[validate(custom(function = "fields::PositiveAmount::check"))]
+    #[schema(value_type = fields::PositiveAmount)]
     pub amount: i64,
 }
 

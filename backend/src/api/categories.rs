@@ -1,9 +1,10 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use validator::{Validate, ValidationError};
+use validator::Validate;
 
-use crate::api::extract::{not_blank, nullable, ValidJson, ValidQuery};
+use crate::api::extract::{nullable, ValidJson, ValidQuery};
+use crate::api::fields;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
@@ -39,46 +40,35 @@ pub struct CategoryList {
     pub items: Vec<CategoryResponse>,
 }
 
-fn hex_color(value: &str) -> Result<(), ValidationError> {
-    let hex = value.strip_prefix('#').unwrap_or_default();
-    if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        Ok(())
-    } else {
-        Err(ValidationError::new("color").with_message("must be a colour as #RRGGBB".into()))
-    }
-}
-
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Coffee", "parent_id": 2, "kind": "expense", "color": "#E69F00"}))]
 pub struct CreateCategory {
-    #[validate(
-        length(max = 60, message = "must be at most 60 characters long"),
-        custom(function = "not_blank")
-    )]
+    #[validate(custom(function = "fields::CategoryName::check"))]
+    #[schema(value_type = fields::CategoryName)]
     pub name: String,
     /// A top-level category to nest under.
     pub parent_id: Option<i64>,
     pub kind: CategoryKind,
     /// Defaults to a neutral grey.
-    #[validate(custom(function = "hex_color"))]
+    #[validate(custom(function = "fields::HexColor::check"))]
+    #[schema(value_type = Option<fields::HexColor>)]
     pub color: Option<String>,
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCategory {
-    #[validate(
-        length(max = 60, message = "must be at most 60 characters long"),
-        custom(function = "not_blank")
-    )]
+    #[validate(custom(function = "fields::CategoryName::check"))]
+    #[schema(value_type = Option<fields::CategoryName>)]
     pub name: Option<String>,
     /// `null` makes the category top-level.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>)]
     pub parent_id: Option<Option<i64>>,
     pub kind: Option<CategoryKind>,
-    #[validate(custom(function = "hex_color"))]
+    #[validate(custom(function = "fields::HexColor::check"))]
+    #[schema(value_type = Option<fields::HexColor>)]
     pub color: Option<String>,
 }
 

@@ -5,7 +5,8 @@ use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
 use crate::analytics::period::{month_label, parse_month, shift_months};
-use crate::api::extract::{iso_currency, not_blank, ValidJson};
+use crate::api::extract::ValidJson;
+use crate::api::fields;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
@@ -109,15 +110,13 @@ fn month_of(value: Option<&String>) -> Option<NaiveDate> {
     "promo_apr_bp": 0, "promo_ends": "2027-03", "due_day": 15
 }))]
 pub struct DebtRequest {
-    #[validate(
-        length(max = 100, message = "must be at most 100 characters long"),
-        custom(function = "not_blank")
-    )]
+    #[validate(custom(function = "fields::Name::check"))]
+    #[schema(value_type = fields::Name)]
     pub name: String,
     pub kind: DebtKind,
     /// ISO 4217; defaults to the linked account's, else your base currency.
-    #[validate(custom(function = "iso_currency"))]
-    #[schema(pattern = "^[A-Z]{3}$")]
+    #[validate(custom(function = "fields::CurrencyCode::check"))]
+    #[schema(value_type = Option<fields::CurrencyCode>)]
     pub currency: Option<String>,
     /// Owed, in minor units (0 to 10^13); needed unless `account_id` links a loan or
     /// credit-card account, whose balance the debt then follows.
@@ -136,14 +135,14 @@ pub struct DebtRequest {
     pub minimum_percent_bp: Option<i64>,
     /// `installment`: the month of the last payment, `YYYY-MM`.
     #[validate(custom(function = "month"))]
-    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
+    #[schema(value_type = Option<fields::YearMonth>)]
     pub final_month: Option<String>,
     /// A promotional annual rate in basis points, with `promo_ends`.
     #[validate(range(min = 0, max = MAX_APR_BP, message = "must be 0 to 10000 basis points"))]
     pub promo_apr_bp: Option<i64>,
     /// The last month at the promotional rate, `YYYY-MM`.
     #[validate(custom(function = "month"))]
-    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
+    #[schema(value_type = Option<fields::YearMonth>)]
     pub promo_ends: Option<String>,
     #[validate(range(min = 1, max = 31, message = "must be a day of the month, 1 to 31"))]
     pub due_day: Option<i32>,
@@ -342,12 +341,12 @@ pub struct PlanBody {
     #[serde(default)]
     pub extra_payments: Vec<ExtraPayment>,
     /// The debts planned: those in this currency (default: your base currency).
-    #[validate(custom(function = "iso_currency"))]
-    #[schema(pattern = "^[A-Z]{3}$")]
+    #[validate(custom(function = "fields::CurrencyCode::check"))]
+    #[schema(value_type = Option<fields::CurrencyCode>)]
     pub currency: Option<String>,
     /// The first month planned, `YYYY-MM`; default next month.
     #[validate(custom(function = "month"))]
-    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
+    #[schema(value_type = Option<fields::YearMonth>)]
     pub start: Option<String>,
 }
 

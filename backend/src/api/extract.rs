@@ -199,16 +199,6 @@ fn strip_position(message: &str) -> String {
         .to_owned()
 }
 
-/// An ISO 4217 currency code.
-pub fn iso_currency(code: &str) -> Result<(), validator::ValidationError> {
-    if crate::money::is_currency(code) {
-        Ok(())
-    } else {
-        Err(validator::ValidationError::new("currency")
-            .with_message("must be an ISO 4217 code such as EUR or USD".into()))
-    }
-}
-
 /// For fields where `null` means "clear it" and leaving the field out means "keep it": absent is
 /// `None`, `null` is `Some(None)`. Use with `#[serde(default, deserialize_with = "nullable")]`.
 pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
@@ -217,15 +207,6 @@ where
     T: serde::Deserialize<'de>,
 {
     <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
-}
-
-/// For names and labels: present and not just spaces.
-pub fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
-    if value.trim().is_empty() {
-        Err(validator::ValidationError::new("blank").with_message("must not be blank".into()))
-    } else {
-        Ok(())
-    }
 }
 
 /// Deserializes a string without its surrounding white space (pasted addresses often have some).

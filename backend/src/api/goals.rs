@@ -5,7 +5,8 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::analytics::period::{month_label, parse_month};
-use crate::api::extract::{iso_currency, not_blank, nullable, ValidJson, ValidQuery};
+use crate::api::extract::{nullable, ValidJson, ValidQuery};
+use crate::api::fields;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
@@ -142,17 +143,17 @@ fn earmarks(accounts: &[Earmark]) -> Result<Vec<(i64, i64)>, ApiError> {
 #[schema(example = json!({"name": "Emergency fund", "target_amount": 600000, "target_date": "2027-06-30",
     "savings_share_bp": 2000, "accounts": [{"account_id": 4, "amount": 150000}]}))]
 pub struct CreateGoal {
-    #[validate(
-        length(max = 100, message = "must be at most 100 characters long"),
-        custom(function = "not_blank")
-    )]
+    #[validate(custom(function = "fields::Name::check"))]
+    #[schema(value_type = fields::Name)]
     pub name: String,
     #[validate(range(min = 1, max = MAX_BALANCE, message = "must be 1 to 10000000000000 minor units"))]
     pub target_amount: i64,
     /// ISO 4217; default your base currency.
-    #[validate(custom(function = "iso_currency"))]
-    #[schema(pattern = "^[A-Z]{3}$")]
+    #[validate(custom(function = "fields::CurrencyCode::check"))]
+    #[schema(value_type = Option<fields::CurrencyCode>)]
     pub currency: Option<String>,
+    #[validate(custom(function = "fields::DateInRange::check_optional"))]
+    #[schema(value_type = Option<fields::DateInRange>)]
     pub target_date: Option<NaiveDate>,
     /// Share of each complete month's net savings, in basis points (1 to 10000).
     #[validate(range(min = 1, max = 10_000, message = "must be 1 to 10000 basis points"))]
@@ -163,7 +164,7 @@ pub struct CreateGoal {
     /// The first month counted, `YYYY-MM`, up to the current one (default); an earlier month
     /// counts the share of savings and the pace from then.
     #[validate(custom(function = "month"))]
-    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$")]
+    #[schema(value_type = Option<fields::YearMonth>)]
     pub starts: Option<String>,
 }
 
@@ -179,16 +180,15 @@ fn month(value: &str) -> Result<(), validator::ValidationError> {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"state": "paused"}))]
 pub struct UpdateGoal {
-    #[validate(
-        length(max = 100, message = "must be at most 100 characters long"),
-        custom(function = "not_blank")
-    )]
+    #[validate(custom(function = "fields::Name::check"))]
+    #[schema(value_type = Option<fields::Name>)]
     pub name: Option<String>,
     #[validate(range(min = 1, max = MAX_BALANCE, message = "must be 1 to 10000000000000 minor units"))]
     pub target_amount: Option<i64>,
     /// `null` removes the date.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[validate(custom(function = "fields::DateInRange::check_optional"))]
+    #[schema(value_type = Option<fields::DateInRange>)]
     pub target_date: Option<Option<NaiveDate>>,
     /// `null` stops the allocation.
     #[serde(default, deserialize_with = "nullable")]
@@ -375,6 +375,8 @@ pub struct ContributionList {
 #[schema(example = json!({"date": "2026-11-29", "amount": 25000, "note": "birthday money"}))]
 pub struct ContributionBody {
     /// Default today.
+    #[validate(custom(function = "fields::DateInRange::check_optional"))]
+    #[schema(value_type = Option<fields::DateInRange>)]
     pub date: Option<NaiveDate>,
     /// Minor units, not 0; negative to take money out.
     #[validate(

@@ -14,7 +14,7 @@ use crate::api::IdPage;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
-use crate::bankfile::{Format, LayoutFindings, Mapping, RowProblem};
+use crate::bankfile::{CleanedCell, Format, LayoutFindings, Mapping, RowProblem};
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
 use crate::error::{ApiError, Problem};
 use crate::imports::{
@@ -136,6 +136,9 @@ pub struct PreviewResponse {
     /// the header put back together. Balance and total lines left out are among `problems`
     /// (field `summary`).
     pub findings: LayoutFindings,
+    /// Cells whose control characters (such as U+0000) were dropped, with their line and field
+    /// (the first 200): the text is imported without them.
+    pub cleaned: Vec<CleanedCell>,
 }
 
 impl From<Preview> for PreviewResponse {
@@ -148,6 +151,7 @@ impl From<Preview> for PreviewResponse {
             rows: p.rows,
             duplicates: p.duplicates,
             findings: p.parsed.findings,
+            cleaned: p.parsed.cleaned,
         }
     }
 }

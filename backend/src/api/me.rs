@@ -7,10 +7,11 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::client_address;
-use crate::api::extract::{iso_currency, not_blank, ValidJson};
+use crate::api::extract::ValidJson;
+use crate::api::fields;
 use crate::api::sign_ins::forget_cookie;
 use crate::app::AppState;
-use crate::auth::{password, CurrentUser};
+use crate::auth::CurrentUser;
 use crate::error::responses::{AuthErrors, BodyErrors};
 use crate::error::{ApiError, Problem};
 use crate::users::{self, ProfileUpdate, User};
@@ -45,22 +46,17 @@ impl From<User> for UserResponse {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"display_name": "Asha R.", "base_currency": "INR"}))]
 pub struct UpdateMeRequest {
-    #[validate(
-        length(max = 100, message = "must be at most 100 characters long"),
-        custom(function = "not_blank")
-    )]
+    #[validate(custom(function = "fields::Name::check"))]
+    #[schema(value_type = Option<fields::Name>)]
     pub display_name: Option<String>,
-    #[validate(custom(function = "iso_currency"))]
-    #[schema(pattern = "^[A-Z]{3}$")]
+    #[validate(custom(function = "fields::CurrencyCode::check"))]
+    #[schema(value_type = Option<fields::CurrencyCode>)]
     pub base_currency: Option<String>,
     /// Required with `new_password`.
     pub current_password: Option<String>,
     /// Changing it ends every other sign-in at once (their sessions and tokens stop working).
-    #[validate(length(
-        min = "password::MIN_LENGTH",
-        max = "password::MAX_LENGTH",
-        message = "must be 10 to 128 characters long"
-    ))]
+    #[validate(custom(function = "fields::NewPassword::check"))]
+    #[schema(value_type = Option<fields::NewPassword>)]
     pub new_password: Option<String>,
 }
 

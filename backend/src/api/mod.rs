@@ -11,6 +11,7 @@ pub mod categorizer;
 pub mod dashboard;
 pub mod debts;
 pub mod extract;
+pub mod fields;
 pub mod forecast;
 pub mod goals;
 pub mod health;

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::api::extract::{not_blank, ValidJson};
+use crate::api::extract::ValidJson;
+use crate::api::fields;
 use crate::app::AppState;
 use crate::auth::personal_tokens::{self, Scope};
 use crate::auth::sign_ins::{self, SignInRow};
@@ -20,11 +21,8 @@ use crate::error::ApiError;
 #[schema(example = json!({"name": "nightly import", "scopes": ["read", "import"], "expires_in_days": 90}))]
 pub struct CreateTokenRequest {
     /// What the token is for, shown in the list.
-    #[validate(
-        length(min = 1, max = 100, message = "must be 1 to 100 characters long"),
-        custom(function = "not_blank")
-    )]
-    #[schema(min_length = 1, max_length = 100)]
+    #[validate(custom(function = "fields::Name::check"))]
+    #[schema(value_type = fields::Name)]
     pub name: String,
     /// At least one of `read`, `write`, `import`.
     #[validate(length(min = 1, max = 3, message = "must name one to three scopes"))]

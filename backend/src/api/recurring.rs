@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::api::extract::{ValidJson, ValidQuery};
+use crate::api::fields;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound, QueryErrors};
@@ -81,14 +82,6 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
     Option::<String>::deserialize(d).map(Some)
 }
 
-fn name_length(name: &str) -> Result<(), validator::ValidationError> {
-    if name.trim().is_empty() || name.chars().count() > 100 {
-        return Err(validator::ValidationError::new("length")
-            .with_message("must be 1 to 100 characters, or null for the merchant's name".into()));
-    }
-    Ok(())
-}
-
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"choice": "confirmed", "name": "Netflix (family plan)"}))]
@@ -97,8 +90,8 @@ pub struct UpdateRecurring {
     pub choice: Option<Choice>,
     /// Your name for the series; `null` returns to the merchant's.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    #[validate(custom(function = "name_length"))]
+    #[schema(value_type = Option<fields::Name>)]
+    #[validate(custom(function = "fields::Name::check"))]
     pub name: Option<Option<String>>,
 }
 

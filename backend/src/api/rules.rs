@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::api::extract::{not_blank, ValidJson};
+use crate::api::extract::ValidJson;
+use crate::api::fields;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
@@ -61,24 +62,23 @@ pub struct RuleList {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Supermarkets", "match_kind": "contains", "pattern": "tesco", "category_id": 7}))]
 pub struct RuleRequest {
-    #[validate(
-        length(max = 100, message = "must be at most 100 characters long"),
-        custom(function = "not_blank")
-    )]
+    #[validate(custom(function = "fields::Name::check"))]
+    #[schema(value_type = fields::Name)]
     pub name: String,
     /// Lower runs first; defaults to 100.
     pub priority: Option<i32>,
     pub match_kind: MatchKind,
     /// Matched against the description, ignoring case.
-    #[validate(length(min = 1, max = 500, message = "must be 1 to 500 characters long"))]
+    #[validate(custom(function = "fields::RulePattern::check"))]
+    #[schema(value_type = fields::RulePattern)]
     pub pattern: String,
     /// Signed minor units (expenses are negative): only amounts at or above.
-    #[validate(custom(function = "crate::limits::amount"))]
-    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
+    #[validate(custom(function = "fields::Amount::check"))]
+    #[schema(value_type = Option<fields::Amount>)]
     pub min_amount: Option<i64>,
     /// Signed minor units: only amounts at or below.
-    #[validate(custom(function = "crate::limits::amount"))]
-    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
+    #[validate(custom(function = "fields::Amount::check"))]
+    #[schema(value_type = Option<fields::Amount>)]
     pub max_amount: Option<i64>,
     /// Only transactions of this account.
     pub account_id: Option<i64>,
@@ -108,7 +108,8 @@ impl From<RuleRequest> for RuleFields {
 pub struct RuleConditionRequest {
     pub match_kind: MatchKind,
     /// Matched against the description, ignoring case.
-    #[validate(length(min = 1, max = 500, message = "must be 1 to 500 characters long"))]
+    #[validate(custom(function = "fields::RulePattern::check"))]
+    #[schema(value_type = fields::RulePattern)]
     pub pattern: String,
     /// Signed minor units: only amounts at or above.
     pub min_amount: Option<i64>,

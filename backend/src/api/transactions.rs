@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::api::extract::{not_blank, nullable, ValidJson, ValidQuery};
+use crate::api::extract::{nullable, ValidJson, ValidQuery};
+use crate::api::fields;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
@@ -108,20 +109,21 @@ pub struct TransactionTotals {
 #[schema(example = json!({"account_id": 3, "date": "2026-03-14", "amount": -1250, "description": "Farmers market", "category_id": 7}))]
 pub struct CreateTransaction {
     pub account_id: i64,
-    #[validate(custom(function = "crate::limits::date"))]
+    #[validate(custom(function = "fields::DateInRange::check"))]
+    #[schema(value_type = fields::DateInRange)]
     pub date: NaiveDate,
     /// Minor units of the account's currency; expenses negative.
-    #[validate(custom(function = "crate::limits::amount"))]
-    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
+    #[validate(custom(function = "fields::Amount::check"))]
+    #[schema(value_type = fields::Amount)]
     pub amount: i64,
-    #[validate(
-        length(max = 500, message = "must be at most 500 characters long"),
-        custom(function = "not_blank")
-    )]
+    #[validate(custom(function = "fields::Description::check"))]
+    #[schema(value_type = fields::Description)]
     pub description: String,
-    #[validate(length(max = 200, message = "must be at most 200 characters long"))]
+    #[validate(custom(function = "fields::MerchantName::check"))]
+    #[schema(value_type = Option<fields::MerchantName>)]
     pub merchant: Option<String>,
-    #[validate(length(max = 2000, message = "must be at most 2000 characters long"))]
+    #[validate(custom(function = "fields::Notes::check"))]
+    #[schema(value_type = Option<fields::Notes>)]
     pub notes: Option<String>,
     /// Without it, your rules pick one.
     pub category_id: Option<i64>,
@@ -134,21 +136,22 @@ pub struct CreateTransaction {
 #[schema(example = json!({"category_id": 9}))]
 pub struct UpdateTransaction {
     pub account_id: Option<i64>,
-    #[validate(custom(function = "crate::limits::optional_date"))]
+    #[validate(custom(function = "fields::DateInRange::check_optional"))]
+    #[schema(value_type = Option<fields::DateInRange>)]
     pub date: Option<NaiveDate>,
-    #[validate(custom(function = "crate::limits::amount"))]
-    #[schema(minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64)]
+    #[validate(custom(function = "fields::Amount::check"))]
+    #[schema(value_type = Option<fields::Amount>)]
     pub amount: Option<i64>,
-    #[validate(
-        length(max = 500, message = "must be at most 500 characters long"),
-        custom(function = "not_blank")
-    )]
+    #[validate(custom(function = "fields::Description::check"))]
+    #[schema(value_type = Option<fields::Description>)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[validate(custom(function = "fields::MerchantName::check"))]
+    #[schema(value_type = Option<fields::MerchantName>)]
     pub merchant: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[validate(custom(function = "fields::Notes::check"))]
+    #[schema(value_type = Option<fields::Notes>)]
     pub notes: Option<Option<String>>,
     /// `null` removes the category.
     #[serde(default, deserialize_with = "nullable")]

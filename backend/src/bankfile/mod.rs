@@ -266,6 +266,24 @@ pub struct Parsed {
     pub problems: Vec<RowProblem>,
     /// What detection decided that the user should check.
     pub findings: LayoutFindings,
+    /// Cells that lost control characters, in file order (the first `CLEANED_KEPT`).
+    pub cleaned: Vec<CleanedCell>,
+}
+
+/// How many cleaned cells are listed; a file broken on every line says so in the first ones.
+pub const CLEANED_KEPT: usize = 200;
+
+/// Control characters dropped from one cell of a file: the text is imported without them.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq)]
+#[schema(example = json!({"line": 7, "field": "description", "removed": 2}))]
+pub struct CleanedCell {
+    /// 1-based line (spreadsheet: row); `null` for the header row.
+    pub line: Option<usize>,
+    /// Which field of the transaction (`description`, `payee`, `memo`, `bank_category`,
+    /// `external_id`), or `column N` (1-based) of the header row.
+    pub field: String,
+    /// How many characters were dropped.
+    pub removed: usize,
 }
 
 /// What the caller knows besides the bytes.
@@ -353,9 +371,27 @@ fn out_of_range_problem(row: &ParsedRow) -> RowProblem {
 
 /// Control characters in a cell (a stray U+0000 from a broken export) are dropped: PostgreSQL
 /// cannot store U+0000 and none of them means anything in a description. Tab and line breaks
-/// are white space and stay, as in text sent as JSON.
-fn strip_control_characters(text: &mut String) {
-    text.retain(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
+/// are white space and stay, as in text sent as JSON. Each cleaned cell is listed, so the
+/// preview can say where text changed.
+fn strip_control_characters(
+    text: &mut String,
+    line: Option<usize>,
+    field: impl FnOnce() -> String,
+    cleaned: &mut Vec<CleanedCell>,
+) {
+    let mut removed = 0;
+    text.retain(|c| {
+        let keep = !c.is_control() || matches!(c, '\t' | '\n' | '\r');
+        removed += usize::from(!keep);
+        keep
+    });
+    if removed > 0 && cleaned.len() < CLEANED_KEPT {
+        cleaned.push(CleanedCell {
+            line,
+            field: field(),
+            removed,
+        });
+    }
 }
 
 /// A bank statement file (MT940, CAMT) as read: no columns to map, one currency for all of it.
@@ -381,6 +417,7 @@ fn statement_file(
         rows,
         problems,
         findings: LayoutFindings::default(),
+        cleaned: Vec::new(),
     })
 }
 
@@ -411,7 +448,10 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
         }
     };
     let mut parsed = parsed;
-    parsed.headers.iter_mut().for_each(strip_control_characters);
+    let mut cleaned = Vec::new();
+    for (i, header) in parsed.headers.iter_mut().enumerate() {
+        strip_control_characters(header, None, || format!("column {}", i + 1), &mut cleaned);
+    }
     let (rows, out_of_range): (Vec<_>, Vec<_>) = std::mem::take(&mut parsed.rows)
         .into_iter()
         .partition(|row| limits::amount_in_range(row.amount) && limits::date_in_range(row.date));
@@ -421,19 +461,25 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
         .extend(out_of_range.iter().map(out_of_range_problem));
     parsed.problems.sort_by_key(|p| p.line);
     for row in &mut parsed.rows {
-        strip_control_characters(&mut row.description);
-        for text in [
-            &mut row.payee,
-            &mut row.memo,
-            &mut row.bank_category,
-            &mut row.external_id,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            strip_control_characters(text);
+        let line = Some(row.line);
+        strip_control_characters(
+            &mut row.description,
+            line,
+            || "description".into(),
+            &mut cleaned,
+        );
+        for (field, text) in [
+            ("payee", &mut row.payee),
+            ("memo", &mut row.memo),
+            ("bank_category", &mut row.bank_category),
+            ("external_id", &mut row.external_id),
+        ] {
+            if let Some(text) = text {
+                strip_control_characters(text, line, || field.into(), &mut cleaned);
+            }
         }
     }
+    parsed.cleaned = cleaned;
     if parsed.rows.is_empty() && !parsed.problems.is_empty() {
         let first = &parsed.problems[0];
         return Err(ImportError::NoTransactions(format!(

@@ -297,5 +297,6 @@ pub fn parse(
         rows,
         problems,
         findings: Default::default(),
+        cleaned: Vec::new(),
     })
 }

@@ -174,5 +174,6 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
         rows,
         problems,
         findings: Default::default(),
+        cleaned: Vec::new(),
     })
 }

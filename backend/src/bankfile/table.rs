@@ -926,6 +926,7 @@ pub fn extract(
             date_order: detected.date_order.or(date_order),
             ..detected
         },
+        cleaned: Vec::new(),
     })
 }
 

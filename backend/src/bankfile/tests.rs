@@ -387,6 +387,14 @@ fn control_characters_in_cells_are_dropped() {
     let parsed = parse_text(csv);
     assert_eq!(parsed.rows[0].description, "Cafe[31m");
     assert_eq!(parsed.rows[0].amount, -450);
+    let cleaned = |line, field: &str, removed| CleanedCell {
+        line,
+        field: field.into(),
+        removed,
+    };
+    assert_eq!(parsed.cleaned, vec![cleaned(Some(2), "description", 2)]);
+    let parsed = parse_text("Da\u{7}te,Description,Amount\n2026-03-01,Tab\tstays,-1.00\n");
+    assert_eq!(parsed.cleaned, vec![cleaned(None, "column 1", 1)]);
 }
 
 #[test]

@@ -813,14 +813,6 @@ fn write(
     Ok((imported, duplicates))
 }
 
-/// A stored upload whose record is gone. Failing to remove it loses nothing of the user's, so
-/// it is logged rather than failing the request.
-fn delete_file(storage: &Storage, key: &str) {
-    if let Err(e) = storage.delete(key) {
-        tracing::warn!(key, error = %e, "could not delete a stored upload");
-    }
-}
-
 /// Imports that put nothing in the ledger: a preview, a commit that failed, or one that found
 /// nothing new.
 const UNCOMMITTED: [&str; 3] = ["previewed", "failed", "nothing_new"];
@@ -842,9 +834,7 @@ pub fn expire_previews(
     )
     .returning(imports::file_key)
     .get_results(c))?;
-    for key in &keys {
-        delete_file(storage, key);
-    }
+    storage.delete_all(&keys);
     Ok(keys.len())
 }
 
@@ -885,7 +875,7 @@ pub fn remove(
             "this import is being committed right now".into(),
         ));
     }
-    delete_file(storage, &record.file_key);
+    storage.delete_all([&record.file_key]);
     Ok(Removed::Discarded)
 }
 
@@ -921,6 +911,6 @@ pub fn undo(
             .get_result(c))?,
         )
     })?;
-    delete_file(storage, &undone.file_key);
+    storage.delete_all([&undone.file_key]);
     Ok(undone)
 }

@@ -336,7 +336,7 @@ pub fn file(
 pub fn delete(conn: &mut DbConn, storage: &Storage, user_id: i64, id: i64) -> Result<(), ApiError> {
     let record = owned(conn, user_id, id)?;
     with_conn!(conn, c => diesel::delete(reports::table.find(record.id)).execute(c))?;
-    storage.delete_all(&record.file_key.into_iter().collect::<Vec<_>>());
+    storage.delete_all(record.file_key);
     Ok(())
 }
 
@@ -497,7 +497,7 @@ pub fn make(
                 ))
                 .execute(c));
             if !matches!(kept, Ok(1)) {
-                storage.delete_all(&[key]);
+                storage.delete_all([key]);
             }
             kept?;
         }

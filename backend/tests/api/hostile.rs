@@ -96,8 +96,19 @@ async fn control_characters_are_refused_naming_the_field(app: TestApp) {
 async fn control_characters_in_imported_cells_are_dropped(app: TestApp) {
     let token = app.user("asha@example.com").await;
     let account = app.account(&token, "Everyday", "EUR").await;
-    let csv =
-        "Date,Description,Amount\n2026-03-01,Caf\u{0}e,-4.50\n2026-03-02,Rent\u{1b},-900.00\n";
+    let csv = "Date,Description,Amount\n2026-03-01,Caf\u{0}e,-4.50\n2026-03-02,Rent\u{1b}\u{7f},-900.00\n2026-03-03,Plain,-1.00\n";
+    // The preview says which cells lost what.
+    let res = upload(&app, &token, account, "statement.csv", csv.into(), "").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let preview: Value = res.json().await.unwrap();
+    assert_eq!(
+        preview["cleaned"],
+        json!([
+            {"line": 2, "field": "description", "removed": 1},
+            {"line": 3, "field": "description", "removed": 2},
+        ])
+    );
+    assert_eq!(preview["rows"][0]["description"], "Cafe");
     let res = upload(
         &app,
         &token,
@@ -109,7 +120,8 @@ async fn control_characters_in_imported_cells_are_dropped(app: TestApp) {
     .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let import: Value = res.json().await.unwrap();
-    assert_eq!(import["counts"]["imported"], 2, "{import}");
+    assert_eq!(import["counts"]["imported"], 3, "{import}");
+    assert_eq!(import["cleaned"].as_array().unwrap().len(), 2);
     let list: Value = read(&app, &token, "/api/v1/transactions?sort=date&order=asc").await;
     let descriptions: Vec<&str> = list["items"]
         .as_array()
@@ -117,7 +129,7 @@ async fn control_characters_in_imported_cells_are_dropped(app: TestApp) {
         .iter()
         .map(|t| t["description"].as_str().unwrap())
         .collect();
-    assert_eq!(descriptions, ["Cafe", "Rent"]);
+    assert_eq!(descriptions, ["Cafe", "Rent", "Plain"]);
 }
 
 async fn amounts_beyond_the_range_are_refused_and_sums_at_its_edge_are_exact(app: TestApp) {
