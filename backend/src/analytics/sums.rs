@@ -11,7 +11,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::analytics::period::{first_of_month, last_of_month};
-use crate::db::expr::{negative, positive, sum_of};
+use crate::db::expr::{negative, positive, sum_of, unindexed, SORTED_DIRECTLY_DAYS};
 use crate::db::schema::{accounts, monthly_sums, transactions};
 use crate::db::DbConn;
 use crate::error::ApiError;
@@ -50,13 +50,17 @@ pub struct Scope<'a> {
 /// The transactions of a `Scope`, as a boxed query over `$source` for the backend of the
 /// surrounding `with_conn!` arm.
 macro_rules! scoped {
-    ($scope:expr, $source:expr) => {{
+    ($scope:expr, $source:expr) => {
+        scoped!($scope, $source, transactions::date)
+    };
+    // `$date`: the date column, or an expression of it (see `expr::unindexed`).
+    ($scope:expr, $source:expr, $date:expr) => {{
         let s: &Scope = $scope;
         let mut q = $source
             .filter(transactions::user_id.eq(s.user_id))
             .filter(transactions::is_transfer.eq(false))
             .filter(accounts::currency.eq(s.currency.to_owned()))
-            .filter(transactions::date.between(s.from, s.to))
+            .filter($date.between(s.from, s.to))
             .into_boxed::<Backend>();
         if !s.accounts.is_empty() {
             q = q.filter(transactions::account_id.eq_any(s.accounts));
@@ -292,25 +296,30 @@ pub fn top_merchants(
 /// The biggest single expenses: (id, date, amount, description, category).
 pub type Largest = (i64, NaiveDate, i64, String, Option<i64>);
 
+/// Over a long range, read through the user's amount index from the largest expense down, so
+/// the cost follows `limit`, not the range's rows.
 pub fn largest_expenses(
     conn: &mut DbConn,
     scope: &Scope,
     limit: i64,
 ) -> Result<Vec<Largest>, ApiError> {
-    Ok(with_conn!(conn, c => scoped!(
-        scope,
-        transactions::table.inner_join(accounts::table).select((
-            transactions::id,
-            transactions::date,
-            transactions::amount,
-            transactions::description,
-            transactions::category_id,
-        ))
-    )
-    .filter(transactions::amount.lt(0))
-    .order((transactions::amount.asc(), transactions::id.asc()))
-    .limit(limit)
-    .load(c))?)
+    let source = transactions::table.inner_join(accounts::table).select((
+        transactions::id,
+        transactions::date,
+        transactions::amount,
+        transactions::description,
+        transactions::category_id,
+    ));
+    Ok(with_conn!(conn, c => {
+        let q = match (scope.to - scope.from).num_days() > SORTED_DIRECTLY_DAYS {
+            true => scoped!(scope, source, unindexed(transactions::date, transactions::date)),
+            false => scoped!(scope, source),
+        };
+        q.filter(transactions::amount.lt(0))
+            .order((transactions::amount.asc(), transactions::id.asc()))
+            .limit(limit)
+            .load(c)
+    })?)
 }
 
 /// Transactions in the range (any currency) still waiting for a category.

@@ -83,3 +83,16 @@ impl<E: ValidGrouping<GB>, GB> ValidGrouping<GB> for SignPart<E> {
 impl<E: SelectableExpression<QS>, QS> SelectableExpression<QS> for SignPart<E> {}
 
 impl<E: AppearsOnTable<QS>, QS> AppearsOnTable<QS> for SignPart<E> {}
+
+diesel::define_sql_function!(
+    /// `COALESCE(date, date)`: the date, in a form no index on it matches. Ordering by another
+    /// indexed column over a long range of days, reading that index in order and checking the
+    /// dates row by row stops after about a page, while the planners would rather read every
+    /// row of the range through the date index and sort them all.
+    #[sql_name = "COALESCE"]
+    fn unindexed(x: diesel::sql_types::Date, y: diesel::sql_types::Date) -> diesel::sql_types::Date
+);
+
+/// How many days of rows are sorted directly at most; a longer range pages through the index of
+/// the sort column (see `unindexed`).
+pub const SORTED_DIRECTLY_DAYS: i64 = 62;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::analytics::period::{first_of_month, last_of_month, parse_month};
-use crate::db::expr::sum_of;
+use crate::db::expr::{sum_of, unindexed, SORTED_DIRECTLY_DAYS};
 use crate::db::schema::{accounts, categories, monthly_sums, transactions};
 use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
@@ -151,6 +151,9 @@ pub struct Resolved {
     max: Option<i64>,
     flow: Flow,
     import_id: Option<i64>,
+    /// Check the dates row by row instead of through a date index (see `expr::unindexed`): set
+    /// when paging by amount over a long range.
+    dates_unindexed: bool,
 }
 
 impl Resolved {
@@ -228,6 +231,7 @@ impl Filter {
             max: self.max,
             flow: self.flow.unwrap_or_default(),
             import_id: self.import_id,
+            dates_unindexed: false,
         })
     }
 }
@@ -247,11 +251,19 @@ macro_rules! filtered {
         let mut q = $source
             .filter(transactions::user_id.eq($user_id))
             .into_boxed::<Backend>();
-        if let Some(d) = f.from {
-            q = q.filter(transactions::date.ge(d));
+        match (f.from, f.dates_unindexed) {
+            (Some(d), false) => q = q.filter(transactions::date.ge(d)),
+            (Some(d), true) => {
+                q = q.filter(unindexed(transactions::date, transactions::date).ge(d))
+            }
+            (None, _) => {}
         }
-        if let Some(d) = f.to {
-            q = q.filter(transactions::date.le(d));
+        match (f.to, f.dates_unindexed) {
+            (Some(d), false) => q = q.filter(transactions::date.le(d)),
+            (Some(d), true) => {
+                q = q.filter(unindexed(transactions::date, transactions::date).le(d))
+            }
+            (None, _) => {}
         }
         if !f.accounts.is_empty() {
             q = q.filter(transactions::account_id.eq_any(&f.accounts));
@@ -425,6 +437,10 @@ fn by_amount(
     after: Option<Cursor>,
     wanted: i64,
 ) -> Result<Vec<Listed>, ApiError> {
+    let short_range = filter
+        .from
+        .zip(filter.to)
+        .is_some_and(|(from, to)| (to - from).num_days() <= SORTED_DIRECTLY_DAYS);
     let mut owned: Vec<(i64, String)> = with_conn!(conn, c => accounts::table
         .filter(accounts::user_id.eq(user_id))
         .select((accounts::id, accounts::currency))
@@ -445,8 +461,14 @@ fn by_amount(
             },
             None => None,
         };
+        // A single currency needs no restriction to its accounts: an account filter in the query
+        // would lead the planners to the account index instead of the amount index.
         let of_currency = Resolved {
-            accounts: group.iter().map(|(id, _)| *id).collect(),
+            accounts: match owned.len() == group.len() && filter.accounts.is_empty() {
+                true => Vec::new(),
+                false => group.iter().map(|(id, _)| *id).collect(),
+            },
+            dates_unindexed: !short_range,
             ..filter.clone()
         };
         let left = wanted - rows.len() as i64;

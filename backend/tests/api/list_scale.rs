@@ -288,6 +288,10 @@ async fn every_sort_pages_exactly_under_ties(app: TestApp) {
             "max=500&from=2024-05-02".into(),
             Box::new(|r| r.amount.abs() <= 500 && r.date >= day("2024-05-02")),
         ),
+        (
+            "from=2024-05-01&to=2024-05-02".into(),
+            Box::new(|r| r.date <= day("2024-05-02")),
+        ),
         (format!("account_id={c}"), Box::new(move |r| r.account == c)),
         (format!("account_id={theirs}"), Box::new(|_| false)),
     ];
