@@ -45,7 +45,8 @@ sign_in() {
 }
 
 # The measured user's ledger: 100,000 rows over ten years from START (YYYY-MM-DD), every 40th
-# income, every 9th uncategorized, 50 merchants. On PostgreSQL it shares the database with 199
+# income, every 9th uncategorized, 50 merchants with their keys (the dashboard's top merchants
+# group by the key, as imports write it). On PostgreSQL it shares the database with 199
 # other users of 20,000 rows each (4.1 million rows). Run after setup_user.
 MAIN_ROWS=100000
 USERS=200
@@ -54,11 +55,11 @@ PER_USER=20000
 fill_sqlite() { # START
   sqlite3 "$work/data/dhana.db" "
   WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $MAIN_ROWS - 1)
-  INSERT INTO transactions (user_id, account_id, date, amount, description, merchant, category_id,
+  INSERT INTO transactions (user_id, account_id, date, amount, description, merchant, merchant_key, category_id,
                             is_transfer, fingerprint, created_at, updated_at)
   SELECT 1, 1, date('$1', '+' || (i * 3653 / $MAIN_ROWS) || ' days'),
          CASE WHEN i % 40 = 0 THEN 250000 ELSE -(100 + (i * 7919) % 20000) END,
-         'row ' || i, 'Merchant ' || (i % 50),
+         'row ' || i, 'Merchant ' || (i % 50), 'merchant ' || (i % 50),
          CASE WHEN i % 40 = 0 THEN 18 WHEN i % 9 = 0 THEN NULL ELSE 1 + i % 17 END,
          0, 'b:' || i, '2026-01-01 00:00:00', '2026-01-01 00:00:00'
   FROM n;
@@ -72,17 +73,17 @@ INSERT INTO users (email, email_key, display_name, password_hash, created_at, up
   FROM generate_series(2, $USERS) g;
 INSERT INTO accounts (user_id, name, kind, currency, created_at, updated_at)
   SELECT id, 'Main', 'checking', 'USD', now(), now() FROM users WHERE id > 1;
-INSERT INTO transactions (user_id, account_id, date, amount, description, merchant, category_id,
+INSERT INTO transactions (user_id, account_id, date, amount, description, merchant, merchant_key, category_id,
                           is_transfer, fingerprint, created_at, updated_at)
   SELECT a.user_id, a.id, DATE '$1' + (i * 3653 / $PER_USER),
-         -(100 + (i * 7919) % 20000), 'row ' || i, 'Merchant ' || (i % 50), NULL, false,
+         -(100 + (i * 7919) % 20000), 'row ' || i, 'Merchant ' || (i % 50), 'merchant ' || (i % 50), NULL, false,
          'b:' || i, now(), now()
   FROM accounts a, generate_series(0, $PER_USER - 1) i WHERE a.user_id > 1;
-INSERT INTO transactions (user_id, account_id, date, amount, description, merchant, category_id,
+INSERT INTO transactions (user_id, account_id, date, amount, description, merchant, merchant_key, category_id,
                           is_transfer, fingerprint, created_at, updated_at)
   SELECT 1, 1, DATE '$1' + (i * 3653 / $MAIN_ROWS),
          CASE WHEN i % 40 = 0 THEN 250000 ELSE -(100 + (i * 7919) % 20000) END,
-         'row ' || i, 'Merchant ' || (i % 50),
+         'row ' || i, 'Merchant ' || (i % 50), 'merchant ' || (i % 50),
          CASE WHEN i % 40 = 0 THEN 18 WHEN i % 9 = 0 THEN NULL ELSE 1 + i % 17 END,
          false, 'b:' || i, now(), now()
   FROM generate_series(0, $MAIN_ROWS - 1) i;
