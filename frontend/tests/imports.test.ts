@@ -25,7 +25,7 @@ const preview = (mapping: Partial<Schemas['Mapping']>, rows: Row[]): Preview => 
   counts: { rows: rows.length, imported: 0, duplicates: 0, errors: 0, skipped: 0 },
   progress: { done: 0, total: rows.length, percent: 0 }, problems: [], failure: null,
   created_at: '2026-03-01T00:00:00Z', committed_at: null, undone_at: null,
-  encoding: 'UTF-8', currency: null, headers: [], rows, duplicates: 0,
+  encoding: 'UTF-8', currency: null, headers: [], rows, duplicates: 0, findings: {}, cleaned: [],
 } as Preview);
 
 describe('the import preview of an export of several accounts', () => {
