@@ -59,8 +59,10 @@ pub fn parse_month(value: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, m.parse().ok()?, 1)
 }
 
+/// `YYYY-MM`. Written out rather than through chrono's `format`, which parses its pattern on
+/// every call: a debt plan labels thousands of schedule rows.
 pub fn month_label(d: NaiveDate) -> String {
-    d.format("%Y-%m").to_string()
+    format!("{:04}-{:02}", d.year(), d.month())
 }
 
 impl Period {

@@ -444,14 +444,14 @@ fn totals(strategy: StrategyName, schedule: &Schedule, start: NaiveDate) -> Plan
     }
 }
 
-fn debt_plan(current: CurrentDebt, schedule: DebtSchedule, start: NaiveDate) -> DebtPlan {
+/// `labels[m]` is plan month `m` as `YYYY-MM`: made once per plan, not once per schedule row.
+fn debt_plan(current: CurrentDebt, schedule: DebtSchedule, labels: &[String]) -> DebtPlan {
+    let label = |m: u32| labels[m as usize].clone();
     DebtPlan {
         debt_id: current.debt.id,
         name: current.debt.name,
         balance: current.balance,
-        payoff_month: schedule
-            .payoff_month
-            .map(|m| month_label(debts::month_of(start, m))),
+        payoff_month: schedule.payoff_month.map(label),
         total_interest: schedule.total_interest,
         total_paid: schedule.total_paid,
         minimum_covers_interest: schedule.minimum_covers_interest,
@@ -459,7 +459,7 @@ fn debt_plan(current: CurrentDebt, schedule: DebtSchedule, start: NaiveDate) -> 
             .rows
             .into_iter()
             .map(|r| ScheduleRow {
-                month: month_label(debts::month_of(start, r.month)),
+                month: label(r.month),
                 payment: r.payment,
                 interest: r.interest,
                 principal: r.principal,
@@ -511,6 +511,14 @@ pub async fn plan_debts(
     let result = state
         .db(move |conn| debts::plan_for(conn, user.user.id, request))
         .await?;
+    let months = (result.chosen.debts.iter())
+        .filter_map(|d| d.rows.last())
+        .map(|r| r.month + 1)
+        .max()
+        .unwrap_or(0);
+    let labels: Vec<String> = (0..months)
+        .map(|m| month_label(debts::month_of(start, m)))
+        .collect();
     Ok(HttpResponse::Ok().json(PlanResponse {
         currency,
         start: month_label(start),
@@ -525,7 +533,7 @@ pub async fn plan_debts(
             .debts
             .into_iter()
             .zip(result.chosen.debts)
-            .map(|(current, schedule)| debt_plan(current, schedule, start))
+            .map(|(current, schedule)| debt_plan(current, schedule, &labels))
             .collect(),
     }))
 }
