@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::forecast::bills::{self, Ledgers, UpcomingBill};
 use crate::forecast::outlook::{self, Outlook};
 use crate::insights::insight_store::{self, Insight};
+use crate::ledger::categories;
 
 /// A budget's standing in one month of the period.
 #[derive(Clone, Debug)]
@@ -84,9 +85,17 @@ pub fn ahead(
     today: NaiveDate,
     bill_days: i64,
 ) -> Result<Ahead, ApiError> {
+    let ledger = bills::ledger(conn, ledgers, user_id, today)?;
+    let series = bills::find_in(conn, user_id, &ledger, today)?.series;
     let next_month = shift_months(first_of_month(today), 1);
-    let forecast = outlook::for_user(conn, ledgers, user_id, currency, today, next_month)?;
-    let series = bills::find(conn, ledgers, user_id, today)?.series;
+    let forecast = outlook::outlook(
+        &ledger.lines,
+        &categories::list(conn, user_id)?,
+        &series,
+        currency,
+        today,
+        next_month,
+    );
     let insights = insight_store::list(conn, ledgers, user_id, currency, today, false)?.items;
     let bills_until = today + Duration::days(bill_days);
     Ok(Ahead {
