@@ -351,9 +351,9 @@ pub struct PlanBody {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ScheduleRow {
+pub struct ScheduleRow<'a> {
     /// `YYYY-MM`.
-    pub month: String,
+    pub month: &'a str,
     pub payment: i64,
     pub interest: i64,
     /// `payment − interest`; negative when the payment did not cover the interest.
@@ -363,7 +363,7 @@ pub struct ScheduleRow {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct DebtPlan {
+pub struct DebtPlan<'a> {
     pub debt_id: i64,
     pub name: String,
     /// Owed at the start.
@@ -374,7 +374,7 @@ pub struct DebtPlan {
     pub total_paid: i64,
     /// False when the first month's minimum does not even cover that month's interest.
     pub minimum_covers_interest: bool,
-    pub schedule: Vec<ScheduleRow>,
+    pub schedule: Vec<ScheduleRow<'a>>,
 }
 
 #[derive(Clone, Copy, Serialize, ToSchema)]
@@ -411,7 +411,7 @@ pub struct PlanTotals {
     "comparison": [{"strategy": "snowball", "total_interest": 84000, "total_paid": 1214000,
         "debt_free": "2028-09", "ending": "debt_free", "months": 21}]
 }))]
-pub struct PlanResponse {
+pub struct PlanResponse<'a> {
     pub currency: String,
     /// The first month planned, `YYYY-MM`.
     pub start: String,
@@ -419,7 +419,7 @@ pub struct PlanResponse {
     /// The chosen strategy's totals.
     pub totals: PlanTotals,
     /// Each open debt in the currency, by name, with its month-by-month schedule.
-    pub debts: Vec<DebtPlan>,
+    pub debts: Vec<DebtPlan<'a>>,
     /// The same totals for the other strategies and for paying only the minimums.
     pub comparison: Vec<PlanTotals>,
 }
@@ -435,23 +435,18 @@ fn totals(strategy: StrategyName, schedule: &Schedule, start: NaiveDate) -> Plan
             Ending::NeverEnds => PlanEnding::NeverEnds,
             Ending::Horizon => PlanEnding::Horizon,
         },
-        months: schedule
-            .debts
-            .iter()
-            .map(|d| d.rows.len())
-            .max()
-            .unwrap_or(0),
+        months: schedule.months as usize,
     }
 }
 
 /// `labels[m]` is plan month `m` as `YYYY-MM`: made once per plan, not once per schedule row.
-fn debt_plan(current: CurrentDebt, schedule: DebtSchedule, labels: &[String]) -> DebtPlan {
-    let label = |m: u32| labels[m as usize].clone();
+fn debt_plan(current: CurrentDebt, schedule: DebtSchedule, labels: &[String]) -> DebtPlan<'_> {
+    let label = |m: u32| labels[m as usize].as_str();
     DebtPlan {
         debt_id: current.debt.id,
         name: current.debt.name,
         balance: current.balance,
-        payoff_month: schedule.payoff_month.map(label),
+        payoff_month: schedule.payoff_month.map(|m| label(m).to_owned()),
         total_interest: schedule.total_interest,
         total_paid: schedule.total_paid,
         minimum_covers_interest: schedule.minimum_covers_interest,
@@ -511,12 +506,7 @@ pub async fn plan_debts(
     let result = state
         .db(move |conn| debts::plan_for(conn, user.user.id, request))
         .await?;
-    let months = (result.chosen.debts.iter())
-        .filter_map(|d| d.rows.last())
-        .map(|r| r.month + 1)
-        .max()
-        .unwrap_or(0);
-    let labels: Vec<String> = (0..months)
+    let labels: Vec<String> = (0..result.chosen.months)
         .map(|m| month_label(debts::month_of(start, m)))
         .collect();
     Ok(HttpResponse::Ok().json(PlanResponse {

@@ -32,7 +32,7 @@ pub struct CreateReport {
     #[validate(length(max = 100))]
     pub account_ids: Vec<i64>,
     /// PDF only: list every transaction in an appendix (the workbook always has them, and the
-    /// CSV is nothing else).
+    /// CSV is nothing else); at most 2,000 transactions, a 422 beyond.
     #[serde(default)]
     pub include_transactions: bool,
 }

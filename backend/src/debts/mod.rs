@@ -422,6 +422,7 @@ pub struct PlanRequest {
 pub struct PlanResult {
     pub debts: Vec<CurrentDebt>,
     pub chosen: Schedule,
+    /// The other strategies' outcomes: totals, payoff months and ending, without rows.
     pub others: Vec<(StrategyName, Schedule)>,
 }
 
@@ -510,20 +511,25 @@ pub fn plan_for(
     }
     let debts: Vec<PlanDebt> = open.iter().map(|d| for_plan(d, request.start)).collect();
     let prepared = plan::Prepared::new(&debts).map_err(|e| plan_error(e, &request.currency))?;
-    let run = |name: &StrategyName| -> Result<Schedule, PlanError> {
-        let budget = Some(request.budget);
-        match name {
-            StrategyName::Avalanche => prepared.plan(budget, &Strategy::Avalanche, &extras),
-            StrategyName::Snowball => prepared.plan(budget, &Strategy::Snowball, &extras),
-            StrategyName::Custom => prepared.plan(
-                budget,
+    // The chosen strategy with its rows; the others only for their totals.
+    let run = |name: &StrategyName, rows: bool| -> Result<Schedule, PlanError> {
+        let (budget, strategy, extras) = match name {
+            StrategyName::Avalanche => (Some(request.budget), &Strategy::Avalanche, &extras[..]),
+            StrategyName::Snowball => (Some(request.budget), &Strategy::Snowball, &extras[..]),
+            StrategyName::Custom => (
+                Some(request.budget),
                 custom.as_ref().unwrap_or(&Strategy::Avalanche),
-                &extras,
+                &extras[..],
             ),
-            StrategyName::MinimumsOnly => prepared.plan(None, &Strategy::Avalanche, &[]),
+            StrategyName::MinimumsOnly => (None, &Strategy::Avalanche, &[][..]),
+        };
+        if rows {
+            prepared.plan(budget, strategy, extras)
+        } else {
+            prepared.outcome(budget, strategy, extras)
         }
     };
-    let chosen = run(&request.strategy).map_err(|e| plan_error(e, &request.currency))?;
+    let chosen = run(&request.strategy, true).map_err(|e| plan_error(e, &request.currency))?;
     let mut others = Vec::new();
     for name in [
         StrategyName::Avalanche,
@@ -534,7 +540,7 @@ pub fn plan_for(
         if name == request.strategy || (name == StrategyName::Custom && custom.is_none()) {
             continue;
         }
-        let schedule = run(&name).map_err(|e| plan_error(e, &request.currency))?;
+        let schedule = run(&name, false).map_err(|e| plan_error(e, &request.currency))?;
         others.push((name, schedule));
     }
     Ok(PlanResult {

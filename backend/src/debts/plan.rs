@@ -122,6 +122,8 @@ pub enum Ending {
 pub struct Schedule {
     /// In the order of the debts given.
     pub debts: Vec<DebtSchedule>,
+    /// Months planned: up to and including the last one with a payment.
+    pub months: u32,
     pub total_interest: i64,
     pub total_paid: i64,
     pub ending: Ending,
@@ -290,6 +292,27 @@ impl<'a> Prepared<'a> {
         strategy: &Strategy,
         extras: &[Extra],
     ) -> Result<Schedule, PlanError> {
+        self.run(budget, strategy, extras, true)
+    }
+
+    /// The same plan's totals, payoff months and ending without its month-by-month rows (left
+    /// empty): what comparing strategies needs, at a fraction of the memory.
+    pub fn outcome(
+        &self,
+        budget: Option<i64>,
+        strategy: &Strategy,
+        extras: &[Extra],
+    ) -> Result<Schedule, PlanError> {
+        self.run(budget, strategy, extras, false)
+    }
+
+    fn run(
+        &self,
+        budget: Option<i64>,
+        strategy: &Strategy,
+        extras: &[Extra],
+        keep_rows: bool,
+    ) -> Result<Schedule, PlanError> {
         if let Some(budget) = budget {
             if budget < self.first_minimums {
                 return Err(PlanError::BudgetBelowMinimums {
@@ -304,13 +327,15 @@ impl<'a> Prepared<'a> {
         let last_extra = extras.iter().map(|e| e.month).max();
         let last_promo = debts.iter().filter_map(|d| d.promo.map(|p| p.months)).max();
         let mut ending = Ending::Horizon;
+        let mut months = 0;
+        let mut interest = vec![0; open.len()];
+        let mut paid = vec![0; open.len()];
         for month in 0..MAX_MONTHS {
             let owed_before = open.iter().try_fold(0, |sum, d| add(sum, d.balance))?;
             if owed_before == 0 {
                 break;
             }
-            let mut interest = vec![0; open.len()];
-            let mut paid = vec![0; open.len()];
+            interest.fill(0);
             for (i, debt) in open.iter_mut().enumerate() {
                 if debt.balance > 0 {
                     interest[i] = monthly_interest(debt.balance, debt.rate(month))?;
@@ -344,14 +369,17 @@ impl<'a> Prepared<'a> {
                 if interest[i] == 0 && paid[i] == 0 && debt.balance == 0 {
                     continue;
                 }
+                months = month + 1;
                 let schedule = &mut debt.schedule;
-                schedule.rows.push(Row {
-                    month,
-                    payment: paid[i],
-                    interest: interest[i],
-                    principal: paid[i] - interest[i],
-                    balance: debt.balance,
-                });
+                if keep_rows {
+                    schedule.rows.push(Row {
+                        month,
+                        payment: paid[i],
+                        interest: interest[i],
+                        principal: paid[i] - interest[i],
+                        balance: debt.balance,
+                    });
+                }
                 schedule.total_interest = add(schedule.total_interest, interest[i])?;
                 schedule.total_paid = add(schedule.total_paid, paid[i])?;
                 if debt.balance == 0 {
@@ -377,6 +405,7 @@ impl<'a> Prepared<'a> {
                 .try_fold(0, |sum, d| add(sum, d.total_interest))?,
             total_paid: debts.iter().try_fold(0, |sum, d| add(sum, d.total_paid))?,
             debts,
+            months,
             ending,
         })
     }
@@ -559,6 +588,41 @@ mod tests {
         // The snowball pays the car (the smaller balance) off before the Visa.
         assert!(snowball.debts[0].payoff_month < snowball.debts[2].payoff_month);
         assert!(avalanche.debts[2].payoff_month < avalanche.debts[0].payoff_month);
+        assert_eq!(avalanche.months, a_months);
+        assert_eq!(snowball.months, s_months);
+    }
+
+    #[test]
+    fn an_outcome_is_the_plan_without_its_rows() {
+        let mut promo = card("Promo", 100_000, 2_400, 10_000);
+        promo.promo = Some(Promo {
+            apr_bp: 0,
+            months: 3,
+        });
+        let debts = [
+            card("A", 10_000, 1_200, 1_000),
+            card("B", 50_000, 0, 1_000),
+            loan(1_000_000, 800, 10),
+            promo,
+        ];
+        let prepared = Prepared::new(&debts).unwrap();
+        let extras = [Extra {
+            month: 2,
+            amount: 50_000,
+        }];
+        for (budget, strategy) in [
+            (Some(200_000), Strategy::Avalanche),
+            (Some(200_000), Strategy::Snowball),
+            (None, Strategy::Avalanche),
+        ] {
+            let mut full = prepared.plan(budget, &strategy, &extras).unwrap();
+            let outcome = prepared.outcome(budget, &strategy, &extras).unwrap();
+            assert!(outcome.debts.iter().all(|d| d.rows.is_empty()));
+            let rows: Vec<usize> = full.debts.iter().map(|d| d.rows.len()).collect();
+            assert_eq!(full.months as usize, rows.into_iter().max().unwrap());
+            full.debts.iter_mut().for_each(|d| d.rows.clear());
+            assert_eq!(full, outcome);
+        }
     }
 
     #[test]

@@ -165,6 +165,11 @@ pub enum Making {
     InBackground,
 }
 
+/// The most transactions a PDF lists. genpdf lays out every cell as a paragraph and keeps every
+/// page until the end: a 100,000-row year took 25 s of CPU and 7 GB of memory for 2,000 pages
+/// (`scripts/bench-reports`). The workbook and the CSV hold any number of rows.
+pub const PDF_TRANSACTIONS_MAX: i64 = 2_000;
+
 /// Records the report: `running` and claimed by `instance` when it has at most
 /// `background_above` transactions (the caller then makes it at once with `make`), `queued`
 /// for the worker otherwise.
@@ -183,6 +188,15 @@ pub fn create(
             .map_err(|_| ApiError::validation("account_ids", "are not all your accounts"))?;
     }
     let count = transaction_count(conn, user_id, &new.period, &accounts)?;
+    if new.kind == Kind::Pdf && new.include_transactions && count > PDF_TRANSACTIONS_MAX {
+        return Err(ApiError::validation(
+            "include_transactions",
+            format!(
+                "the period has {count} transactions and a PDF lists at most \
+                 {PDF_TRANSACTIONS_MAX}: choose a shorter period, or the Excel or CSV report"
+            ),
+        ));
+    }
     let making = if count > background_above {
         Making::InBackground
     } else {

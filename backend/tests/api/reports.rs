@@ -15,6 +15,7 @@ both_backends!(
     every_kind_shows_the_dashboards_numbers,
     reports_are_private_and_their_files_go_with_them,
     bad_requests_name_the_field,
+    a_pdf_lists_at_most_2000_transactions,
     large_reports_are_made_in_the_background,
     a_report_left_running_by_a_dead_server_is_made_again,
     insights_forecast_and_bills_are_shown_as_the_app_answers_them,
@@ -154,6 +155,16 @@ async fn every_kind_shows_the_dashboards_numbers(app: TestApp) {
     assert_eq!(content_type, "application/pdf");
     assert_eq!(name, "dhana-2024-03.pdf");
     assert_eq!(report["file_size"], bytes.len());
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let fonts: Vec<_> = (doc.objects.values())
+        .filter_map(|o| o.as_stream().ok())
+        .filter(|s| s.dict.get(b"Length1").is_ok())
+        .collect();
+    assert_eq!(fonts.len(), 2, "Lato regular and bold embedded");
+    assert!(
+        fonts.iter().all(|s| s.dict.get(b"Filter").is_ok()),
+        "the embedded fonts are compressed"
+    );
     let text = pdf_text(&bytes);
     for (label, key) in [
         ("Income", "income"),
@@ -457,13 +468,50 @@ async fn bad_requests_name_the_field(app: TestApp) {
     }
     let res = app.get_as(&token, "/api/v1/reports?cursor=abc").await;
     assert_eq!(invalid_fields(res).await, ["cursor"]);
+    nothing_half_made(&app, &token).await;
+}
+
+async fn nothing_half_made(app: &TestApp, token: &str) {
     let list: Value = app
-        .get_as(&token, "/api/v1/reports")
+        .get_as(token, "/api/v1/reports")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(list["items"], json!([]), "nothing half-made");
+}
+
+async fn a_pdf_lists_at_most_2000_transactions(app: TestApp) {
+    let token = app.user("asha@example.com").await;
+    let account = app.account(&token, "Main", "USD").await;
+    let mut csv = String::from("Date,Description,Amount\n");
+    for i in 0..2_001 {
+        csv.push_str(&format!(
+            "2024-05-{:02},Shop {i},-1.{:02}\n",
+            1 + i % 28,
+            i % 100
+        ));
+    }
+    crate::imports::import(&app, &token, account, &csv).await;
+    let res = app
+        .post_as(
+            &token,
+            "/api/v1/reports",
+            &json!({"kind": "pdf", "month": "2024-05", "include_transactions": true}),
+        )
+        .await;
+    let problem = crate::helpers::problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(problem["errors"][0]["field"], "include_transactions");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("has 2001 transactions and a PDF lists at most 2000"),
+        "{problem}"
+    );
+    nothing_half_made(&app, &token).await;
+    let summary = create(&app, &token, json!({"kind": "pdf", "month": "2024-05"})).await;
+    assert_eq!(summary["transaction_count"], 2_001);
 }
 
 /// Polls the report until it is no longer queued or running.

@@ -105,7 +105,7 @@ export const reportsPage: Page = ({ root }) => {
       kindOf),
     periodFields,
     accounts,
-    field({ name: 'include_transactions', label: 'PDF: list every transaction in an appendix', type: 'checkbox' }),
+    field({ name: 'include_transactions', label: 'PDF: list every transaction in an appendix (up to 2,000)', type: 'checkbox' }),
     submitButton('Make report'));
   onSubmit(form, async (data) => {
     const report = await call(api.POST('/api/v1/reports', { body: reportRequest(data, accountCount) }));
