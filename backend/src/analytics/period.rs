@@ -131,6 +131,8 @@ pub struct PeriodQuery {
     /// `YYYY-MM`.
     #[param(example = "2026-03")]
     pub month: Option<String>,
+    /// A calendar year, 1900 to 9999.
+    #[param(minimum = 1900, maximum = 9999, example = 2026)]
     pub year: Option<i32>,
     /// First day (with `to`).
     pub from: Option<NaiveDate>,

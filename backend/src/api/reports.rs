@@ -22,6 +22,8 @@ pub struct CreateReport {
     /// `YYYY-MM`. Give one of `month`, `year`, or `from` with `to`; none: the current month.
     #[schema(example = "2026-03")]
     pub month: Option<String>,
+    /// A calendar year, 1900 to 9999.
+    #[schema(minimum = 1900, maximum = 9999, example = 2025)]
     pub year: Option<i32>,
     /// First day (with `to`).
     pub from: Option<NaiveDate>,

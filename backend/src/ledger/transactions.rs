@@ -120,7 +120,8 @@ pub struct Filter {
     /// A calendar month, `YYYY-MM`.
     #[param(example = "2026-03")]
     pub month: Option<String>,
-    /// A calendar year.
+    /// A calendar year, 1900 to 9999.
+    #[param(minimum = 1900, maximum = 9999, example = 2026)]
     pub year: Option<i32>,
     pub account_id: Option<i64>,
     pub category_id: Option<i64>,

@@ -299,6 +299,13 @@ async fn field_schemas_say_what_the_server_accepts(app: TestApp) {
             values: vec![json!(0), json!(max + 1), json!(1)],
         },
         Case {
+            path: "/api/v1/reports",
+            component: "CreateReport",
+            field: "year",
+            body: Box::new(|v| json!({"kind": "csv", "year": v})),
+            values: vec![json!(1899), json!(1900), json!(9999), json!(10000)],
+        },
+        Case {
             path: "/api/v1/auth/register",
             component: "RegisterRequest",
             field: "password",
