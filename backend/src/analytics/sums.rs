@@ -2,7 +2,7 @@
 //! by the database, a month or two of single transactions, or grouped totals; the arithmetic on
 //! them (months, shares, rollover) happens in Rust.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use diesel::dsl::{count_star, max};
@@ -224,36 +224,90 @@ pub struct CurrencyTotals {
 
 /// Sign-based totals of the user's accounts in every currency but `scope.currency`.
 pub fn other_currencies(conn: &mut DbConn, scope: &Scope) -> Result<Vec<CurrencyTotals>, ApiError> {
-    let rows: Vec<(String, i64, i64, i64)> = with_conn!(conn, c => {
-        let mut q = transactions::table
-            .inner_join(accounts::table)
-            .group_by(accounts::currency)
-            .select((
-                accounts::currency,
-                sum_of(positive(transactions::amount)),
-                sum_of(negative(transactions::amount)),
-                count_star(),
-            ))
-            .filter(transactions::user_id.eq(scope.user_id))
-            .filter(transactions::is_transfer.eq(false))
-            .filter(accounts::currency.ne(scope.currency.to_owned()))
-            .filter(transactions::date.between(scope.from, scope.to))
-            .order(accounts::currency.asc())
-            .into_boxed::<Backend>();
-        if !scope.accounts.is_empty() {
-            q = q.filter(transactions::account_id.eq_any(scope.accounts));
-        }
-        q.load(c)
-    })?;
-    Ok(rows
+    Ok(by_currency(conn, scope, false)?
         .into_iter()
-        .map(|(currency, inflow, outflow, count)| CurrencyTotals {
+        .filter(|(currency, _)| currency != scope.currency)
+        .map(|(currency, (inflow, outflow, count))| CurrencyTotals {
             currency,
             income: inflow,
             spending: -outflow,
             count,
         })
         .collect())
+}
+
+/// Transactions in the range (any currency) still waiting for a category.
+pub fn uncategorized_count(conn: &mut DbConn, scope: &Scope) -> Result<i64, ApiError> {
+    Ok(by_currency(conn, scope, true)?
+        .values()
+        .map(|(_, _, count)| count)
+        .sum())
+}
+
+/// Per currency (all of them, whatever `scope.currency`): (money in, money out, count) of the
+/// scope's range, transfers left out; of uncategorized rows only when `uncategorized`. Whole
+/// months come from `monthly_sums`, so a year costs its months, not its rows.
+fn by_currency(
+    conn: &mut DbConn,
+    scope: &Scope,
+    uncategorized: bool,
+) -> Result<BTreeMap<String, (i64, i64, i64)>, ApiError> {
+    let cut = cut_months(&[(scope.from, scope.to)]);
+    let except: Vec<NaiveDate> = cut.iter().copied().collect();
+    let mut rows: Vec<(String, i64, i64, i64)> = with_conn!(conn, c => {
+        let mut q = monthly_sums::table
+            .inner_join(accounts::table)
+            .filter(accounts::user_id.eq(scope.user_id))
+            .filter(monthly_sums::month.between(first_of_month(scope.from), scope.to))
+            .filter(monthly_sums::month.ne_all(&except))
+            .group_by(accounts::currency)
+            .select((
+                accounts::currency,
+                sum_of(monthly_sums::inflow),
+                sum_of(monthly_sums::outflow),
+                sum_of(monthly_sums::count),
+            ))
+            .into_boxed::<Backend>();
+        if uncategorized {
+            q = q.filter(monthly_sums::category_id.is_null());
+        }
+        if !scope.accounts.is_empty() {
+            q = q.filter(monthly_sums::account_id.eq_any(scope.accounts));
+        }
+        q.load(c)
+    })?;
+    for run in day_runs(scope, &cut) {
+        rows.extend(with_conn!(conn, c => {
+            let mut q = transactions::table
+                .inner_join(accounts::table)
+                .filter(transactions::user_id.eq(run.user_id))
+                .filter(transactions::is_transfer.eq(false))
+                .filter(transactions::date.between(run.from, run.to))
+                .group_by(accounts::currency)
+                .select((
+                    accounts::currency,
+                    sum_of(positive(transactions::amount)),
+                    sum_of(negative(transactions::amount)),
+                    count_star(),
+                ))
+                .into_boxed::<Backend>();
+            if uncategorized {
+                q = q.filter(transactions::category_id.is_null());
+            }
+            if !run.accounts.is_empty() {
+                q = q.filter(transactions::account_id.eq_any(run.accounts));
+            }
+            q.load::<(String, i64, i64, i64)>(c)
+        })?);
+    }
+    let mut totals: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    for (currency, inflow, outflow, count) in rows {
+        let total = totals.entry(currency).or_default();
+        total.0 = limits::add(total.0, inflow)?;
+        total.1 = limits::add(total.1, outflow)?;
+        total.2 += count;
+    }
+    Ok(totals)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -380,23 +434,6 @@ pub fn largest_expenses(
             .order((transactions::amount.asc(), transactions::id.asc()))
             .limit(limit)
             .load(c)
-    })?)
-}
-
-/// Transactions in the range (any currency) still waiting for a category.
-pub fn uncategorized_count(conn: &mut DbConn, scope: &Scope) -> Result<i64, ApiError> {
-    Ok(with_conn!(conn, c => {
-        let mut q = transactions::table
-            .filter(transactions::user_id.eq(scope.user_id))
-            .filter(transactions::is_transfer.eq(false))
-            .filter(transactions::category_id.is_null())
-            .filter(transactions::date.between(scope.from, scope.to))
-            .select(count_star())
-            .into_boxed::<Backend>();
-        if !scope.accounts.is_empty() {
-            q = q.filter(transactions::account_id.eq_any(scope.accounts));
-        }
-        q.get_result(c)
     })?)
 }
 

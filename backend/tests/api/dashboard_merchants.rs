@@ -1,8 +1,9 @@
-//! The dashboard's top merchants (read from the `merchant_sums` pre-aggregate) and largest
-//! expenses, against the same figures computed here from the user's transactions as the list
-//! returns them, after every kind of write.
+//! The dashboard's top merchants (read from the `merchant_sums` pre-aggregate), largest expenses,
+//! uncategorized count and other currencies (read from `monthly_sums`), against the same figures
+//! computed here from the user's transactions as the list returns them, after every kind of
+//! write.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -11,7 +12,7 @@ use crate::both_backends;
 use crate::helpers::TestApp;
 use crate::imports::import;
 
-both_backends!(top_merchants_and_largest_expenses_follow_every_write);
+both_backends!(the_pre_aggregated_parts_of_the_dashboard_follow_every_write);
 
 /// Every transaction of the user, as the list gives them.
 async fn ledger(app: &TestApp, token: &str) -> Vec<Value> {
@@ -25,18 +26,45 @@ async fn ledger(app: &TestApp, token: &str) -> Vec<Value> {
     list["items"].as_array().unwrap().clone()
 }
 
-/// What the dashboard counts in a period: the user's spending in USD (their base currency) on
-/// days `from..=to`, transfers left out, of one account or all.
+/// What the dashboard counts in a period: the user's transactions on days `from..=to`,
+/// transfers left out, of one account or all.
 fn in_scope<'a>(rows: &'a [Value], from: &str, to: &str, account: Option<i64>) -> Vec<&'a Value> {
     rows.iter()
         .filter(|t| {
             let date = t["date"].as_str().unwrap();
             date >= from
                 && date <= to
-                && t["currency"] == "USD"
                 && t["is_transfer"] == false
-                && t["amount"].as_i64().unwrap() < 0
                 && account.is_none_or(|a| t["account_id"] == a)
+        })
+        .collect()
+}
+
+/// The spending in USD (the user's base currency) among `rows`.
+fn spending<'a>(rows: &[&'a Value]) -> Vec<&'a Value> {
+    rows.iter()
+        .copied()
+        .filter(|t| t["currency"] == "USD" && t["amount"].as_i64().unwrap() < 0)
+        .collect()
+}
+
+/// Money in, money out and count per currency but USD, in currency order.
+fn other_currencies(rows: &[&Value]) -> Value {
+    let mut totals: BTreeMap<&str, (i64, i64, i64)> = BTreeMap::new();
+    for t in rows.iter().filter(|t| t["currency"] != "USD") {
+        let total = totals.entry(t["currency"].as_str().unwrap()).or_default();
+        let amount = t["amount"].as_i64().unwrap();
+        if amount > 0 {
+            total.0 += amount;
+        } else {
+            total.1 -= amount;
+        }
+        total.2 += 1;
+    }
+    totals
+        .into_iter()
+        .map(|(currency, (income, spending, count))| {
+            json!({"currency": currency, "income": income, "spending": spending, "count": count})
         })
         .collect()
 }
@@ -122,13 +150,23 @@ async fn assert_in_step(app: &TestApp, token: &str, spare: i64, after: &str) -> 
         let scope = in_scope(&rows, from, to, account);
         assert_eq!(
             d["top_merchants"],
-            top_merchants(&scope),
+            top_merchants(&spending(&scope)),
             "top merchants of {query} after {after}"
         );
         assert_eq!(
             d["largest_expenses"],
-            largest_expenses(&scope),
+            largest_expenses(&spending(&scope)),
             "largest expenses of {query} after {after}"
+        );
+        assert_eq!(
+            d["uncategorized_count"],
+            scope.iter().filter(|t| t["category_id"].is_null()).count(),
+            "uncategorized count of {query} after {after}"
+        );
+        assert_eq!(
+            d["other_currencies"],
+            other_currencies(&scope),
+            "other currencies of {query} after {after}"
         );
         if query == "year=2025" {
             year_merchants = d["top_merchants"].as_array().unwrap().len();
@@ -137,7 +175,7 @@ async fn assert_in_step(app: &TestApp, token: &str, spare: i64, after: &str) -> 
     year_merchants
 }
 
-async fn top_merchants_and_largest_expenses_follow_every_write(app: TestApp) {
+async fn the_pre_aggregated_parts_of_the_dashboard_follow_every_write(app: TestApp) {
     let token = app.user("asha@example.com").await;
     let other = app.user("ravi@example.com").await;
     let main = app.account(&token, "Main", "USD").await;
@@ -293,6 +331,8 @@ async fn top_merchants_and_largest_expenses_follow_every_write(app: TestApp) {
         .await
         .unwrap();
     let scope = in_scope(&rows, "2025-01-01", "2025-12-31", None);
-    assert_eq!(d["top_merchants"], top_merchants(&scope));
-    assert_eq!(d["largest_expenses"], largest_expenses(&scope));
+    assert_eq!(d["top_merchants"], top_merchants(&spending(&scope)));
+    assert_eq!(d["largest_expenses"], largest_expenses(&spending(&scope)));
+    assert_eq!(d["other_currencies"], other_currencies(&scope));
+    assert_eq!(d["other_currencies"][0]["currency"], "EUR", "{d}");
 }
