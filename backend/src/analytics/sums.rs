@@ -2,7 +2,7 @@
 //! by the database, a month or two of single transactions, or grouped totals; the arithmetic on
 //! them (months, shares, rollover) happens in Rust.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use diesel::dsl::{count_star, max};
@@ -12,11 +12,12 @@ use utoipa::ToSchema;
 
 use crate::analytics::period::{first_of_month, last_of_month};
 use crate::db::expr::{negative, positive, sum_of, unindexed, SORTED_DIRECTLY_DAYS};
-use crate::db::schema::{accounts, monthly_sums, transactions};
+use crate::db::schema::{accounts, merchant_sums, monthly_sums, transactions};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::categories::Category;
 use crate::ledger::merchants;
+use crate::limits;
 use crate::with_conn;
 
 /// Money in and out of one category over a span of days: one day, or a whole month. Several
@@ -96,17 +97,23 @@ pub fn by_category(
     let mut by_day = by_day.clone();
     by_day.extend(cut_months(&[(scope.from, scope.to)]));
     let mut sums = whole_months(conn, scope, &by_day)?;
-    for (from, to) in runs(&by_day) {
-        let run = Scope {
+    for run in day_runs(scope, &by_day) {
+        sums.extend(days(conn, &run)?);
+    }
+    Ok(sums)
+}
+
+/// The parts of the scope that fall in `months` (first days), one per run of consecutive months.
+fn day_runs<'a>(scope: &Scope<'a>, months: &BTreeSet<NaiveDate>) -> Vec<Scope<'a>> {
+    runs(months)
+        .into_iter()
+        .map(|(from, to)| Scope {
             from: from.max(scope.from),
             to: to.min(scope.to),
             ..*scope
-        };
-        if run.from <= run.to {
-            sums.extend(days(conn, &run)?);
-        }
-    }
-    Ok(sums)
+        })
+        .filter(|run| run.from <= run.to)
+        .collect()
 }
 
 /// Consecutive months merged into ranges of days.
@@ -217,36 +224,90 @@ pub struct CurrencyTotals {
 
 /// Sign-based totals of the user's accounts in every currency but `scope.currency`.
 pub fn other_currencies(conn: &mut DbConn, scope: &Scope) -> Result<Vec<CurrencyTotals>, ApiError> {
-    let rows: Vec<(String, i64, i64, i64)> = with_conn!(conn, c => {
-        let mut q = transactions::table
-            .inner_join(accounts::table)
-            .group_by(accounts::currency)
-            .select((
-                accounts::currency,
-                sum_of(positive(transactions::amount)),
-                sum_of(negative(transactions::amount)),
-                count_star(),
-            ))
-            .filter(transactions::user_id.eq(scope.user_id))
-            .filter(transactions::is_transfer.eq(false))
-            .filter(accounts::currency.ne(scope.currency.to_owned()))
-            .filter(transactions::date.between(scope.from, scope.to))
-            .order(accounts::currency.asc())
-            .into_boxed::<Backend>();
-        if !scope.accounts.is_empty() {
-            q = q.filter(transactions::account_id.eq_any(scope.accounts));
-        }
-        q.load(c)
-    })?;
-    Ok(rows
+    Ok(by_currency(conn, scope, false)?
         .into_iter()
-        .map(|(currency, inflow, outflow, count)| CurrencyTotals {
+        .filter(|(currency, _)| currency != scope.currency)
+        .map(|(currency, (inflow, outflow, count))| CurrencyTotals {
             currency,
             income: inflow,
             spending: -outflow,
             count,
         })
         .collect())
+}
+
+/// Transactions in the range (any currency) still waiting for a category.
+pub fn uncategorized_count(conn: &mut DbConn, scope: &Scope) -> Result<i64, ApiError> {
+    Ok(by_currency(conn, scope, true)?
+        .values()
+        .map(|(_, _, count)| count)
+        .sum())
+}
+
+/// Per currency (all of them, whatever `scope.currency`): (money in, money out, count) of the
+/// scope's range, transfers left out; of uncategorized rows only when `uncategorized`. Whole
+/// months come from `monthly_sums`, so a year costs its months, not its rows.
+fn by_currency(
+    conn: &mut DbConn,
+    scope: &Scope,
+    uncategorized: bool,
+) -> Result<BTreeMap<String, (i64, i64, i64)>, ApiError> {
+    let cut = cut_months(&[(scope.from, scope.to)]);
+    let except: Vec<NaiveDate> = cut.iter().copied().collect();
+    let mut rows: Vec<(String, i64, i64, i64)> = with_conn!(conn, c => {
+        let mut q = monthly_sums::table
+            .inner_join(accounts::table)
+            .filter(accounts::user_id.eq(scope.user_id))
+            .filter(monthly_sums::month.between(first_of_month(scope.from), scope.to))
+            .filter(monthly_sums::month.ne_all(&except))
+            .group_by(accounts::currency)
+            .select((
+                accounts::currency,
+                sum_of(monthly_sums::inflow),
+                sum_of(monthly_sums::outflow),
+                sum_of(monthly_sums::count),
+            ))
+            .into_boxed::<Backend>();
+        if uncategorized {
+            q = q.filter(monthly_sums::category_id.is_null());
+        }
+        if !scope.accounts.is_empty() {
+            q = q.filter(monthly_sums::account_id.eq_any(scope.accounts));
+        }
+        q.load(c)
+    })?;
+    for run in day_runs(scope, &cut) {
+        rows.extend(with_conn!(conn, c => {
+            let mut q = transactions::table
+                .inner_join(accounts::table)
+                .filter(transactions::user_id.eq(run.user_id))
+                .filter(transactions::is_transfer.eq(false))
+                .filter(transactions::date.between(run.from, run.to))
+                .group_by(accounts::currency)
+                .select((
+                    accounts::currency,
+                    sum_of(positive(transactions::amount)),
+                    sum_of(negative(transactions::amount)),
+                    count_star(),
+                ))
+                .into_boxed::<Backend>();
+            if uncategorized {
+                q = q.filter(transactions::category_id.is_null());
+            }
+            if !run.accounts.is_empty() {
+                q = q.filter(transactions::account_id.eq_any(run.accounts));
+            }
+            q.load::<(String, i64, i64, i64)>(c)
+        })?);
+    }
+    let mut totals: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    for (currency, inflow, outflow, count) in rows {
+        let total = totals.entry(currency).or_default();
+        total.0 = limits::add(total.0, inflow)?;
+        total.1 = limits::add(total.1, outflow)?;
+        total.2 += count;
+    }
+    Ok(totals)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -258,39 +319,93 @@ pub struct Merchant {
 }
 
 /// Where most money went, by merchant key (see `ledger::merchants`), so that files without a
-/// merchant column have merchants too; named by the bank's merchant where it gave one.
+/// merchant column have merchants too; named by the greatest of the bank's merchants for the key
+/// where it gave one. Ties in amount go to the key first in byte order.
+///
+/// Whole months come from `merchant_sums`, which the database keeps up to date, so a year costs
+/// its merchants, not its rows; only the months the scope starts or ends inside of are read by day.
 pub fn top_merchants(
     conn: &mut DbConn,
     scope: &Scope,
     limit: i64,
 ) -> Result<Vec<Merchant>, ApiError> {
-    let rows: Vec<(Option<String>, Option<String>, i64, i64)> = with_conn!(conn, c => scoped!(
-        scope,
-        transactions::table
-            .inner_join(accounts::table)
-            .group_by(transactions::merchant_key)
-            .select((
-                transactions::merchant_key,
-                max(transactions::merchant),
-                sum_of(negative(transactions::amount)),
-                count_star(),
-            ))
-    )
-    .filter(transactions::merchant_key.ne(""))
-    .filter(transactions::amount.lt(0))
-    .order((sum_of(negative(transactions::amount)).asc(), transactions::merchant_key.asc()))
-    .limit(limit)
-    .load(c))?;
-    Ok(rows
+    let cut = cut_months(&[(scope.from, scope.to)]);
+    let mut parts = merchant_months(conn, scope, &cut)?;
+    for run in day_runs(scope, &cut) {
+        parts.extend(merchant_days(conn, &run)?);
+    }
+    // key → (name, outflow, count)
+    let mut by_key: HashMap<String, (Option<String>, i64, i64)> = HashMap::new();
+    for (key, merchant, outflow, count) in parts {
+        let total = by_key.entry(key).or_default();
+        total.0 = total.0.take().max(merchant);
+        total.1 = limits::add(total.1, outflow)?;
+        total.2 += count;
+    }
+    let mut top: Vec<_> = by_key.into_iter().collect();
+    top.sort_unstable_by(|(a, (_, a_out, _)), (b, (_, b_out, _))| (a_out, a).cmp(&(b_out, b)));
+    Ok(top
         .into_iter()
-        .filter_map(|(key, merchant, outflow, count)| {
-            merchants::name(merchant.as_deref(), key.as_deref()).map(|name| Merchant {
+        .take(limit.try_into().unwrap_or_default())
+        .filter_map(|(key, (merchant, outflow, count))| {
+            merchants::name(merchant.as_deref(), Some(&key)).map(|name| Merchant {
                 name,
                 amount: -outflow,
                 count,
             })
         })
         .collect())
+}
+
+/// Per merchant key over the scope's months except `except` (first days): (key, greatest
+/// merchant, outflow, count).
+type MerchantPart = (String, Option<String>, i64, i64);
+
+fn merchant_months(
+    conn: &mut DbConn,
+    scope: &Scope,
+    except: &BTreeSet<NaiveDate>,
+) -> Result<Vec<MerchantPart>, ApiError> {
+    let except: Vec<NaiveDate> = except.iter().copied().collect();
+    Ok(with_conn!(conn, c => {
+        let mut q = merchant_sums::table
+            .inner_join(accounts::table)
+            .filter(accounts::user_id.eq(scope.user_id))
+            .filter(accounts::currency.eq(scope.currency.to_owned()))
+            .filter(merchant_sums::month.between(first_of_month(scope.from), scope.to))
+            .filter(merchant_sums::month.ne_all(&except))
+            .group_by(merchant_sums::merchant_key)
+            .select((
+                merchant_sums::merchant_key,
+                max(merchant_sums::merchant),
+                sum_of(merchant_sums::outflow),
+                sum_of(merchant_sums::count),
+            ))
+            .into_boxed::<Backend>();
+        if !scope.accounts.is_empty() {
+            q = q.filter(merchant_sums::account_id.eq_any(scope.accounts));
+        }
+        q.load(c)
+    })?)
+}
+
+/// The same from the transactions of the scope's days.
+fn merchant_days(conn: &mut DbConn, scope: &Scope) -> Result<Vec<MerchantPart>, ApiError> {
+    Ok(with_conn!(conn, c => scoped!(
+        scope,
+        transactions::table
+            .inner_join(accounts::table)
+            .group_by(transactions::merchant_key)
+            .select((
+                transactions::merchant_key.assume_not_null(),
+                max(transactions::merchant),
+                sum_of(transactions::amount),
+                count_star(),
+            ))
+    )
+    .filter(transactions::merchant_key.ne(""))
+    .filter(transactions::amount.lt(0))
+    .load(c))?)
 }
 
 /// The biggest single expenses: (id, date, amount, description, category).
@@ -319,23 +434,6 @@ pub fn largest_expenses(
             .order((transactions::amount.asc(), transactions::id.asc()))
             .limit(limit)
             .load(c)
-    })?)
-}
-
-/// Transactions in the range (any currency) still waiting for a category.
-pub fn uncategorized_count(conn: &mut DbConn, scope: &Scope) -> Result<i64, ApiError> {
-    Ok(with_conn!(conn, c => {
-        let mut q = transactions::table
-            .filter(transactions::user_id.eq(scope.user_id))
-            .filter(transactions::is_transfer.eq(false))
-            .filter(transactions::category_id.is_null())
-            .filter(transactions::date.between(scope.from, scope.to))
-            .select(count_star())
-            .into_boxed::<Backend>();
-        if !scope.accounts.is_empty() {
-            q = q.filter(transactions::account_id.eq_any(scope.accounts));
-        }
-        q.get_result(c)
     })?)
 }
 

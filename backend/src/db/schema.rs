@@ -210,6 +210,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    merchant_sums (account_id, month, merchant_key, merchant) {
+        account_id -> BigInt,
+        month -> Date,
+        merchant_key -> Text,
+        merchant -> Nullable<Text>,
+        outflow -> BigInt,
+        count -> BigInt,
+    }
+}
+
+diesel::table! {
     debts (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -405,6 +416,7 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(report_accounts -> reports (report_id));
 diesel::joinable!(sign_ins -> users (user_id));
 diesel::joinable!(monthly_sums -> accounts (account_id));
+diesel::joinable!(merchant_sums -> accounts (account_id));
 diesel::joinable!(budget_overrides -> budgets (budget_id));
 diesel::joinable!(goal_accounts -> goals (goal_id));
 diesel::joinable!(goal_milestones -> goals (goal_id));
@@ -425,6 +437,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     budget_overrides,
     category_feedback,
     monthly_sums,
+    merchant_sums,
     ledger_versions,
     debts,
     goals,

@@ -13,6 +13,7 @@ mod categorizer;
 mod cli;
 mod corpus;
 mod dashboard;
+mod dashboard_merchants;
 mod debts;
 mod direction;
 mod errors;

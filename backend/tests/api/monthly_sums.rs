@@ -1,4 +1,4 @@
-//! `monthly_sums`, the pre-aggregate reports read, must equal the transactions after every kind
+//! `monthly_sums` and `merchant_sums`, the pre-aggregates reports read, must equal the transactions after every kind
 //! of write the API makes, including the ones done by cascades and by imports.
 
 use dhana::config::Database;
@@ -11,7 +11,7 @@ use crate::both_backends;
 use crate::helpers::{TestApp, PASSWORD};
 use crate::imports::import;
 
-both_backends!(every_write_keeps_the_monthly_sums_equal_to_the_ledger);
+both_backends!(every_write_keeps_the_pre_aggregates_equal_to_the_ledger);
 
 #[derive(QueryableByName)]
 struct Count {
@@ -19,25 +19,35 @@ struct Count {
     n: i64,
 }
 
-/// `(stored rows, rows where the stored sums and the sums recomputed from the transactions
-/// disagree)`.
-fn drift(app: &TestApp) -> (i64, i64) {
+/// Per pre-aggregate: `(table, stored rows, rows where the stored sums and the sums recomputed
+/// from the transactions disagree)`.
+fn drift(app: &TestApp) -> Vec<(&'static str, i64, i64)> {
     let month = match app.config.database {
         Database::Postgres(_) => "date_trunc('month', date)::date",
         Database::Sqlite(_) => "strftime('%Y-%m-01', date)",
     };
-    let stored = "SELECT account_id, month, category_id, inflow, outflow, count FROM monthly_sums";
-    let recomputed = format!(
-        "SELECT account_id, {month} AS month, category_id, \
-           CAST(SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END) AS BIGINT), \
-           CAST(SUM(CASE WHEN amount < 0 THEN amount ELSE 0 END) AS BIGINT), COUNT(*) \
-         FROM transactions WHERE NOT is_transfer GROUP BY account_id, {month}, category_id"
-    );
-    let queries = [
-        "SELECT COUNT(*) AS n FROM monthly_sums".to_owned(),
-        format!(
-            "SELECT (SELECT COUNT(*) FROM ({stored} EXCEPT {recomputed}) a) \
-                  + (SELECT COUNT(*) FROM ({recomputed} EXCEPT {stored}) b) AS n"
+    let tables = [
+        (
+            "monthly_sums",
+            "SELECT account_id, month, category_id, inflow, outflow, count FROM monthly_sums"
+                .to_owned(),
+            format!(
+                "SELECT account_id, {month} AS month, category_id, \
+                   CAST(SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END) AS BIGINT), \
+                   CAST(SUM(CASE WHEN amount < 0 THEN amount ELSE 0 END) AS BIGINT), COUNT(*) \
+                 FROM transactions WHERE NOT is_transfer GROUP BY account_id, {month}, category_id"
+            ),
+        ),
+        (
+            "merchant_sums",
+            "SELECT account_id, month, merchant_key, merchant, outflow, count FROM merchant_sums"
+                .to_owned(),
+            format!(
+                "SELECT account_id, {month} AS month, merchant_key, merchant, \
+                   CAST(SUM(amount) AS BIGINT), COUNT(*) \
+                 FROM transactions WHERE NOT is_transfer AND amount < 0 AND merchant_key <> '' \
+                 GROUP BY account_id, {month}, merchant_key, merchant"
+            ),
         ),
     ];
     let run = |sql: &str| -> i64 {
@@ -51,22 +61,35 @@ fn drift(app: &TestApp) -> (i64, i64) {
         };
         rows[0].n
     };
-    (run(&queries[0]), run(&queries[1]))
+    tables
+        .iter()
+        .map(|(table, stored, recomputed)| {
+            (
+                *table,
+                run(&format!("SELECT COUNT(*) AS n FROM {table}")),
+                run(&format!(
+                    "SELECT (SELECT COUNT(*) FROM ({stored} EXCEPT {recomputed}) a) \
+                          + (SELECT COUNT(*) FROM ({recomputed} EXCEPT {stored}) b) AS n"
+                )),
+            )
+        })
+        .collect()
 }
 
 fn assert_in_step(app: &TestApp, after: &str) {
-    let (stored, wrong) = drift(app);
-    assert_eq!(
-        wrong, 0,
-        "after {after}: {wrong} sums differ from the ledger"
-    );
-    assert!(
-        stored > 0,
-        "after {after}: nothing is stored, so nothing was compared"
-    );
+    for (table, stored, wrong) in drift(app) {
+        assert_eq!(
+            wrong, 0,
+            "after {after}: {wrong} rows of {table} differ from the ledger"
+        );
+        assert!(
+            stored > 0,
+            "after {after}: nothing is stored in {table}, so nothing was compared"
+        );
+    }
 }
 
-async fn every_write_keeps_the_monthly_sums_equal_to_the_ledger(app: TestApp) {
+async fn every_write_keeps_the_pre_aggregates_equal_to_the_ledger(app: TestApp) {
     let token = app.user("asha@example.com").await;
     let other = app.user("ravi@example.com").await;
     let main = app.account(&token, "Main", "USD").await;
@@ -94,7 +117,7 @@ async fn every_write_keeps_the_monthly_sums_equal_to_the_ledger(app: TestApp) {
     }
     app.transaction(
         &other,
-        json!({"account_id": theirs, "date": "2025-01-15", "amount": -999, "description": "x"}),
+        json!({"account_id": theirs, "date": "2025-01-15", "amount": -999, "description": "Corner shop"}),
     )
     .await;
     assert_in_step(&app, "creating");
@@ -108,6 +131,9 @@ async fn every_write_keeps_the_monthly_sums_equal_to_the_ledger(app: TestApp) {
         (ids[3], json!({"is_transfer": true})),
         (ids[3], json!({"amount": -350})),
         (ids[3], json!({"is_transfer": false})),
+        (ids[0], json!({"description": "SHELL 0042 OXFORD"})),
+        (ids[0], json!({"merchant": "Shell"})),
+        (ids[0], json!({"merchant": null})),
         (ids[4], json!({"notes": "untouched sums"})),
     ] {
         let res = app

@@ -1,0 +1,4 @@
+DROP TRIGGER transactions_merchant_sums_update;
+DROP TRIGGER transactions_merchant_sums_delete;
+DROP TRIGGER transactions_merchant_sums_insert;
+DROP TABLE merchant_sums;
