@@ -51,7 +51,8 @@ pub struct AnomalyList {
 /// category's) own history, a possible duplicate charge, a large first payment to a new
 /// merchant, a recurring bill missing or risen, a category's month far above its usual. Each
 /// with its reason in numbers and a severity; at most 4 per month. The last 90 days by default,
-/// or `month`, or `from` and `to` (at most 366 days). Computed from your ledger on every call.
+/// or `month`, or `from` and `to` (at most 366 days). Computed from your ledger as it is now:
+/// every write is seen at once.
 #[utoipa::path(tag = "insights", params(AnomalyQuery), responses(
     (status = 200, body = AnomalyList),
     (status = 422, description = "`month`, `from` or `to` is invalid, or the period is longer than 366 days", body = Problem, content_type = "application/problem+json"),

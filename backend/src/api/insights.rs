@@ -32,7 +32,8 @@ pub struct InsightList {
 /// usual month, the savings rate, subscriptions' monthly total and price rises, large bills due
 /// in the next 14 days, an account's projected low point, and this month's anomalies. Each states
 /// its figures (minor units and currency), its period and its links; thresholds are shares of
-/// your own usual month. In your base currency. Composed from your ledger on every call.
+/// your own usual month. In your base currency. Composed from your ledger as it is now: every
+/// write is seen at once.
 #[utoipa::path(tag = "insights", params(InsightQuery), responses(
     (status = 200, body = InsightList), AuthErrors, QueryErrors,
 ), security(("bearer" = []), ("session" = [])))]

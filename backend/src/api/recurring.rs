@@ -30,7 +30,8 @@ pub struct RecurringList {
 
 /// Recurring bills, subscriptions and income found in your transactions: merchant, cadence,
 /// typical amount, last and next payment, confidence, and changes (price changes, missing
-/// payments). Computed from the last three years of your ledger on every call.
+/// payments). Computed from the last three years of your ledger as it is now: every write is
+/// seen at once.
 #[utoipa::path(tag = "forecast", params(RecurringQuery), responses(
     (status = 200, body = RecurringList), AuthErrors, QueryErrors,
 ), security(("bearer" = []), ("session" = [])))]

@@ -12,10 +12,13 @@ use utoipa::ToSchema;
 use crate::db::schema::{accounts, recurring_series, transactions};
 use crate::db::DbConn;
 use crate::error::ApiError;
+use crate::forecast::outlook::{self, AccountProjection, Outlook};
 use crate::forecast::recurring::{
     self, AmountKind, Cadence, Change, ChangeKind, Direction, Line, Series, Status,
 };
 use crate::forecast::{months_of_history, NotEnoughData};
+use crate::insights::anomalies;
+use crate::insights::anomaly_store;
 use crate::ledger::cache::LedgerCache;
 use crate::ledger::not_found;
 use crate::money::format_minor;
@@ -130,12 +133,46 @@ pub struct Ledger {
     pub detected: Vec<Series>,
 }
 
-/// The per-process cache of `Ledger`s.
-pub type Ledgers = LedgerCache<Ledger>;
+/// The per-process caches of what is computed from users' ledgers, each kept per ledger
+/// version: the `Ledger`s, and the answers computed from them that cost most (keyed by what
+/// else they depend on, see each key).
+pub struct Ledgers {
+    ledgers: LedgerCache<Ledger>,
+    pub(crate) anomalies: LedgerCache<Vec<anomalies::Found>, anomaly_store::DetectionKey>,
+    pub(crate) balances: LedgerCache<Vec<AccountProjection>, outlook::BalanceKey>,
+    pub(crate) outlooks: LedgerCache<Outlook, outlook::OutlookKey>,
+}
+
+/// What each derived cache may hold, in items (anomalies, projected days, forecast items):
+/// a few hundred bytes each, some 20 MB per cache at most.
+const CACHED_ITEMS: usize = 50_000;
+
+impl Ledgers {
+    /// Caches holding at most `lines` ledger lines.
+    pub fn new(lines: usize) -> Self {
+        Ledgers {
+            ledgers: LedgerCache::new(lines),
+            anomalies: LedgerCache::new(CACHED_ITEMS),
+            balances: LedgerCache::new(CACHED_ITEMS),
+            outlooks: LedgerCache::new(CACHED_ITEMS),
+        }
+    }
+}
 
 /// What the cache of `Ledger`s may hold, in lines: at about 200 bytes a line, some 60 MB, three
 /// years of ten users of the benchmark's size (`scripts/bench-insights`).
 pub const CACHED_LINES: usize = 300_000;
+
+/// The user's choices about the detected series (id, choice, name): what answers computed from
+/// the series depend on besides the ledger, so part of their cache keys.
+pub type Choices = Vec<(i64, Choice, String)>;
+
+pub fn choices(series: &[RecurringSeries]) -> Choices {
+    series
+        .iter()
+        .map(|s| (s.id, s.choice, s.name.clone()))
+        .collect()
+}
 
 /// The user's `Ledger` up to `until`, from the cache when the ledger has not changed since.
 pub fn ledger(
@@ -144,7 +181,7 @@ pub fn ledger(
     user_id: i64,
     until: NaiveDate,
 ) -> Result<Arc<Ledger>, ApiError> {
-    ledgers.get_or_load(conn, user_id, until, |conn| {
+    ledgers.ledgers.get_or_load(conn, user_id, until, |conn| {
         let lines = lines(conn, user_id, until)?;
         let detected = recurring::detect(&lines, until);
         let weight = lines.len();

@@ -17,13 +17,13 @@ use utoipa::ToSchema;
 use crate::analytics::period::{first_of_month, last_of_month, month_label, shift_months};
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::forecast::bills::{self, Choice, Ledgers, RecurringSeries};
+use crate::forecast::bills::{self, Choice, Choices, Ledgers, RecurringSeries};
 use crate::forecast::learned::ForecastModel;
 use crate::forecast::monthly::{self, Backtest, Method, Parts, Role, Target};
 use crate::forecast::recurring::{self, AmountKind, Direction, Line, Status};
 use crate::forecast::NotEnoughData;
-use crate::ledger::accounts;
 use crate::ledger::categories::{self, Category};
+use crate::ledger::{accounts, cache};
 
 /// A category's forecast (or the total's, income's, net savings').
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -515,7 +515,18 @@ pub fn project(
     }
 }
 
-/// `outlook` for one user from the database.
+/// What an outlook depends on besides the ledger (up to `today`): the month, the base
+/// currency, the user's choices about the series and the categories' kinds and names.
+#[derive(PartialEq)]
+pub struct OutlookKey {
+    today: NaiveDate,
+    target: NaiveDate,
+    currency: String,
+    series: Choices,
+    categories: Vec<(i64, String, String)>,
+}
+
+/// `outlook` for one user from the database, kept per ledger version.
 pub fn for_user(
     conn: &mut DbConn,
     ledgers: &Ledgers,
@@ -524,20 +535,46 @@ pub fn for_user(
     today: NaiveDate,
     target: NaiveDate,
 ) -> Result<Outlook, ApiError> {
+    let version = cache::version(conn, user_id)?;
     let ledger = bills::ledger(conn, ledgers, user_id, today)?;
     let found = bills::find_in(conn, user_id, &ledger, today)?;
     let categories = categories::list(conn, user_id)?;
-    Ok(outlook(
-        &ledger.lines,
-        &categories,
-        &found.series,
-        currency,
+    let key = OutlookKey {
         today,
         target,
-    ))
+        currency: currency.to_owned(),
+        series: bills::choices(&found.series),
+        categories: categories
+            .iter()
+            .map(|c| (c.id, c.kind.clone(), c.name.clone()))
+            .collect(),
+    };
+    let outlook = ledgers.outlooks.get_or_load_at(user_id, version, key, || {
+        let o = outlook(
+            &ledger.lines,
+            &categories,
+            &found.series,
+            currency,
+            today,
+            target,
+        );
+        let weight = o.categories.len() + 1;
+        Ok((o, weight))
+    })?;
+    Ok(Outlook::clone(&outlook))
 }
 
-/// `project` for each of the user's open accounts.
+/// What balance projections depend on besides the ledger (accounts included): the day, how
+/// far ahead, and the user's choices about the series.
+#[derive(PartialEq)]
+pub struct BalanceKey {
+    today: NaiveDate,
+    days: i64,
+    series: Choices,
+}
+
+/// `project` for each of the user's open accounts, kept per ledger version. Today's balances
+/// come from the monthly sums (`accounts::transaction_sums`), not from every transaction.
 pub fn balances(
     conn: &mut DbConn,
     ledgers: &Ledgers,
@@ -545,22 +582,33 @@ pub fn balances(
     today: NaiveDate,
     days: i64,
 ) -> Result<Vec<AccountProjection>, ApiError> {
+    let version = cache::version(conn, user_id)?;
     let ledger = bills::ledger(conn, ledgers, user_id, today)?;
     let found = bills::find_in(conn, user_id, &ledger, today)?;
-    let sums = accounts::transaction_sums(conn, user_id)?;
-    accounts::list(conn, user_id, false)?
-        .iter()
-        .map(|a| {
-            let balance = accounts::balance(a, &sums)?;
-            Ok(project(
-                (a.id, &a.name, &a.currency, balance),
-                &ledger.lines,
-                &found.series,
-                today,
-                days,
-            ))
-        })
-        .collect()
+    let key = BalanceKey {
+        today,
+        days,
+        series: bills::choices(&found.series),
+    };
+    let projections = ledgers.balances.get_or_load_at(user_id, version, key, || {
+        let sums = accounts::transaction_sums(conn, user_id)?;
+        let projections = accounts::list(conn, user_id, false)?
+            .iter()
+            .map(|a| {
+                let balance = accounts::balance(a, &sums)?;
+                Ok(project(
+                    (a.id, &a.name, &a.currency, balance),
+                    &ledger.lines,
+                    &found.series,
+                    today,
+                    days,
+                ))
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        let weight = projections.iter().map(|p| p.days.len()).sum::<usize>() + 1;
+        Ok((projections, weight))
+    })?;
+    Ok(projections.to_vec())
 }
 
 /// Complete months of a user's ledger in one currency: spending per category and income.

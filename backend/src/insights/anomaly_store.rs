@@ -2,6 +2,7 @@
 //! "this is fine" kept in `anomalies` so that it and similar ones stop being raised.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -12,10 +13,10 @@ use crate::analytics::period::{first_of_month, last_of_month};
 use crate::db::schema::anomalies;
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::forecast::bills::{self, Ledgers, NEEDS_MONTHS};
+use crate::forecast::bills::{self, Choices, Ledgers, NEEDS_MONTHS};
 use crate::forecast::{months_of_history, NotEnoughData};
 use crate::insights::anomalies::{self as detection, Found};
-use crate::ledger::not_found;
+use crate::ledger::{cache, not_found};
 use crate::users::now;
 use crate::with_conn;
 
@@ -59,22 +60,43 @@ fn dismissed_rows(conn: &mut DbConn, user_id: i64) -> Result<Vec<Dismissed>, Api
         .load(c))?)
 }
 
-/// Everything detected from `from` through `to` (not after `today`), before dismissals.
+/// What detection depends on besides the ledger (up to `to`): the period and the user's
+/// choices about the series (a dismissed series raises no bill anomaly, a renamed one is named
+/// so). Dismissed anomalies are applied after, on every read.
+#[derive(PartialEq)]
+pub struct DetectionKey {
+    from: NaiveDate,
+    to: NaiveDate,
+    series: Choices,
+}
+
+/// Everything detected from `from` through `to` (not after `today`), before dismissals; kept
+/// per ledger version.
 fn detect(
     conn: &mut DbConn,
     ledgers: &Ledgers,
     user_id: i64,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<(Vec<Found>, Option<NotEnoughData>), ApiError> {
+) -> Result<(Arc<Vec<Found>>, Option<NotEnoughData>), ApiError> {
+    let version = cache::version(conn, user_id)?;
     let ledger = bills::ledger(conn, ledgers, user_id, to)?;
-    let series = bills::find_in(conn, user_id, &ledger, to)?;
+    let series = bills::find_in(conn, user_id, &ledger, to)?.series;
     let first = ledger.lines.iter().map(|l| l.date).min();
     let not_enough = NotEnoughData::check(NEEDS_MONTHS, months_of_history(first, to));
-    Ok((
-        detection::detect(&ledger.lines, &series.series, from, to),
-        not_enough,
-    ))
+    let key = DetectionKey {
+        from,
+        to,
+        series: bills::choices(&series),
+    };
+    let found = ledgers
+        .anomalies
+        .get_or_load_at(user_id, version, key, || {
+            let found = detection::detect(&ledger.lines, &series, from, to);
+            let weight = found.len() + 1;
+            Ok((found, weight))
+        })?;
+    Ok((found, not_enough))
 }
 
 /// The anomalies dated from `from` through `to`: ranked and capped per month, the ones like an
@@ -92,7 +114,7 @@ pub fn list(
     let mut own = Vec::new();
     let mut raised = Vec::new();
     let mut silenced = 0;
-    for f in found {
+    for f in found.iter().cloned() {
         if dismissed.iter().any(|d| d.1 == f.key) {
             if include_dismissed {
                 own.push(f);
@@ -204,11 +226,15 @@ fn current(
     let (key, date, dismissed_at) = row.ok_or_else(|| not_found("anomaly", id))?;
     let to = last_of_month(date).min(today).max(date);
     let (found, _) = detect(conn, ledgers, user_id, first_of_month(date), to)?;
-    let found = found.into_iter().find(|f| f.key == key).ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "anomaly {id} is no longer found in your transactions"
-        ))
-    })?;
+    let found = found
+        .iter()
+        .find(|f| f.key == key)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "anomaly {id} is no longer found in your transactions"
+            ))
+        })?;
     Ok((found, dismissed_at.is_some()))
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::expr::sum_of;
-use crate::db::schema::{accounts, imports, transactions};
+use crate::db::schema::{accounts, imports, monthly_sums, transactions};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::not_found;
@@ -132,13 +132,39 @@ pub fn get(conn: &mut DbConn, user_id: i64, id: i64) -> Result<Account, ApiError
 }
 
 /// Sum of transaction amounts per account of the user.
+/// The sum of each account's transactions, by account id: all but transfers from
+/// `monthly_sums` (a row per account, month and category instead of every transaction), and
+/// the transfers from their own partial index.
 pub fn transaction_sums(conn: &mut DbConn, user_id: i64) -> Result<HashMap<i64, i64>, ApiError> {
-    let rows: Vec<(i64, i64)> = with_conn!(conn, c => transactions::table
+    let months: Vec<(i64, i64, i64)> = with_conn!(conn, c => monthly_sums::table
+        .inner_join(accounts::table)
+        .filter(accounts::user_id.eq(user_id))
+        .group_by(monthly_sums::account_id)
+        .select((
+            monthly_sums::account_id,
+            sum_of(monthly_sums::inflow),
+            sum_of(monthly_sums::outflow),
+        ))
+        .load(c))?;
+    let transfers: Vec<(i64, i64)> = with_conn!(conn, c => transactions::table
         .filter(transactions::user_id.eq(user_id))
+        // As a bare column, so the partial index of transfers (`WHERE is_transfer`) applies.
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("transactions.is_transfer"))
         .group_by(transactions::account_id)
         .select((transactions::account_id, sum_of(transactions::amount)))
         .load(c))?;
-    Ok(rows.into_iter().collect())
+    // In 128 bits, so that only a total out of range fails, not a part of it.
+    let mut sums: HashMap<i64, i128> = HashMap::new();
+    let parts = months
+        .into_iter()
+        .flat_map(|(id, inflow, outflow)| [(id, inflow), (id, outflow)])
+        .chain(transfers);
+    for (id, amount) in parts {
+        *sums.entry(id).or_insert(0) += i128::from(amount);
+    }
+    sums.into_iter()
+        .map(|(id, sum)| Ok((id, i64::try_from(sum).map_err(|_| limits::too_large())?)))
+        .collect()
 }
 
 pub fn balance(account: &Account, sums: &HashMap<i64, i64>) -> Result<i64, ApiError> {

@@ -5,8 +5,10 @@
 //! of another version is never answered. Memory is bounded by a total weight (the loader says
 //! what an entry weighs, e.g. its ledger lines); the least recently used entries go first.
 //!
-//! Only what the ledger alone decides belongs here: inputs such as budgets, categories or the
-//! user's choices about series and anomalies are read afresh by the callers.
+//! Only what the ledger alone decides is kept under a user's version alone: inputs such as
+//! budgets, categories or the user's choices about series are read afresh by the callers, or
+//! made part of the entry's key (`K`) so that an entry computed from other choices is never
+//! answered.
 
 use std::sync::{Arc, Mutex};
 
@@ -28,29 +30,29 @@ pub fn version(conn: &mut DbConn, user_id: i64) -> Result<i64, ApiError> {
     Ok(found.unwrap_or(0))
 }
 
-struct Entry<V> {
+struct Entry<V, K> {
     user_id: i64,
     version: i64,
-    day: NaiveDate,
+    key: K,
     value: Arc<V>,
     weight: usize,
     used: u64,
 }
 
-struct Entries<V> {
-    list: Vec<Entry<V>>,
+struct Entries<V, K> {
+    list: Vec<Entry<V, K>>,
     weight: usize,
     clock: u64,
 }
 
-/// Values computed from one user's ledger up to a day (`day`: the computations look back from
-/// it), at most `max_weight` in total.
-pub struct LedgerCache<V> {
+/// Values computed from one user's ledger and a key (by default the day the computations look
+/// back from), at most `max_weight` in total.
+pub struct LedgerCache<V, K = NaiveDate> {
     max_weight: usize,
-    entries: Mutex<Entries<V>>,
+    entries: Mutex<Entries<V, K>>,
 }
 
-impl<V> LedgerCache<V> {
+impl<V, K: PartialEq> LedgerCache<V, K> {
     pub fn new(max_weight: usize) -> Self {
         LedgerCache {
             max_weight,
@@ -70,32 +72,44 @@ impl<V> LedgerCache<V> {
         &self,
         conn: &mut DbConn,
         user_id: i64,
-        day: NaiveDate,
+        key: K,
         load: impl FnOnce(&mut DbConn) -> Result<(V, usize), ApiError>,
     ) -> Result<Arc<V>, ApiError> {
         let version = version(conn, user_id)?;
-        if let Some(found) = self.get(user_id, version, day) {
+        self.get_or_load_at(user_id, version, key, || load(conn))
+    }
+
+    /// `get_or_load` for a `version` the caller read itself, before anything `load` computes
+    /// from was read (so that the stored value is never older than its version).
+    pub fn get_or_load_at(
+        &self,
+        user_id: i64,
+        version: i64,
+        key: K,
+        load: impl FnOnce() -> Result<(V, usize), ApiError>,
+    ) -> Result<Arc<V>, ApiError> {
+        if let Some(found) = self.get(user_id, version, &key) {
             return Ok(found);
         }
-        let (value, weight) = load(conn)?;
+        let (value, weight) = load()?;
         let value = Arc::new(value);
-        self.put(user_id, version, day, value.clone(), weight);
+        self.put(user_id, version, key, value.clone(), weight);
         Ok(value)
     }
 
-    fn get(&self, user_id: i64, version: i64, day: NaiveDate) -> Option<Arc<V>> {
+    fn get(&self, user_id: i64, version: i64, key: &K) -> Option<Arc<V>> {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.clock += 1;
         let now = entries.clock;
         let entry = entries
             .list
             .iter_mut()
-            .find(|e| e.user_id == user_id && e.version == version && e.day == day)?;
+            .find(|e| e.user_id == user_id && e.version == version && e.key == *key)?;
         entry.used = now;
         Some(entry.value.clone())
     }
 
-    fn put(&self, user_id: i64, version: i64, day: NaiveDate, value: Arc<V>, weight: usize) {
+    fn put(&self, user_id: i64, version: i64, key: K, value: Arc<V>, weight: usize) {
         if weight > self.max_weight {
             return;
         }
@@ -104,7 +118,7 @@ impl<V> LedgerCache<V> {
         // loaded twice keeps the later value.
         entries
             .list
-            .retain(|e| e.user_id != user_id || (e.version == version && e.day != day));
+            .retain(|e| e.user_id != user_id || (e.version == version && e.key != key));
         entries.weight = entries.list.iter().map(|e| e.weight).sum();
         while entries.weight + weight > self.max_weight {
             let oldest = entries
@@ -123,7 +137,7 @@ impl<V> LedgerCache<V> {
         entries.list.push(Entry {
             user_id,
             version,
-            day,
+            key,
             value,
             weight,
             used,
@@ -137,7 +151,7 @@ mod tests {
     use crate::analytics::period::day;
 
     fn cached(cache: &LedgerCache<&'static str>, user: i64, version: i64) -> Option<&'static str> {
-        cache.get(user, version, day(2026, 1, 1)).map(|v| *v)
+        cache.get(user, version, &day(2026, 1, 1)).map(|v| *v)
     }
 
     #[test]
@@ -148,7 +162,7 @@ mod tests {
         assert_eq!(cached(&cache, 1, 7), Some("one at 7"));
         assert_eq!(cached(&cache, 2, 7), Some("two at 7"));
         assert_eq!(cached(&cache, 1, 8), None);
-        assert_eq!(cache.get(1, 7, day(2026, 1, 2)), None);
+        assert_eq!(cache.get(1, 7, &day(2026, 1, 2)), None);
         // A newer version replaces the user's older ones and leaves others alone.
         cache.put(1, 8, day(2026, 1, 1), Arc::new("one at 8"), 1);
         assert_eq!(cached(&cache, 1, 7), None);

@@ -21,7 +21,7 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-fn days_ago(n: i64) -> NaiveDate {
+pub fn days_ago(n: i64) -> NaiveDate {
     today() - Duration::days(n)
 }
 
@@ -35,7 +35,7 @@ async fn anomalies(app: &TestApp, token: &str, query: &str) -> Value {
 
 /// Twenty weekly grocery payments ending four days ago: four each of 40.00, 42.00, 45.00,
 /// 48.00 and 50.00, so the median is 45.00.
-async fn grocery_history(app: &TestApp, token: &str, account: i64) {
+pub async fn grocery_history(app: &TestApp, token: &str, account: i64) {
     let amounts = [-4000, -4500, -5000, -4200, -4800];
     for week in 0..20 {
         let date = days_ago(4 + 7 * (19 - week));
