@@ -8,6 +8,7 @@ pub mod export;
 pub mod fingerprint;
 pub mod merchants;
 pub mod rules;
+pub mod search;
 pub mod transactions;
 
 use crate::error::ApiError;

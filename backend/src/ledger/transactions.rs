@@ -15,14 +15,13 @@ use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
 use crate::ledger::categories::Category;
 use crate::ledger::fingerprint::fingerprint;
+use crate::ledger::search::TextMatch;
 use crate::ledger::{accounts as account_store, categories as category_store, merchants, rules};
 use crate::ledger::{not_found, EXPENSES, INCOME};
 use crate::ml::direction::Guard;
 use crate::ml::{feedback, text};
 use crate::users::now;
 use crate::with_conn;
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 pub const MAX_PAGE: i64 = 500;
 pub const DEFAULT_PAGE: i64 = 50;
@@ -147,7 +146,8 @@ pub struct Resolved {
     accounts: Vec<i64>,
     category_id: Option<i64>,
     uncategorized: bool,
-    pattern: Option<String>,
+    /// Text in the description, merchant or notes (see `search`).
+    text: Option<TextMatch>,
     min: Option<i64>,
     max: Option<i64>,
     flow: Flow,
@@ -208,26 +208,13 @@ impl Filter {
         if !errors.is_empty() {
             return Err(ApiError::Validation(errors));
         }
-        let pattern = self
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(|q| {
-                let escaped = q
-                    .to_lowercase()
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                format!("%{escaped}%")
-            });
         Ok(Resolved {
             from,
             to,
             accounts: self.account_id.into_iter().collect(),
             category_id: self.category_id,
             uncategorized: self.uncategorized.unwrap_or(false),
-            pattern,
+            text: self.q.as_deref().and_then(TextMatch::new),
             min: self.min,
             max: self.max,
             flow: self.flow.unwrap_or_default(),
@@ -278,20 +265,8 @@ macro_rules! filtered {
         if let Some(id) = f.import_id {
             q = q.filter(transactions::import_id.eq(id));
         }
-        if let Some(p) = &f.pattern {
-            q = q.filter(
-                lower(transactions::description)
-                    .like(p.clone())
-                    .escape('\\')
-                    .or(lower(transactions::merchant.assume_not_null())
-                        .like(p.clone())
-                        .escape('\\')
-                        .and(transactions::merchant.is_not_null()))
-                    .or(lower(transactions::notes.assume_not_null())
-                        .like(p.clone())
-                        .escape('\\')
-                        .and(transactions::notes.is_not_null())),
-            );
+        if let Some(text) = &f.text {
+            q = q.filter(text.clone());
         }
         if let Some(min) = f.min {
             q = q.filter(
@@ -407,6 +382,17 @@ pub fn list(
     let sort = page.sort.unwrap_or_default();
     let descending = page.order.unwrap_or_default() == SortOrder::Desc;
     let after = page.cursor.as_deref().map(decode_cursor).transpose()?;
+    let for_page;
+    let filter = match &filter.text {
+        Some(text) => {
+            for_page = Resolved {
+                text: Some(text.for_page(conn)?),
+                ..filter.clone()
+            };
+            &for_page
+        }
+        None => filter,
+    };
     let mut rows = match sort {
         SortKey::Date => {
             let after = after.map(|cur| (cur.k, cur.id));
@@ -572,7 +558,7 @@ pub fn quick_totals(
     user_id: i64,
     filter: &Resolved,
 ) -> Result<Option<Vec<Totals>>, ApiError> {
-    let narrows_rows = filter.pattern.is_some()
+    let narrows_rows = filter.text.is_some()
         || filter.min.is_some()
         || filter.max.is_some()
         || filter.import_id.is_some()

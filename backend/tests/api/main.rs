@@ -40,6 +40,7 @@ mod recommendations;
 mod recurring;
 mod reports;
 mod rules;
+mod search;
 mod session;
 mod sign_ins;
 mod spa;

@@ -1,0 +1,203 @@
+//! Text search of transactions (`q` of the list, its totals and the export): what matches, and
+//! how each backend finds it without reading every row of the user.
+//!
+//! A transaction matches when its description, merchant or notes, through the database's
+//! `lower()`, contains the query lowercased, with `%`, `_` and `\` taken literally — the `LIKE`
+//! Dhana always sent. That `LIKE` still decides on both backends (its case rules differ:
+//! PostgreSQL lowers every letter of its locale, SQLite only A–Z, so `café` finds `CAFÉ` on
+//! PostgreSQL only); the indexes only bound the rows it is checked on:
+//! - PostgreSQL: the pg_trgm GIN index on these very `lower(…)` expressions (migration
+//!   `text_search`) serves the `LIKE` itself, the planner choosing it when it pays.
+//! - SQLite: the FTS5 trigram table `transactions_fts` names the rows whose text contains the
+//!   query under FTS5's own case folding. That folding maps each character to one character and
+//!   folds at least A–Z, so every row the `LIKE` matches is among them (a superset: `CAFÉ` is a
+//!   candidate for `café`, and the `LIKE` then turns it down as it always did).
+//!
+//! On SQLite a page (`for_page`) asks the index first how many rows it names, up to `FEW`: a
+//! query that rare is read from those rows and sorted, a commoner one is left to the `LIKE`
+//! alone on the sort's own index, which meets a page of matches after about
+//! page × rows ÷ matches rows and stops (a common word by the index would mean reading and
+//! sorting every one of its rows for each page). Totals and exports read every match anyway and
+//! always go through the index.
+//!
+//! A trigram index knows nothing of strings under three characters: a shorter query is checked
+//! by the `LIKE` alone, a scan of the user's rows as before (on PostgreSQL, pg_trgm then reads its
+//! whole index or the planner scans the rows).
+
+use diesel::backend::Backend;
+use diesel::expression::{is_aggregate, AppearsOnTable, SelectableExpression, ValidGrouping};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{Bool, HasSqlType, Text};
+use diesel::sqlite::Sqlite;
+
+use crate::db::DbConn;
+use crate::error::ApiError;
+
+/// The searched columns, as `lower()` reads them (and as the PostgreSQL index is built on).
+const COLUMNS: [&str; 3] = [
+    "transactions.description",
+    "transactions.merchant",
+    "transactions.notes",
+];
+
+/// Trigram indexes hold strings of three characters: nothing shorter can be looked up.
+const TRIGRAM: usize = 3;
+
+/// Up to how many rows named by the index a page is read from them rather than from the sort's
+/// index: about 20 ms of row reads and sorting at most on SQLite (release build, 100,000 rows;
+/// docs/BENCHMARKS.md), where a query named by more rows than this finds a page within
+/// about 50 × rows ÷ 2,000 rows of the sort's index.
+const FEW: i64 = 2000;
+
+#[derive(QueryableByName)]
+struct Named {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The search condition of one query, a `WHERE` expression over `transactions`.
+#[derive(Clone, Debug)]
+pub struct TextMatch {
+    /// `%query%`, lowercased, with LIKE's own characters escaped by `\`.
+    like: String,
+    /// The query as one FTS5 phrase (SQLite), when it is long enough for the trigram index.
+    phrase: Option<String>,
+}
+
+impl TextMatch {
+    /// `None` for a query of nothing but spaces: no condition at all.
+    pub fn new(q: &str) -> Option<TextMatch> {
+        let q = q.trim();
+        if q.is_empty() {
+            return None;
+        }
+        let lowered = q.to_lowercase();
+        let escaped = lowered
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let phrase = (lowered.chars().count() >= TRIGRAM)
+            // An FTS5 string: inside double quotes everything is literal but a doubled quote.
+            .then(|| format!("\"{}\"", lowered.replace('"', "\"\"")));
+        Some(TextMatch {
+            like: format!("%{escaped}%"),
+            phrase,
+        })
+    }
+
+    /// The condition for reading one page (see the module's notes): on SQLite without the index
+    /// lookup when the query is common.
+    pub fn for_page(&self, conn: &mut DbConn) -> Result<TextMatch, ApiError> {
+        let (DbConn::Sqlite(c), Some(phrase)) = (conn, &self.phrase) else {
+            return Ok(self.clone());
+        };
+        let named: Named = diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM \
+             (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ? LIMIT ?)",
+        )
+        .bind::<Text, _>(phrase)
+        .bind::<diesel::sql_types::BigInt, _>(FEW + 1)
+        .get_result(&mut **c)?;
+        Ok(TextMatch {
+            like: self.like.clone(),
+            phrase: (named.n <= FEW).then(|| phrase.clone()),
+        })
+    }
+
+    fn walk_like<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: Backend + HasSqlType<Text>,
+        String: ToSql<Text, DB>,
+    {
+        out.push_sql("(");
+        for (i, column) in COLUMNS.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(" OR ");
+            }
+            out.push_sql("lower(");
+            out.push_sql(column);
+            out.push_sql(") LIKE ");
+            out.push_bind_param::<Text, _>(&self.like)?;
+            out.push_sql(" ESCAPE '\\'");
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl Expression for TextMatch {
+    type SqlType = Bool;
+}
+
+impl QueryId for TextMatch {
+    type QueryId = ();
+    // With and without the index lookup the SQL differs: no static id may cover both.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<Pg> for TextMatch {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        // Planned for each query's own pattern: a statement kept prepared soon gets PostgreSQL's
+        // generic plan, which guesses every pattern rare and reads a common word's thousands of
+        // rows through the trigram index, where walking the sort's index stops after a page.
+        out.unsafe_to_cache_prepared();
+        self.walk_like(&mut out)
+    }
+}
+
+impl QueryFragment<Sqlite> for TextMatch {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        if let Some(phrase) = &self.phrase {
+            out.push_sql(
+                "transactions.id IN \
+                 (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ",
+            );
+            out.push_bind_param::<Text, _>(phrase)?;
+            out.push_sql(") AND ");
+        }
+        self.walk_like(&mut out)
+    }
+}
+
+impl<GB> ValidGrouping<GB> for TextMatch {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl<QS> SelectableExpression<QS> for TextMatch {}
+
+impl<QS> AppearsOnTable<QS> for TextMatch {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_characters_are_taken_literally_and_case_is_lowered() {
+        let m = TextMatch::new("  100%_A\\b ").unwrap();
+        assert_eq!(m.like, "%100\\%\\_a\\\\b%");
+        assert_eq!(m.phrase.as_deref(), Some("\"100%_a\\b\""));
+    }
+
+    #[test]
+    fn short_queries_skip_the_trigram_index() {
+        assert!(TextMatch::new("   ").is_none());
+        assert_eq!(TextMatch::new("é%").unwrap().phrase, None);
+        assert_eq!(TextMatch::new(" ab ").unwrap().phrase, None);
+        // Characters, not bytes: three accented letters are six bytes.
+        assert_eq!(
+            TextMatch::new("ÉÉÉ").unwrap().phrase.as_deref(),
+            Some("\"ééé\"")
+        );
+    }
+
+    #[test]
+    fn quotes_stay_inside_the_phrase() {
+        assert_eq!(
+            TextMatch::new("say \"hi\"").unwrap().phrase.as_deref(),
+            Some("\"say \"\"hi\"\"\"")
+        );
+    }
+}
