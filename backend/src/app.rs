@@ -1,6 +1,8 @@
 //! Builds the actix application (routes, middleware, shared state) and runs the HTTP server.
 //! `main` and the integration tests both start Dhana through `Application`.
 
+use crate::bankfile::Limits;
+use crate::imports::Gate;
 use std::net::{SocketAddr, TcpListener};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -41,6 +43,8 @@ pub struct AppState {
     pub progress: Progress,
     pub claims: Claims,
     pub max_upload_bytes: usize,
+    pub import_limits: Limits,
+    pub import_gate: Gate,
     pub categorizer: Categorizer,
     pub trusted_proxies: Vec<IpNet>,
     /// Names this process in the report claims it writes (see `reports::worker`).
@@ -58,6 +62,7 @@ impl AppState {
             progress: &self.progress,
             categorizer: &self.categorizer,
             claims: &self.claims,
+            limits: &self.import_limits,
         }
     }
 
@@ -120,6 +125,8 @@ impl Application {
             progress: Progress::default(),
             claims,
             max_upload_bytes: config.max_upload_bytes,
+            import_limits: config.import_limits,
+            import_gate: Gate::new(config.import_caps),
             categorizer: Categorizer::embedded(config.categorizer_min_confidence),
             trusted_proxies: config.trusted_proxies.clone(),
             report_instance: run,

@@ -1,5 +1,7 @@
 //! Settings, read from the environment once at start-up.
 
+use crate::bankfile::Limits;
+use crate::imports::Caps;
 use std::fmt;
 use std::fs;
 use std::io::{self, Write};
@@ -108,6 +110,12 @@ pub struct Config {
     /// How long a commit's claim on an import holds (`DHANA_IMPORT_CLAIM_TTL_SECONDS`); a claim
     /// older than this is taken to be from a commit that died.
     pub import_claim_ttl_seconds: u64,
+    /// Shapes of bank file refused before they are split (`DHANA_IMPORT_MAX_COLUMNS`,
+    /// `DHANA_IMPORT_MAX_FIELD_BYTES`, `DHANA_IMPORT_MAX_LINE_BYTES`).
+    pub import_limits: Limits,
+    /// Imports running at once, per user and overall (`DHANA_IMPORT_MAX_PER_USER`,
+    /// `DHANA_IMPORT_MAX_RUNNING`); beyond, 429.
+    pub import_caps: Caps,
 }
 
 pub const DEFAULT_CATEGORIZER_MIN_CONFIDENCE: f32 = 0.6;
@@ -117,6 +125,11 @@ pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
 pub const DEFAULT_REPORT_BACKGROUND_ABOVE: i64 = 5_000;
 /// Far longer than the largest commit takes, so a slow live commit is never taken for dead.
 pub const DEFAULT_IMPORT_CLAIM_TTL_SECONDS: u64 = 30 * 60;
+/// Two imports per user (a preview while another commits), four on the server.
+pub const DEFAULT_IMPORT_CAPS: Caps = Caps {
+    per_user: 2,
+    overall: 4,
+};
 
 /// The host name, so that a restarted instance recognizes its own claims.
 pub fn default_instance_id() -> String {
@@ -174,6 +187,20 @@ impl Config {
             instance_id: env("DHANA_INSTANCE_ID").unwrap_or_else(default_instance_id),
             import_claim_ttl_seconds: parse_env("DHANA_IMPORT_CLAIM_TTL_SECONDS")?
                 .unwrap_or(DEFAULT_IMPORT_CLAIM_TTL_SECONDS),
+            import_limits: Limits {
+                max_columns: parse_env("DHANA_IMPORT_MAX_COLUMNS")?
+                    .unwrap_or(Limits::default().max_columns),
+                max_field_bytes: parse_env("DHANA_IMPORT_MAX_FIELD_BYTES")?
+                    .unwrap_or(Limits::default().max_field_bytes),
+                max_line_bytes: parse_env("DHANA_IMPORT_MAX_LINE_BYTES")?
+                    .unwrap_or(Limits::default().max_line_bytes),
+            },
+            import_caps: Caps {
+                per_user: parse_env("DHANA_IMPORT_MAX_PER_USER")?
+                    .unwrap_or(DEFAULT_IMPORT_CAPS.per_user),
+                overall: parse_env("DHANA_IMPORT_MAX_RUNNING")?
+                    .unwrap_or(DEFAULT_IMPORT_CAPS.overall),
+            },
             data_dir,
         })
     }

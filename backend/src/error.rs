@@ -69,6 +69,9 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("too many failed attempts; try again in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
+    /// Too much of one kind of work is running (imports); try again after `retry_after`.
+    #[error("{message}")]
+    Busy { retry_after: u64, message: String },
     #[error("{0}")]
     Unavailable(String),
     /// The cause goes to the log, never to the client.
@@ -86,6 +89,7 @@ impl ApiError {
             ApiError::TokenExpired => "/problems/token-expired",
             ApiError::Validation(_) => "/problems/validation",
             ApiError::TooManyRequests { .. } => "/problems/rate-limited",
+            ApiError::Busy { .. } => "/problems/busy",
             ApiError::Forbidden(_) => "/problems/forbidden",
             _ => "about:blank",
         }
@@ -118,7 +122,9 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } | ApiError::Busy { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -144,7 +150,7 @@ impl ResponseError for ApiError {
                     response.insert_header((header::ALLOW, value));
                 }
             }
-            ApiError::TooManyRequests { retry_after } => {
+            ApiError::TooManyRequests { retry_after } | ApiError::Busy { retry_after, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             _ => {}
@@ -287,6 +293,15 @@ pub mod responses {
             content_type = "application/problem+json"
         )]
         Missing(Problem),
+    }
+
+    /// An import refused because the user, or the server, runs as many as allowed at once.
+    #[derive(IntoResponses)]
+    #[allow(dead_code)]
+    pub enum ImportBusy {
+        #[response(status = 429, description = "You (or the server) already run as many imports as allowed at once (`DHANA_IMPORT_MAX_PER_USER`, `DHANA_IMPORT_MAX_RUNNING`); nothing was read; see `Retry-After`", content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait")))]
+        Busy(Problem),
     }
 
     /// What a password check can be refused for.

@@ -18,6 +18,7 @@ pub mod imports;
 pub mod insights;
 pub mod ledger;
 pub mod limits;
+pub mod memory;
 pub mod ml;
 pub mod money;
 pub mod openapi;

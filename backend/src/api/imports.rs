@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::badges;
 use crate::bankfile::{CleanedCell, Format, LayoutFindings, Mapping, RowProblem};
-use crate::error::responses::{AuthErrors, BodyErrors, NotFound};
+use crate::error::responses::{AuthErrors, BodyErrors, ImportBusy, NotFound};
 use crate::error::{ApiError, Problem};
 use crate::imports::{
     self, CommitOptions, ImportRecord, Preview, PreviewRow, Removed, Status, Upload,
@@ -329,7 +329,8 @@ async fn read_form(
         (status = 400, description = "The multipart form is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is over the upload limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not multipart/form-data", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The file cannot be read (empty, binary, unknown format, no transactions), the mapping does not fit it, the account is not yours, or (with `commit=true`) rows cannot be read (each named with its line)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The file cannot be read (empty, binary, unknown format, no transactions), a line passes the import limits (too long, too many columns, a field too long: the message names the line), the mapping does not fit it, the account is not yours, or (with `commit=true`) rows cannot be read (each named with its line)", body = Problem, content_type = "application/problem+json"),
+        ImportBusy,
         AuthErrors,
     ),
     security(("bearer" = []), ("session" = [])))]
@@ -341,6 +342,8 @@ pub async fn upload_import(
     payload: web::Payload,
     query: ValidQuery<UploadQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    // Taken before the file is read: a refused upload costs no memory.
+    let _running = state.import_gate.enter(user.user.id, None)?;
     let upload = read_form(&req, payload, state.max_upload_bytes).await?;
     let commit = query.commit.unwrap_or(false);
     let skip_invalid_rows = query.skip_invalid_rows.unwrap_or(false);
@@ -348,7 +351,7 @@ pub async fn upload_import(
     let user_id = user.user.id;
     let mut response = state
         .db(move |conn| {
-            let preview = imports::preview(conn, &app.storage, &app.categorizer, user_id, upload)?;
+            let preview = imports::preview(conn, &app.runner(), user_id, upload)?;
             if !commit {
                 return Ok(PreviewResponse::from(preview));
             }
@@ -386,7 +389,7 @@ pub async fn upload_import(
 
 /// Read the stored file again, with a corrected mapping, and see the rows as they will be.
 #[utoipa::path(tag = "imports", params(("id" = i64, Path)), request_body = MappingRequest, responses(
-    (status = 200, body = PreviewResponse), NotFound, AuthErrors, BodyErrors,
+    (status = 200, body = PreviewResponse), NotFound, AuthErrors, BodyErrors, ImportBusy,
 ), security(("bearer" = []), ("session" = [])))]
 #[post("/imports/{id}/preview")]
 pub async fn preview_import(
@@ -395,19 +398,11 @@ pub async fn preview_import(
     id: web::Path<i64>,
     ValidJson(body): ValidJson<MappingRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let _running = state.import_gate.enter(user.user.id, None)?;
     let id = id.into_inner();
     let app = state.clone();
     let preview = state
-        .db(move |conn| {
-            imports::repreview(
-                conn,
-                &app.storage,
-                &app.categorizer,
-                user.user.id,
-                id,
-                body.mapping,
-            )
-        })
+        .db(move |conn| imports::repreview(conn, &app.runner(), user.user.id, id, body.mapping))
         .await?;
     Ok(HttpResponse::Ok().json(PreviewResponse::from(preview)))
 }
@@ -418,7 +413,7 @@ pub async fn preview_import(
 #[utoipa::path(tag = "imports", params(("id" = i64, Path)), request_body = CommitRequest, responses(
     (status = 200, body = ImportResponse),
     (status = 409, description = "Already committed, undone, or being committed by another request (concurrent commits of one import: exactly one writes, the others get this)", body = Problem, content_type = "application/problem+json"),
-    NotFound, AuthErrors, BodyErrors,
+    NotFound, AuthErrors, BodyErrors, ImportBusy,
 ), security(("bearer" = []), ("session" = [])))]
 #[post("/imports/{id}/commit")]
 pub async fn commit_import(
@@ -428,6 +423,7 @@ pub async fn commit_import(
     ValidJson(body): ValidJson<CommitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let _running = state.import_gate.enter(user.user.id, Some(id))?;
     let app = state.clone();
     let record = state
         .db(move |conn| {

@@ -10,7 +10,7 @@
 
 use super::encoding::Text;
 use super::table::{self, Record};
-use super::{wide, Format, ImportError, LayoutFindings, Mapping, ParseOptions, Parsed};
+use super::{wide, Format, ImportError, LayoutFindings, Limits, Mapping, ParseOptions, Parsed};
 
 const DELIMITERS: [char; 4] = [',', ';', '\t', '|'];
 
@@ -25,8 +25,9 @@ fn normalize_newlines(text: String) -> String {
 }
 
 /// Splits text into records; cells are trimmed, and quotes that follow a space (`a, "b"`)
-/// are removed too.
-pub fn split(text: &str, delimiter: char) -> Vec<Record> {
+/// are removed too. A row of more cells, or a cell of more bytes, than the limits is refused
+/// with its line (a quote left open swallows the rest of the file into one cell).
+pub fn split(text: &str, delimiter: char, limits: &Limits) -> Result<Vec<Record>, ImportError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -53,10 +54,25 @@ pub fn split(text: &str, delimiter: char) -> Vec<Record> {
             }
             line_of(b)
         });
+        let refuse = |message: String| Err(ImportError::Limit { line, message });
+        if record.len() > limits.max_columns {
+            return refuse(format!(
+                "the line has {} cells; at most {} columns are read (DHANA_IMPORT_MAX_COLUMNS)",
+                record.len(),
+                limits.max_columns
+            ));
+        }
+        if let Some(long) = record.iter().find(|c| c.len() > limits.max_field_bytes) {
+            return refuse(format!(
+                "a field is {} bytes long; at most {} are read (DHANA_IMPORT_MAX_FIELD_BYTES)",
+                long.len(),
+                limits.max_field_bytes
+            ));
+        }
         let cells = record.iter().map(clean).collect();
         out.push(Record { line, cells });
     }
-    out
+    Ok(out)
 }
 
 fn clean(cell: &str) -> String {
@@ -69,11 +85,12 @@ fn clean(cell: &str) -> String {
 }
 
 /// The delimiter that splits the most lines into the same number (≥ 2) of cells.
-pub fn detect_delimiter(text: &str) -> char {
+pub fn detect_delimiter(text: &str, limits: &Limits) -> char {
     let sample: String = text.lines().take(300).collect::<Vec<_>>().join("\n");
     let mut best = (',', 0.0f64);
     for d in DELIMITERS {
-        let records = split(&sample, d);
+        // A delimiter that splits a line past the limits is not this file's.
+        let records = split(&sample, d, limits).unwrap_or_default();
         let mut counts: std::collections::HashMap<usize, usize> = Default::default();
         for r in &records {
             if r.cells.len() >= 2 {
@@ -103,9 +120,9 @@ pub fn parse(text: Text, options: &ParseOptions) -> Result<Parsed, ImportError> 
                 "'{d}' cannot be used as the delimiter."
             )))
         }
-        None => detect_delimiter(&normalized),
+        None => detect_delimiter(&normalized, &options.limits),
     };
-    let mut records = split(&normalized, delimiter);
+    let mut records = split(&normalized, delimiter, &options.limits)?;
     drop(normalized);
     let header = match given {
         Some(m) if m.has_header => records.iter().position(|r| r.line > m.skip_rows),

@@ -102,6 +102,15 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
             .worksheet_range(name)
             .map_err(|e| ImportError::Spreadsheet(e.to_string()))?;
         let (rows, cols) = range.get_size();
+        if cols > options.limits.max_columns {
+            return Err(ImportError::Limit {
+                line: range.start().map_or(1, |(r, _)| r as usize + 1),
+                message: format!(
+                    "the sheet '{name}' has {cols} columns; at most {} are read (DHANA_IMPORT_MAX_COLUMNS)",
+                    options.limits.max_columns
+                ),
+            });
+        }
         if rows > MAX_ROWS || rows.saturating_mul(cols) > MAX_CELLS {
             return Err(ImportError::TooLarge(format!(
                 "the sheet '{name}' has {rows} rows and {cols} columns."

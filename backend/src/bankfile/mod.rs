@@ -286,6 +286,29 @@ pub struct CleanedCell {
     pub removed: usize,
 }
 
+/// Shapes of file refused before they cost memory: a 49 MiB file of one field, of one line or
+/// of 500,000 columns would otherwise take gigabytes to split into cells. Real bank exports stay
+/// far inside these (`DHANA_IMPORT_MAX_COLUMNS`, `…_MAX_FIELD_BYTES`, `…_MAX_LINE_BYTES`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Cells in one row of delimited text, columns of a spreadsheet.
+    pub max_columns: usize,
+    /// Bytes in one cell of delimited text.
+    pub max_field_bytes: usize,
+    /// Bytes in one line of a line-based format (delimited text, QIF, MT940).
+    pub max_line_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_columns: 200,
+            max_field_bytes: 16 * 1024,
+            max_line_bytes: 64 * 1024,
+        }
+    }
+}
+
 /// What the caller knows besides the bytes.
 #[derive(Clone, Copy, Debug)]
 pub struct ParseOptions<'a> {
@@ -299,6 +322,7 @@ pub struct ParseOptions<'a> {
     /// The account is a credit card: a file without payment lines whose amounts are mostly
     /// positive lists purchases as positive numbers.
     pub card_account: bool,
+    pub limits: Limits,
 }
 
 impl Default for ParseOptions<'_> {
@@ -308,6 +332,7 @@ impl Default for ParseOptions<'_> {
             mapping: None,
             minor_unit_digits: 2,
             card_account: false,
+            limits: Limits::default(),
         }
     }
 }
@@ -350,6 +375,12 @@ pub enum ImportError {
     BadMapping(String),
     #[error("The statement does not add up: {0}. The file may be cut short or altered; export it again.")]
     BalanceMismatch(String),
+    #[error("line {line}: {message}")]
+    Limit {
+        /// 1-based line (spreadsheet: row) where the limit was passed.
+        line: usize,
+        message: String,
+    },
 }
 
 /// A row whose amount or date is outside what Dhana stores: a problem on its line, never a
@@ -421,6 +452,27 @@ fn statement_file(
     })
 }
 
+/// Refuses the first line longer than the limit, naming it, before the text is split.
+fn check_lines(text: &str, limits: &Limits) -> Result<(), ImportError> {
+    // Old Mac exports end lines with a bare CR.
+    let end = if text.contains('\n') { '\n' } else { '\r' };
+    let too_long = text
+        .split(end)
+        .enumerate()
+        .find(|(_, line)| line.len() > limits.max_line_bytes);
+    match too_long {
+        Some((i, line)) => Err(ImportError::Limit {
+            line: i + 1,
+            message: format!(
+                "the line is {} bytes long; at most {} are read (DHANA_IMPORT_MAX_LINE_BYTES)",
+                line.len(),
+                limits.max_line_bytes
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Reads a bank export. See the module documentation.
 pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -438,7 +490,11 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
                 None => None,
             };
             let text = encoding::decode(bytes, forced)?;
-            match detect::text_format(&text.text, options.filename) {
+            let format = detect::text_format(&text.text, options.filename);
+            if matches!(format, Format::Delimited | Format::Qif | Format::Mt940) {
+                check_lines(&text.text, &options.limits)?;
+            }
+            match format {
                 Format::Ofx => ofx::parse(bytes, &text, forced, digits)?,
                 Format::Qif => qif::parse(&text, options.mapping, digits)?,
                 Format::Mt940 => mt940::parse(&text, digits)?,

@@ -4,6 +4,7 @@
 //! stored.
 
 mod claim;
+mod gate;
 mod plan;
 pub mod progress;
 
@@ -16,7 +17,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::bankfile::{
-    self, DateOrder, DateOrderBasis, ImportError, Mapping, ParseOptions, Parsed, RowProblem,
+    self, DateOrder, DateOrderBasis, ImportError, Limits, Mapping, ParseOptions, Parsed, RowProblem,
 };
 use crate::db::schema::{imports, mapping_profiles, transactions};
 use crate::db::DbConn;
@@ -31,6 +32,7 @@ use crate::users::now;
 use crate::with_conn;
 
 pub use claim::Claims;
+pub use gate::{Caps, Gate, Pass};
 pub use plan::{Planned, Planner, PreviewRow};
 pub use progress::Progress;
 
@@ -256,8 +258,10 @@ fn read(
     bytes: &[u8],
     filename: &str,
     mapping: Option<&Mapping>,
+    limits: &Limits,
 ) -> Result<Parsed, ApiError> {
     let options = ParseOptions {
+        limits: *limits,
         filename: Some(filename),
         mapping,
         minor_unit_digits: money::minor_unit_digits(&account.currency),
@@ -444,11 +448,11 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
 /// Reads an uploaded file and records it as previewed; nothing reaches the ledger.
 pub fn preview(
     conn: &mut DbConn,
-    storage: &Storage,
-    categorizer: &Categorizer,
+    runner: &Runner,
     user_id: i64,
     upload: Upload,
 ) -> Result<Preview, ApiError> {
+    let (storage, categorizer) = (runner.storage, runner.categorizer);
     expire_previews(conn, storage, user_id)?;
     let account = account_for(conn, user_id, upload.account_id)?;
     let mut parsed = read(
@@ -457,6 +461,7 @@ pub fn preview(
         &upload.bytes,
         &upload.filename,
         upload.mapping.as_ref(),
+        runner.limits,
     )?;
     if let Some(route) = upload.route_by_account {
         parsed.mapping.route_by_account = route;
@@ -569,17 +574,15 @@ fn stored_file(storage: &Storage, record: &ImportRecord) -> Result<Vec<u8>, ApiE
 /// Reads the stored file again (with a corrected mapping, if given) and shows what it will be.
 pub fn repreview(
     conn: &mut DbConn,
-    storage: &Storage,
-    categorizer: &Categorizer,
+    runner: &Runner,
     user_id: i64,
     id: i64,
     mapping: Option<Mapping>,
 ) -> Result<Preview, ApiError> {
+    let categorizer = runner.categorizer;
     let record = get(conn, user_id, id)?;
     let account = accounts::get(conn, user_id, record.account_id)?;
-    let bytes = stored_file(storage, &record)?;
-    let mapping = mapping.or_else(|| record.mapping());
-    let parsed = read(conn, &account, &bytes, &record.filename, mapping.as_ref())?;
+    let parsed = read_stored(conn, runner, &account, &record, mapping)?;
     let routes = route(conn, user_id, &account, &parsed)?;
     let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
     let record = with_conn!(conn, c => diesel::update(imports::table.find(record.id))
@@ -593,6 +596,26 @@ pub fn repreview(
         .returning(ImportRecord::as_returning())
         .get_result(c))?;
     preview_of(conn, categorizer, user_id, &routes, record, parsed)
+}
+
+/// Reads an import's stored file again, with the given mapping or else its own.
+fn read_stored(
+    conn: &mut DbConn,
+    runner: &Runner,
+    account: &Account,
+    record: &ImportRecord,
+    mapping: Option<Mapping>,
+) -> Result<Parsed, ApiError> {
+    let bytes = stored_file(runner.storage, record)?;
+    let mapping = mapping.or_else(|| record.mapping());
+    read(
+        conn,
+        account,
+        &bytes,
+        &record.filename,
+        mapping.as_ref(),
+        runner.limits,
+    )
 }
 
 pub struct CommitOptions {
@@ -618,9 +641,7 @@ pub fn commit(
     let record = get(conn, user_id, id)?;
     refuse_running_or_done(&record, runner.claims)?;
     let account = accounts::get(conn, user_id, record.account_id)?;
-    let bytes = stored_file(runner.storage, &record)?;
-    let mapping = options.mapping.or_else(|| record.mapping());
-    let parsed = read(conn, &account, &bytes, &record.filename, mapping.as_ref())?;
+    let parsed = read_stored(conn, runner, &account, &record, options.mapping)?;
     // The preview asked how the dates are written: the answer comes with a mapping.
     if let Some(asked) = parsed.findings.unanswered() {
         return Err(ApiError::validation("mapping.date_order", &asked.message));
@@ -635,6 +656,7 @@ pub struct Runner<'a> {
     pub progress: &'a Progress,
     pub categorizer: &'a Categorizer,
     pub claims: &'a Claims,
+    pub limits: &'a Limits,
 }
 
 fn refuse_running_or_done(record: &ImportRecord, claims: &Claims) -> Result<(), ApiError> {
@@ -652,7 +674,7 @@ fn refuse_running_or_done(record: &ImportRecord, claims: &Claims) -> Result<(), 
     }
 }
 
-fn being_committed() -> ApiError {
+pub(crate) fn being_committed() -> ApiError {
     ApiError::Conflict(
         "this import is being committed right now by another request; wait for it to finish".into(),
     )

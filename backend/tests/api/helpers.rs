@@ -121,6 +121,8 @@ impl TestApp {
             email: EmailConfig::off(),
             instance_id: format!("test-{}", rand::random::<u32>()),
             import_claim_ttl_seconds: dhana::config::DEFAULT_IMPORT_CLAIM_TTL_SECONDS,
+            import_limits: dhana::bankfile::Limits::default(),
+            import_caps: dhana::config::DEFAULT_IMPORT_CAPS,
         }
     }
 

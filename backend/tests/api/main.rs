@@ -25,6 +25,7 @@ mod health;
 mod hostile;
 mod import_claims;
 mod import_crash;
+mod import_limits;
 mod imports;
 mod insights;
 mod layouts;

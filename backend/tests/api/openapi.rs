@@ -13,18 +13,22 @@ fn openapi_yaml_is_current() {
     );
 }
 
-/// The operations that count failed password checks and answer 429 past the limit.
+/// The operations that answer 429: those that count failed password checks, and the imports
+/// that read a bank file (capped per user and per server, `imports::Gate`).
 const THROTTLED: &[&str] = &[
     "post /api/v1/auth/register",
     "post /api/v1/auth/token",
     "post /api/v1/auth/session",
     "patch /api/v1/me",
     "delete /api/v1/me",
+    "post /api/v1/imports",
+    "post /api/v1/imports/{id}/preview",
+    "post /api/v1/imports/{id}/commit",
 ];
 
 /// Every status an operation can answer is in the document: what any signed-in request can be
 /// refused for (401, 403), a path id that is not yours (404), a body (400, 413, 415, 422), query
-/// parameters (422), a throttled password check (429). Lists every gap at once.
+/// parameters (422), a throttled password check or import (429). Lists every gap at once.
 #[test]
 fn every_operation_documents_its_errors() {
     let doc: Value = serde_json::to_value(dhana::openapi::document()).unwrap();
