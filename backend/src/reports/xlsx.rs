@@ -34,18 +34,26 @@ impl Formats {
         }
     }
 
+    /// Looked up by `&str` first: the workbook asks once per amount cell (100,000 in a big year),
+    /// and an owned key would cost an allocation each time.
     fn money(&mut self, currency: &str) -> &Format {
-        self.money.entry(currency.to_owned()).or_insert_with(|| {
-            let digits = minor_unit_digits(currency) as usize;
-            let decimals = if digits == 0 {
-                String::new()
-            } else {
-                format!(".{}", "0".repeat(digits))
-            };
-            // Currency codes are three capital letters (checked when accounts are made).
-            let code: String = currency.chars().filter(char::is_ascii_alphabetic).collect();
-            Format::new().set_num_format(format!("#,##0{decimals} \"{code}\""))
-        })
+        if !self.money.contains_key(currency) {
+            let format = Self::money_format(currency);
+            self.money.insert(currency.to_owned(), format);
+        }
+        &self.money[currency]
+    }
+
+    fn money_format(currency: &str) -> Format {
+        let digits = minor_unit_digits(currency) as usize;
+        let decimals = if digits == 0 {
+            String::new()
+        } else {
+            format!(".{}", "0".repeat(digits))
+        };
+        // Currency codes are three capital letters (checked when accounts are made).
+        let code: String = currency.chars().filter(char::is_ascii_alphabetic).collect();
+        Format::new().set_num_format(format!("#,##0{decimals} \"{code}\""))
     }
 }
 
@@ -63,12 +71,14 @@ fn write_cell(
 ) -> Result<(), XlsxError> {
     match cell {
         Cell::Text(s) => sheet.write_string(row, col, s).map(|_| ()),
-        Cell::Money(amount, currency) => {
-            let format = formats.money(currency).clone();
-            sheet
-                .write_number_with_format(row, col, decimal(*amount, currency), &format)
-                .map(|_| ())
-        }
+        Cell::Money(amount, currency) => sheet
+            .write_number_with_format(
+                row,
+                col,
+                decimal(*amount, currency),
+                formats.money(currency),
+            )
+            .map(|_| ()),
         Cell::Percent(Some(p)) => sheet
             .write_number_with_format(row, col, *p, &formats.percent)
             .map(|_| ()),
