@@ -336,6 +336,7 @@ impl<'a> Prepared<'a> {
                 break;
             }
             interest.fill(0);
+            paid.fill(0);
             for (i, debt) in open.iter_mut().enumerate() {
                 if debt.balance > 0 {
                     interest[i] = monthly_interest(debt.balance, debt.rate(month))?;
