@@ -88,17 +88,17 @@ pub fn csv(conn: &mut DbConn, user_id: i64, filter: &Resolved) -> Result<String,
     let rows = transactions::all_matching(conn, user_id, filter)?;
     let mut out = String::new();
     write_header(&mut out);
-    for (t, currency, account, category) in &rows {
+    for t in &rows {
         write_row(
             &mut out,
             &ExportRow {
                 date: t.date,
                 amount: t.amount,
-                currency,
+                currency: &t.currency,
                 description: &t.description,
                 merchant: t.merchant.as_deref(),
-                category: category.as_deref(),
-                account,
+                category: t.category.as_deref(),
+                account: &t.account,
                 notes: t.notes.as_deref(),
                 is_transfer: t.is_transfer,
             },

@@ -52,7 +52,7 @@ fn fonts() -> Result<FontFamily<FontData>, ApiError> {
 /// A cell as printed: money as a decimal with its currency.
 fn shown(cell: &Cell) -> String {
     match cell {
-        Cell::Text(s) => s.clone(),
+        Cell::Text(s) => s.to_string(),
         Cell::Money(amount, currency) => format!("{} {currency}", format_minor(*amount, currency)),
         Cell::Percent(Some(p)) => format!("{p:.2}"),
         Cell::Percent(None) => String::new(),
@@ -70,10 +70,10 @@ fn alignment(cell: &Cell) -> Alignment {
     }
 }
 
-fn table_layout(
+fn table_layout<'a>(
     headers: &[&str],
     weights: Vec<usize>,
-    rows: impl Iterator<Item = Vec<Cell>>,
+    rows: impl Iterator<Item = Vec<Cell<'a>>>,
 ) -> Result<TableLayout, ApiError> {
     let mut layout = TableLayout::new(weights);
     layout.set_cell_decorator(FrameCellDecorator::new(false, false, false));

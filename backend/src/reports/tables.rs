@@ -1,17 +1,21 @@
 //! The sections of a report as plain tables of typed cells, which the PDF and the workbook each
 //! lay out in their own way. A new section is one function here.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use super::Contents;
 use crate::analytics::dashboard::{CategoryShare, Summary};
 use crate::forecast::outlook::Item;
 
+/// Borrows from the report's contents where it can: a 100,000-row year would otherwise copy
+/// every text of every transaction once more.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    Text(String),
+pub enum Cell<'a> {
+    Text(Cow<'a, str>),
     /// Minor units of the currency.
-    Money(i64, String),
+    Money(i64, &'a str),
     /// In percent (`12.5` is 12.5%); empty when there is nothing to compare with.
     Percent(Option<f64>),
     Date(NaiveDate),
@@ -20,24 +24,24 @@ pub enum Cell {
     Blank,
 }
 
-pub struct Table {
+pub struct Table<'a> {
     /// Also the sheet's name, so at most 31 characters.
     pub title: &'static str,
     pub headers: Vec<&'static str>,
-    pub rows: Vec<Vec<Cell>>,
+    pub rows: Vec<Vec<Cell<'a>>>,
     /// A sentence on what the table is about, printed with it.
     pub note: Option<String>,
 }
 
-fn text(s: impl Into<String>) -> Cell {
+fn text<'a>(s: impl Into<Cow<'a, str>>) -> Cell<'a> {
     Cell::Text(s.into())
 }
 
 /// Income, spending, refunds, net and savings rate, this period against the one before.
-pub fn summary(c: &Contents) -> Table {
+pub fn summary(c: &Contents) -> Table<'_> {
     let d = &c.summary.dashboard;
-    let money = |v: i64| Cell::Money(v, d.currency.clone());
-    let row = |name: &str, f: fn(&Summary) -> i64, change: Option<f64>| {
+    let money = |v: i64| Cell::Money(v, &d.currency);
+    let row = |name: &'static str, f: fn(&Summary) -> i64, change: Option<f64>| {
         vec![
             text(name),
             money(f(&d.summary)),
@@ -65,7 +69,7 @@ pub fn summary(c: &Contents) -> Table {
     }
 }
 
-fn shares(title: &'static str, currency: &str, shares: &[CategoryShare]) -> Table {
+fn shares<'a>(title: &'static str, currency: &'a str, shares: &'a [CategoryShare]) -> Table<'a> {
     Table {
         note: None,
         title,
@@ -82,10 +86,10 @@ fn shares(title: &'static str, currency: &str, shares: &[CategoryShare]) -> Tabl
             .map(|s| {
                 vec![
                     text(&s.name),
-                    Cell::Money(s.amount, currency.to_owned()),
+                    Cell::Money(s.amount, currency),
                     Cell::Percent(Some(s.share * 100.0)),
                     Cell::Count(s.count),
-                    Cell::Money(s.previous_amount, currency.to_owned()),
+                    Cell::Money(s.previous_amount, currency),
                     Cell::Percent(s.change_percent),
                 ]
             })
@@ -94,19 +98,19 @@ fn shares(title: &'static str, currency: &str, shares: &[CategoryShare]) -> Tabl
 }
 
 /// Spending by category (refunds already netted), as on the dashboard.
-pub fn spending_by_category(c: &Contents) -> Table {
+pub fn spending_by_category(c: &Contents) -> Table<'_> {
     let d = &c.summary.dashboard;
     shares("By category", &d.currency, &d.spending_by_category)
 }
 
-pub fn income_by_category(c: &Contents) -> Table {
+pub fn income_by_category(c: &Contents) -> Table<'_> {
     let d = &c.summary.dashboard;
     shares("Income by category", &d.currency, &d.income_by_category)
 }
 
 /// Income, spending and net per month (the dashboard's chart: a year's months, or the 12 months
 /// to the period's end).
-pub fn by_month(c: &Contents) -> Table {
+pub fn by_month(c: &Contents) -> Table<'_> {
     let d = &c.summary.dashboard;
     let series = |label: &str| d.monthly.datasets.iter().find(|s| s.label == label);
     let value = |label: &str, i: usize| {
@@ -115,7 +119,7 @@ pub fn by_month(c: &Contents) -> Table {
                 .and_then(|s| s.data.get(i))
                 .copied()
                 .unwrap_or(0),
-            d.currency.clone(),
+            &d.currency,
         )
     };
     Table {
@@ -139,9 +143,9 @@ pub fn by_month(c: &Contents) -> Table {
     }
 }
 
-pub fn budgets(c: &Contents) -> Table {
+pub fn budgets(c: &Contents) -> Table<'_> {
     let currency = &c.summary.dashboard.currency;
-    let money = |v: i64| Cell::Money(v, currency.clone());
+    let money = |v: i64| Cell::Money(v, currency);
     Table {
         note: None,
         title: "Budgets",
@@ -164,7 +168,7 @@ pub fn budgets(c: &Contents) -> Table {
     }
 }
 
-pub fn goals(c: &Contents) -> Table {
+pub fn goals(c: &Contents) -> Table<'_> {
     Table {
         note: None,
         title: "Goals",
@@ -181,7 +185,7 @@ pub fn goals(c: &Contents) -> Table {
             .goals
             .iter()
             .map(|g| {
-                let money = |v: i64| Cell::Money(v, g.goal.currency.clone());
+                let money = |v: i64| Cell::Money(v, &g.goal.currency);
                 vec![
                     text(&g.goal.name),
                     money(g.goal.target_amount),
@@ -199,7 +203,7 @@ pub fn goals(c: &Contents) -> Table {
     }
 }
 
-pub fn debts(c: &Contents) -> Table {
+pub fn debts(c: &Contents) -> Table<'_> {
     Table {
         note: None,
         title: "Debts",
@@ -211,7 +215,7 @@ pub fn debts(c: &Contents) -> Table {
                 vec![
                     text(&d.debt.name),
                     text(d.debt.kind.replace('_', " ")),
-                    Cell::Money(d.balance, d.debt.currency.clone()),
+                    Cell::Money(d.balance, &d.debt.currency),
                     Cell::Percent(Some(d.debt.apr_bp as f64 / 100.0)),
                 ]
             })
@@ -231,23 +235,23 @@ pub const TRANSACTION_HEADERS: [&str; 8] = [
 ];
 
 /// One transaction as a row of `TRANSACTION_HEADERS`.
-pub fn transaction_row(c: &Contents, i: usize) -> Vec<Cell> {
-    let (t, currency, account, category) = &c.transactions[i];
+pub fn transaction_row(c: &Contents, i: usize) -> Vec<Cell<'_>> {
+    let t = &c.transactions[i];
     vec![
         Cell::Date(t.date),
-        text(account),
+        text(&t.account),
         text(&t.description),
-        text(t.merchant.clone().unwrap_or_default()),
-        text(category.clone().unwrap_or_default()),
-        Cell::Money(t.amount, currency.clone()),
-        text(currency),
-        text(t.notes.clone().unwrap_or_default()),
+        text(t.merchant.as_deref().unwrap_or_default()),
+        text(t.category.as_deref().unwrap_or_default()),
+        Cell::Money(t.amount, &t.currency),
+        text(&t.currency),
+        text(t.notes.as_deref().unwrap_or_default()),
     ]
 }
 
 /// Today's insights as `GET /insights` lists them, each with its first figure (the one its
 /// sentence is about).
-pub fn insights(c: &Contents) -> Table {
+pub fn insights(c: &Contents) -> Table<'_> {
     let Some(ahead) = &c.ahead else {
         return empty("Insights");
     };
@@ -265,7 +269,7 @@ pub fn insights(c: &Contents) -> Table {
                     text(said.severity.as_str()),
                     said.figures
                         .first()
-                        .map_or(Cell::Blank, |f| Cell::Money(f.amount, f.currency.clone())),
+                        .map_or(Cell::Blank, |f| Cell::Money(f.amount, &f.currency)),
                     Cell::Percent(said.change_percent),
                     text(&said.message),
                 ]
@@ -280,19 +284,19 @@ pub fn insights(c: &Contents) -> Table {
 
 /// Next month's forecast as `GET /forecast` answers it: total spending, income, net savings and
 /// each expense category, with the 80% interval, or why there is no figure yet.
-pub fn forecast(c: &Contents) -> Table {
+pub fn forecast<'a>(c: &'a Contents) -> Table<'a> {
     let Some(ahead) = &c.ahead else {
         return empty("Forecast");
     };
     let f = &ahead.forecast;
-    let money = |v: Option<i64>| v.map_or(Cell::Blank, |v| Cell::Money(v, f.currency.clone()));
-    let row = |item: &Item| {
+    let money = |v: Option<i64>| v.map_or(Cell::Blank, |v| Cell::Money(v, &f.currency));
+    let row = |item: &'a Item| {
         vec![
             text(&item.name),
             money(item.amount),
             money(item.low),
             money(item.high),
-            Cell::Money(item.known_amount, f.currency.clone()),
+            Cell::Money(item.known_amount, &f.currency),
             text(
                 item.not_enough_data
                     .as_ref()
@@ -324,7 +328,7 @@ pub fn forecast(c: &Contents) -> Table {
 }
 
 /// The bills expected from today, as `GET /bills/upcoming` lists them.
-pub fn upcoming_bills(c: &Contents) -> Table {
+pub fn upcoming_bills(c: &Contents) -> Table<'_> {
     let Some(ahead) = &c.ahead else {
         return empty("Upcoming bills");
     };
@@ -338,7 +342,7 @@ pub fn upcoming_bills(c: &Contents) -> Table {
                 vec![
                     Cell::Date(b.date),
                     text(&b.name),
-                    Cell::Money(b.amount, b.currency.clone()),
+                    Cell::Money(b.amount, &b.currency),
                     text(if b.overdue { "overdue" } else { "" }),
                 ]
             })
@@ -351,7 +355,7 @@ pub fn upcoming_bills(c: &Contents) -> Table {
 }
 
 /// A section with nothing to show, which `sections` leaves out.
-fn empty(title: &'static str) -> Table {
+fn empty(title: &'static str) -> Table<'static> {
     Table {
         title,
         headers: Vec::new(),
@@ -361,7 +365,7 @@ fn empty(title: &'static str) -> Table {
 }
 
 /// The sections after the summary, in the order both formats show them; empty ones are left out.
-pub fn sections(c: &Contents) -> Vec<Table> {
+pub fn sections(c: &Contents) -> Vec<Table<'_>> {
     [
         spending_by_category(c),
         income_by_category(c),

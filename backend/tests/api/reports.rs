@@ -257,6 +257,17 @@ async fn every_kind_shows_the_dashboards_numbers(app: TestApp) {
         "real dates"
     );
     assert_eq!(cell(&transactions, 1, 5), Data::Float(-100.0));
+    let styles = book.worksheet_style("Transactions").unwrap();
+    let shown = |col: u32| {
+        let style = styles.get((1, col)).expect("a styled cell");
+        style.number_format.as_ref().unwrap().format_code.clone()
+    };
+    assert_eq!(
+        shown(5),
+        r#"#,##0.00 "USD""#,
+        "an amount shows its currency"
+    );
+    assert_eq!(shown(0), "yyyy-mm-dd");
     let hostile = (1..transactions.height() as u32)
         .map(|r| cell(&transactions, r, 2))
         .find(|c| c.to_string().starts_with("=HYPERLINK"))
