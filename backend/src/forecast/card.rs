@@ -90,8 +90,9 @@ forecast, not taken as known, so that their seasons count.\n\
 - **Learned model** ({description}): one global model across all households and categories, \
 features {names}, computed by `backend/src/forecast/features.rs` for training and serving \
 alike. Served for the series kinds where it beat the chosen baseline and every single baseline \
-on the training households: **{learned_for}**; every other kind is served its chosen baseline, \
-and each forecast's `basis` says which it got.\n\
+on the training households, decided for each horizon on its own backtests: **{learned_for}** \
+one month ahead, **{learned_two}** two months ahead; every other kind is served its chosen \
+baseline, and each forecast's `basis` says which it got.\n\
 - **80% interval**: the chosen baseline's own backtest errors (10th–90th percentile) around the \
 served point, times a factor per series kind fitted by split conformal on the training \
 households (the finite-sample 80% quantile of how far each interval had to stretch to reach \
@@ -129,6 +130,7 @@ counts both, which is why a group of fixed bills shows far more than 80%.\n\n",
         description = model.description,
         names = features::NAMES.join(", "),
         learned_for = list(&model.learned_for),
+        learned_two = list(&model.learned_two_months_ahead),
         scales = model
             .interval_scale
             .iter()
@@ -148,33 +150,39 @@ counts both, which is why a group of fixed bills shows far more than 80%.\n\n",
 While a month is in progress, the next month's forecast rests on the months up to the last \
 complete one, two months before it. Each origin here is the 15th of the month before the \
 target: the ledger up to the 14th, recurring series detected on that day, every baseline \
-predicting from the complete months. The artifact (learned model, the kinds it serves, the \
-interval factors) is the one fitted one month ahead above, as served; the same households and \
-figures.\n\n",
+predicting from the complete months. The learned model and the interval factors are the ones \
+fitted one month ahead; where the learned point is served was decided on this horizon's \
+backtests of the training households (below), as served.\n\n",
         origins = m.origins_per_series,
     );
     groups(&mut out, &m.forecast_two_months_ahead);
-    let _ = writeln!(
-        out,
-        "## Where the learned model is served (training households)\n\n\
-| series kind | forecasts | selection MASE | learned MASE | learned served | interval factor |\n\
-|---|---|---|---|---|---|"
-    );
-    for (kind, k) in &m.kinds {
+    for (title, kinds) in [
+        ("one month ahead", &m.kinds),
+        ("two months ahead", &m.kinds_two_months_ahead),
+    ] {
         let _ = writeln!(
             out,
-            "| {kind} | {} | {:.3} | {:.3} | {} | {:.2} |",
-            k.forecasts,
-            k.selection_mase,
-            k.learned_mase,
-            if k.learned_served { "yes" } else { "no" },
-            k.interval_scale
+            "## Where the learned model is served, {title} (training households)\n\n\
+| series kind | forecasts | selection MASE | learned MASE | learned served | interval factor |\n\
+|---|---|---|---|---|---|"
         );
+        for (kind, k) in kinds {
+            let _ = writeln!(
+                out,
+                "| {kind} | {} | {:.3} | {:.3} | {} | {:.2} |",
+                k.forecasts,
+                k.selection_mase,
+                k.learned_mase,
+                if k.learned_served { "yes" } else { "no" },
+                k.interval_scale
+            );
+        }
+        out.push('\n');
     }
     let r = &m.recurring;
     let _ = write!(
         out,
-        "\nA category series' kind is `lumpy`, `exact` (its chosen baseline's 10th–90th \
+        "A category series' kind is `lumpy`, `exact` (its chosen baseline's 10th–90th \
 percentile backtest error is zero, so its interval is the point and no factor changes it) or \
 the baseline its backtest chose; the total spending is `total`. The learned model is served \
 for a kind only where its mean MASE is below both the chosen baseline's and every single \

@@ -117,6 +117,8 @@ pub struct Metrics {
     /// By series kind (`monthly::KINDS`) on the training households: what decided where the
     /// learned model is served, and the interval factors.
     pub kinds: BTreeMap<String, KindFit>,
+    /// The same two months ahead (interval factors: the one-month-ahead ones, as served).
+    pub kinds_two_months_ahead: BTreeMap<String, KindFit>,
     pub recurring: Detection,
     pub budgets: BudgetHolds,
 }

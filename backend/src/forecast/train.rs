@@ -399,6 +399,35 @@ fn best_baseline(scores: &BTreeMap<(String, String), Scores>, group: &str) -> (S
         })
 }
 
+/// Per series kind, on the training households' `records`: whether the learned model beat
+/// both the chosen baseline and every single baseline there (its interval factor is filled in
+/// later).
+fn where_learned(
+    records: &[Record],
+    learned: &ForecastModel,
+) -> Result<BTreeMap<String, KindFit>, String> {
+    let by_kind = scores(&error_frame(records, learned, learned, true)?, false)?;
+    let mut kinds = BTreeMap::new();
+    for kind in KINDS {
+        let get = |f: &str| by_kind.get(&(kind.to_owned(), f.to_owned()));
+        let (Some(selection), Some(learned_scores)) = (get("selection"), get("learned")) else {
+            continue;
+        };
+        let (_, best) = best_baseline(&by_kind, kind);
+        kinds.insert(
+            kind.to_owned(),
+            KindFit {
+                forecasts: selection.forecasts,
+                selection_mase: selection.mase,
+                learned_mase: learned_scores.mase,
+                learned_served: learned_scores.mase < selection.mase && learned_scores.mase < best,
+                interval_scale: 1.0,
+            },
+        );
+    }
+    Ok(kinds)
+}
+
 /// Every forecaster's scores per group on the held-out households' `records`.
 fn group_scores(
     records: &[Record],
@@ -453,33 +482,21 @@ pub fn run(seed: u64, count: usize) -> Result<Output, String> {
     learned.coefficients = coefficients;
     learned.intercept = intercept;
     learned.learned_for = KINDS.iter().map(|k| (*k).to_owned()).collect();
+    learned.learned_two_months_ahead = learned.learned_for.clone();
 
-    // Where to serve the learned point: decided on the training households only.
-    let by_kind = scores(&error_frame(&records, &learned, &learned, true)?, false)?;
+    // Where to serve the learned point, at each horizon: decided on the training households.
     let mut model = learned.clone();
-    model.learned_for.clear();
-    let mut kinds = BTreeMap::new();
-    for kind in KINDS {
-        let get = |f: &str| by_kind.get(&(kind.to_owned(), f.to_owned()));
-        let (Some(selection), Some(learned_scores)) = (get("selection"), get("learned")) else {
-            continue;
-        };
-        let (_, best) = best_baseline(&by_kind, kind);
-        let serve = learned_scores.mase < selection.mase && learned_scores.mase < best;
-        if serve {
-            model.learned_for.push(kind.to_owned());
-        }
-        kinds.insert(
-            kind.to_owned(),
-            KindFit {
-                forecasts: selection.forecasts,
-                selection_mase: selection.mase,
-                learned_mase: learned_scores.mase,
-                learned_served: serve,
-                interval_scale: 1.0,
-            },
-        );
-    }
+    let mut kinds = where_learned(&records, &learned)?;
+    let mut kinds_two_months_ahead = where_learned(&two_ahead, &learned)?;
+    let served = |kinds: &BTreeMap<String, KindFit>| -> Vec<String> {
+        kinds
+            .iter()
+            .filter(|(_, k)| k.learned_served)
+            .map(|(kind, _)| kind.clone())
+            .collect()
+    };
+    model.learned_for = served(&kinds);
+    model.learned_two_months_ahead = served(&kinds_two_months_ahead);
     // Interval factors for the points now served, on the training households only.
     for kind in KINDS {
         let stretches: Vec<f64> = records
@@ -490,7 +507,10 @@ pub fn run(seed: u64, count: usize) -> Result<Output, String> {
             .collect();
         let factor = conformal(stretches);
         model.interval_scale.insert(kind.to_owned(), factor);
-        if let Some(k) = kinds.get_mut(kind) {
+        for k in [kinds.get_mut(kind), kinds_two_months_ahead.get_mut(kind)]
+            .into_iter()
+            .flatten()
+        {
             k.interval_scale = factor;
         }
     }
@@ -511,6 +531,7 @@ pub fn run(seed: u64, count: usize) -> Result<Output, String> {
             forecast,
             forecast_two_months_ahead,
             kinds,
+            kinds_two_months_ahead,
             recurring: collected.recurring,
             budgets: collected.budgets,
         },
