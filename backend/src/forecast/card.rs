@@ -205,8 +205,9 @@ by hand. The real-bank corpus has too little history per account for monthly bac
 - The learned model knows no category: user categories do not map onto the generator's groups, \
 so it sees only what the series itself shows (its lags, spread, zero months, calendar month, \
 known bills). Per-group figures are measured on the generator's groups.\n\
-- The artifact is fitted one month ahead; two months ahead it is served as it is, and the \
-section above shows what that gives (the interval factors are not refitted for that horizon).\n\
+- The learned model's coefficients and the interval factors are fitted one month ahead and \
+served as they are two months ahead (only where the learned point is served is decided on that \
+horizon); the two-months-ahead section shows what that gives.\n\
 - A zero-width interval is right only as often as its _zero-width intervals_ share says; when a \
 fixed bill's price changes, the month of the change falls outside it.\n\
 - Amounts are in one currency per household; multi-currency users are forecast in their base \
