@@ -23,6 +23,11 @@ use crate::ledger::categories::Category;
 
 /// Months backtested per series: each one predicted from the months before it.
 pub const ORIGINS: i32 = 12;
+/// The horizons backtested: the month in progress (from its first day) and the next one (from
+/// the middle of the month before it).
+pub const HORIZONS: [usize; 2] = [1, 2];
+/// The day of the month in progress from which the next month is forecast.
+const MID_MONTH: u32 = 15;
 
 /// One forecaster's figures on one group of held-out series.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -43,6 +48,14 @@ pub struct Scores {
     pub zero_scale_series: usize,
     /// Share of actuals inside the 80% interval (forecasters with an interval only).
     pub coverage_80: Option<f64>,
+    /// The same over the intervals with a width only: a zero-width interval (a series exact
+    /// on its own past, e.g. a fixed bill's variable part) is a claim that the point is exact,
+    /// not an 80% interval, and is scored by `exact_hit` instead.
+    pub coverage_80_with_width: Option<f64>,
+    /// Forecasts whose interval has zero width, and the share of them whose actual was the
+    /// point exactly.
+    pub zero_width: usize,
+    pub exact_hit: Option<f64>,
     pub forecasts: usize,
 }
 
@@ -98,9 +111,14 @@ pub struct Metrics {
     pub origins_per_series: i32,
     /// By category group, and `all` (every category series; `total` is separate).
     pub forecast: BTreeMap<String, GroupScores>,
+    /// The same for the month after next (two months past the last complete month: the next
+    /// month's forecast while the current month is in progress), from the same artifact.
+    pub forecast_two_months_ahead: BTreeMap<String, GroupScores>,
     /// By series kind (`monthly::KINDS`) on the training households: what decided where the
     /// learned model is served, and the interval factors.
     pub kinds: BTreeMap<String, KindFit>,
+    /// The same two months ahead (interval factors: the one-month-ahead ones, as served).
+    pub kinds_two_months_ahead: BTreeMap<String, KindFit>,
     pub recurring: Detection,
     pub budgets: BudgetHolds,
 }
@@ -120,6 +138,9 @@ pub struct KindFit {
 pub struct Record {
     pub household: usize,
     pub held_out: bool,
+    /// Months from the last complete month to the target: 1, or 2 for the next month's
+    /// forecast made in the middle of the month before it.
+    pub horizon: usize,
     pub group: &'static str,
     /// 0 for the household's total spending.
     pub category: i64,
@@ -244,23 +265,35 @@ pub fn collect(seed: u64, count: usize) -> Collected {
             }
         }
 
-        // Rolling origin: each of the last ORIGINS months from everything before it.
-        for k in (0..ORIGINS).rev() {
+        // Rolling origin: each of the last ORIGINS months from everything before it, one
+        // month ahead from its first day and two months ahead from the middle of the month
+        // before (what a user reading next month's forecast mid-month is served).
+        for (k, horizon) in (0..ORIGINS)
+            .rev()
+            .flat_map(|k| HORIZONS.map(|horizon| (k, horizon)))
+        {
             let target = shift_months(end, -k);
+            let today = if horizon == 1 {
+                target
+            } else {
+                shift_months(target, 1 - horizon as i32)
+                    .with_day(MID_MONTH)
+                    .expect("every month has a 15th")
+            };
             let t = ((target.year() - first.year()) * 12 + target.month() as i32
                 - first.month() as i32) as usize;
             let before: Vec<Line> = house
                 .lines
                 .iter()
-                .filter(|l| l.date < target)
+                .filter(|l| l.date < today)
                 .cloned()
                 .collect();
-            let series: Vec<bills::RecurringSeries> = recurring::detect(&before, target)
+            let series: Vec<bills::RecurringSeries> = recurring::detect(&before, today)
                 .into_iter()
                 .enumerate()
                 .map(|(i, s)| bills::unstored(s, i as i64))
                 .collect();
-            let o = outlook::outlook(&before, &cats, &series, "USD", target, target);
+            let o = outlook::outlook(&before, &cats, &series, "USD", today, target);
             let mut targets: Vec<(i64, Vec<i64>, Option<&outlook::Item>)> = spending
                 .iter()
                 .map(|(category, history)| {
@@ -276,9 +309,10 @@ pub fn collect(seed: u64, count: usize) -> Collected {
                 .collect();
             targets.push((0, total, Some(&o.spending)));
             for (category, history, item) in targets {
-                let past = &history[..t];
+                // The complete months the forecast had.
+                let past = &history[..=t - horizon];
                 let actual = history[t];
-                if category != 0 {
+                if category != 0 && horizon == 1 {
                     let last = shift_months(target, -1);
                     if let Ok(Some(l)) = recommend::limit(past, last, target, "USD") {
                         recommended += 1;
@@ -291,13 +325,14 @@ pub fn collect(seed: u64, count: usize) -> Collected {
                 // Seasonal naive needs 13 months; before that it falls back to naive, as a
                 // user would see no seasonal figure.
                 let baselines = BASELINES.map(|(m, _)| {
-                    m.predict(past, 1)
-                        .or_else(|| Method::Naive.predict(past, 1))
+                    m.predict(past, horizon)
+                        .or_else(|| Method::Naive.predict(past, horizon))
                         .unwrap_or(0)
                 });
                 records.push(Record {
                     household: h,
                     held_out,
+                    horizon,
                     group: if category == 0 {
                         "total"
                     } else {
@@ -367,8 +402,14 @@ mod tests {
             "rent, salary, utilities, insurance, subscriptions"
         );
         assert!(a.recurring.f1 > 0.9, "{:?}", a.recurring);
-        let totals = a.records.iter().filter(|r| r.category == 0).count();
-        assert_eq!(totals, 2 * ORIGINS as usize);
+        for horizon in HORIZONS {
+            let totals = a
+                .records
+                .iter()
+                .filter(|r| r.category == 0 && r.horizon == horizon)
+                .count();
+            assert_eq!(totals, 2 * ORIGINS as usize);
+        }
         // Every record's household is on one side of the split only.
         let split = held_out(7, 2);
         assert!(a.records.iter().all(|r| r.held_out == split[r.household]));

@@ -43,13 +43,20 @@ pub struct Household {
     pub truths: Vec<Truth>,
     /// The last day generated.
     pub end: NaiveDate,
-    /// The irregular big purchases (5–12 times the usual shopping amount), by line id: true
-    /// anomalies the generator makes on its own.
-    pub big_purchases: Vec<i64>,
+    /// The payments the generator itself made far out, by line id: the irregular big purchases
+    /// (5–12 times the usual shopping amount), and everyday or shopping payments whose random
+    /// draw landed at least `TAIL_SIGMAS` standard deviations above their usual level (in log
+    /// space, the December peak and the trend being part of the usual level). True anomalies by
+    /// the detector's own definition (far outside this household's history), though not
+    /// injected: decided from the generator's draw, never from a detector's estimate.
+    pub outliers: Vec<i64>,
 }
 
 /// How many months each household covers.
 pub const MONTHS: i32 = 36;
+/// A draw this many standard deviations above its mean is an outlier (one payment in 740):
+/// the conventional three-sigma line, the same for every category.
+pub const TAIL_SIGMAS: f64 = 3.0;
 
 fn normal(rng: &mut StdRng) -> f64 {
     // Box–Muller.
@@ -288,7 +295,7 @@ pub fn household(seed: u64, end: NaiveDate) -> Household {
     let trend: f64 = rng.gen_range(-0.003..0.008);
     let grocery = rng.gen_range(35.0..80.0) * scale;
     let dining = rng.gen_range(12.0..35.0) * scale;
-    let mut big_purchases = Vec::new();
+    let mut outliers = Vec::new();
     let mut month = start;
     let mut m = 0;
     while month <= end {
@@ -303,10 +310,15 @@ pub fn household(seed: u64, end: NaiveDate) -> Household {
         for (least, typical, sigma, merchants, category) in everyday {
             for _ in 0..rng.gen_range(least..=12) {
                 let d = month + Duration::days(rng.gen_range(0..days) as i64);
-                let amount = typical * growth * december * (sigma * normal(&mut rng)).exp();
+                let deviate = normal(&mut rng);
+                let amount = typical * growth * december * (sigma * deviate).exp();
                 let merchant = merchants.choose(&mut rng).expect("merchants");
                 let description = format!("POS {} {merchant}", rng.gen_range(1000..9999));
+                let before = b.lines.len();
                 b.push(d, -cents(amount), description, category);
+                if deviate >= TAIL_SIGMAS && b.lines.len() > before {
+                    outliers.push(b.lines.len() as i64);
+                }
             }
         }
         // Shopping: small most months, a big purchase now and then.
@@ -317,7 +329,8 @@ pub fn household(seed: u64, end: NaiveDate) -> Household {
             } else {
                 1.0
             };
-            let amount = 60.0 * scale * big * (0.7 * normal(&mut rng)).exp();
+            let deviate = normal(&mut rng);
+            let amount = 60.0 * scale * big * (0.7 * deviate).exp();
             let shop = SHOPS.choose(&mut rng).expect("shops");
             let before = b.lines.len();
             b.push(
@@ -326,8 +339,8 @@ pub fn household(seed: u64, end: NaiveDate) -> Household {
                 format!("{shop} {}", rng.gen_range(100..999)),
                 7,
             );
-            if big > 1.0 && b.lines.len() > before {
-                big_purchases.push(b.lines.len() as i64);
+            if (big > 1.0 || deviate >= TAIL_SIGMAS) && b.lines.len() > before {
+                outliers.push(b.lines.len() as i64);
             }
         }
         // Travel: mostly in summer and at year end.
@@ -348,6 +361,6 @@ pub fn household(seed: u64, end: NaiveDate) -> Household {
         lines: b.lines,
         truths: b.truths,
         end,
-        big_purchases,
+        outliers,
     }
 }

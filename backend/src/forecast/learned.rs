@@ -25,8 +25,13 @@ pub struct ForecastModel {
     pub features: Vec<String>,
     pub coefficients: Vec<f64>,
     pub intercept: f64,
-    /// Series kinds (`monthly::Parts::kind`) whose point forecast is the learned one.
+    /// Series kinds (`monthly::Parts::kind`) whose point forecast is the learned one, one
+    /// month ahead …
     pub learned_for: Vec<String>,
+    /// … and two months ahead (the next month while the current one is in progress), decided
+    /// on that horizon's own backtests. Absent in an older file: the baselines there.
+    #[serde(default)]
+    pub learned_two_months_ahead: Vec<String>,
     /// Per series kind, the factor on the backtest-error interval (1 where absent).
     pub interval_scale: BTreeMap<String, f64>,
 }
@@ -41,6 +46,7 @@ impl ForecastModel {
             coefficients: vec![0.0; features::NAMES.len()],
             intercept: 0.0,
             learned_for: Vec::new(),
+            learned_two_months_ahead: Vec::new(),
             interval_scale: BTreeMap::new(),
         }
     }
@@ -77,8 +83,15 @@ impl ForecastModel {
         })
     }
 
-    pub fn serves_learned(&self, kind: &str) -> bool {
-        self.learned_for.iter().any(|k| k == kind)
+    /// Whether the learned point is served for `kind` at `horizon` months past the last
+    /// complete month (1 or 2).
+    pub fn serves_learned(&self, kind: &str, horizon: usize) -> bool {
+        let kinds = if horizon == 1 {
+            &self.learned_for
+        } else {
+            &self.learned_two_months_ahead
+        };
+        kinds.iter().any(|k| k == kind)
     }
 
     pub fn interval_scale(&self, kind: &str) -> f64 {

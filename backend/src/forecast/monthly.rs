@@ -142,6 +142,8 @@ pub struct Forecast {
 /// offsets from its backtest errors, the kind of series, and the learned model's features.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Parts {
+    /// Months from the last complete month to the target (1 or 2).
+    pub horizon: usize,
     pub baseline: i64,
     pub below: f64,
     pub above: f64,
@@ -202,7 +204,7 @@ pub fn finish(parts: &Parts, model: &ForecastModel) -> (i64, i64, i64, bool) {
     let learned = parts
         .features
         .as_ref()
-        .filter(|_| model.serves_learned(parts.kind))
+        .filter(|_| model.serves_learned(parts.kind, parts.horizon))
         .map(|e| model.predict(e));
     let amount = learned.unwrap_or(parts.baseline);
     let scale = model.interval_scale(parts.kind);
@@ -369,6 +371,7 @@ pub fn forecast(
         (-half, half)
     };
     let parts = Parts {
+        horizon,
         baseline,
         below,
         above,
@@ -565,5 +568,11 @@ mod tests {
             learned.method, raw.method,
             "the backtest's choice is still reported"
         );
+        // Two months ahead the learned point is served only where the artifact says so there.
+        assert!(!forecast(&h, 2, ANY, &model).unwrap().learned);
+        model
+            .learned_two_months_ahead
+            .push(raw.parts.kind.to_owned());
+        assert!(forecast(&h, 2, ANY, &model).unwrap().learned);
     }
 }

@@ -179,6 +179,8 @@ fn error_frame(
     let mut abs_error: Vec<f64> = Vec::new();
     let mut abs_actual: Vec<f64> = Vec::new();
     let mut covered: Vec<Option<f64>> = Vec::new();
+    let mut covered_wide: Vec<Option<f64>> = Vec::new();
+    let mut exact_hit: Vec<Option<f64>> = Vec::new();
     let mut scale: Vec<Option<f64>> = Vec::new();
     for r in records {
         let names: Vec<&str> = if by_kind {
@@ -196,11 +198,12 @@ fn error_frame(
                 forecaster.push(name);
                 abs_error.push(r.actual.abs_diff(point) as f64);
                 abs_actual.push(r.actual.unsigned_abs() as f64);
-                covered.push(
-                    interval.map(|(low, high)| {
-                        f64::from(u8::from(low <= r.actual && r.actual <= high))
-                    }),
-                );
+                let inside = interval
+                    .map(|(low, high)| f64::from(u8::from(low <= r.actual && r.actual <= high)));
+                let zero_width = interval.map(|(low, high)| low == high);
+                covered.push(inside);
+                covered_wide.push(inside.filter(|_| zero_width == Some(false)));
+                exact_hit.push(inside.filter(|_| zero_width == Some(true)));
                 scale.push(r.scale);
             }
         }
@@ -216,6 +219,8 @@ fn error_frame(
             Column::new("abs_error".into(), abs_error),
             Column::new("abs_actual".into(), abs_actual),
             Column::new("covered".into(), covered),
+            Column::new("covered_wide".into(), covered_wide),
+            Column::new("exact_hit".into(), exact_hit),
             Column::new("scale".into(), scale),
         ],
     )
@@ -244,6 +249,16 @@ fn scores(
                 .count()
                 .cast(DataType::Float64)
                 .alias("with_interval"),
+            col("covered_wide").sum().alias("covered_wide"),
+            col("covered_wide")
+                .count()
+                .cast(DataType::Float64)
+                .alias("with_width"),
+            col("exact_hit").sum().alias("exact_hit"),
+            col("exact_hit")
+                .count()
+                .cast(DataType::Float64)
+                .alias("zero_width"),
             col("scale").first().alias("scale"),
         ])
         .with_column((col("error") / col("n") / col("scale")).alias("mase"))
@@ -254,6 +269,10 @@ fn scores(
             col("n").sum(),
             col("covered").sum(),
             col("with_interval").sum(),
+            col("covered_wide").sum(),
+            col("with_width").sum(),
+            col("exact_hit").sum(),
+            col("zero_width").sum(),
             col("mase").mean().alias("mase_mean"),
             col("mase").median().alias("mase_median"),
             col("mase").count().cast(DataType::Float64).alias("series"),
@@ -289,6 +308,10 @@ fn scores(
         "zero_scale",
     ]
     .map(|c| f64_column(&table, c));
+    let [covered_wide, with_width, exact_hit, zero_width] =
+        ["covered_wide", "with_width", "exact_hit", "zero_width"].map(|c| f64_column(&table, c));
+    let (covered_wide, with_width, exact_hit, zero_width) =
+        (covered_wide?, with_width?, exact_hit?, zero_width?);
     let (error, actual, n, covered, with_interval) =
         (error?, actual?, n?, covered?, with_interval?);
     let (mase, mase_median, series, zero_scale) = (mase?, mase_median?, series?, zero_scale?);
@@ -313,6 +336,10 @@ fn scores(
                     zero_scale_series: zero_scale[i] as usize,
                     coverage_80: (with_interval[i] > 0.0)
                         .then(|| finite(covered[i] / with_interval[i])),
+                    coverage_80_with_width: (with_width[i] > 0.0)
+                        .then(|| finite(covered_wide[i] / with_width[i])),
+                    zero_width: zero_width[i] as usize,
+                    exact_hit: (zero_width[i] > 0.0).then(|| finite(exact_hit[i] / zero_width[i])),
                     forecasts: n[i] as usize,
                 },
             )
@@ -372,25 +399,14 @@ fn best_baseline(scores: &BTreeMap<(String, String), Scores>, group: &str) -> (S
         })
 }
 
-/// The whole training and evaluation from `seed` over `count` households.
-pub fn run(seed: u64, count: usize) -> Result<Output, String> {
-    let collected = evaluate::collect(seed, count);
-    let records = collected.records;
-    let (coefficients, intercept) = fit(&feature_frame(&records)?)?;
-    let mut learned = ForecastModel::baselines_only();
-    learned.description = format!(
-        "ridge regression (smartcore, α = {ALPHA}) on {} lag, rolling and calendar features, \
-         fitted as a ratio to the series' level",
-        features::NAMES.len()
-    );
-    learned.coefficients = coefficients;
-    learned.intercept = intercept;
-    learned.learned_for = KINDS.iter().map(|k| (*k).to_owned()).collect();
-
-    // Where to serve the learned point: decided on the training households only.
-    let by_kind = scores(&error_frame(&records, &learned, &learned, true)?, false)?;
-    let mut model = learned.clone();
-    model.learned_for.clear();
+/// Per series kind, on the training households' `records`: whether the learned model beat
+/// both the chosen baseline and every single baseline there (its interval factor is filled in
+/// later).
+fn where_learned(
+    records: &[Record],
+    learned: &ForecastModel,
+) -> Result<BTreeMap<String, KindFit>, String> {
+    let by_kind = scores(&error_frame(records, learned, learned, true)?, false)?;
     let mut kinds = BTreeMap::new();
     for kind in KINDS {
         let get = |f: &str| by_kind.get(&(kind.to_owned(), f.to_owned()));
@@ -398,41 +414,30 @@ pub fn run(seed: u64, count: usize) -> Result<Output, String> {
             continue;
         };
         let (_, best) = best_baseline(&by_kind, kind);
-        let serve = learned_scores.mase < selection.mase && learned_scores.mase < best;
-        if serve {
-            model.learned_for.push(kind.to_owned());
-        }
         kinds.insert(
             kind.to_owned(),
             KindFit {
                 forecasts: selection.forecasts,
                 selection_mase: selection.mase,
                 learned_mase: learned_scores.mase,
-                learned_served: serve,
+                learned_served: learned_scores.mase < selection.mase && learned_scores.mase < best,
                 interval_scale: 1.0,
             },
         );
     }
-    // Interval factors for the points now served, on the training households only.
-    for kind in KINDS {
-        let stretches: Vec<f64> = records
-            .iter()
-            .filter(|r| !r.held_out && r.parts.kind == kind)
-            .filter(|r| r.parts.below != 0.0 || r.parts.above != 0.0)
-            .map(|r| stretch(r, monthly::finish(&r.parts, &model).0))
-            .collect();
-        let factor = conformal(stretches);
-        model.interval_scale.insert(kind.to_owned(), factor);
-        if let Some(k) = kinds.get_mut(kind) {
-            k.interval_scale = factor;
-        }
-    }
+    Ok(kinds)
+}
 
-    let held = scores(&error_frame(&records, &model, &learned, false)?, true)?;
-    let groups: Vec<String> = held.keys().map(|(g, _)| g.clone()).collect();
+/// Every forecaster's scores per group on the held-out households' `records`.
+fn group_scores(
+    records: &[Record],
+    model: &ForecastModel,
+    learned: &ForecastModel,
+) -> Result<BTreeMap<String, GroupScores>, String> {
+    let held = scores(&error_frame(records, model, learned, false)?, true)?;
     let mut forecast = BTreeMap::new();
-    for group in groups {
-        if forecast.contains_key(&group) {
+    for (group, _) in held.keys() {
+        if forecast.contains_key(group) {
             continue;
         }
         let get = |f: &str| {
@@ -440,7 +445,7 @@ pub fn run(seed: u64, count: usize) -> Result<Output, String> {
                 .cloned()
                 .ok_or_else(|| format!("no {f} scores for {group}"))
         };
-        let (best, best_mase) = best_baseline(&held, &group);
+        let (best, best_mase) = best_baseline(&held, group);
         let served = get("served")?;
         forecast.insert(
             group.clone(),
@@ -457,6 +462,61 @@ pub fn run(seed: u64, count: usize) -> Result<Output, String> {
             },
         );
     }
+    Ok(forecast)
+}
+
+/// The whole training and evaluation from `seed` over `count` households.
+pub fn run(seed: u64, count: usize) -> Result<Output, String> {
+    let collected = evaluate::collect(seed, count);
+    // The artifact is fitted one month ahead (the month in progress, the figure the dashboard
+    // and the budgets read); the month after is scored with the same artifact.
+    let (records, two_ahead): (Vec<Record>, Vec<Record>) =
+        collected.records.into_iter().partition(|r| r.horizon == 1);
+    let (coefficients, intercept) = fit(&feature_frame(&records)?)?;
+    let mut learned = ForecastModel::baselines_only();
+    learned.description = format!(
+        "ridge regression (smartcore, α = {ALPHA}) on {} lag, rolling and calendar features, \
+         fitted as a ratio to the series' level",
+        features::NAMES.len()
+    );
+    learned.coefficients = coefficients;
+    learned.intercept = intercept;
+    learned.learned_for = KINDS.iter().map(|k| (*k).to_owned()).collect();
+    learned.learned_two_months_ahead = learned.learned_for.clone();
+
+    // Where to serve the learned point, at each horizon: decided on the training households.
+    let mut model = learned.clone();
+    let mut kinds = where_learned(&records, &learned)?;
+    let mut kinds_two_months_ahead = where_learned(&two_ahead, &learned)?;
+    let served = |kinds: &BTreeMap<String, KindFit>| -> Vec<String> {
+        kinds
+            .iter()
+            .filter(|(_, k)| k.learned_served)
+            .map(|(kind, _)| kind.clone())
+            .collect()
+    };
+    model.learned_for = served(&kinds);
+    model.learned_two_months_ahead = served(&kinds_two_months_ahead);
+    // Interval factors for the points now served, on the training households only.
+    for kind in KINDS {
+        let stretches: Vec<f64> = records
+            .iter()
+            .filter(|r| !r.held_out && r.parts.kind == kind)
+            .filter(|r| r.parts.below != 0.0 || r.parts.above != 0.0)
+            .map(|r| stretch(r, monthly::finish(&r.parts, &model).0))
+            .collect();
+        let factor = conformal(stretches);
+        model.interval_scale.insert(kind.to_owned(), factor);
+        for k in [kinds.get_mut(kind), kinds_two_months_ahead.get_mut(kind)]
+            .into_iter()
+            .flatten()
+        {
+            k.interval_scale = factor;
+        }
+    }
+
+    let forecast = group_scores(&records, &model, &learned)?;
+    let forecast_two_months_ahead = group_scores(&two_ahead, &model, &learned)?;
     let split = evaluate::held_out(seed, count);
     let evaluation = split.iter().filter(|h| **h).count();
     Ok(Output {
@@ -469,7 +529,9 @@ pub fn run(seed: u64, count: usize) -> Result<Output, String> {
             months_per_household: households::MONTHS,
             origins_per_series: ORIGINS,
             forecast,
+            forecast_two_months_ahead,
             kinds,
+            kinds_two_months_ahead,
             recurring: collected.recurring,
             budgets: collected.budgets,
         },
@@ -519,6 +581,8 @@ mod tests {
                 Column::new("abs_error".into(), [100.0, 300.0, 50.0, 10.0]),
                 Column::new("abs_actual".into(), [1000.0, 1000.0, 500.0, 90.0]),
                 Column::new("covered".into(), [Some(1.0), Some(1.0), Some(0.0), None]),
+                Column::new("covered_wide".into(), [Some(1.0), None, Some(0.0), None]),
+                Column::new("exact_hit".into(), [None, Some(1.0), None, None]),
                 Column::new(
                     "scale".into(),
                     [Some(200.0), Some(200.0), Some(100.0), None],
@@ -533,6 +597,9 @@ mod tests {
         assert_eq!((s.mase, s.mase_median), (0.75, 0.75));
         assert_eq!((s.series, s.zero_scale_series), (2, 1));
         assert!((s.coverage_80.unwrap() - 2.0 / 3.0).abs() < 1e-9);
+        // The second forecast's interval had no width: scored as an exact hit, not coverage.
+        assert_eq!(s.coverage_80_with_width, Some(0.5));
+        assert_eq!((s.zero_width, s.exact_hit), (1, Some(1.0)));
         assert_eq!(s.forecasts, 4);
         assert!(scores(&frame, false).unwrap().is_empty());
     }
@@ -556,6 +623,12 @@ mod tests {
         // Two held-out households, ORIGINS months each, one total per month.
         assert_eq!(
             a.metrics.forecast["total"].served.forecasts,
+            2 * ORIGINS as usize
+        );
+        assert_eq!(
+            a.metrics.forecast_two_months_ahead["total"]
+                .served
+                .forecasts,
             2 * ORIGINS as usize
         );
         let bytes = serde_json::to_vec(&a.model).unwrap();

@@ -6,7 +6,8 @@
 //!   from the median in units of the scaled median absolute deviation, so one past outlier
 //!   moves neither and does not hide the next. A merchant's few payments say little about how
 //!   much its amounts vary, so its spread is pulled towards its category's (the spread of every
-//!   payment in the category around its own merchant's median, over the year before).
+//!   payment in the category around its own merchant's median, over the two years before;
+//!   merchants paid only a few times pooled around their category's median).
 
 //! - **duplicate charge**: the same merchant and amount again within a few days, unless that
 //!   merchant is habitually paid the same amount twice in a row.
@@ -131,11 +132,11 @@ pub struct Found {
 /// Payments of a merchant that make its history; fewer fall back to the category's.
 pub const MIN_HISTORY: usize = 4;
 /// The most recent payments a merchant's history is taken from.
-const HISTORY_PAYMENTS: usize = 24;
+pub const HISTORY_PAYMENTS: usize = 24;
 /// Category history needs more lines: it mixes merchants.
 const MIN_CATEGORY_HISTORY: usize = 8;
 /// How far back history reaches.
-const HISTORY_DAYS: i64 = 400;
+pub const HISTORY_DAYS: i64 = 400;
 /// When a payment is an unusual amount: chosen on tuning households (`evaluate`), among the
 /// candidates the model card lists.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -148,20 +149,25 @@ pub struct UnusualRule {
     /// How many payments the category's spread counts as when it is blended with the
     /// merchant's own (0: the merchant's alone).
     pub category_weight: f64,
+    /// The spread is widened by √(1 + this / payments) for a history of few payments: its
+    /// median is uncertain (π/2 / payments is that variance for a normal sample) and so is its
+    /// own MAD.
+    pub small_sample: f64,
 }
 
 /// The rule served.
 pub const UNUSUAL: UnusualRule = UnusualRule {
     z: 3.0,
     times: 3.0,
-    category_weight: 24.0,
+    category_weight: 1000.0,
+    small_sample: 6.0,
 };
 /// Residuals a category's spread needs.
 const MIN_CATEGORY_RESIDUALS: usize = 20;
-/// A MAD from few payments understates the spread: it is widened by √(1 + this / payments),
-/// about 13% at 24 payments and 37% at 8 (measured in `evaluate`: fewer false alarms from
-/// short histories at little cost in recall).
-const SMALL_SAMPLE: f64 = 6.0;
+/// How far back a category's spread is taken from: how much a category's payments vary
+/// changes slowly, and a category paid once or twice a month (shopping) needs two years to
+/// reach `MIN_CATEGORY_RESIDUALS`.
+const SPREAD_DAYS: i64 = 2 * HISTORY_DAYS;
 /// The spread below which a history counts as fixed (log units): a bill that never changed
 /// price still allows ~10% wobble.
 const MIN_LOG_SPREAD: f64 = 0.1;
@@ -288,33 +294,44 @@ pub fn detect_with(
 }
 
 /// The spread of each category's payments around their merchant's median (merchants with
-/// `MIN_HISTORY` payments in the `HISTORY_DAYS` before `from`), where there are enough.
+/// `MIN_HISTORY` payments in the `SPREAD_DAYS` before `from`), where there are enough.
+/// Payments to merchants with fewer are taken around the median of all such payments of their
+/// category: a category of occasional shops (a few payments each) still gets a spread, instead
+/// of each shop's handful of payments standing for how much it varies.
 fn category_spreads(
     expenses: &[&Line],
     by_merchant: &HashMap<(String, String), Vec<usize>>,
     from: NaiveDate,
 ) -> HashMap<(String, i64), f64> {
-    let since = from - Duration::days(HISTORY_DAYS);
+    let since = from - Duration::days(SPREAD_DAYS);
     let mut residuals: HashMap<(String, i64), Vec<f64>> = HashMap::new();
+    let mut occasional: HashMap<(String, i64), Vec<f64>> = HashMap::new();
     for ((currency, _), idx) in by_merchant {
         let before: Vec<&Line> = idx
             .iter()
             .map(|&i| expenses[i])
             .filter(|l| l.date >= since && l.date < from)
             .collect();
-        if before.len() < MIN_HISTORY {
-            continue;
-        }
         let logs: Vec<f64> = before.iter().map(|l| (-l.amount as f64).ln()).collect();
         let (center, _) = median_mad(&logs);
         for (line, log) in before.iter().zip(&logs) {
-            if let Some(category) = line.category_id {
-                residuals
-                    .entry((currency.clone(), category))
-                    .or_default()
-                    .push(log - center);
+            let Some(category) = line.category_id else {
+                continue;
+            };
+            let key = (currency.clone(), category);
+            if before.len() >= MIN_HISTORY {
+                residuals.entry(key).or_default().push(log - center);
+            } else {
+                occasional.entry(key).or_default().push(*log);
             }
         }
+    }
+    for (key, logs) in occasional {
+        let (center, _) = median_mad(&logs);
+        residuals
+            .entry(key)
+            .or_default()
+            .extend(logs.iter().map(|l| l - center));
     }
     residuals
         .into_iter()
@@ -516,7 +533,7 @@ fn unusual(
         _ => own,
     };
     let z = ((-line.amount) as f64).ln() - center;
-    let z = z / (spread.max(MIN_LOG_SPREAD) * (1.0 + SMALL_SAMPLE / n).sqrt());
+    let z = z / (spread.max(MIN_LOG_SPREAD) * (1.0 + cx.rule.small_sample / n).sqrt());
     let usual = median_amount(&amounts).max(1);
     let times = -line.amount as f64 / usual as f64;
     if z < cx.rule.z || times < cx.rule.times {
@@ -797,6 +814,67 @@ mod tests {
         assert_eq!(m, 3.0);
         assert!((s - 1.4826).abs() < 1e-12);
         assert_eq!(median_mad(&[]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_category_spread_pools_its_occasional_merchants() {
+        let from = day(2026, 6, 1);
+        let at = |k: i64| from - Duration::days(10 + k);
+        // A regular grocer, 6 × 10.00 and 6 × 40.00: median 20.00 (between the two), every
+        // payment ln 2 from it.
+        let mut lines: Vec<Line> = (0..12)
+            .map(|k| {
+                line(
+                    k + 1,
+                    at(k),
+                    if k < 6 { -1000 } else { -4000 },
+                    "REGULAR GROCER",
+                )
+            })
+            .collect();
+        // Neither a later payment nor one older than two years counts.
+        lines.push(line(
+            50,
+            from + Duration::days(1),
+            -1_000_000,
+            "REGULAR GROCER",
+        ));
+        lines.push(line(
+            51,
+            from - Duration::days(801),
+            -1_000_000,
+            "REGULAR GROCER",
+        ));
+        let spreads = |lines: &[Line]| {
+            let mut expenses: Vec<&Line> = lines.iter().collect();
+            expenses.sort_by_key(|l| (l.date, l.id));
+            let mut by_merchant: HashMap<(String, String), Vec<usize>> = HashMap::new();
+            for (i, l) in expenses.iter().enumerate() {
+                by_merchant
+                    .entry((l.currency.clone(), line_key(l)))
+                    .or_default()
+                    .push(i);
+            }
+            category_spreads(&expenses, &by_merchant, from)
+        };
+        // 12 residuals: fewer than the 20 a spread needs.
+        assert!(spreads(&lines).is_empty());
+        // Nine shops paid once each (4 × 10.00, 20.00, 4 × 40.00): taken around their own
+        // median, 20.00, so 4 × ln 2, 0, 4 × ln 2. With the grocer's 12: 21 residuals, 20 of
+        // them ln 2 away: MAD ln 2, scaled 1.4826 × 0.6931472 = 1.0276600.
+        for (k, amount) in [
+            -1000, -1000, -1000, -1000, -2000, -4000, -4000, -4000, -4000,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let name = [
+                "ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO", "FOXTROT", "GOLF", "HOTEL", "INDIA",
+            ][k];
+            lines.push(line(100 + k as i64, at(20 + k as i64), amount, name));
+        }
+        let spread = spreads(&lines)[&("USD".to_owned(), 1)];
+        assert!((spread - 1.027_660).abs() < 1e-6, "{spread}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::forecast::households::Household;
 use crate::forecast::recurring::{line_key, Cadence, Line};
+use crate::insights::anomalies::{HISTORY_DAYS, HISTORY_PAYMENTS};
 
 /// What was injected, and how detection should find it.
 #[derive(Clone, Debug, PartialEq)]
@@ -100,11 +101,15 @@ pub fn inject(
             .choose(&mut rng)
             .expect("a household pays every month");
         let key = line_key(lines[i]);
+        // The usual amount as detection reads it: the merchant's last payments of the
+        // history it looks at (a subscription's price of two years ago is not its usual).
+        let since = lines[i].date - Duration::days(HISTORY_DAYS);
         let history: Vec<i64> = lines[..i]
             .iter()
             .rev()
+            .take_while(|l| l.date >= since)
             .filter(|l| line_key(l) == key)
-            .take(24)
+            .take(HISTORY_PAYMENTS)
             .map(|l| -l.amount)
             .collect();
         if history.len() >= SPIKE_HISTORY {

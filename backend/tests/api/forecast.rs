@@ -186,8 +186,9 @@ async fn next_month_counts_bills_as_known_and_forecasts_the_rest(app: TestApp) {
     let variable: Vec<i64> = DINING.iter().map(|d| d + 30000).collect();
     assert_item(&forecast["spending"], &variable, 1549, Role::TotalSpending);
     // The total is served the learned model exactly when the shipped artifact says so for
-    // its kind, and says which in its basis.
-    let learned = ForecastModel::shipped().serves_learned(monthly::KINDS[6]);
+    // its kind two months past the last complete month (this is next month's forecast), and
+    // says which in its basis.
+    let learned = ForecastModel::shipped().serves_learned(monthly::KINDS[6], 2);
     let basis = forecast["spending"]["basis"].as_str().unwrap();
     assert_eq!(basis.starts_with("the learned model"), learned, "{basis}");
     assert!(
