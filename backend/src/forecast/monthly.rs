@@ -223,8 +223,8 @@ pub fn finish(parts: &Parts, model: &ForecastModel) -> (i64, i64, i64, bool) {
 fn basis(method: Method, lumpy: bool, learned: bool, model: &ForecastModel, kind: &str) -> String {
     let point = if learned {
         format!(
-            "the learned model ({}), which beat the baselines on held-out households for this \
-             kind of series",
+            "the learned model ({}), which beat the baselines for this kind of series on the \
+             synthetic households it was trained on",
             model.description
         )
     } else {
@@ -242,14 +242,15 @@ fn basis(method: Method, lumpy: bool, learned: bool, model: &ForecastModel, kind
     };
     if kind == UNCALIBRATED {
         return format!(
-            "{point}; the 80% interval is its past errors' 10th–90th percentile (not calibrated \
-             on held-out households)"
+            "{point}; the 80% interval is its past errors' 10th–90th percentile (not \
+             calibrated)"
         );
     }
     let scale = model.interval_scale(kind);
     format!(
         "{point}; the 80% interval is its past errors' 10th–90th percentile × {scale:.2}, the \
-         factor that makes such intervals cover 80% of months on held-out households"
+         factor that made such intervals cover 80% of months on the synthetic households it was \
+         fitted on"
     )
 }
 

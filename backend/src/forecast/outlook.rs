@@ -30,8 +30,8 @@ use crate::ledger::{accounts, cache};
 #[schema(example = json!({"category_id": 3, "name": "Dining", "amount": 31250, "low": 24000,
     "high": 39800, "known_amount": 0, "method": "mean3", "basis": "the mean of the last 3 \
     months, the baseline with the smallest error on this series' own past; the 80% interval is \
-    its past errors' 10th–90th percentile × 1.21, the factor that makes such intervals cover \
-    80% of months on held-out households", "backtests": [{"method": "mean3",
+    its past errors' 10th–90th percentile × 1.21, the factor that made such intervals cover \
+    80% of months on the synthetic households it was fitted on", "backtests": [{"method": "mean3",
     "origins": 12, "mae": 4210.5, "mase": 0.81}], "not_enough_data": null}))]
 #[schema(as = ForecastItem)]
 pub struct Item {

@@ -192,7 +192,7 @@ async fn next_month_counts_bills_as_known_and_forecasts_the_rest(app: TestApp) {
     let basis = forecast["spending"]["basis"].as_str().unwrap();
     assert_eq!(basis.starts_with("the learned model"), learned, "{basis}");
     assert!(
-        basis.contains("cover 80% of months on held-out households"),
+        basis.contains("cover 80% of months on the synthetic households it was fitted on"),
         "{basis}"
     );
     assert!(
