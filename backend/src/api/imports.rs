@@ -145,13 +145,13 @@ impl From<Preview> for PreviewResponse {
     fn from(p: Preview) -> Self {
         PreviewResponse {
             import: ImportResponse::new(p.record, None),
-            encoding: p.parsed.encoding,
-            currency: p.parsed.currency,
-            headers: p.parsed.headers,
+            encoding: p.scan.reading.encoding,
+            currency: p.scan.reading.currency,
+            headers: p.scan.reading.headers,
             rows: p.rows,
             duplicates: p.duplicates,
-            findings: p.parsed.findings,
-            cleaned: p.parsed.cleaned,
+            findings: p.scan.reading.findings,
+            cleaned: p.scan.reading.cleaned,
         }
     }
 }
@@ -355,13 +355,7 @@ pub async fn upload_import(
             if !commit {
                 return Ok(PreviewResponse::from(preview));
             }
-            let done = imports::commit_parsed(
-                conn,
-                &app.runner(),
-                &preview.record,
-                &preview.parsed,
-                skip_invalid_rows,
-            );
+            let done = imports::commit_previewed(conn, &app.runner(), &preview, skip_invalid_rows);
             let record = badges::after(conn, &user.user, done)?;
             let mut response = PreviewResponse::from(preview);
             response.import = ImportResponse::new(record, None);

@@ -132,9 +132,9 @@ pub trait Table {
 impl Table for Vec<Record> {
     fn each<E: From<ImportError>>(
         &mut self,
-        mut f: impl FnMut(&Record) -> Result<(), E>,
+        f: impl FnMut(&Record) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.iter().try_for_each(|r| f(r))
+        self.iter().try_for_each(f)
     }
 }
 
