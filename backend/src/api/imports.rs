@@ -261,7 +261,13 @@ async fn read_form(
                 .map(str::to_owned);
         }
         let cap = if name == "file" { limit } else { 64 * 1024 };
-        let mut bytes = Vec::new();
+        // Sized once from the declared length: a growing buffer would double (and be copied)
+        // on its way to a large file's size.
+        let mut bytes = Vec::with_capacity(if name == "file" {
+            declared.unwrap_or(0).min(limit)
+        } else {
+            0
+        });
         while let Some(chunk) = field.next().await {
             let chunk =
                 chunk.map_err(|e| ApiError::BadRequest(format!("the form is malformed: {e}")))?;
