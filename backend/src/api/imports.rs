@@ -145,13 +145,13 @@ impl From<Preview> for PreviewResponse {
     fn from(p: Preview) -> Self {
         PreviewResponse {
             import: ImportResponse::new(p.record, None),
-            encoding: p.parsed.encoding,
-            currency: p.parsed.currency,
-            headers: p.parsed.headers,
+            encoding: p.scan.reading.encoding,
+            currency: p.scan.reading.currency,
+            headers: p.scan.reading.headers,
             rows: p.rows,
             duplicates: p.duplicates,
-            findings: p.parsed.findings,
-            cleaned: p.parsed.cleaned,
+            findings: p.scan.reading.findings,
+            cleaned: p.scan.reading.cleaned,
         }
     }
 }
@@ -261,7 +261,13 @@ async fn read_form(
                 .map(str::to_owned);
         }
         let cap = if name == "file" { limit } else { 64 * 1024 };
-        let mut bytes = Vec::new();
+        // Sized once from the declared length: a growing buffer would double (and be copied)
+        // on its way to a large file's size.
+        let mut bytes = Vec::with_capacity(if name == "file" {
+            declared.unwrap_or(0).min(limit)
+        } else {
+            0
+        });
         while let Some(chunk) = field.next().await {
             let chunk =
                 chunk.map_err(|e| ApiError::BadRequest(format!("the form is malformed: {e}")))?;
@@ -355,13 +361,7 @@ pub async fn upload_import(
             if !commit {
                 return Ok(PreviewResponse::from(preview));
             }
-            let done = imports::commit_parsed(
-                conn,
-                &app.runner(),
-                &preview.record,
-                &preview.parsed,
-                skip_invalid_rows,
-            );
+            let done = imports::commit_previewed(conn, &app.runner(), &preview, skip_invalid_rows);
             let record = badges::after(conn, &user.user, done)?;
             let mut response = PreviewResponse::from(preview);
             response.import = ImportResponse::new(record, None);

@@ -208,68 +208,91 @@ pub fn is_negative(text: &str) -> bool {
     matches!(strip(text), Ok(Some(Stripped { negative: true, .. })))
 }
 
-/// Decides the decimal mark and digit-group mark from every amount-like cell of a file:
+/// The decimal mark and digit-group mark of a file, decided from every amount-like cell:
 /// `1.234,56` and `12,5` vote for a comma, `1,234.56` and `12.5` for a point; `1,234` alone is
-/// ambiguous and does not vote. Ties go to the point.
-pub fn detect_separators<'a>(
-    samples: impl Iterator<Item = &'a str>,
-) -> (DecimalSeparator, Option<char>) {
-    let (mut comma, mut point) = (0usize, 0usize);
-    let mut groups: Vec<char> = Vec::new();
-    for sample in samples {
+/// ambiguous and does not vote. Ties go to the point. Cells are added one at a time and only
+/// counters are kept.
+#[derive(Default, Clone)]
+pub struct SeparatorVotes {
+    comma: usize,
+    point: usize,
+    /// Group marks seen, each once, in the order first seen.
+    groups: Vec<char>,
+}
+
+impl SeparatorVotes {
+    fn group(&mut self, g: char) {
+        if !self.groups.contains(&g) {
+            self.groups.push(g);
+        }
+    }
+
+    pub fn add(&mut self, sample: &str) {
         let Ok(Some(Stripped { body, .. })) = strip(sample) else {
-            continue;
+            return;
         };
         let last_comma = body.rfind(',');
         let last_point = body.rfind('.');
         for g in [' ', '\''] {
             if body.trim().contains(g) {
-                groups.push(g);
+                self.group(g);
             }
         }
         match (last_comma, last_point) {
             (Some(c), Some(p)) => {
                 if c > p {
-                    comma += 2;
-                    groups.push('.');
+                    self.comma += 2;
+                    self.group('.');
                 } else {
-                    point += 2;
-                    groups.push(',');
+                    self.point += 2;
+                    self.group(',');
                 }
             }
             (Some(c), None) => {
                 let after = body.len() - c - 1;
                 if body.matches(',').count() > 1 {
-                    point += 1;
-                    groups.push(',');
+                    self.point += 1;
+                    self.group(',');
                 } else if after != 3 {
-                    comma += 1;
+                    self.comma += 1;
                 }
             }
             (None, Some(p)) => {
                 let after = body.len() - p - 1;
                 if body.matches('.').count() > 1 {
-                    comma += 1;
-                    groups.push('.');
+                    self.comma += 1;
+                    self.group('.');
                 } else if after != 3 {
-                    point += 1;
+                    self.point += 1;
                 }
             }
             (None, None) => {}
         }
     }
-    let decimal = if comma > point {
-        DecimalSeparator::Comma
-    } else {
-        DecimalSeparator::Point
-    };
-    let dec = decimal.as_char();
-    let seen = groups.iter().copied().find(|g| *g != dec);
-    let thousands = seen.or(Some(match decimal {
-        DecimalSeparator::Point => ',',
-        DecimalSeparator::Comma => '.',
-    }));
-    (decimal, thousands)
+
+    pub fn decide(&self) -> (DecimalSeparator, Option<char>) {
+        let decimal = if self.comma > self.point {
+            DecimalSeparator::Comma
+        } else {
+            DecimalSeparator::Point
+        };
+        let dec = decimal.as_char();
+        let seen = self.groups.iter().copied().find(|g| *g != dec);
+        let thousands = seen.or(Some(match decimal {
+            DecimalSeparator::Point => ',',
+            DecimalSeparator::Comma => '.',
+        }));
+        (decimal, thousands)
+    }
+}
+
+/// [`SeparatorVotes`] over a list of cells.
+pub fn detect_separators<'a>(
+    samples: impl Iterator<Item = &'a str>,
+) -> (DecimalSeparator, Option<char>) {
+    let mut votes = SeparatorVotes::default();
+    samples.for_each(|s| votes.add(s));
+    votes.decide()
 }
 
 #[cfg(test)]

@@ -408,7 +408,7 @@ mod tests {
     fn read(xml: &str) -> Result<Parsed, ImportError> {
         parse(
             &Text {
-                text: xml.to_owned(),
+                text: xml.into(),
                 encoding: encoding_rs::UTF_8,
             },
             2,

@@ -1,7 +1,7 @@
 //! Date text → `NaiveDate`, given the order of day, month and year; and deciding that order from
 //! all the dates of a column at once.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -262,32 +262,103 @@ impl DateOrder {
     }
 }
 
-/// What the values of a date column say about their order: the order that reads the most
-/// values wins; when several read them all, the file's own order and then the period they span
-/// may tell them apart; otherwise `prefer` (a locale hint) is shown and the finding asks.
+/// What one order makes of a column's values so far: how many it reads, how often consecutive
+/// dates go up and down, their range, and a hash of the dates it read (orders that read the same
+/// dates are one reading).
+#[derive(Clone)]
+struct Reading {
+    read: usize,
+    up: usize,
+    down: usize,
+    last: Option<NaiveDate>,
+    min: Option<NaiveDate>,
+    max: Option<NaiveDate>,
+    dates: std::hash::DefaultHasher,
+}
+
+/// The date order of a column, decided from its values one at a time: counters per order, not
+/// the dates, so a file of a million lines costs no more than one of ten.
+#[derive(Clone)]
+pub struct OrderVotes {
+    readings: Vec<Reading>,
+}
+
+impl Default for OrderVotes {
+    fn default() -> Self {
+        let empty = Reading {
+            read: 0,
+            up: 0,
+            down: 0,
+            last: None,
+            min: None,
+            max: None,
+            dates: std::hash::DefaultHasher::new(),
+        };
+        OrderVotes {
+            readings: vec![empty; ORDERS.len()],
+        }
+    }
+}
+
+impl OrderVotes {
+    pub fn add(&mut self, value: &str) {
+        use std::hash::Hasher;
+        for (order, r) in ORDERS.iter().zip(&mut self.readings) {
+            let Some(date) = parse(value, *order) else {
+                continue;
+            };
+            r.read += 1;
+            match r.last {
+                Some(last) if date > last => r.up += 1,
+                Some(last) if date < last => r.down += 1,
+                _ => {}
+            }
+            r.last = Some(date);
+            r.min = Some(r.min.map_or(date, |m| m.min(date)));
+            r.max = Some(r.max.map_or(date, |m| m.max(date)));
+            r.dates.write_i32(date.num_days_from_ce());
+        }
+    }
+
+    /// The order that reads the most values wins; when several read them all, the file's own
+    /// order and then the period they span may tell them apart; otherwise `prefer` (a locale
+    /// hint) is shown and the finding asks.
+    pub fn decide(&self, prefer: DateOrder) -> Option<DateOrderFinding> {
+        use std::hash::Hasher;
+        // (order, dates read, disorder, span in days)
+        let mut readings: Vec<(DateOrder, usize, usize, i64)> = Vec::new();
+        let mut seen: Vec<(usize, u64)> = Vec::new();
+        for (order, r) in ORDERS.iter().zip(&self.readings) {
+            let same = (r.read, r.dates.finish());
+            // Orders that read the same dates (month names, "27 Feb 2018") are one reading.
+            if r.read == 0 || seen.contains(&same) {
+                continue;
+            }
+            let span = match (r.min, r.max) {
+                (Some(a), Some(b)) => (b - a).num_days(),
+                _ => 0,
+            };
+            readings.push((*order, r.read, r.up.min(r.down), span));
+            seen.push(same);
+        }
+        decide_among(readings, prefer)
+    }
+}
+
+/// What the values of a date column say about their order (see [`OrderVotes::decide`]).
 pub fn decide_order<'a>(
-    values: impl Iterator<Item = &'a str> + Clone,
+    values: impl Iterator<Item = &'a str>,
     prefer: DateOrder,
 ) -> Option<DateOrderFinding> {
-    // (order, dates read, disorder, span in days)
-    let mut readings: Vec<(DateOrder, usize, usize, i64)> = Vec::new();
-    let mut seen: Vec<Vec<NaiveDate>> = Vec::new();
-    for order in ORDERS {
-        let dates: Vec<NaiveDate> = values.clone().filter_map(|v| parse(v, order)).collect();
-        // Orders that read the same dates (month names, "27 Feb 2018") are one reading.
-        if dates.is_empty() || seen.contains(&dates) {
-            continue;
-        }
-        let up = dates.windows(2).filter(|w| w[1] > w[0]).count();
-        let down = dates.windows(2).filter(|w| w[1] < w[0]).count();
-        let (min, max) = (dates.iter().min(), dates.iter().max());
-        let span = match (min, max) {
-            (Some(a), Some(b)) => (*b - *a).num_days(),
-            _ => 0,
-        };
-        readings.push((order, dates.len(), up.min(down), span));
-        seen.push(dates);
-    }
+    let mut votes = OrderVotes::default();
+    values.for_each(|v| votes.add(v));
+    votes.decide(prefer)
+}
+
+fn decide_among(
+    mut readings: Vec<(DateOrder, usize, usize, i64)>,
+    prefer: DateOrder,
+) -> Option<DateOrderFinding> {
     let most = readings.iter().map(|r| r.1).max()?;
     readings.retain(|r| r.1 == most);
     // The rare orders only count where no common one reads as many dates.
@@ -356,7 +427,7 @@ pub fn decide_order<'a>(
 /// The order to read a column in, where a guess must do (QIF, whose dates have no preview
 /// question): the decided order, else `prefer`.
 pub fn detect_order<'a>(
-    values: impl Iterator<Item = &'a str> + Clone,
+    values: impl Iterator<Item = &'a str>,
     prefer: DateOrder,
 ) -> Option<DateOrder> {
     decide_order(values, prefer).map(|f| f.order)

@@ -9,36 +9,36 @@
 //! positions) splits them and `table` does the rest.
 
 use super::encoding::Text;
-use super::table::{self, Record};
-use super::{wide, Format, ImportError, LayoutFindings, Limits, Mapping, ParseOptions, Parsed};
+use super::table::{self, HeaderScan, Record, Table};
+use super::wide::{Folder, Profile};
+use super::{Format, ImportError, Item, LayoutFindings, Limits, Mapping, ParseOptions, Reading};
 
 const DELIMITERS: [char; 4] = [',', ';', '\t', '|'];
 
-/// CRLF, and bare CR (old Mac exports), become LF so that line numbers are right. Text that
-/// has none is kept, not copied: a large file is then held once.
-fn normalize_newlines(text: String) -> String {
-    if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        text
-    }
+/// CRLF, and bare CR (old Mac exports), become LF, as one line end each.
+fn normalize_newlines(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
-/// Splits text into records; cells are trimmed, and quotes that follow a space (`a, "b"`)
-/// are removed too. A row of more cells, or a cell of more bytes, than the limits is refused
-/// with its line (a quote left open swallows the rest of the file into one cell).
-pub fn split(text: &str, delimiter: char, limits: &Limits) -> Result<Vec<Record>, ImportError> {
+/// Calls `f` with each record of the text in turn; nothing of the text is copied but the
+/// record at hand. Cells are trimmed, and quotes that follow a space (`a, "b"`) are removed
+/// too. A row of more cells, or a cell of more bytes, than the limits is refused with its line
+/// (a quote left open swallows the rest of the file into one cell). Lines end with LF, CRLF
+/// or a bare CR (old Mac exports), each one line.
+fn each_record<E: From<ImportError>>(
+    text: &str,
+    delimiter: char,
+    limits: &Limits,
+    mut f: impl FnMut(Record) -> Result<(), E>,
+) -> Result<(), E> {
+    let bytes = text.as_bytes();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter as u8)
-        .from_reader(text.as_bytes());
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let line_of = |byte: usize| line_starts.partition_point(|s| *s <= byte);
-    // at most one record per line: sized once, never regrown (and doubled) on large files
-    let mut out = Vec::with_capacity(line_starts.len());
+        .from_reader(bytes);
+    // The line at byte `at`, counted forward as records arrive (they arrive in order).
+    let (mut at, mut line, mut count) = (0usize, 1usize, 0usize);
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -46,15 +46,28 @@ pub fn split(text: &str, delimiter: char, limits: &Limits) -> Result<Vec<Record>
             Ok(false) => break,
             Err(_) => continue,
         }
-        let line = record.position().map_or(out.len() + 1, |p| {
-            // the reader's position may sit on blank lines it skipped
-            let mut b = p.byte() as usize;
-            while text.as_bytes().get(b) == Some(&b'\n') {
-                b += 1;
+        count += 1;
+        let line = match record.position() {
+            None => count,
+            Some(p) => {
+                // the reader's position may sit on blank lines it skipped
+                let mut b = p.byte() as usize;
+                while matches!(bytes.get(b), Some(b'\n' | b'\r')) {
+                    b += 1;
+                }
+                for i in at..b {
+                    let end = match bytes[i] {
+                        b'\n' => true,
+                        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+                        _ => false,
+                    };
+                    line += usize::from(end);
+                }
+                at = at.max(b);
+                line
             }
-            line_of(b)
-        });
-        let refuse = |message: String| Err(ImportError::Limit { line, message });
+        };
+        let refuse = |message: String| Err(ImportError::Limit { line, message }.into());
         if record.len() > limits.max_columns {
             return refuse(format!(
                 "the line has {} cells; at most {} columns are read (DHANA_IMPORT_MAX_COLUMNS)",
@@ -70,12 +83,29 @@ pub fn split(text: &str, delimiter: char, limits: &Limits) -> Result<Vec<Record>
             ));
         }
         let cells = record.iter().map(clean).collect();
-        out.push(Record { line, cells });
+        f(Record { line, cells })?;
     }
+    Ok(())
+}
+
+/// Splits (a sample of) text into records.
+pub fn split(text: &str, delimiter: char, limits: &Limits) -> Result<Vec<Record>, ImportError> {
+    let mut out = Vec::new();
+    each_record(text, delimiter, limits, |r| {
+        out.push(r);
+        Ok::<_, ImportError>(())
+    })?;
     Ok(out)
 }
 
 fn clean(cell: &str) -> String {
+    let normalized;
+    let cell = if cell.contains('\r') {
+        normalized = normalize_newlines(cell);
+        normalized.as_str()
+    } else {
+        cell
+    };
     let t = cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') {
         t[1..t.len() - 1].replace("\"\"", "\"").trim().to_string()
@@ -84,9 +114,26 @@ fn clean(cell: &str) -> String {
     }
 }
 
+/// The first `n` lines of the text, with LF line ends.
+fn first_lines(text: &str, n: usize) -> String {
+    let bytes = text.as_bytes();
+    let (mut lines, mut end) = (0, bytes.len());
+    for (i, b) in bytes.iter().enumerate() {
+        let ends = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        if ends {
+            lines += 1;
+            if lines == n {
+                end = i;
+                break;
+            }
+        }
+    }
+    normalize_newlines(&text[..end])
+}
+
 /// The delimiter that splits the most lines into the same number (≥ 2) of cells.
 pub fn detect_delimiter(text: &str, limits: &Limits) -> char {
-    let sample: String = text.lines().take(300).collect::<Vec<_>>().join("\n");
+    let sample = first_lines(text, 300);
     let mut best = (',', 0.0f64);
     for d in DELIMITERS {
         // A delimiter that splits a line past the limits is not this file's.
@@ -107,29 +154,103 @@ pub fn detect_delimiter(text: &str, limits: &Limits) -> char {
     best.0
 }
 
-/// Takes the text so that it is freed once split: records and rows then never share memory
-/// with it.
-pub fn parse(text: Text, options: &ParseOptions) -> Result<Parsed, ImportError> {
+/// Delimited text as a table: split again on each pass, its wide rows folded as they come.
+struct Split<'t> {
+    text: &'t str,
+    delimiter: char,
+    limits: Limits,
+    folder: Option<Folder>,
+}
+
+impl Table for Split<'_> {
+    fn each<E: From<ImportError>>(
+        &mut self,
+        mut f: impl FnMut(&Record) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut folder = self.folder.as_ref().map(Folder::restart);
+        each_record(self.text, self.delimiter, &self.limits, |mut r| {
+            if let Some(folder) = folder.as_mut().filter(|x| r.line > x.header_line()) {
+                folder.fold(&mut r);
+            }
+            f(&r)
+        })?;
+        // Each pass folds the same rows: the last one's tally is the file's.
+        if let Some(done) = folder {
+            self.folder = Some(done);
+        }
+        Ok(())
+    }
+}
+
+/// Where the rows start being folded: after the header (the mapping's, or the detected one),
+/// by what a pass over the rows after it found in their columns.
+fn folder(split: &Split, given: Option<&Mapping>) -> Result<Option<Folder>, ImportError> {
+    enum State {
+        Looking(HeaderScan),
+        /// (first line after the skipped ones)
+        Skipping(usize),
+        Profiling(Profile),
+        NoHeader,
+    }
+    let mut state = match given {
+        Some(m) if m.has_header => State::Skipping(m.skip_rows),
+        Some(_) => State::NoHeader,
+        None => State::Looking(HeaderScan::default()),
+    };
+    if matches!(state, State::NoHeader) {
+        return Ok(None);
+    }
+    each_record(split.text, split.delimiter, &split.limits, |r| {
+        state = match std::mem::replace(&mut state, State::NoHeader) {
+            State::Profiling(mut p) => {
+                p.add(&r);
+                State::Profiling(p)
+            }
+            State::Skipping(skip) if r.line > skip => State::Profiling(Profile::new(r)),
+            State::Looking(mut scan) => match scan.add(&r) {
+                None => State::Looking(scan),
+                Some(found) => match found.header {
+                    None => State::NoHeader,
+                    Some(h) => {
+                        let mut p = Profile::new(h);
+                        found.after.iter().for_each(|r| p.add(r));
+                        State::Profiling(p)
+                    }
+                },
+            },
+            other => other,
+        };
+        Ok::<_, ImportError>(())
+    })?;
+    Ok(match state {
+        State::Profiling(p) => p.folder(split.delimiter),
+        _ => None,
+    })
+}
+
+pub fn read<E: From<ImportError>>(
+    text: &Text,
+    options: &ParseOptions,
+    emit: &mut impl FnMut(Item) -> Result<(), E>,
+) -> Result<Reading, E> {
     let given = options.mapping;
     let name = text.encoding.name().to_string();
-    let normalized = normalize_newlines(text.text);
     let delimiter = match given.and_then(|m| m.delimiter) {
         Some(d) if DELIMITERS.contains(&d) || (d.is_ascii_punctuation() && d != '"') => d,
         Some(d) => {
-            return Err(ImportError::BadMapping(format!(
-                "'{d}' cannot be used as the delimiter."
-            )))
+            return Err(
+                ImportError::BadMapping(format!("'{d}' cannot be used as the delimiter.")).into(),
+            )
         }
-        None => detect_delimiter(&normalized, &options.limits),
+        None => detect_delimiter(&text.text, &options.limits),
     };
-    let mut records = split(&normalized, delimiter, &options.limits)?;
-    drop(normalized);
-    let header = match given {
-        Some(m) if m.has_header => records.iter().position(|r| r.line > m.skip_rows),
-        Some(_) => None,
-        None => table::find_header(&records),
+    let mut split = Split {
+        text: &text.text,
+        delimiter,
+        limits: options.limits,
+        folder: None,
     };
-    let wide_rows = header.and_then(|h| wide::fold(&mut records, h, delimiter));
+    split.folder = folder(&split, given)?;
     let (mapping, detected) = match given {
         Some(m) => (
             Mapping {
@@ -140,7 +261,7 @@ pub fn parse(text: Text, options: &ParseOptions) -> Result<Parsed, ImportError> 
             LayoutFindings::default(),
         ),
         None => table::detect(
-            &records,
+            &mut split,
             Mapping {
                 encoding: Some(name.clone()),
                 delimiter: Some(delimiter),
@@ -149,16 +270,15 @@ pub fn parse(text: Text, options: &ParseOptions) -> Result<Parsed, ImportError> 
             options.card_account,
         )?,
     };
-    let detected = LayoutFindings {
-        wide_rows,
-        ..detected
-    };
-    table::extract(
-        records,
+    let mut reading = table::extract(
+        &mut split,
         mapping,
         options.minor_unit_digits,
         Format::Delimited,
         name,
         detected,
-    )
+        emit,
+    )?;
+    reading.findings.wide_rows = split.folder.as_ref().and_then(Folder::finding);
+    Ok(reading)
 }

@@ -5,8 +5,10 @@
 use super::ImportError;
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1250, WINDOWS_1252};
 
-pub struct Text {
-    pub text: String,
+/// Decoded text: borrowed from the bytes when they are UTF-8 already (a large upload is then
+/// held once), owned when a code page was decoded.
+pub struct Text<'a> {
+    pub text: std::borrow::Cow<'a, str>,
     pub encoding: &'static Encoding,
 }
 
@@ -34,14 +36,17 @@ pub fn by_label(label: &str) -> Option<&'static Encoding> {
 /// Decodes with `forced` if given, else detects: BOM, then valid UTF-8, then UTF-16 without
 /// BOM (NUL bytes in alternate positions), then Windows-1250 vs Windows-1252 by which gives
 /// the more plausible letters.
-pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Text, ImportError> {
+pub fn decode<'a>(
+    bytes: &'a [u8],
+    forced: Option<&'static Encoding>,
+) -> Result<Text<'a>, ImportError> {
     let encoding = match forced {
         Some(e) => e,
         None => detect(bytes)?,
     };
     // A BOM overrides (and is stripped); `used` is what actually decoded the bytes.
     let (text, used, _) = encoding.decode(bytes);
-    let (text, encoding) = (text.into_owned(), used);
+    let encoding = used;
     if looks_binary(&text) {
         return Err(ImportError::Binary);
     }

@@ -10,7 +10,7 @@
 //! decimal text (what the sheet shows, `12.34`) and read from there with integer arithmetic.
 
 use super::table::{self, Record};
-use super::{Format, ImportError, LayoutFindings, Mapping, ParseOptions, Parsed};
+use super::{Format, ImportError, Item, LayoutFindings, Mapping, ParseOptions, Reading};
 use calamine::{Data, Reader};
 use std::io::Cursor;
 
@@ -76,7 +76,28 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError> {
+pub fn read<E: From<ImportError>>(
+    bytes: &[u8],
+    options: &ParseOptions,
+    emit: &mut impl FnMut(Item) -> Result<(), E>,
+) -> Result<Reading, E> {
+    let (mut records, mapping, detected) = sheet(bytes, options)?;
+    table::extract(
+        &mut records,
+        mapping,
+        options.minor_unit_digits,
+        Format::Excel,
+        "UTF-8".into(),
+        detected,
+        emit,
+    )
+}
+
+/// The first sheet holding data (or the mapping's) as records, with the mapping to read them.
+fn sheet(
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Result<(Vec<Record>, Mapping, LayoutFindings), ImportError> {
     let given = options.mapping;
     if bytes.starts_with(b"PK") {
         check_zip(bytes)?;
@@ -118,7 +139,7 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
         }
         let first_row = range.start().map_or(0, |(r, _)| r as usize);
         let first_col = range.start().map_or(0, |(_, c)| c as usize);
-        let records: Vec<Record> = range
+        let mut records: Vec<Record> = range
             .rows()
             .enumerate()
             .map(|(i, row)| Record {
@@ -140,7 +161,7 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
                 },
                 LayoutFindings::default(),
             ),
-            None => match table::detect(&records, base, options.card_account) {
+            None => match table::detect(&mut records, base, options.card_account) {
                 Ok(found) => found,
                 Err(e) => {
                     last_error = Some(e);
@@ -148,14 +169,7 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
                 }
             },
         };
-        return table::extract(
-            records,
-            mapping,
-            options.minor_unit_digits,
-            Format::Excel,
-            "UTF-8".into(),
-            detected,
-        );
+        return Ok((records, mapping, detected));
     }
     Err(last_error.unwrap_or_else(|| {
         ImportError::NoTransactions("the spreadsheet has no sheet with data.".into())

@@ -270,6 +270,63 @@ pub struct Parsed {
     pub cleaned: Vec<CleanedCell>,
 }
 
+/// What reading a file found besides its transactions and problems, which [`read`] hands on
+/// one at a time (in line order) instead of keeping them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reading {
+    pub format: Format,
+    /// The mapping used (detected or given): store it to re-read the file the same way.
+    pub mapping: Mapping,
+    /// The encoding the text was decoded with (WHATWG name, e.g. `UTF-8`, `windows-1252`).
+    pub encoding: String,
+    /// ISO 4217 code stated by the file (OFX CURDEF, a currency column, `Betrag (EUR)`), if any.
+    pub currency: Option<String>,
+    /// Column names (delimited/excel; `Column N` when the file has no header). Empty for OFX/QIF.
+    pub headers: Vec<String>,
+    /// What detection decided that the user should check.
+    pub findings: LayoutFindings,
+    /// Cells that lost control characters, in file order (the first `CLEANED_KEPT`).
+    pub cleaned: Vec<CleanedCell>,
+    /// Transactions handed on.
+    pub rows: usize,
+    /// Problems handed on that stop a commit (not `skipped`).
+    pub errors: usize,
+    /// Problems handed on that are lines left out on purpose (`skipped`).
+    pub skipped: usize,
+}
+
+impl Reading {
+    /// A file's facts as a format reader knows them, before any row is counted.
+    pub(super) fn of(
+        format: Format,
+        mapping: Mapping,
+        encoding: String,
+        currency: Option<String>,
+        headers: Vec<String>,
+        findings: LayoutFindings,
+    ) -> Self {
+        Reading {
+            format,
+            mapping,
+            encoding,
+            currency,
+            headers,
+            findings,
+            cleaned: Vec::new(),
+            rows: 0,
+            errors: 0,
+            skipped: 0,
+        }
+    }
+}
+
+/// One thing read from a file, handed on as soon as it is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Item {
+    Row(ParsedRow),
+    Problem(RowProblem),
+}
+
 /// How many cleaned cells are listed; a file broken on every line says so in the first ones.
 pub const CLEANED_KEPT: usize = 200;
 
@@ -473,14 +530,113 @@ fn check_lines(text: &str, limits: &Limits) -> Result<(), ImportError> {
     }
 }
 
-/// Reads a bank export. See the module documentation.
-pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError> {
+/// Hands on what a reader of a whole file (OFX, QIF, MT940, CAMT: sizes bounded by the upload
+/// limit) returned, in line order.
+fn replay<E: From<ImportError>>(
+    parsed: Parsed,
+    emit: &mut impl FnMut(Item) -> Result<(), E>,
+) -> Result<Reading, E> {
+    let mut problems = parsed.problems;
+    problems.sort_by_key(|p| p.line);
+    let mut problems = problems.into_iter().peekable();
+    for row in parsed.rows {
+        while let Some(p) = problems.next_if(|p| p.line <= row.line) {
+            emit(Item::Problem(p))?;
+        }
+        emit(Item::Row(row))?;
+    }
+    problems.try_for_each(|p| emit(Item::Problem(p)))?;
+    Ok(Reading::of(
+        parsed.format,
+        parsed.mapping,
+        parsed.encoding,
+        parsed.currency,
+        parsed.headers,
+        parsed.findings,
+    ))
+}
+
+/// Counts and cleans what a format reader hands on before it goes to the caller: a row out of
+/// Dhana's ranges becomes a problem on its line, control characters leave the text.
+struct Counter<F> {
+    sink: F,
+    rows: usize,
+    errors: usize,
+    skipped: usize,
+    first_problem: Option<RowProblem>,
+    cleaned: Vec<CleanedCell>,
+}
+
+impl<F> Counter<F> {
+    fn take<E>(&mut self, item: Item) -> Result<(), E>
+    where
+        F: FnMut(Item) -> Result<(), E>,
+    {
+        let mut row = match item {
+            Item::Problem(p) => return self.problem(p),
+            Item::Row(row) => row,
+        };
+        if !(limits::amount_in_range(row.amount) && limits::date_in_range(row.date)) {
+            return self.problem(out_of_range_problem(&row));
+        }
+        let line = Some(row.line);
+        let cleaned = &mut self.cleaned;
+        strip_control_characters(&mut row.description, line, || "description".into(), cleaned);
+        for (field, text) in [
+            ("payee", &mut row.payee),
+            ("memo", &mut row.memo),
+            ("bank_category", &mut row.bank_category),
+            ("external_id", &mut row.external_id),
+        ] {
+            if let Some(text) = text {
+                strip_control_characters(text, line, || field.into(), cleaned);
+            }
+        }
+        self.rows += 1;
+        (self.sink)(Item::Row(row))
+    }
+
+    fn problem<E>(&mut self, p: RowProblem) -> Result<(), E>
+    where
+        F: FnMut(Item) -> Result<(), E>,
+    {
+        if p.skipped {
+            self.skipped += 1;
+        } else {
+            self.errors += 1;
+        }
+        if self.first_problem.is_none() {
+            self.first_problem = Some(p.clone());
+        }
+        (self.sink)(Item::Problem(p))
+    }
+}
+
+/// Reads a bank export (see the module documentation), handing each transaction and each
+/// problem to `sink` as it is read, in line order. Delimited text is read in passes over the
+/// text (detection keeps a bounded sample and counters), so memory does not grow with the
+/// number of lines; the other formats are read whole (their size is bounded by the upload
+/// limit) and then handed on.
+pub fn read<E: From<ImportError>>(
+    bytes: &[u8],
+    options: &ParseOptions,
+    sink: impl FnMut(Item) -> Result<(), E>,
+) -> Result<Reading, E> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(ImportError::Empty);
+        return Err(ImportError::Empty.into());
     }
     let digits = options.minor_unit_digits;
-    let parsed = match detect::sniff(bytes, options.filename) {
-        detect::Sniffed::Spreadsheet => excel::parse(bytes, options)?,
+    let mut counter = Counter {
+        sink,
+        rows: 0,
+        errors: 0,
+        skipped: 0,
+        first_problem: None,
+        cleaned: Vec::new(),
+    };
+    let mut emit = |item| counter.take(item);
+    let mut reading = match detect::sniff(bytes, options.filename) {
+        detect::Sniffed::Spreadsheet => excel::read(bytes, options, &mut emit)?,
         detect::Sniffed::Text => {
             let forced = match options.mapping.and_then(|m| m.encoding.as_deref()) {
                 Some(label) => Some(
@@ -495,55 +651,55 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError
                 check_lines(&text.text, &options.limits)?;
             }
             match format {
-                Format::Ofx => ofx::parse(bytes, &text, forced, digits)?,
-                Format::Qif => qif::parse(&text, options.mapping, digits)?,
-                Format::Mt940 => mt940::parse(&text, digits)?,
-                Format::Camt => camt::parse(&text, digits)?,
-                _ => delimited::parse(text, options)?,
+                Format::Ofx => replay(ofx::parse(bytes, &text, forced, digits)?, &mut emit)?,
+                Format::Qif => replay(qif::parse(&text, options.mapping, digits)?, &mut emit)?,
+                Format::Mt940 => replay(mt940::parse(&text, digits)?, &mut emit)?,
+                Format::Camt => replay(camt::parse(&text, digits)?, &mut emit)?,
+                _ => delimited::read(&text, options, &mut emit)?,
             }
         }
     };
-    let mut parsed = parsed;
     let mut cleaned = Vec::new();
-    for (i, header) in parsed.headers.iter_mut().enumerate() {
+    for (i, header) in reading.headers.iter_mut().enumerate() {
         strip_control_characters(header, None, || format!("column {}", i + 1), &mut cleaned);
     }
-    let (rows, out_of_range): (Vec<_>, Vec<_>) = std::mem::take(&mut parsed.rows)
-        .into_iter()
-        .partition(|row| limits::amount_in_range(row.amount) && limits::date_in_range(row.date));
-    parsed.rows = rows;
-    parsed
-        .problems
-        .extend(out_of_range.iter().map(out_of_range_problem));
-    parsed.problems.sort_by_key(|p| p.line);
-    for row in &mut parsed.rows {
-        let line = Some(row.line);
-        strip_control_characters(
-            &mut row.description,
-            line,
-            || "description".into(),
-            &mut cleaned,
-        );
-        for (field, text) in [
-            ("payee", &mut row.payee),
-            ("memo", &mut row.memo),
-            ("bank_category", &mut row.bank_category),
-            ("external_id", &mut row.external_id),
-        ] {
-            if let Some(text) = text {
-                strip_control_characters(text, line, || field.into(), &mut cleaned);
-            }
-        }
-    }
-    parsed.cleaned = cleaned;
-    if parsed.rows.is_empty() && !parsed.problems.is_empty() {
-        let first = &parsed.problems[0];
+    cleaned.append(&mut counter.cleaned);
+    cleaned.truncate(CLEANED_KEPT);
+    reading.cleaned = cleaned;
+    (reading.rows, reading.errors, reading.skipped) =
+        (counter.rows, counter.errors, counter.skipped);
+    if let (0, Some(first)) = (reading.rows, &counter.first_problem) {
+        let problems = reading.errors + reading.skipped;
         return Err(ImportError::NoTransactions(format!(
-            "no line could be read ({} problem{}); the first: {}",
-            parsed.problems.len(),
-            if parsed.problems.len() == 1 { "" } else { "s" },
+            "no line could be read ({problems} problem{}); the first: {}",
+            if problems == 1 { "" } else { "s" },
             first.message
-        )));
+        ))
+        .into());
     }
-    Ok(parsed)
+    Ok(reading)
+}
+
+/// Reads a bank export whole: [`read`] with every row and problem collected.
+pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError> {
+    let (mut rows, mut problems) = (Vec::new(), Vec::new());
+    let reading = read(bytes, options, |item| {
+        match item {
+            Item::Row(row) => rows.push(row),
+            Item::Problem(p) => problems.push(p),
+        }
+        Ok::<_, ImportError>(())
+    })?;
+    problems.sort_by_key(|p| p.line);
+    Ok(Parsed {
+        format: reading.format,
+        mapping: reading.mapping,
+        encoding: reading.encoding,
+        currency: reading.currency,
+        headers: reading.headers,
+        rows,
+        problems,
+        findings: reading.findings,
+        cleaned: reading.cleaned,
+    })
 }

@@ -11,8 +11,8 @@ use super::amount::{self, DecimalSeparator};
 use super::columns::{self, Side};
 use super::date::{self, DateOrder, DateOrderBasis, DateOrderFinding};
 use super::{
-    exporters, AmountColumns, Format, ImportError, LayoutFindings, Mapping, Parsed, ParsedRow,
-    RowProblem, SignFinding,
+    exporters, AmountColumns, Format, ImportError, Item, LayoutFindings, Mapping, ParsedRow,
+    Reading, RowProblem, SignFinding,
 };
 use crate::ledger::export::unescape_cell;
 
@@ -119,46 +119,118 @@ impl Stats {
     }
 }
 
-/// The header: the nearest line before the first data line with at least two non-empty cells,
-/// none of them a date or an amount (title lines and account metadata before it are skipped).
-/// Its index in `records`.
-pub fn find_header(records: &[Record]) -> Option<usize> {
-    let first = records.iter().position(is_data)?;
-    (first.saturating_sub(6)..first).rev().find(|i| {
-        let r = &records[*i];
-        r.non_empty() >= 2
-            && r.cells.iter().all(|c| !date::is_date(c))
-            && !r.cells.iter().any(|c| amount_like(c))
-    })
+/// A table read one record at a time, as often as a reading needs: delimited text is split
+/// again on each pass and nothing of it is kept; a spreadsheet's rows are held (its size is
+/// bounded by the sheet limits). A pass stops at the first error `f` returns.
+pub trait Table {
+    fn each<E: From<ImportError>>(
+        &mut self,
+        f: impl FnMut(&Record) -> Result<(), E>,
+    ) -> Result<(), E>;
 }
+
+impl Table for Vec<Record> {
+    fn each<E: From<ImportError>>(
+        &mut self,
+        f: impl FnMut(&Record) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.iter().try_for_each(f)
+    }
+}
+
+/// The first data line, and the header: the nearest of the six lines before it with at least
+/// two non-empty cells, none of them a date or an amount (title lines and account metadata
+/// before it are skipped). Fed one record at a time; keeps only those six.
+#[derive(Default)]
+pub struct HeaderScan {
+    window: std::collections::VecDeque<Record>,
+}
+
+/// What [`HeaderScan`] found at the first data line.
+pub struct HeaderFound {
+    pub header: Option<Record>,
+    /// The records after the header up to and including the first data line.
+    pub after: Vec<Record>,
+}
+
+impl HeaderScan {
+    /// `Some` at the first data line.
+    pub fn add(&mut self, r: &Record) -> Option<HeaderFound> {
+        if !is_data(r) {
+            if self.window.len() == 6 {
+                self.window.pop_front();
+            }
+            self.window.push_back(r.clone());
+            return None;
+        }
+        let at = self.window.iter().rposition(|h| {
+            h.non_empty() >= 2
+                && h.cells.iter().all(|c| !date::is_date(c))
+                && !h.cells.iter().any(|c| amount_like(c))
+        });
+        let mut window: Vec<Record> = std::mem::take(&mut self.window).into();
+        window.push(r.clone());
+        let (header, after) = match at {
+            Some(i) => {
+                let after = window.split_off(i + 1);
+                (window.pop(), after)
+            }
+            None => (None, Vec::new()),
+        };
+        Some(HeaderFound { header, after })
+    }
+}
+
+/// Column roles are judged on a sample of a long table: its first `HEAD` records and about
+/// `SPREAD` more spread over the rest.
+const HEAD: usize = 2000;
+const SPREAD: usize = 1000;
 
 /// Detects the layout of a table; `card_account` says the account is a credit card.
 pub fn detect(
-    records: &[Record],
+    table: &mut impl Table,
     mut mapping: Mapping,
     card_account: bool,
 ) -> Result<(Mapping, LayoutFindings), ImportError> {
     let mut findings = LayoutFindings::default();
-    // Column roles are judged on a sample of a long file (its first 2,000 lines and ~1,000
-    // spread over the rest); the date order and the decimal mark on every line.
-    let sampled: Vec<&Record> = if records.len() <= 3000 {
-        records.iter().collect()
-    } else {
-        let step = (records.len() - 2000) / 1000;
-        records
-            .iter()
-            .take(2000)
-            .chain(records.iter().skip(2000).step_by(step.max(1)))
-            .collect()
-    };
-    let data: Vec<&Record> = sampled.into_iter().filter(|r| is_data(r)).collect();
+    // First pass: the sample's head, the header, how many records and how wide.
+    let (mut sampled, mut count, mut width) = (Vec::new(), 0usize, 0usize);
+    let (mut scan, mut header) = (Some(HeaderScan::default()), None);
+    table.each(|r| {
+        if count < HEAD {
+            sampled.push(r.clone());
+        }
+        count += 1;
+        width = width.max(r.cells.len());
+        if let Some(found) = scan.as_mut().and_then(|s| s.add(r)) {
+            header = found.header;
+            scan = None;
+        }
+        Ok::<_, ImportError>(())
+    })?;
+    // Second pass, on a long table: the rest of the sample. Column roles are judged on it; the
+    // date order and the decimal mark on every line.
+    if count > HEAD {
+        let step = if count <= HEAD + SPREAD {
+            1
+        } else {
+            ((count - HEAD) / SPREAD).max(1)
+        };
+        let mut i = 0usize;
+        table.each(|r| {
+            if i >= HEAD && (i - HEAD) % step == 0 {
+                sampled.push(r.clone());
+            }
+            i += 1;
+            Ok::<_, ImportError>(())
+        })?;
+    }
+    let data: Vec<&Record> = sampled.iter().filter(|r| is_data(r)).collect();
     let Some(first) = data.first() else {
         return Err(ImportError::NoTransactions(
             "no line holds both a date and an amount.".into(),
         ));
     };
-    let width = records.iter().map(|r| r.cells.len()).max().unwrap_or(0);
-    let header = find_header(records).map(|i| records[i].clone());
     mapping.has_header = header.is_some();
     mapping.skip_rows = header.as_ref().map_or(first.line, |h| h.line) - 1;
     let names: Vec<String> = (0..width)
@@ -242,16 +314,7 @@ pub fn detect(
         }
     }
 
-    // Decimal mark from every amount-like cell of every numeric column.
     let numeric: Vec<usize> = (0..width).filter(|i| all[*i].amount_col()).collect();
-    let body = || records.iter().filter(|r| r.line > mapping.skip_rows);
-    let samples: Vec<&str> = body()
-        .flat_map(|r| numeric.iter().map(move |i| r.cell(*i)))
-        .collect();
-    let (dec, thousands) = amount::detect_separators(samples.iter().copied());
-    mapping.decimal_separator = Some(dec);
-    mapping.thousands_separator = thousands;
-
     // Currency: a column of ISO codes (named, or by content), preferring the one after the amount.
     let amount_at = match &amount_cols {
         AmountColumns::Single { column } | AmountColumns::Direction { column, .. } => *column,
@@ -275,14 +338,6 @@ pub fn detect(
     }
 
     mapping.amount = Some(amount_cols);
-    // Date order: decided by the dates, a known exporter, or asked (left open in the mapping).
-    let kept = || body().filter(|r| is_transaction(r, &mapping));
-    findings.date_order = date_finding(kept(), &mapping, &names);
-    mapping.date_order = findings
-        .date_order
-        .as_ref()
-        .filter(|f| f.basis != DateOrderBasis::Ask)
-        .map(|f| f.order);
 
     // Text columns.
     let payee = (0..width)
@@ -328,6 +383,29 @@ pub fn detect(
         findings.sign = sign_convention(&data, &mapping, &names, card_account);
         mapping.invert_sign = findings.sign.as_ref().is_some_and(|s| s.inverted);
     }
+
+    // A pass over every line: the decimal mark from every amount-like cell of every numeric
+    // column, then the date order from the dates, a known exporter, or asked (left open in the
+    // mapping).
+    let skip = mapping.skip_rows;
+    let mut separators = amount::SeparatorVotes::default();
+    let mut dates = DateEvidence::default();
+    table.each(|r| {
+        if r.line > skip {
+            numeric.iter().for_each(|i| separators.add(r.cell(*i)));
+            dates.add(r, &mapping);
+        }
+        Ok::<_, ImportError>(())
+    })?;
+    let (dec, thousands) = separators.decide();
+    mapping.decimal_separator = Some(dec);
+    mapping.thousands_separator = thousands;
+    findings.date_order = dates.decide(&mapping, &names);
+    mapping.date_order = findings
+        .date_order
+        .as_ref()
+        .filter(|f| f.basis != DateOrderBasis::Ask)
+        .map(|f| f.order);
     Ok((mapping, findings))
 }
 
@@ -341,65 +419,82 @@ fn is_transaction(r: &Record, mapping: &Mapping) -> bool {
     })
 }
 
-/// The order the dates are written in: what the dates themselves say, else what a known
-/// exporter's header says, else a question (with the locale's likely order shown meanwhile:
-/// month first for amounts in dollars with a decimal point).
-fn date_finding<'a>(
-    body: impl Iterator<Item = &'a Record> + Clone,
-    mapping: &Mapping,
-    names: &[String],
-) -> Option<DateOrderFinding> {
-    let date_col = mapping.date_column?;
-    let amount_cells: Vec<usize> = match &mapping.amount {
-        Some(AmountColumns::Single { column } | AmountColumns::Direction { column, .. }) => {
-            vec![*column]
+/// What the lines say about the order the dates are written in, gathered one line at a time
+/// (lines of transactions only, when the file has record types).
+#[derive(Default)]
+struct DateEvidence {
+    dollars: bool,
+    usd: bool,
+    dotted: bool,
+    votes: date::OrderVotes,
+}
+
+impl DateEvidence {
+    fn add(&mut self, r: &Record, mapping: &Mapping) {
+        let Some(date_col) = mapping.date_column else {
+            return;
+        };
+        if !is_transaction(r, mapping) {
+            return;
         }
-        Some(AmountColumns::DebitCredit { debit, credit }) => vec![*debit, *credit],
-        None => Vec::new(),
-    };
-    let dollars = body
-        .clone()
-        .any(|r| amount_cells.iter().any(|c| r.cell(*c).contains('$')));
-    let usd = mapping
-        .currency_column
-        .is_some_and(|c| body.clone().any(|r| r.cell(c).eq_ignore_ascii_case("USD")));
-    let point = mapping.decimal_separator != Some(DecimalSeparator::Comma);
-    let prefer = if point && (dollars || usd) {
-        DateOrder::Mdy
-    } else {
-        DateOrder::Dmy
-    };
-    let dotted = body.clone().any(|r| {
-        let d = r.cell(date_col);
-        date::is_date(d) && d.trim().trim_end_matches('.').contains('.')
-    });
-    let mut finding = date::decide_order(body.map(|r| r.cell(date_col)), prefer)?;
-    if finding.basis != DateOrderBasis::Ask {
-        return Some(finding);
-    }
-    if let Some((name, order)) =
-        exporters::date_order(names).filter(|(_, order)| finding.candidates.contains(order))
-    {
-        finding.order = order;
-        finding.basis = DateOrderBasis::Exporter;
-        finding.exporter = Some(name.to_string());
-        finding.message = format!(
-            "Every date reads both ways; the header is {name}'s export, which writes {}.",
-            order.label()
-        );
-    } else if (dotted || !point) && finding.candidates.contains(&DateOrder::Dmy) {
-        finding.order = DateOrder::Dmy;
-        finding.basis = DateOrderBasis::Convention;
-        finding.message = format!(
-            "Every date reads both ways; {} written day first wherever that is the custom.",
-            if dotted {
-                "dates with dots are"
-            } else {
-                "amounts with a decimal comma come from countries whose dates are"
+        let amount_cells: &[usize] = match &mapping.amount {
+            Some(AmountColumns::Single { column } | AmountColumns::Direction { column, .. }) => {
+                std::slice::from_ref(column)
             }
-        );
+            Some(AmountColumns::DebitCredit { debit, credit }) => &[*debit, *credit],
+            None => &[],
+        };
+        self.dollars = self.dollars || amount_cells.iter().any(|c| r.cell(*c).contains('$'));
+        self.usd = self.usd
+            || mapping
+                .currency_column
+                .is_some_and(|c| r.cell(c).eq_ignore_ascii_case("USD"));
+        let d = r.cell(date_col);
+        self.dotted =
+            self.dotted || (d.trim().trim_end_matches('.').contains('.') && date::is_date(d));
+        self.votes.add(d);
     }
-    Some(finding)
+
+    /// The order the dates are written in: what the dates themselves say, else what a known
+    /// exporter's header says, else a question (with the locale's likely order shown meanwhile:
+    /// month first for amounts in dollars with a decimal point).
+    fn decide(&self, mapping: &Mapping, names: &[String]) -> Option<DateOrderFinding> {
+        mapping.date_column?;
+        let point = mapping.decimal_separator != Some(DecimalSeparator::Comma);
+        let prefer = if point && (self.dollars || self.usd) {
+            DateOrder::Mdy
+        } else {
+            DateOrder::Dmy
+        };
+        let dotted = self.dotted;
+        let mut finding = self.votes.decide(prefer)?;
+        if finding.basis != DateOrderBasis::Ask {
+            return Some(finding);
+        }
+        if let Some((name, order)) =
+            exporters::date_order(names).filter(|(_, order)| finding.candidates.contains(order))
+        {
+            finding.order = order;
+            finding.basis = DateOrderBasis::Exporter;
+            finding.exporter = Some(name.to_string());
+            finding.message = format!(
+                "Every date reads both ways; the header is {name}'s export, which writes {}.",
+                order.label()
+            );
+        } else if (dotted || !point) && finding.candidates.contains(&DateOrder::Dmy) {
+            finding.order = DateOrder::Dmy;
+            finding.basis = DateOrderBasis::Convention;
+            finding.message = format!(
+                "Every date reads both ways; {} written day first wherever that is the custom.",
+                if dotted {
+                    "dates with dots are"
+                } else {
+                    "amounts with a decimal comma come from countries whose dates are"
+                }
+            );
+        }
+        Some(finding)
+    }
 }
 
 /// A column of short codes saying what kind of line each is, where balance lines carry other
@@ -714,54 +809,49 @@ fn check_columns(mapping: &Mapping, width: usize) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// Applies a mapping (detected or given) to the records. Each record is dropped as soon as it
-/// is read, so a large file is never held twice (as records and as rows). `detected`: what
+/// Applies a mapping (detected or given) to the table, handing each transaction and each
+/// problem to `emit` in line order as it is read: nothing of the file is kept. `detected`: what
 /// detection found, kept in the result.
-pub fn extract(
-    records: Vec<Record>,
+pub fn extract<E: From<ImportError>>(
+    table: &mut impl Table,
     mapping: Mapping,
     digits: u32,
     format: Format,
     encoding: String,
     detected: LayoutFindings,
-) -> Result<Parsed, ImportError> {
+    emit: &mut impl FnMut(Item) -> Result<(), E>,
+) -> Result<Reading, E> {
     let skip = mapping.skip_rows;
-    let width = records
-        .iter()
-        .filter(|r| r.line > skip)
-        .map(|r| r.cells.len())
-        .max()
-        .unwrap_or(0);
+    // A first pass: the width, the header, and (no order in the mapping) what the dates say.
+    let (mut width, mut header_record) = (0usize, None::<Record>);
+    let mut dates = DateEvidence::default();
+    let undecided = mapping.date_order.is_none();
+    table.each(|r| {
+        if r.line > skip {
+            width = width.max(r.cells.len());
+            if header_record.is_none() && mapping.has_header {
+                header_record = Some(r.clone());
+            }
+            if undecided {
+                dates.add(r, &mapping);
+            }
+        }
+        Ok::<_, ImportError>(())
+    })?;
     check_columns(&mapping, width)?;
-    let header_at = records
-        .iter()
-        .position(|r| r.line > skip)
-        .filter(|_| mapping.has_header);
+    let header = header_record.as_ref();
     let headers: Vec<String> = (0..width)
-        .map(|i| match header_at.map(|h| records[h].cell(i)) {
+        .map(|i| match header.map(|h| h.cell(i)) {
             Some(name) if !name.is_empty() => name.to_string(),
             _ => format!("Column {}", i + 1),
         })
         .collect();
     // No order in the mapping: decided here (asked again when nothing tells).
-    let date_order = match mapping.date_order {
-        Some(_) => None,
-        None => date_finding(
-            records
-                .iter()
-                .filter(|r| r.line > skip && is_transaction(r, &mapping)),
-            &mapping,
-            &headers,
-        ),
-    };
-    let most = records.len();
-    let mut rows = records.into_iter().filter(|r| r.line > skip);
-    let header_record = if mapping.has_header {
-        rows.next()
+    let date_order = if undecided {
+        dates.decide(&mapping, &headers)
     } else {
         None
     };
-    let header = header_record.as_ref();
     let date_col = mapping.date_column.unwrap_or(0);
     let order = mapping
         .date_order
@@ -771,22 +861,31 @@ pub fn extract(
     let thousands = mapping.thousands_separator;
     let amount_spec = mapping.amount.clone().expect("checked");
 
-    let mut out = Vec::with_capacity(most);
-    let mut problems = Vec::new();
+    let mut emitted = false;
     let mut currencies: Vec<String> = Vec::new();
-    for record in rows {
-        let r = &record;
+    let mut header_seen = !mapping.has_header;
+    table.each(|record| {
+        let r = record;
+        if r.line <= skip {
+            return Ok(());
+        }
+        if !header_seen {
+            header_seen = true;
+            return Ok(());
+        }
         if r.non_empty() == 0 {
-            continue;
+            return Ok(());
         }
         if let Some(h) = header {
             if r.cells == h.cells {
-                continue; // the header repeated (page breaks, concatenated exports)
+                return Ok(()); // the header repeated (page breaks, concatenated exports)
             }
         }
         let line = r.line;
+
         if let Some(why) = summary_line(r, &mapping) {
-            problems.push(RowProblem {
+            emitted = true;
+            return emit(Item::Problem(RowProblem {
                 line,
                 field: "summary".into(),
                 text: why.0,
@@ -795,8 +894,7 @@ pub fn extract(
                     why.1
                 ),
                 skipped: true,
-            });
-            continue;
+            }));
         }
         let date_text = r.cell(date_col);
         let amount = read_amount(r, &amount_spec, dec, thousands, digits);
@@ -812,7 +910,7 @@ pub fn extract(
             skipped: true,
             ..problem(field, text, format!("{message}; the line is not imported"))
         };
-        match (date, amount) {
+        let item = match (date, amount) {
             (Some(date), Ok((Some(mut minor), _))) => {
                 if mapping.invert_sign {
                     minor = -minor;
@@ -842,7 +940,7 @@ pub fn extract(
                         currencies.push(code.clone());
                     }
                 }
-                out.push(ParsedRow {
+                Item::Row(ParsedRow {
                     line,
                     date,
                     amount: minor,
@@ -853,13 +951,13 @@ pub fn extract(
                     external_id: None,
                     currency: row_currency,
                     account: cell(mapping.account_column),
-                });
+                })
             }
             (None, Ok((Some(_), _)))
                 if columns::is_summary_label(date_text)
                     || r.cells.iter().any(|c| columns::is_summary(c)) =>
             {
-                problems.push(RowProblem {
+                Item::Problem(RowProblem {
                     skipped: true,
                     field: "summary".into(),
                     ..problem(
@@ -870,23 +968,23 @@ pub fn extract(
                 })
             }
             (None, Ok((Some(_), _))) if date_text.is_empty() => {
-                problems.push(problem("date", "", "the date is empty".into()));
+                Item::Problem(problem("date", "", "the date is empty".into()))
             }
-            (None, Ok((Some(_), _))) if columns::is_pending(date_text) => problems.push(skipped(
+            (None, Ok((Some(_), _))) if columns::is_pending(date_text) => Item::Problem(skipped(
                 "date",
                 date_text,
                 format!("'{date_text}' is not a date yet (a pending transaction)"),
             )),
-            (None, Ok((Some(_), _))) => problems.push(problem(
+            (None, Ok((Some(_), _))) => Item::Problem(problem(
                 "date",
                 date_text,
                 format!("cannot read the date '{date_text}'"),
             )),
-            (None, _) => {} // neither a date nor an amount: not a transaction line
+            (None, _) => return Ok(()), // neither a date nor an amount: not a transaction line
             (Some(_), Ok((None, text))) => {
-                problems.push(skipped("amount", &text, "the amount is empty".into()))
+                Item::Problem(skipped("amount", &text, "the amount is empty".into()))
             }
-            (Some(_), Err((field, text, why))) => problems.push(problem(
+            (Some(_), Err((field, text, why))) => Item::Problem(problem(
                 field,
                 &text,
                 if field == "direction" {
@@ -895,12 +993,14 @@ pub fn extract(
                     format!("cannot read the amount '{text}' ({why})")
                 },
             )),
-        }
-    }
-    if out.is_empty() && problems.is_empty() {
-        return Err(ImportError::NoTransactions(
+        };
+        emitted = true;
+        emit(item)
+    })?;
+    if !emitted {
+        return Err(E::from(ImportError::NoTransactions(
             "no line holds both a date and an amount.".into(),
-        ));
+        )));
     }
     let mut currency = if currencies.len() == 1 {
         currencies.pop()
@@ -914,20 +1014,13 @@ pub fn extract(
             currency = header.and_then(|h| columns::currency_in_header(h.cell(*column)));
         }
     }
-    Ok(Parsed {
-        format,
-        mapping,
-        encoding,
-        currency,
-        headers,
-        rows: out,
-        problems,
-        findings: LayoutFindings {
-            date_order: detected.date_order.or(date_order),
-            ..detected
-        },
-        cleaned: Vec::new(),
-    })
+    let findings = LayoutFindings {
+        date_order: detected.date_order.or(date_order),
+        ..detected
+    };
+    Ok(Reading::of(
+        format, mapping, encoding, currency, headers, findings,
+    ))
 }
 
 /// Why a row is a balance, turnover or total line rather than a transaction: (the text that

@@ -532,3 +532,35 @@ fn rows_wider_than_the_header_are_joined_by_content() {
     assert_eq!(p.headers.len(), 5);
     assert!(p.problems.is_empty(), "{:?}", p.problems);
 }
+
+#[test]
+fn rows_and_problems_are_handed_on_in_line_order_whatever_the_line_ends() {
+    // CRLF, a bare CR (old Mac) and LF in one file, and a quoted cell across a CRLF: each is one
+    // line end, as when the text was normalised before it was split.
+    let text = "Date,Description,Amount\r\n2024-01-02,\"Two\r\nlines\",-1.00\r2024-01-03,Bad,abc\n\
+                2024-01-04,Pending,\n2024-01-05,Shop,-2.50\n";
+    let mut items = Vec::new();
+    let reading = read(text.as_bytes(), &opts("x.csv"), |item| {
+        items.push(item);
+        Ok::<_, ImportError>(())
+    })
+    .unwrap();
+    let lines: Vec<(usize, bool)> = items
+        .iter()
+        .map(|i| match i {
+            Item::Row(r) => (r.line, true),
+            Item::Problem(p) => (p.line, false),
+        })
+        .collect();
+    assert_eq!(lines, [(2, true), (4, false), (5, false), (6, true)]);
+    assert_eq!((reading.rows, reading.errors, reading.skipped), (2, 1, 1));
+    let Item::Row(first) = &items[0] else {
+        unreachable!()
+    };
+    assert_eq!(first.description, "Two\nlines");
+    assert_eq!(first.amount, -100);
+    // The collecting form says the same.
+    let parsed = parse(text.as_bytes(), &opts("x.csv")).unwrap();
+    assert_eq!(parsed.rows.len(), 2);
+    assert_eq!(parsed.problems.len(), 2);
+}

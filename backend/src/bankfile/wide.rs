@@ -11,7 +11,7 @@ use super::table::{amount_like, Record};
 use super::WideRowsFinding;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
     Empty,
     Date,
     Amount,
@@ -40,36 +40,80 @@ fn wordy(cell: &str) -> bool {
         })
 }
 
-/// What each column holds on the rows that have the header's width; from the header's names
-/// when no row has.
-fn profile(rows: &[&Record], header: &Record) -> Vec<Kind> {
-    let width = header.cells.len();
-    let fitting: Vec<&&Record> = rows.iter().filter(|r| r.cells.len() == width).collect();
-    (0..width)
-        .map(|i| {
-            if fitting.is_empty() {
-                let name = header.cells[i].as_str();
-                return if columns::date_score(name).is_some() {
-                    Kind::Date
-                } else if columns::amount_score(name).is_some()
-                    || columns::debit_credit(name).is_some()
-                {
-                    Kind::Amount
-                } else {
-                    Kind::Text
-                };
+/// What each column holds on the rows after the header that have its width, counted one row at
+/// a time; and whether any row is wider.
+pub struct Profile {
+    header: Record,
+    /// Per column, how many fitting rows hold each kind there.
+    counts: Vec<[usize; 4]>,
+    fitting: usize,
+    any_wide: bool,
+}
+
+impl Profile {
+    pub fn new(header: Record) -> Self {
+        let width = header.cells.len();
+        Profile {
+            header,
+            counts: vec![[0; 4]; width],
+            fitting: 0,
+            any_wide: false,
+        }
+    }
+
+    /// The next row after the header.
+    pub fn add(&mut self, r: &Record) {
+        let width = self.header.cells.len();
+        if r.cells.len() == width {
+            self.fitting += 1;
+            for (counts, cell) in self.counts.iter_mut().zip(&r.cells) {
+                counts[kind(cell) as usize] += 1;
             }
-            let mut counts = [0usize; 4];
-            for r in &fitting {
-                counts[kind(&r.cells[i]) as usize] += 1;
-            }
-            [Kind::Date, Kind::Amount, Kind::Text]
-                .into_iter()
-                .max_by_key(|k| counts[*k as usize])
-                .filter(|k| counts[*k as usize] > 0)
-                .unwrap_or(Kind::Empty)
+        }
+        self.any_wide |= is_wide(r, width);
+    }
+
+    /// What folds the wide rows, when there are any to fold.
+    pub fn folder(self, delimiter: char) -> Option<Folder> {
+        if self.header.cells.len() < 2 || !self.any_wide {
+            return None;
+        }
+        let kinds = (0..self.header.cells.len())
+            .map(|i| {
+                if self.fitting == 0 {
+                    let name = self.header.cells[i].as_str();
+                    return if columns::date_score(name).is_some() {
+                        Kind::Date
+                    } else if columns::amount_score(name).is_some()
+                        || columns::debit_credit(name).is_some()
+                    {
+                        Kind::Amount
+                    } else {
+                        Kind::Text
+                    };
+                }
+                let counts = &self.counts[i];
+                [Kind::Date, Kind::Amount, Kind::Text]
+                    .into_iter()
+                    .max_by_key(|k| counts[*k as usize])
+                    .filter(|k| counts[*k as usize] > 0)
+                    .unwrap_or(Kind::Empty)
+            })
+            .collect();
+        Some(Folder {
+            header: self.header,
+            kinds,
+            joint: format!("{delimiter} "),
+            delimiter,
+            rows: 0,
+            lines: Vec::new(),
+            joined: Vec::new(),
         })
-        .collect()
+    }
+}
+
+fn is_wide(r: &Record, width: usize) -> bool {
+    r.cells.len() > width && r.cells[width..].iter().any(|c| !c.is_empty())
 }
 
 /// How well cells fit the columns: a match counts one, an empty cell nothing, a mismatch
@@ -87,24 +131,46 @@ fn fit(cells: &[String], profile: &[Kind]) -> i64 {
         .sum()
 }
 
-/// Joins the extra cells of every row after `header` wider than it. The joint is the
-/// delimiter and a space, as the text most likely read.
-pub fn fold(records: &mut [Record], header: usize, delimiter: char) -> Option<WideRowsFinding> {
-    let (head, body) = records.split_at_mut(header + 1);
-    let header = &head[header];
-    let width = header.cells.len();
-    let wide = |r: &Record| r.cells.len() > width && r.cells[width..].iter().any(|c| !c.is_empty());
-    if width < 2 || !body.iter().any(wide) {
-        return None;
+/// Joins the extra cells of each row after the header wider than it, one row at a time. The
+/// joint is the delimiter and a space, as the text most likely read.
+#[derive(Clone)]
+pub struct Folder {
+    header: Record,
+    kinds: Vec<Kind>,
+    joint: String,
+    delimiter: char,
+    rows: usize,
+    lines: Vec<usize>,
+    joined: Vec<usize>,
+}
+
+impl Folder {
+    /// The same folding with nothing folded yet, for another pass over the rows.
+    pub fn restart(&self) -> Folder {
+        Folder {
+            rows: 0,
+            lines: Vec::new(),
+            joined: Vec::new(),
+            ..self.clone()
+        }
     }
-    let kinds = profile(&body.iter().collect::<Vec<_>>(), header);
-    let joint = format!("{delimiter} ");
-    let (mut rows, mut lines, mut joined) = (0, Vec::new(), Vec::<usize>::new());
-    for r in body.iter_mut().filter(|r| wide(r)) {
+
+    /// The line of the header: rows after it are folded.
+    pub fn header_line(&self) -> usize {
+        self.header.line
+    }
+
+    /// Folds one row after the header, if it is wide.
+    pub fn fold(&mut self, r: &mut Record) {
+        let width = self.header.cells.len();
+        if !is_wide(r, width) {
+            return;
+        }
         let extra = r.cells.len() - width;
+        let joint = &self.joint;
         let candidate = |p: usize| -> Vec<String> {
             let mut cells = r.cells[..p].to_vec();
-            let joined = r.cells[p..=p + extra].join(&joint);
+            let joined = r.cells[p..=p + extra].join(joint);
             // A field quoted after a space (`, "7 Quay Rd, Hull"`) keeps its quotes when split.
             cells.push(
                 match joined.strip_prefix('"').and_then(|j| j.strip_suffix('"')) {
@@ -118,45 +184,65 @@ pub fn fold(records: &mut [Record], header: usize, delimiter: char) -> Option<Wi
         // Best fit; among equals an address column, then the leftmost.
         let Some(p) = (0..width).max_by_key(|p| {
             (
-                fit(&candidate(*p), &kinds),
-                columns::is_address(&header.cells[*p]),
+                fit(&candidate(*p), &self.kinds),
+                columns::is_address(&self.header.cells[*p]),
                 std::cmp::Reverse(*p),
             )
         }) else {
-            continue;
+            return;
         };
         r.cells = candidate(p);
-        rows += 1;
-        if lines.len() < 20 {
-            lines.push(r.line);
+        self.rows += 1;
+        if self.lines.len() < 20 {
+            self.lines.push(r.line);
         }
-        if !joined.contains(&p) {
-            joined.push(p);
+        if !self.joined.contains(&p) {
+            self.joined.push(p);
         }
     }
-    joined.sort_unstable();
-    let columns: Vec<String> = joined
-        .iter()
-        .map(|p| match header.cells[*p].as_str() {
-            "" => format!("Column {}", p + 1),
-            name => name.to_string(),
+
+    /// What folding the rows so far did.
+    pub fn finding(&self) -> Option<WideRowsFinding> {
+        let rows = self.rows;
+        if rows == 0 {
+            return None;
+        }
+        let mut joined = self.joined.clone();
+        joined.sort_unstable();
+        let columns: Vec<String> = joined
+            .iter()
+            .map(|p| match self.header.cells[*p].as_str() {
+                "" => format!("Column {}", p + 1),
+                name => name.to_string(),
+            })
+            .collect();
+        Some(WideRowsFinding {
+            rows,
+            message: format!(
+                "{rows} row{} had more cells than the header names (a field holding '{}'); their extra cells were joined into {}.",
+                if rows == 1 { "" } else { "s" },
+                self.delimiter,
+                columns.join(", ")
+            ),
+            lines: self.lines.clone(),
+            columns,
         })
-        .collect();
-    Some(WideRowsFinding {
-        rows,
-        message: format!(
-            "{rows} row{} had more cells than the header names (a field holding '{delimiter}'); their extra cells were joined into {}.",
-            if rows == 1 { "" } else { "s" },
-            columns.join(", ")
-        ),
-        lines,
-        columns,
-    })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Folds every row after the header at `header`, as a reading of the file does.
+    fn fold(records: &mut [Record], header: usize, delimiter: char) -> Option<WideRowsFinding> {
+        let (head, body) = records.split_at_mut(header + 1);
+        let mut profile = Profile::new(head[header].clone());
+        body.iter().for_each(|r| profile.add(r));
+        let mut folder = profile.folder(delimiter)?;
+        body.iter_mut().for_each(|r| folder.fold(r));
+        folder.finding()
+    }
 
     fn record(line: usize, cells: &[&str]) -> Record {
         Record {

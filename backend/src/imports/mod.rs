@@ -17,7 +17,8 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::bankfile::{
-    self, DateOrder, DateOrderBasis, ImportError, Limits, Mapping, ParseOptions, Parsed, RowProblem,
+    self, DateOrder, DateOrderBasis, ImportError, Item, Limits, Mapping, ParseOptions, ParsedRow,
+    Reading, RowProblem,
 };
 use crate::db::schema::{imports, mapping_profiles, transactions};
 use crate::db::DbConn;
@@ -181,31 +182,117 @@ pub struct Upload {
 /// be stored.
 pub struct Preview {
     pub record: ImportRecord,
-    pub parsed: Parsed,
+    pub scan: Scan,
     pub rows: Vec<PreviewRow>,
     pub duplicates: usize,
+    /// The file as uploaded, for a commit in the same request.
+    pub file: Vec<u8>,
 }
 
-/// (unreadable, deliberately skipped) line counts.
-fn problem_counts(parsed: &Parsed) -> (i64, i64) {
-    let skipped = parsed.problems.iter().filter(|p| p.skipped).count();
-    ((parsed.problems.len() - skipped) as i64, skipped as i64)
+/// A file read through once: what it is, what of its problems is kept, and the dates its rows
+/// span. Its rows are not kept: planning and writing read the file again, so that no import
+/// holds more than a batch of them.
+pub struct Scan {
+    pub reading: Reading,
+    /// The first `KEPT_PROBLEMS` problems (the counts are in `reading`).
+    pub problems: Vec<RowProblem>,
+    /// The first `KEPT_PROBLEMS` problems that stop a commit.
+    errors: Vec<RowProblem>,
+    /// The first and last date of its rows.
+    dates: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Whether a row states its own currency.
+    row_currencies: bool,
+}
+
+impl Scan {
+    /// (unreadable, deliberately skipped) line counts.
+    fn problem_counts(&self) -> (i64, i64) {
+        (self.reading.errors as i64, self.reading.skipped as i64)
+    }
 }
 
 /// A file-level problem, on the field the caller can fix.
-fn file_error(e: ImportError) -> ApiError {
-    let field = match e {
-        ImportError::ColumnMissing { .. }
-        | ImportError::ColumnNotFound { .. }
-        | ImportError::BadMapping(_)
-        | ImportError::UnknownEncoding(_) => "mapping",
-        _ => "file",
+impl From<ImportError> for ApiError {
+    fn from(e: ImportError) -> ApiError {
+        let field = match e {
+            ImportError::ColumnMissing { .. }
+            | ImportError::ColumnNotFound { .. }
+            | ImportError::BadMapping(_)
+            | ImportError::UnknownEncoding(_) => "mapping",
+            _ => "file",
+        };
+        ApiError::validation(field, e.to_string())
+    }
+}
+
+/// How a file is read for an account.
+fn options<'a>(
+    account: &Account,
+    filename: &'a str,
+    mapping: Option<&'a Mapping>,
+    limits: &Limits,
+) -> ParseOptions<'a> {
+    ParseOptions {
+        limits: *limits,
+        filename: Some(filename),
+        mapping,
+        minor_unit_digits: money::minor_unit_digits(&account.currency),
+        card_account: account.kind == AccountKind::CreditCard.as_str(),
+    }
+}
+
+/// Reads the file through once, keeping only what a scan keeps.
+fn scan(bytes: &[u8], options: &ParseOptions) -> Result<Scan, ApiError> {
+    let (mut problems, mut errors) = (Vec::new(), Vec::new());
+    let (mut dates, mut row_currencies) = (None, false);
+    let reading = bankfile::read(bytes, options, |item| {
+        match item {
+            Item::Row(row) => {
+                let (first, last) = dates.get_or_insert((row.date, row.date));
+                *first = row.date.min(*first);
+                *last = row.date.max(*last);
+                row_currencies |= row.currency.is_some();
+            }
+            Item::Problem(p) => {
+                if !p.skipped && errors.len() < KEPT_PROBLEMS {
+                    errors.push(p.clone());
+                }
+                if problems.len() < KEPT_PROBLEMS {
+                    problems.push(p);
+                }
+            }
+        }
+        Ok::<_, ApiError>(())
+    })?;
+    Ok(Scan {
+        reading,
+        problems,
+        errors,
+        dates,
+        row_currencies,
+    })
+}
+
+/// Reads the file again with the mapping a scan settled on, handing each row to `f`.
+fn each_row(
+    bytes: &[u8],
+    options: &ParseOptions,
+    scan: &Scan,
+    mut f: impl FnMut(ParsedRow) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    let options = ParseOptions {
+        mapping: Some(&scan.reading.mapping),
+        ..*options
     };
-    ApiError::validation(field, e.to_string())
+    bankfile::read(bytes, &options, |item| match item {
+        Item::Row(row) => f(row),
+        Item::Problem(_) => Ok(()),
+    })?;
+    Ok(())
 }
 
 /// The file's layout, to find the mapping saved for files like it.
-fn layout(parsed: &Parsed) -> String {
+fn layout(parsed: &Reading) -> String {
     let shape = format!("{:?}|{}", parsed.format, parsed.headers.join("\u{1f}"));
     format!("{:x}", Sha256::digest(shape.as_bytes()))
 }
@@ -224,7 +311,11 @@ fn saved_mapping(
     Ok(stored.and_then(|m| serde_json::from_str(&m).ok()))
 }
 
-fn save_mapping(conn: &mut DbConn, record: &ImportRecord, parsed: &Parsed) -> Result<(), ApiError> {
+fn save_mapping(
+    conn: &mut DbConn,
+    record: &ImportRecord,
+    parsed: &Reading,
+) -> Result<(), ApiError> {
     let layout = layout(parsed);
     let mapping = serde_json::to_string(&parsed.mapping)
         .map_err(|e| ApiError::Internal(format!("mapping: {e}")))?;
@@ -256,22 +347,14 @@ fn read(
     conn: &mut DbConn,
     account: &Account,
     bytes: &[u8],
-    filename: &str,
-    mapping: Option<&Mapping>,
-    limits: &Limits,
-) -> Result<Parsed, ApiError> {
-    let options = ParseOptions {
-        limits: *limits,
-        filename: Some(filename),
-        mapping,
-        minor_unit_digits: money::minor_unit_digits(&account.currency),
-        card_account: account.kind == AccountKind::CreditCard.as_str(),
-    };
-    let parsed = bankfile::parse(bytes, &options).map_err(file_error)?;
-    if mapping.is_some() {
-        return Ok(parsed);
+    options: &ParseOptions,
+) -> Result<Scan, ApiError> {
+    let scanned = scan(bytes, options)?;
+    if options.mapping.is_some() {
+        return Ok(scanned);
     }
-    let saved = saved_mapping(conn, account.id, &layout(&parsed))?;
+    let parsed = &scanned.reading;
+    let saved = saved_mapping(conn, account.id, &layout(parsed))?;
     let earlier = match (&saved, parsed.findings.unanswered()) {
         (None, Some(asked)) => earlier_date_order(conn, account.id, &asked.candidates)?,
         _ => None,
@@ -285,18 +368,19 @@ fn read(
         (None, None) => None,
     };
     let Some(chosen) = chosen.filter(|m| *m != parsed.mapping) else {
-        return Ok(parsed);
+        return Ok(scanned);
     };
-    let reread = bankfile::parse(
+    let reread = scan(
         bytes,
         &ParseOptions {
             mapping: Some(&chosen),
-            ..options
+            ..*options
         },
     );
-    let Ok(mut reread) = reread else {
-        return Ok(parsed);
+    let Ok(mut rescanned) = reread else {
+        return Ok(scanned);
     };
+    let reread = &mut rescanned.reading;
     // Say why the order is what it is, where the file alone left it open.
     if let (Some(asked), Some(order)) = (parsed.findings.unanswered(), chosen.date_order) {
         reread.findings.date_order = Some(bankfile::DateOrderFinding {
@@ -310,9 +394,10 @@ fn read(
             ),
         });
     }
-    reread.findings.sign = reread.findings.sign.or(parsed.findings.sign);
-    reread.findings.wide_rows = reread.findings.wide_rows.or(parsed.findings.wide_rows);
-    Ok(reread)
+    reread.findings.sign = reread.findings.sign.take().or(parsed.findings.sign.clone());
+    reread.findings.wide_rows =
+        (reread.findings.wide_rows.take()).or(parsed.findings.wide_rows.clone());
+    Ok(rescanned)
 }
 
 /// The date order every earlier import into the account was read in (by its saved mappings),
@@ -340,24 +425,73 @@ fn account_for(conn: &mut DbConn, user_id: i64, account_id: i64) -> Result<Accou
         .map_err(|_| ApiError::validation("account_id", "is not one of your accounts"))
 }
 
-/// Where the rows of a file go.
+/// Where the rows of a file go: the import's account or, when the mapping routes by account
+/// (Dhana's own export of several accounts), the user's open account the row names.
 struct Routes {
-    /// The account of each row, in file order.
-    rows: Vec<i64>,
-    /// Every account a row goes to.
+    account: Account,
+    /// With routing: the user's open accounts by name.
+    by_name: Option<HashMap<String, Account>>,
+    /// The file's own currency, for rows that state none.
+    currency: Option<String>,
+    /// Every account a row may go to.
     accounts: Vec<i64>,
 }
 
-/// Where each row goes: the import's account or, when the mapping routes by account (Dhana's own
-/// export of several accounts), the user's open account the row names. Refuses a file or rows
-/// whose money is in another currency than their account's (the amounts would be recorded as
-/// the wrong money), and routed rows that name no account of the user's, each by its line.
+impl Routes {
+    /// The account of a row, or why it has none: it names no account of the user's, or its
+    /// money is in another currency than its account's (the amounts would be recorded as the
+    /// wrong money).
+    fn target(&self, row: &ParsedRow) -> Result<i64, FieldError> {
+        let named = row
+            .account
+            .as_deref()
+            .map(str::trim)
+            .filter(|_| self.by_name.is_some());
+        let target = match (named, &self.by_name) {
+            (Some(name), Some(by_name)) => by_name.get(&name.to_lowercase()),
+            _ => Some(&self.account),
+        };
+        let Some(target) = target else {
+            return Err(FieldError::new(
+                format!("line {}.account", row.line),
+                format!(
+                    "line {} belongs to the account \"{}\", and you have no open account of that name; create it, or import without routing by account",
+                    row.line,
+                    named.unwrap_or_default()
+                ),
+            ));
+        };
+        let currency = row.currency.as_ref().or(self.currency.as_ref());
+        if let Some(currency) = currency.filter(|c| **c != target.currency) {
+            let advice = if self.by_name.is_some() {
+                format!("your account \"{}\" is in {}", target.name, target.currency)
+            } else {
+                format!(
+                    "the account is in {}; import the rows of each currency into an account in that currency",
+                    target.currency
+                )
+            };
+            return Err(FieldError::new(
+                format!("line {}.currency", row.line),
+                format!("line {} is in {currency} but {advice}", row.line),
+            ));
+        }
+        Ok(target.id)
+    }
+}
+
+/// Where each row goes (see [`Routes`]). Refuses a file in another currency than its account,
+/// and rows that cannot go anywhere, each by its line: a pass over the file when rows name an
+/// account or a currency.
 fn route(
     conn: &mut DbConn,
     user_id: i64,
     account: &Account,
-    parsed: &Parsed,
+    bytes: &[u8],
+    options: &ParseOptions,
+    scan: &Scan,
 ) -> Result<Routes, ApiError> {
+    let parsed = &scan.reading;
     let routing = parsed.mapping.route_by_account && parsed.mapping.account_column.is_some();
     if let Some(currency) = parsed
         .currency
@@ -372,61 +506,39 @@ fn route(
             ),
         ));
     }
-    let by_name: HashMap<String, Account> = if routing {
-        accounts::list(conn, user_id, false)?
-            .into_iter()
-            .map(|a| (a.name.trim().to_lowercase(), a))
-            .collect()
+    let by_name: Option<HashMap<String, Account>> = if routing {
+        Some(
+            accounts::list(conn, user_id, false)?
+                .into_iter()
+                .map(|a| (a.name.trim().to_lowercase(), a))
+                .collect(),
+        )
     } else {
-        HashMap::new()
+        None
     };
-    let (mut rows, mut targets, mut refused) = (
-        Vec::with_capacity(parsed.rows.len()),
-        vec![account.id],
-        Vec::new(),
-    );
-    for row in &parsed.rows {
-        let named = row.account.as_deref().map(str::trim).filter(|_| routing);
-        let Some(target) = (match named {
-            Some(name) => by_name.get(&name.to_lowercase()),
-            None => Some(account),
-        }) else {
-            refused.push(FieldError::new(
-                format!("line {}.account", row.line),
-                format!(
-                    "line {} belongs to the account \"{}\", and you have no open account of that name; create it, or import without routing by account",
-                    row.line,
-                    named.unwrap_or_default()
-                ),
-            ));
-            continue;
-        };
-        let currency = row.currency.as_ref().or(parsed.currency.as_ref());
-        if let Some(currency) = currency.filter(|c| **c != target.currency) {
-            let advice = if routing {
-                format!("your account \"{}\" is in {}", target.name, target.currency)
-            } else {
-                format!(
-                    "the account is in {}; import the rows of each currency into an account in that currency",
-                    target.currency
-                )
-            };
-            refused.push(FieldError::new(
-                format!("line {}.currency", row.line),
-                format!("line {} is in {currency} but {advice}", row.line),
-            ));
-            continue;
-        }
-        if !targets.contains(&target.id) {
-            targets.push(target.id);
-        }
-        rows.push(target.id);
+    let mut targets = vec![account.id];
+    targets.extend(by_name.iter().flat_map(|m| m.values().map(|a| a.id)));
+    targets.sort_unstable();
+    targets.dedup();
+    let routes = Routes {
+        account: account.clone(),
+        by_name,
+        currency: parsed.currency.clone(),
+        accounts: targets,
+    };
+    let mut refused = Vec::new();
+    if routing || scan.row_currencies {
+        each_row(bytes, options, scan, |row| {
+            if let Err(why) = routes.target(&row) {
+                if refused.len() < KEPT_PROBLEMS {
+                    refused.push(why);
+                }
+            }
+            Ok(())
+        })?;
     }
     if refused.is_empty() {
-        return Ok(Routes {
-            rows,
-            accounts: targets,
-        });
+        return Ok(routes);
     }
     if !routing && parsed.mapping.account_column.is_some() {
         refused.insert(
@@ -455,22 +567,21 @@ pub fn preview(
     let (storage, categorizer) = (runner.storage, runner.categorizer);
     expire_previews(conn, storage, user_id)?;
     let account = account_for(conn, user_id, upload.account_id)?;
-    let mut parsed = read(
-        conn,
+    let options = options(
         &account,
-        &upload.bytes,
         &upload.filename,
         upload.mapping.as_ref(),
         runner.limits,
-    )?;
+    );
+    let mut scan = read(conn, &account, &upload.bytes, &options)?;
     if let Some(route) = upload.route_by_account {
-        parsed.mapping.route_by_account = route;
+        scan.reading.mapping.route_by_account = route;
     }
-    let routes = route(conn, user_id, &account, &parsed)?;
+    let routes = route(conn, user_id, &account, &upload.bytes, &options, &scan)?;
     let key = storage
         .put(&format!("imports/{user_id}"), &upload.bytes)
         .map_err(|e| ApiError::Internal(format!("storing the upload: {e}")))?;
-    let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
+    let parsed = &scan.reading;
     let row = (
         imports::user_id.eq(user_id),
         imports::account_id.eq(account.id),
@@ -481,10 +592,10 @@ pub fn preview(
         imports::file_key.eq(&key),
         imports::file_sha256.eq(format!("{:x}", Sha256::digest(&upload.bytes))),
         imports::file_size.eq(upload.bytes.len() as i64),
-        imports::total_rows.eq(parsed.rows.len() as i64),
-        imports::error_count.eq(problem_counts(&parsed).0),
-        imports::skipped_count.eq(problem_counts(&parsed).1),
-        imports::problems.eq(to_json(&kept)?),
+        imports::total_rows.eq(parsed.rows as i64),
+        imports::error_count.eq(scan.problem_counts().0),
+        imports::skipped_count.eq(scan.problem_counts().1),
+        imports::problems.eq(to_json(&scan.problems)?),
         imports::created_at.eq(now()),
     );
     let inserted = with_conn!(conn, c => diesel::insert_into(imports::table)
@@ -499,7 +610,18 @@ pub fn preview(
             return Err(e.into());
         }
     };
-    preview_of(conn, categorizer, user_id, &routes, record, parsed)
+    let mut preview = preview_of(
+        conn,
+        categorizer,
+        user_id,
+        &routes,
+        &upload.bytes,
+        &options,
+        record,
+        scan,
+    )?;
+    preview.file = upload.bytes;
+    Ok(preview)
 }
 
 pub fn get(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, ApiError> {
@@ -538,29 +660,37 @@ pub fn list(
 }
 
 /// The preview of a read file: its first rows as they will be stored, and how many of all are
-/// duplicates.
+/// duplicates (a pass over the file, planning each row and keeping the first few).
+#[allow(clippy::too_many_arguments)]
 fn preview_of(
     conn: &mut DbConn,
     categorizer: &Categorizer,
     user_id: i64,
     routes: &Routes,
+    bytes: &[u8],
+    options: &ParseOptions,
     record: ImportRecord,
-    parsed: Parsed,
+    scan: Scan,
 ) -> Result<Preview, ApiError> {
-    let mut planner = Planner::new(conn, categorizer, user_id, &routes.accounts, &parsed.rows)?;
+    let mut planner = Planner::new(conn, categorizer, user_id, &routes.accounts, scan.dates)?;
     let (mut rows, mut duplicates) = (Vec::new(), 0);
-    for (row, &account_id) in parsed.rows.iter().zip(&routes.rows) {
-        let planned = planner.plan(row, account_id);
+    each_row(bytes, options, &scan, |row| {
+        let account_id = routes
+            .target(&row)
+            .map_err(|e| ApiError::Validation(vec![e]))?;
+        let planned = planner.plan(&row, account_id);
         duplicates += usize::from(planned.duplicate);
         if rows.len() < PREVIEW_ROWS {
             rows.push(PreviewRow::from(&planned));
         }
-    }
+        Ok(())
+    })?;
     Ok(Preview {
         record,
-        parsed,
+        scan,
         rows,
         duplicates,
+        file: Vec::new(),
     })
 }
 
@@ -582,39 +712,31 @@ pub fn repreview(
     let categorizer = runner.categorizer;
     let record = get(conn, user_id, id)?;
     let account = accounts::get(conn, user_id, record.account_id)?;
-    let parsed = read_stored(conn, runner, &account, &record, mapping)?;
-    let routes = route(conn, user_id, &account, &parsed)?;
-    let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
+    let bytes = stored_file(runner.storage, &record)?;
+    let mapping = mapping.or_else(|| record.mapping());
+    let options = options(&account, &record.filename, mapping.as_ref(), runner.limits);
+    let scan = read(conn, &account, &bytes, &options)?;
+    let routes = route(conn, user_id, &account, &bytes, &options, &scan)?;
+    let parsed = &scan.reading;
     let record = with_conn!(conn, c => diesel::update(imports::table.find(record.id))
         .set((
             imports::mapping.eq(to_json(&parsed.mapping)?),
-            imports::total_rows.eq(parsed.rows.len() as i64),
-            imports::error_count.eq(problem_counts(&parsed).0),
-            imports::skipped_count.eq(problem_counts(&parsed).1),
-            imports::problems.eq(to_json(&kept)?),
+            imports::total_rows.eq(parsed.rows as i64),
+            imports::error_count.eq(scan.problem_counts().0),
+            imports::skipped_count.eq(scan.problem_counts().1),
+            imports::problems.eq(to_json(&scan.problems)?),
         ))
         .returning(ImportRecord::as_returning())
         .get_result(c))?;
-    preview_of(conn, categorizer, user_id, &routes, record, parsed)
-}
-
-/// Reads an import's stored file again, with the given mapping or else its own.
-fn read_stored(
-    conn: &mut DbConn,
-    runner: &Runner,
-    account: &Account,
-    record: &ImportRecord,
-    mapping: Option<Mapping>,
-) -> Result<Parsed, ApiError> {
-    let bytes = stored_file(runner.storage, record)?;
-    let mapping = mapping.or_else(|| record.mapping());
-    read(
+    preview_of(
         conn,
-        account,
+        categorizer,
+        user_id,
+        &routes,
         &bytes,
-        &record.filename,
-        mapping.as_ref(),
-        runner.limits,
+        &options,
+        record,
+        scan,
     )
 }
 
@@ -641,12 +763,39 @@ pub fn commit(
     let record = get(conn, user_id, id)?;
     refuse_running_or_done(&record, runner.claims)?;
     let account = accounts::get(conn, user_id, record.account_id)?;
-    let parsed = read_stored(conn, runner, &account, &record, options.mapping)?;
+    let bytes = stored_file(runner.storage, &record)?;
+    let mapping = options.mapping.or_else(|| record.mapping());
+    let read_options = self::options(&account, &record.filename, mapping.as_ref(), runner.limits);
+    let scan = read(conn, &account, &bytes, &read_options)?;
     // The preview asked how the dates are written: the answer comes with a mapping.
-    if let Some(asked) = parsed.findings.unanswered() {
+    if let Some(asked) = scan.reading.findings.unanswered() {
         return Err(ApiError::validation("mapping.date_order", &asked.message));
     }
-    commit_parsed(conn, runner, &record, &parsed, options.skip_invalid_rows)
+    commit_scanned(
+        conn,
+        runner,
+        &record,
+        &bytes,
+        &scan,
+        options.skip_invalid_rows,
+    )
+}
+
+/// Commits a file just previewed in the same request (the one-call upload).
+pub fn commit_previewed(
+    conn: &mut DbConn,
+    runner: &Runner,
+    preview: &Preview,
+    skip_invalid_rows: bool,
+) -> Result<ImportRecord, ApiError> {
+    commit_scanned(
+        conn,
+        runner,
+        &preview.record,
+        &preview.file,
+        &preview.scan,
+        skip_invalid_rows,
+    )
 }
 
 /// What a commit needs besides the connection: where files are, progress, the categorizer and
@@ -682,27 +831,32 @@ pub(crate) fn being_committed() -> ApiError {
 
 /// Commits an import whose file was just read (by `preview` or `commit`). A file the account
 /// already has every row of ends as `nothing_new`, not as an empty `committed` entry.
-pub fn commit_parsed(
+fn commit_scanned(
     conn: &mut DbConn,
     runner: &Runner,
     record: &ImportRecord,
-    parsed: &Parsed,
+    bytes: &[u8],
+    scan: &Scan,
     skip_invalid_rows: bool,
 ) -> Result<ImportRecord, ApiError> {
     refuse_running_or_done(record, runner.claims)?;
-    if problem_counts(parsed).0 > 0 && !skip_invalid_rows {
+    if scan.reading.errors > 0 && !skip_invalid_rows {
         return Err(ApiError::Validation(
-            parsed
-                .problems
+            scan.errors
                 .iter()
-                .filter(|p| !p.skipped)
-                .take(KEPT_PROBLEMS)
                 .map(|p| FieldError::new(format!("line {}.{}", p.line, p.field), &p.message))
                 .collect(),
         ));
     }
     let account = accounts::get(conn, record.user_id, record.account_id)?;
-    let routes = route(conn, record.user_id, &account, parsed)?;
+    let options = options(
+        &account,
+        &record.filename,
+        Some(&scan.reading.mapping),
+        runner.limits,
+    );
+    let routes = route(conn, record.user_id, &account, bytes, &options, scan)?;
+    let parsed = &scan.reading;
     let Some(token) = runner.claims.claim(conn, record.id)? else {
         // Lost the race: say what the winner made of it.
         let now = get(conn, record.user_id, record.id)?;
@@ -713,9 +867,8 @@ pub fn commit_parsed(
     // anywhere in it leaves nothing but its claim.
     let written = conn.transaction(|conn| -> Result<ImportRecord, ApiError> {
         runner.claims.hold(conn, record.id, &token)?;
-        let (imported, duplicates) = write(conn, runner, record, &routes, parsed)?;
+        let (imported, duplicates) = write(conn, runner, record, &routes, bytes, &options, scan)?;
         save_mapping(conn, record, parsed)?;
-        let kept: Vec<&RowProblem> = parsed.problems.iter().take(KEPT_PROBLEMS).collect();
         let (status, committed_at) = if imported == 0 && duplicates > 0 {
             (Status::NothingNew, None)
         } else {
@@ -729,13 +882,13 @@ pub fn commit_parsed(
                 imports::claimed_by.eq(None::<String>),
                 imports::claimed_at.eq(None::<NaiveDateTime>),
                 imports::mapping.eq(to_json(&parsed.mapping)?),
-                imports::total_rows.eq(parsed.rows.len() as i64),
-                imports::processed_rows.eq(parsed.rows.len() as i64),
+                imports::total_rows.eq(parsed.rows as i64),
+                imports::processed_rows.eq(parsed.rows as i64),
                 imports::imported_count.eq(imported as i64),
                 imports::duplicate_count.eq(duplicates as i64),
-                imports::error_count.eq(problem_counts(parsed).0),
-                imports::skipped_count.eq(problem_counts(parsed).1),
-                imports::problems.eq(to_json(&kept)?),
+                imports::error_count.eq(scan.problem_counts().0),
+                imports::skipped_count.eq(scan.problem_counts().1),
+                imports::problems.eq(to_json(&scan.problems)?),
                 imports::committed_at.eq(committed_at),
                 imports::undone_at.eq(None::<NaiveDateTime>),
             ))
@@ -763,22 +916,23 @@ pub fn commit_parsed(
     }
 }
 
-/// The inside of the commit transaction. Returns (imported, duplicates skipped).
+/// The inside of the commit transaction: the file is read again and written batch by batch.
+/// Returns (imported, duplicates skipped).
 fn write(
     conn: &mut DbConn,
     runner: &Runner,
     record: &ImportRecord,
     routes: &Routes,
-    parsed: &Parsed,
+    bytes: &[u8],
+    options: &ParseOptions,
+    scan: &Scan,
 ) -> Result<(usize, usize), ApiError> {
     // PostgreSQL: two commits into one account wait for each other, so both cannot miss each
     // other's rows in the duplicate check; accounts are locked in id order, so two commits
     // into the same accounts cannot deadlock. (SQLite's BEGIN IMMEDIATE already serializes
     // writers.)
     if let DbConn::Postgres(c) = conn {
-        let mut ids = routes.accounts.clone();
-        ids.sort_unstable();
-        for id in ids {
+        for id in &routes.accounts {
             diesel::sql_query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
                 .bind::<diesel::sql_types::BigInt, _>(id)
                 .execute(&mut **c)?;
@@ -789,50 +943,74 @@ fn write(
         runner.categorizer,
         record.user_id,
         &routes.accounts,
-        &parsed.rows,
+        scan.dates,
     )?;
-    runner.progress.start(record.id, parsed.rows.len());
+    runner.progress.start(record.id, scan.reading.rows);
     let now = now();
     let (mut imported, mut duplicates, mut done) = (0, 0, 0);
     let batch_size = match conn {
         DbConn::Postgres(_) => COPY_BATCH,
         DbConn::Sqlite(_) => INSERT_BATCH,
     };
-    for (batch, accounts) in parsed
-        .rows
-        .chunks(batch_size)
-        .zip(routes.rows.chunks(batch_size))
-    {
-        let planned: Vec<Planned> = batch
-            .iter()
-            .zip(accounts)
-            .map(|(row, &account_id)| planner.plan(row, account_id))
-            .collect();
-        let fresh: Vec<NewRow> = planned
-            .iter()
-            .filter(|p| !p.duplicate)
-            .map(|p| NewRow::of(p, record, now))
-            .collect();
-        match conn {
-            _ if fresh.is_empty() => {}
-            // PostgreSQL's COPY is its fastest way in, and stays inside the transaction.
-            DbConn::Postgres(c) => {
-                diesel::copy_from(transactions::table)
-                    .from_insertable(&fresh)
-                    .execute(&mut **c)?;
-            }
-            DbConn::Sqlite(c) => {
-                diesel::insert_into(transactions::table)
-                    .values(&fresh)
-                    .execute(&mut **c)?;
-            }
-        }
-        imported += fresh.len();
-        duplicates += planned.len() - fresh.len();
+    let mut batch: Vec<(ParsedRow, i64)> = Vec::with_capacity(batch_size);
+    let mut flush = |conn: &mut DbConn, batch: &mut Vec<(ParsedRow, i64)>| {
+        let (fresh, known) = write_batch(conn, &mut planner, record, now, batch)?;
+        imported += fresh;
+        duplicates += known;
         done += batch.len();
+        batch.clear();
         runner.progress.advance(record.id, done);
+        Ok::<_, ApiError>(())
+    };
+    each_row(bytes, options, scan, |row| {
+        let account_id = routes
+            .target(&row)
+            .map_err(|e| ApiError::Validation(vec![e]))?;
+        batch.push((row, account_id));
+        if batch.len() == batch_size {
+            flush(conn, &mut batch)?;
+        }
+        Ok(())
+    })?;
+    if !batch.is_empty() {
+        flush(conn, &mut batch)?;
     }
     Ok((imported, duplicates))
+}
+
+/// Plans a batch of rows (in file order, each with its account) and inserts the new ones.
+/// Returns (imported, duplicates skipped).
+fn write_batch(
+    conn: &mut DbConn,
+    planner: &mut Planner,
+    record: &ImportRecord,
+    now: NaiveDateTime,
+    batch: &[(ParsedRow, i64)],
+) -> Result<(usize, usize), ApiError> {
+    let planned: Vec<Planned> = batch
+        .iter()
+        .map(|(row, account_id)| planner.plan(row, *account_id))
+        .collect();
+    let fresh: Vec<NewRow> = planned
+        .iter()
+        .filter(|p| !p.duplicate)
+        .map(|p| NewRow::of(p, record, now))
+        .collect();
+    match conn {
+        _ if fresh.is_empty() => {}
+        // PostgreSQL's COPY is its fastest way in, and stays inside the transaction.
+        DbConn::Postgres(c) => {
+            diesel::copy_from(transactions::table)
+                .from_insertable(&fresh)
+                .execute(&mut **c)?;
+        }
+        DbConn::Sqlite(c) => {
+            diesel::insert_into(transactions::table)
+                .values(&fresh)
+                .execute(&mut **c)?;
+        }
+    }
+    Ok((fresh.len(), planned.len() - fresh.len()))
 }
 
 /// Imports that put nothing in the ledger: a preview, a commit that failed, or one that found

@@ -109,12 +109,9 @@ fn optional(text: Option<&String>) -> Option<&str> {
 fn existing(
     conn: &mut DbConn,
     account_ids: &[i64],
-    rows: &[ParsedRow],
+    dates: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<HashMap<i64, HashMap<String, usize>>, ApiError> {
-    let (Some(first), Some(last)) = (
-        rows.iter().map(|r| r.date).min(),
-        rows.iter().map(|r| r.date).max(),
-    ) else {
+    let Some((first, last)) = dates else {
         return Ok(HashMap::new());
     };
     let margin = Duration::days(DATE_MARGIN_DAYS);
@@ -157,14 +154,15 @@ pub struct Planner<'c> {
 }
 
 impl<'c> Planner<'c> {
-    /// Loads what planning `rows` into `accounts` needs: the rules, the categories, the user's
-    /// categorizer memory and the accounts' rows around the file's dates.
+    /// Loads what planning a file's rows into `accounts` needs: the rules, the categories, the
+    /// user's categorizer memory and the accounts' rows around the file's `dates` (its first and
+    /// last, from a first pass over it).
     pub fn new(
         conn: &mut DbConn,
         categorizer: &'c Categorizer,
         user_id: i64,
         accounts: &[i64],
-        rows: &[ParsedRow],
+        dates: Option<(NaiveDate, NaiveDate)>,
     ) -> Result<Self, ApiError> {
         Ok(Planner {
             rules: Matcher::load(conn, user_id)?,
@@ -174,7 +172,7 @@ impl<'c> Planner<'c> {
                 .into_iter()
                 .map(|c| (c.name.to_lowercase(), c))
                 .collect(),
-            remaining: existing(conn, accounts, rows)?,
+            remaining: existing(conn, accounts, dates)?,
         })
     }
 
