@@ -639,14 +639,15 @@ pub fn is_summary(cell: &str) -> bool {
     }
     // Wording of two words or more (or one unmistakable word, or any with "as of", "au", "am"),
     // then only a date.
+    // (The prefix first: this runs on every cell of every line.)
     SUMMARY.iter().any(|phrase| {
-        let unmistakable = phrase.contains(' ')
-            || ![
-                "balance", "total", "totals", "saldo", "solde", "summe", "gesamt", "opening",
-                "closing", "turnover",
-            ]
-            .contains(phrase);
         f.strip_prefix(phrase).is_some_and(|rest| {
+            let unmistakable = phrase.contains(' ')
+                || ![
+                    "balance", "total", "totals", "saldo", "solde", "summe", "gesamt", "opening",
+                    "closing", "turnover",
+                ]
+                .contains(phrase);
             let tail = words(rest);
             (unmistakable || tail.iter().any(|w| SUMMARY_TAIL.contains(w)))
                 && rest.starts_with(' ')

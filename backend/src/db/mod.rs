@@ -69,15 +69,20 @@ pub enum DbError {
     Migration(String),
 }
 
+/// SQLite's page cache per connection, in KiB (SQLite's own default); an import's commit takes
+/// more for its duration.
+pub const SQLITE_CACHE_KIB: i64 = 2000;
+
 #[derive(Debug)]
 struct SqlitePragmas;
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
+        conn.batch_execute(&format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-        )
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+             PRAGMA cache_size = -{SQLITE_CACHE_KIB};"
+        ))
         .map_err(diesel::r2d2::Error::QueryError)
     }
 }
@@ -182,6 +187,26 @@ impl DbConn {
         match &result {
             Ok(_) => with_conn!(self, c => AnsiTransactionManager::commit_transaction(c))?,
             Err(_) => with_conn!(self, c => AnsiTransactionManager::rollback_transaction(c))?,
+        }
+        result
+    }
+
+    /// Runs `f` with SQLite's page cache at `kib` KiB, then back to `SQLITE_CACHE_KIB`
+    /// (PostgreSQL: just runs it).
+    pub fn with_sqlite_cache<T, E>(
+        &mut self,
+        kib: i64,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        if let DbConn::Sqlite(c) = self {
+            c.batch_execute(&format!("PRAGMA cache_size = -{kib}"))?;
+        }
+        let result = f(self);
+        if let DbConn::Sqlite(c) = self {
+            c.batch_execute(&format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))?;
         }
         result
     }

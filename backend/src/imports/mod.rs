@@ -41,56 +41,62 @@ pub use progress::Progress;
 pub const PREVIEW_ROWS: usize = 20;
 /// How many row problems are kept with an import (the count is always exact).
 pub const KEPT_PROBLEMS: usize = 200;
-/// Rows per multi-row INSERT on SQLite (17 columns stay under its variable limit).
+/// Rows planned and written at a time on SQLite, one INSERT each (17 columns stay under its
+/// variable limit); each batch also advances the progress.
 const INSERT_BATCH: usize = 1000;
+/// SQLite's page cache during a commit, in KiB. In the default (`db::SQLITE_CACHE_KIB`) a large
+/// import's index pages do not fit: SQLite writes them out to the WAL in mid-transaction and
+/// reads them back, over and over (a fifth of a commit's time in the profile).
+const COMMIT_CACHE_KIB: i64 = 65_536;
 /// Rows per COPY on PostgreSQL; each batch also advances the progress.
 const COPY_BATCH: usize = 20_000;
 /// How long a preview nobody commits is kept (with its stored file).
 const PREVIEW_LIFETIME_HOURS: i64 = 24;
 
-/// A transaction row as an import writes it.
+/// A transaction row as an import writes it. It owns its text: diesel reuses a prepared
+/// multi-row INSERT only for rows of a type without borrowed parts (`insert_sqlite`).
 #[derive(Insertable)]
 #[diesel(table_name = transactions, treat_none_as_default_value = false)]
-struct NewRow<'a> {
+struct NewRow {
     user_id: i64,
     account_id: i64,
     date: chrono::NaiveDate,
     amount: i64,
-    description: &'a str,
-    merchant: Option<&'a str>,
-    merchant_key: &'a str,
-    notes: Option<&'a str>,
+    description: String,
+    merchant: Option<String>,
+    merchant_key: String,
+    notes: Option<String>,
     category_id: Option<i64>,
     category_source: Option<&'static str>,
     category_confidence: Option<f64>,
     suggested_category_id: Option<i64>,
     is_transfer: bool,
     import_id: Option<i64>,
-    external_id: Option<&'a str>,
-    fingerprint: &'a str,
+    external_id: Option<String>,
+    fingerprint: String,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 }
 
-impl<'a> NewRow<'a> {
-    fn of(p: &'a Planned<'a>, record: &ImportRecord, now: NaiveDateTime) -> Self {
+impl NewRow {
+    fn of(p: Planned, record: &ImportRecord, now: NaiveDateTime) -> Self {
         NewRow {
             user_id: record.user_id,
             account_id: p.account_id,
             date: p.date,
             amount: p.amount,
-            description: p.description,
-            merchant: p.merchant,
-            merchant_key: &p.merchant_key,
-            notes: p.notes,
+            description: p.description.to_owned(),
+            merchant: p.merchant.map(str::to_owned),
+            merchant_key: p.merchant_key,
+            notes: p.notes.map(str::to_owned),
             category_id: p.category_id,
             category_source: p.category_source.map(CategorySource::as_str),
             category_confidence: p.category_confidence,
             suggested_category_id: p.suggested_category_id,
             is_transfer: p.is_transfer,
             import_id: Some(record.id),
-            external_id: p.external_id,
-            fingerprint: &p.fingerprint,
+            external_id: p.external_id.map(str::to_owned),
+            fingerprint: p.fingerprint,
             created_at: now,
             updated_at: now,
         }
@@ -674,14 +680,17 @@ fn preview_of(
 ) -> Result<Preview, ApiError> {
     let mut planner = Planner::new(conn, categorizer, user_id, &routes.accounts, scan.dates)?;
     let (mut rows, mut duplicates) = (Vec::new(), 0);
+    // Only the rows shown are categorized; the rest are only counted as duplicates or not.
     each_row(bytes, options, &scan, |row| {
         let account_id = routes
             .target(&row)
             .map_err(|e| ApiError::Validation(vec![e]))?;
-        let planned = planner.plan(&row, account_id);
-        duplicates += usize::from(planned.duplicate);
         if rows.len() < PREVIEW_ROWS {
+            let planned = planner.plan(&row, account_id);
+            duplicates += usize::from(planned.duplicate);
             rows.push(PreviewRow::from(&planned));
+        } else {
+            duplicates += usize::from(planner.duplicate(&row, account_id));
         }
         Ok(())
     })?;
@@ -938,79 +947,114 @@ fn write(
                 .execute(&mut **c)?;
         }
     }
-    let mut planner = Planner::new(
-        conn,
-        runner.categorizer,
-        record.user_id,
-        &routes.accounts,
-        scan.dates,
-    )?;
-    runner.progress.start(record.id, scan.reading.rows);
-    let now = now();
-    let (mut imported, mut duplicates, mut done) = (0, 0, 0);
-    let batch_size = match conn {
-        DbConn::Postgres(_) => COPY_BATCH,
-        DbConn::Sqlite(_) => INSERT_BATCH,
-    };
-    let mut batch: Vec<(ParsedRow, i64)> = Vec::with_capacity(batch_size);
-    let mut flush = |conn: &mut DbConn, batch: &mut Vec<(ParsedRow, i64)>| {
-        let (fresh, known) = write_batch(conn, &mut planner, record, now, batch)?;
-        imported += fresh;
-        duplicates += known;
-        done += batch.len();
-        batch.clear();
-        runner.progress.advance(record.id, done);
-        Ok::<_, ApiError>(())
-    };
-    each_row(bytes, options, scan, |row| {
-        let account_id = routes
-            .target(&row)
-            .map_err(|e| ApiError::Validation(vec![e]))?;
-        batch.push((row, account_id));
-        if batch.len() == batch_size {
-            flush(conn, &mut batch)?;
-        }
-        Ok(())
-    })?;
-    if !batch.is_empty() {
-        flush(conn, &mut batch)?;
-    }
-    Ok((imported, duplicates))
+    conn.with_sqlite_cache(COMMIT_CACHE_KIB, |conn| {
+        let planner = Planner::new(
+            conn,
+            runner.categorizer,
+            record.user_id,
+            &routes.accounts,
+            scan.dates,
+        )?;
+        runner.progress.start(record.id, scan.reading.rows);
+        let batch_size = match conn {
+            DbConn::Postgres(_) => COPY_BATCH,
+            DbConn::Sqlite(_) => INSERT_BATCH,
+        };
+        let now = now();
+        // The file is read and the next batch planned (parsing and categorizing: CPU in this
+        // process) on one thread while this one writes the batch before (mostly the database's
+        // work). Reading and planning stay in file order on their one thread, as duplicates and
+        // refunds need; at most three batches are held at once.
+        std::thread::scope(|scope| {
+            let (planned_tx, planned_rx) = std::sync::mpsc::sync_channel::<(Vec<NewRow>, usize)>(1);
+            let reader = scope.spawn(move || {
+                let mut planner = planner;
+                let mut batch: Vec<(ParsedRow, i64)> = Vec::with_capacity(batch_size);
+                let mut send = |batch: &mut Vec<(ParsedRow, i64)>| {
+                    let fresh = batch
+                        .iter()
+                        .map(|(row, account_id)| planner.plan(row, *account_id))
+                        .filter(|p| !p.duplicate)
+                        .map(|p| NewRow::of(p, record, now))
+                        .collect();
+                    let sent = planned_tx.send((fresh, batch.len()));
+                    batch.clear();
+                    // Closed: the writer failed, and its error is the one answered.
+                    sent.map_err(|_| ApiError::Internal("the import's writer stopped".into()))
+                };
+                each_row(bytes, options, scan, |row| {
+                    let account_id = routes
+                        .target(&row)
+                        .map_err(|e| ApiError::Validation(vec![e]))?;
+                    batch.push((row, account_id));
+                    if batch.len() == batch_size {
+                        send(&mut batch)?;
+                    }
+                    Ok(())
+                })?;
+                if !batch.is_empty() {
+                    send(&mut batch)?;
+                }
+                Ok(())
+            });
+            let (mut imported, mut duplicates, mut done) = (0, 0, 0);
+            for (fresh, count) in planned_rx {
+                write_batch(conn, &fresh)?;
+                imported += fresh.len();
+                duplicates += count - fresh.len();
+                done += count;
+                runner.progress.advance(record.id, done);
+            }
+            match reader.join() {
+                Ok(read) => read.map(|()| (imported, duplicates)),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    })
 }
 
-/// Plans a batch of rows (in file order, each with its account) and inserts the new ones.
-/// Returns (imported, duplicates skipped).
-fn write_batch(
-    conn: &mut DbConn,
-    planner: &mut Planner,
-    record: &ImportRecord,
-    now: NaiveDateTime,
-    batch: &[(ParsedRow, i64)],
-) -> Result<(usize, usize), ApiError> {
-    let planned: Vec<Planned> = batch
-        .iter()
-        .map(|(row, account_id)| planner.plan(row, *account_id))
-        .collect();
-    let fresh: Vec<NewRow> = planned
-        .iter()
-        .filter(|p| !p.duplicate)
-        .map(|p| NewRow::of(p, record, now))
-        .collect();
+/// Inserts a batch's new rows.
+fn write_batch(conn: &mut DbConn, fresh: &[NewRow]) -> Result<(), ApiError> {
     match conn {
         _ if fresh.is_empty() => {}
         // PostgreSQL's COPY is its fastest way in, and stays inside the transaction.
         DbConn::Postgres(c) => {
             diesel::copy_from(transactions::table)
-                .from_insertable(&fresh)
+                .from_insertable(fresh)
                 .execute(&mut **c)?;
         }
-        DbConn::Sqlite(c) => {
-            diesel::insert_into(transactions::table)
-                .values(&fresh)
-                .execute(&mut **c)?;
-        }
+        DbConn::Sqlite(c) => insert_sqlite(c, fresh)?,
     }
-    Ok((fresh.len(), planned.len() - fresh.len()))
+    Ok(())
+}
+
+/// SQLite: the rows as multi-row INSERTs of fixed row counts (1,000, then 100, 10 and 1 for
+/// the rest), which diesel prepares once per connection and reuses. It caches no INSERT of a
+/// `Vec` of rows: each was parsed again, its triggers compiled into it again, a fifth of a commit
+/// in the profile. The statements stay large: FTS5 writes its pending index out at every
+/// statement's end, so one-row INSERTs made the text index cost more than the rest of the commit.
+fn insert_sqlite(c: &mut diesel::SqliteConnection, rows: &[NewRow]) -> QueryResult<()> {
+    let rest = insert_exact::<INSERT_BATCH>(c, rows)?;
+    let rest = insert_exact::<100>(c, rest)?;
+    let rest = insert_exact::<10>(c, rest)?;
+    insert_exact::<1>(c, rest)?;
+    Ok(())
+}
+
+/// Inserts the rows `N` at a time; returns those left over (fewer than `N`).
+fn insert_exact<'r, const N: usize>(
+    c: &mut diesel::SqliteConnection,
+    rows: &'r [NewRow],
+) -> QueryResult<&'r [NewRow]> {
+    let chunks = rows.chunks_exact(N);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        let chunk: &[NewRow; N] = chunk.try_into().expect("chunks_exact gives N rows");
+        diesel::insert_into(transactions::table)
+            .values(chunk)
+            .execute(c)?;
+    }
+    Ok(rest)
 }
 
 /// Imports that put nothing in the ledger: a preview, a commit that failed, or one that found

@@ -205,22 +205,39 @@ impl<'c> Planner<'c> {
         said
     }
 
-    /// The next row of the file, in file order, going to `account_id`.
-    pub fn plan<'a>(&mut self, row: &'a ParsedRow, account_id: i64) -> Planned<'a> {
-        let description = row.description.trim();
-        let external_id = optional(row.external_id.as_ref());
-        let fingerprint = fingerprint(row.date, row.amount, description, external_id);
-        let duplicate = match self
+    /// Whether the account already holds one more row with this fingerprint than the file's
+    /// rows before it took.
+    fn take_duplicate(&mut self, account_id: i64, fingerprint: &str) -> bool {
+        match self
             .remaining
             .get_mut(&account_id)
-            .and_then(|counts| counts.get_mut(&fingerprint))
+            .and_then(|counts| counts.get_mut(fingerprint))
         {
             Some(n) if *n > 0 => {
                 *n -= 1;
                 true
             }
             _ => false,
-        };
+        }
+    }
+
+    /// Whether the next row of the file is a duplicate, as `plan` would say, without
+    /// categorizing it: what a preview needs of the rows it does not show.
+    pub fn duplicate(&mut self, row: &ParsedRow, account_id: i64) -> bool {
+        let description = row.description.trim();
+        let external_id = optional(row.external_id.as_ref());
+        self.take_duplicate(
+            account_id,
+            &fingerprint(row.date, row.amount, description, external_id),
+        )
+    }
+
+    /// The next row of the file, in file order, going to `account_id`.
+    pub fn plan<'a>(&mut self, row: &'a ParsedRow, account_id: i64) -> Planned<'a> {
+        let description = row.description.trim();
+        let external_id = optional(row.external_id.as_ref());
+        let fingerprint = fingerprint(row.date, row.amount, description, external_id);
+        let duplicate = self.take_duplicate(account_id, &fingerprint);
         let text = text::with_payee(description, row.payee.as_deref());
         let guard = self.suggester.guard();
         let by_rule = self

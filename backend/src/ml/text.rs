@@ -17,22 +17,27 @@ const NOISE: &[&str] = &[
 /// without words holding digits (store numbers, dates, references, card suffixes), which differ
 /// on every line of a statement.
 pub fn words(description: &str) -> Vec<String> {
+    word_iter(description).collect()
+}
+
+/// `words`, one at a time: the merchant's words need only the first few.
+fn word_iter(description: &str) -> impl Iterator<Item = String> + '_ {
     description
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() > 1 && !w.chars().any(|c| c.is_numeric()))
         .map(str::to_lowercase)
-        .collect()
 }
 
 /// The words that name the merchant: the description's words without the banks' noise, at most
 /// `MERCHANT_WORDS` of them. Addresses and cities trail the name, so the first words are kept.
 pub fn merchant_words(description: &str) -> Vec<String> {
-    let mut kept: Vec<String> = words(description)
-        .into_iter()
-        .filter(|w| !NOISE.contains(&w.as_str()))
-        .collect();
-    kept.truncate(MERCHANT_WORDS);
-    kept
+    merchant_word_iter(description)
+        .take(MERCHANT_WORDS)
+        .collect()
+}
+
+fn merchant_word_iter(description: &str) -> impl Iterator<Item = String> + '_ {
+    word_iter(description).filter(|w| !NOISE.contains(&w.as_str()))
 }
 
 pub const MERCHANT_WORDS: usize = 3;
@@ -40,8 +45,8 @@ pub const MERCHANT_WORDS: usize = 3;
 /// What one merchant's lines have in common: its first two merchant words. Two lines with the
 /// same key are taken to be the same merchant by the per-user memory.
 pub fn merchant_key(description: &str) -> String {
-    let words = merchant_words(description);
-    words[..words.len().min(2)].join(" ")
+    let words: Vec<String> = merchant_word_iter(description).take(2).collect();
+    words.join(" ")
 }
 
 /// The text to categorize a bank row by: its description, led by the payee when the bank keeps

@@ -11,7 +11,10 @@ use crate::both_backends;
 use crate::helpers::{TestApp, PASSWORD};
 use crate::imports::import;
 
-both_backends!(every_write_keeps_the_pre_aggregates_equal_to_the_ledger);
+both_backends!(
+    every_write_keeps_the_pre_aggregates_equal_to_the_ledger,
+    a_large_import_is_written_whole_and_in_step
+);
 
 #[derive(QueryableByName)]
 struct Count {
@@ -224,4 +227,57 @@ async fn every_write_keeps_the_pre_aggregates_equal_to_the_ledger(app: TestApp) 
         .unwrap();
     assert!(res.status().is_success(), "{}", res.status());
     assert_in_step(&app, "deleting a user (the other user's sums stay)");
+}
+
+/// An import is written in multi-row statements of fixed sizes (1,000, 100, 10, 1 rows): 1,234
+/// rows take every size; a second file repeating its last 234 rows adds only its 66 new ones.
+async fn a_large_import_is_written_whole_and_in_step(app: TestApp) {
+    let token = app.user("asha@example.com").await;
+    let main = app.account(&token, "Main", "USD").await;
+    let line = |i: i64| {
+        let amount = if i % 5 == 0 { 1000 + i } else { -(100 + i) };
+        format!(
+            "2025-{:02}-{:02},Shop {} no {i},{}.{:02}\n",
+            1 + i % 12,
+            1 + i % 28,
+            ["Alpha", "Beta", "Gamma"][(i % 3) as usize],
+            amount / 100,
+            (amount % 100).abs()
+        )
+    };
+    let file = |from: i64, to: i64| {
+        let mut csv = String::from("Date,Description,Amount\n");
+        (from..to).for_each(|i| csv.push_str(&line(i)));
+        csv
+    };
+    let first = import(&app, &token, main, &file(0, 1234)).await;
+    assert_eq!(first["counts"]["imported"], 1234, "{first}");
+    let second = import(&app, &token, main, &file(1000, 1300)).await;
+    assert_eq!(second["counts"]["imported"], 66, "{second}");
+    assert_eq!(second["counts"]["duplicates"], 234, "{second}");
+    // Every row once, by its own amount: the sum over i of (1000 + i) or -(100 + i).
+    let expected: i64 = (0..1300)
+        .map(|i| if i % 5 == 0 { 1000 + i } else { -(100 + i) })
+        .sum();
+    let query = diesel::sql_query(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM transactions",
+    );
+    let totals: Totals = match &app.config.database {
+        Database::Postgres(url) => query.get_result(&mut PgConnection::establish(url).unwrap()),
+        Database::Sqlite(path) => {
+            query.get_result(&mut SqliteConnection::establish(path.to_str().unwrap()).unwrap())
+        }
+    }
+    .unwrap();
+    let (count, sum) = (totals.n, totals.total);
+    assert_eq!((count, sum), (1300, expected));
+    assert_in_step(&app, "a large import and an overlapping one");
+}
+
+#[derive(QueryableByName)]
+struct Totals {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = BigInt)]
+    total: i64,
 }
