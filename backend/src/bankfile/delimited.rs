@@ -183,8 +183,23 @@ impl Table for Split<'_> {
 }
 
 /// Where the rows start being folded: after the header (the mapping's, or the detected one),
-/// by what a pass over the rows after it found in their columns.
+/// by what a pass over the rows after it found in their columns. A first pass only looks for
+/// rows wider than the header; what the columns hold is read only when there are some.
 fn folder(split: &Split, given: Option<&Mapping>) -> Result<Option<Folder>, ImportError> {
+    match profile(split, given, false)? {
+        Some(p) if p.any_wide() => {
+            Ok(profile(split, given, true)?.and_then(|p| p.folder(split.delimiter)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The rows after the header, profiled (`kinds`: with what each column holds).
+fn profile(
+    split: &Split,
+    given: Option<&Mapping>,
+    kinds: bool,
+) -> Result<Option<Profile>, ImportError> {
     enum State {
         Looking(HeaderScan),
         /// (first line after the skipped ones)
@@ -206,13 +221,13 @@ fn folder(split: &Split, given: Option<&Mapping>) -> Result<Option<Folder>, Impo
                 p.add(&r);
                 State::Profiling(p)
             }
-            State::Skipping(skip) if r.line > skip => State::Profiling(Profile::new(r)),
+            State::Skipping(skip) if r.line > skip => State::Profiling(Profile::new(r, kinds)),
             State::Looking(mut scan) => match scan.add(&r) {
                 None => State::Looking(scan),
                 Some(found) => match found.header {
                     None => State::NoHeader,
                     Some(h) => {
-                        let mut p = Profile::new(h);
+                        let mut p = Profile::new(h, kinds);
                         found.after.iter().for_each(|r| p.add(r));
                         State::Profiling(p)
                     }
@@ -223,7 +238,7 @@ fn folder(split: &Split, given: Option<&Mapping>) -> Result<Option<Folder>, Impo
         Ok::<_, ImportError>(())
     })?;
     Ok(match state {
-        State::Profiling(p) => p.folder(split.delimiter),
+        State::Profiling(p) => Some(p),
         _ => None,
     })
 }

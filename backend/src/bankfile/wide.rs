@@ -44,18 +44,21 @@ fn wordy(cell: &str) -> bool {
 /// a time; and whether any row is wider.
 pub struct Profile {
     header: Record,
-    /// Per column, how many fitting rows hold each kind there.
-    counts: Vec<[usize; 4]>,
+    /// Per column, how many fitting rows hold each kind there; not counted (`None`) on a pass
+    /// that only looks for wide rows.
+    counts: Option<Vec<[usize; 4]>>,
     fitting: usize,
     any_wide: bool,
 }
 
 impl Profile {
-    pub fn new(header: Record) -> Self {
+    /// `kinds`: whether to tell what each cell holds, which costs a date and an amount parse
+    /// per cell: a pass over a file first only looks whether any row is wide, as most have none.
+    pub fn new(header: Record, kinds: bool) -> Self {
         let width = header.cells.len();
         Profile {
             header,
-            counts: vec![[0; 4]; width],
+            counts: kinds.then(|| vec![[0; 4]; width]),
             fitting: 0,
             any_wide: false,
         }
@@ -66,11 +69,15 @@ impl Profile {
         let width = self.header.cells.len();
         if r.cells.len() == width {
             self.fitting += 1;
-            for (counts, cell) in self.counts.iter_mut().zip(&r.cells) {
+            for (counts, cell) in self.counts.iter_mut().flatten().zip(&r.cells) {
                 counts[kind(cell) as usize] += 1;
             }
         }
         self.any_wide |= is_wide(r, width);
+    }
+
+    pub fn any_wide(&self) -> bool {
+        self.any_wide
     }
 
     /// What folds the wide rows, when there are any to fold.
@@ -92,7 +99,7 @@ impl Profile {
                         Kind::Text
                     };
                 }
-                let counts = &self.counts[i];
+                let counts = self.counts.as_ref().map_or([0; 4], |c| c[i]);
                 [Kind::Date, Kind::Amount, Kind::Text]
                     .into_iter()
                     .max_by_key(|k| counts[*k as usize])
@@ -237,7 +244,7 @@ mod tests {
     /// Folds every row after the header at `header`, as a reading of the file does.
     fn fold(records: &mut [Record], header: usize, delimiter: char) -> Option<WideRowsFinding> {
         let (head, body) = records.split_at_mut(header + 1);
-        let mut profile = Profile::new(head[header].clone());
+        let mut profile = Profile::new(head[header].clone(), true);
         body.iter().for_each(|r| profile.add(r));
         let mut folder = profile.folder(delimiter)?;
         body.iter_mut().for_each(|r| folder.fold(r));
