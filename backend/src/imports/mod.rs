@@ -193,6 +193,8 @@ pub struct Preview {
     pub duplicates: usize,
     /// The file as uploaded, for a commit in the same request.
     pub file: Vec<u8>,
+    /// Where its rows go, for a commit in the same request.
+    routes: Routes,
 }
 
 /// A file read through once: what it is, what of its problems is kept, and the dates its rows
@@ -620,7 +622,7 @@ pub fn preview(
         conn,
         categorizer,
         user_id,
-        &routes,
+        routes,
         &upload.bytes,
         &options,
         record,
@@ -672,7 +674,7 @@ fn preview_of(
     conn: &mut DbConn,
     categorizer: &Categorizer,
     user_id: i64,
-    routes: &Routes,
+    routes: Routes,
     bytes: &[u8],
     options: &ParseOptions,
     record: ImportRecord,
@@ -700,6 +702,7 @@ fn preview_of(
         rows,
         duplicates,
         file: Vec::new(),
+        routes,
     })
 }
 
@@ -741,7 +744,7 @@ pub fn repreview(
         conn,
         categorizer,
         user_id,
-        &routes,
+        routes,
         &bytes,
         &options,
         record,
@@ -780,14 +783,9 @@ pub fn commit(
     if let Some(asked) = scan.reading.findings.unanswered() {
         return Err(ApiError::validation("mapping.date_order", &asked.message));
     }
-    commit_scanned(
-        conn,
-        runner,
-        &record,
-        &bytes,
-        &scan,
-        options.skip_invalid_rows,
-    )
+    refuse_unreadable(&scan, options.skip_invalid_rows)?;
+    let routes = route(conn, user_id, &account, &bytes, &read_options, &scan)?;
+    commit_scanned(conn, runner, &record, &bytes, &scan, &routes)
 }
 
 /// Commits a file just previewed in the same request (the one-call upload).
@@ -797,14 +795,29 @@ pub fn commit_previewed(
     preview: &Preview,
     skip_invalid_rows: bool,
 ) -> Result<ImportRecord, ApiError> {
+    refuse_unreadable(&preview.scan, skip_invalid_rows)?;
     commit_scanned(
         conn,
         runner,
         &preview.record,
         &preview.file,
         &preview.scan,
-        skip_invalid_rows,
+        &preview.routes,
     )
+}
+
+/// Refuses a commit of a file with unreadable rows, each named by its line, unless they are to
+/// be skipped.
+fn refuse_unreadable(scan: &Scan, skip_invalid_rows: bool) -> Result<(), ApiError> {
+    if scan.reading.errors > 0 && !skip_invalid_rows {
+        return Err(ApiError::Validation(
+            scan.errors
+                .iter()
+                .map(|p| FieldError::new(format!("line {}.{}", p.line, p.field), &p.message))
+                .collect(),
+        ));
+    }
+    Ok(())
 }
 
 /// What a commit needs besides the connection: where files are, progress, the categorizer and
@@ -838,25 +851,18 @@ pub(crate) fn being_committed() -> ApiError {
     )
 }
 
-/// Commits an import whose file was just read (by `preview` or `commit`). A file the account
-/// already has every row of ends as `nothing_new`, not as an empty `committed` entry.
+/// Commits an import whose file was just read and routed (by `preview` or `commit`), its
+/// unreadable rows already refused or to be skipped. A file the account already has every row of
+/// ends as `nothing_new`, not as an empty `committed` entry.
 fn commit_scanned(
     conn: &mut DbConn,
     runner: &Runner,
     record: &ImportRecord,
     bytes: &[u8],
     scan: &Scan,
-    skip_invalid_rows: bool,
+    routes: &Routes,
 ) -> Result<ImportRecord, ApiError> {
     refuse_running_or_done(record, runner.claims)?;
-    if scan.reading.errors > 0 && !skip_invalid_rows {
-        return Err(ApiError::Validation(
-            scan.errors
-                .iter()
-                .map(|p| FieldError::new(format!("line {}.{}", p.line, p.field), &p.message))
-                .collect(),
-        ));
-    }
     let account = accounts::get(conn, record.user_id, record.account_id)?;
     let options = options(
         &account,
@@ -864,7 +870,6 @@ fn commit_scanned(
         Some(&scan.reading.mapping),
         runner.limits,
     );
-    let routes = route(conn, record.user_id, &account, bytes, &options, scan)?;
     let parsed = &scan.reading;
     let Some(token) = runner.claims.claim(conn, record.id)? else {
         // Lost the race: say what the winner made of it.
@@ -876,7 +881,7 @@ fn commit_scanned(
     // anywhere in it leaves nothing but its claim.
     let written = conn.transaction(|conn| -> Result<ImportRecord, ApiError> {
         runner.claims.hold(conn, record.id, &token)?;
-        let (imported, duplicates) = write(conn, runner, record, &routes, bytes, &options, scan)?;
+        let (imported, duplicates) = write(conn, runner, record, routes, bytes, &options, scan)?;
         save_mapping(conn, record, parsed)?;
         let (status, committed_at) = if imported == 0 && duplicates > 0 {
             (Status::NothingNew, None)
