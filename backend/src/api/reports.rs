@@ -149,6 +149,7 @@ pub async fn create_report(
             if let Making::Now = making {
                 reports::make(
                     conn,
+                    &app.pool,
                     &app.storage,
                     &app.ledgers,
                     &app.report_instance,

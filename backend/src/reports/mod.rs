@@ -9,6 +9,8 @@ pub mod tables;
 pub mod worker;
 pub mod xlsx;
 
+use std::time::Duration;
+
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -17,7 +19,7 @@ use utoipa::ToSchema;
 
 use crate::analytics::period::{Period, PeriodKind};
 use crate::db::schema::{report_accounts, reports, transactions};
-use crate::db::DbConn;
+use crate::db::{DbConn, Pool};
 use crate::debts::{self, CurrentDebt};
 use crate::error::ApiError;
 use crate::forecast::bills::Ledgers;
@@ -411,9 +413,14 @@ pub fn accounts_line(contents: &Contents) -> String {
 /// Reports `percent` done (0–100) while a file is made; the worker keeps its claim alive with it.
 pub type Progress<'a> = &'a mut dyn FnMut(i32);
 
+/// How long a report waits for a second connection to read its rows on before reading them on
+/// its first: long enough for the pool to open one, short against the report itself.
+const SECOND_CONNECTION_WAIT: Duration = Duration::from_millis(100);
+
 /// Makes the report's file: reads what it shows, then writes it.
 pub fn render(
     conn: &mut DbConn,
+    pool: &Pool,
     ledgers: &Ledgers,
     record: &Record,
     accounts: &[i64],
@@ -428,33 +435,49 @@ pub fn render(
         progress(50);
         return Ok(export::csv(conn, user.id, &filter)?.into_bytes());
     }
-    let summary = summary::period_summary(
-        conn,
-        user.id,
-        &user.base_currency,
-        accounts,
-        period.clone(),
-        today,
-    )?;
-    progress(20);
-    let ahead = if accounts.is_empty() {
-        Some(summary::ahead(
+    let wants_rows = record.kind() == Kind::Xlsx || record.include_transactions;
+    // The rows are read on a second connection while this one computes the summary: each takes a
+    // few hundred milliseconds for a 100,000-row year, and the machine has more than one core. A
+    // busy pool is not waited for: the rows are then read here, after the summary.
+    let (summary, ahead, transactions) = std::thread::scope(|scope| {
+        let (user_id, filter) = (user.id, &filter);
+        let reader = wants_rows
+            .then(|| pool.get_timeout(Some(SECOND_CONNECTION_WAIT)).ok())
+            .flatten()
+            .map(|mut second| {
+                scope.spawn(move || ledger::all_matching(&mut second, user_id, filter))
+            });
+        let summary = summary::period_summary(
             conn,
-            ledgers,
             user.id,
             &user.base_currency,
+            accounts,
+            period.clone(),
             today,
-            BILL_DAYS,
-        )?)
-    } else {
-        None
-    };
-    progress(30);
-    let transactions = if record.kind() == Kind::Xlsx || record.include_transactions {
-        ledger::all_matching(conn, user.id, &filter)?
-    } else {
-        Vec::new()
-    };
+        )?;
+        progress(20);
+        let ahead = if accounts.is_empty() {
+            Some(summary::ahead(
+                conn,
+                ledgers,
+                user.id,
+                &user.base_currency,
+                today,
+                BILL_DAYS,
+            )?)
+        } else {
+            None
+        };
+        progress(30);
+        let transactions = match reader {
+            Some(reader) => reader
+                .join()
+                .map_err(|_| ApiError::Internal("reading a report's rows panicked".into()))??,
+            None if wants_rows => ledger::all_matching(conn, user_id, filter)?,
+            None => Vec::new(),
+        };
+        Ok::<_, ApiError>((summary, ahead, transactions))
+    })?;
     progress(40);
     let mut account_names = Vec::new();
     for id in accounts {
@@ -481,6 +504,7 @@ pub fn render(
 /// failed (the cause goes to the log). A report deleted, or taken over, meanwhile keeps nothing.
 pub fn make(
     conn: &mut DbConn,
+    pool: &Pool,
     storage: &Storage,
     ledgers: &Ledgers,
     instance: &str,
@@ -488,7 +512,7 @@ pub fn make(
     progress: Progress,
 ) -> Result<(), ApiError> {
     let today = Utc::now().date_naive();
-    let made = render(conn, ledgers, record, accounts, today, progress).and_then(|bytes| {
+    let made = render(conn, pool, ledgers, record, accounts, today, progress).and_then(|bytes| {
         let key = storage
             .put(&format!("reports/{}", record.user_id), &bytes)
             .map_err(|e| ApiError::Internal(format!("storing report {}: {e}", record.id)))?;

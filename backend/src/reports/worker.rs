@@ -123,6 +123,7 @@ pub fn round(
     };
     make(
         &mut conn,
+        pool,
         storage,
         ledgers,
         instance,
