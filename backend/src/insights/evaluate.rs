@@ -453,19 +453,28 @@ subscriptions).\n\n\
             s.f1
         );
     }
+    // The whole is judged on the stricter precision, the generator's own outliers counted as
+    // false alarms, so that labelling them cannot be what meets the target.
+    let met = |s: &KindScores| s.precision_injected >= TARGET && s.recall >= TARGET;
+    let all = &m.by_kind["all"];
     let below: Vec<&str> = m
         .by_kind
         .iter()
-        .filter(|(_, s)| s.precision < TARGET || s.recall < TARGET)
+        .filter(|(k, s)| *k != "all" && !met(s))
         .map(|(k, _)| k.as_str())
         .collect();
     let _ = write!(
         out,
-        "\nTarget: precision and recall of at least {TARGET} at the shipped thresholds. {}\n",
+        "\nTarget: precision and recall of at least {TARGET} at the shipped thresholds. \
+Anomalies as a whole (all kinds; precision counting the generator's own outliers as false \
+alarms, {:.3}; recall {:.3}): {}. Per kind: {}\n",
+        all.precision_injected,
+        all.recall,
+        if met(all) { "met" } else { "not met" },
         if below.is_empty() {
-            "Met for every kind.".to_owned()
+            "met for every kind.".to_owned()
         } else {
-            format!("Not met for: {}.", below.join(", "))
+            format!("not met for {} (see Limits).", below.join(", "))
         }
     );
     let listed = |map: &BTreeMap<String, f64>| {
