@@ -18,7 +18,7 @@ use crate::bankfile::{CleanedCell, Format, LayoutFindings, Mapping, RowProblem};
 use crate::error::responses::{AuthErrors, BodyErrors, ImportBusy, NotFound};
 use crate::error::{ApiError, Problem};
 use crate::imports::{
-    self, CommitOptions, ImportRecord, Preview, PreviewRow, Removed, Status, Upload,
+    self, CommitOptions, ImportRecord, Preview, PreviewRow, Removed, Status, Then, Upload,
 };
 
 #[derive(Serialize, ToSchema)]
@@ -352,20 +352,23 @@ pub async fn upload_import(
     let _running = state.import_gate.enter(user.user.id, None)?;
     let upload = read_form(&req, payload, state.max_upload_bytes).await?;
     let commit = query.commit.unwrap_or(false);
-    let skip_invalid_rows = query.skip_invalid_rows.unwrap_or(false);
+    let then = match commit {
+        true => Then::Commit {
+            skip_invalid_rows: query.skip_invalid_rows.unwrap_or(false),
+        },
+        false => Then::Preview,
+    };
     let app = state.clone();
     let user_id = user.user.id;
     let mut response = state
         .db(move |conn| {
-            let preview = imports::preview(conn, &app.runner(), user_id, upload)?;
-            if !commit {
-                return Ok(PreviewResponse::from(preview));
-            }
-            let done = imports::commit_previewed(conn, &app.runner(), &preview, skip_invalid_rows);
-            let record = badges::after(conn, &user.user, done)?;
-            let mut response = PreviewResponse::from(preview);
-            response.import = ImportResponse::new(record, None);
-            Ok(response)
+            let (runner, then) = (app.runner(), then);
+            let done = imports::upload(conn, &runner, user_id, upload, then);
+            let preview = match then {
+                Then::Commit { .. } => badges::after(conn, &user.user, done)?,
+                Then::Preview => done?,
+            };
+            Ok(PreviewResponse::from(preview))
         })
         .await?;
     if commit {

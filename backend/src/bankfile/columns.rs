@@ -630,6 +630,19 @@ const SUMMARY_TAIL: &[&str] = &[
 
 /// A cell that says the line is a balance, total or turnover, not a transaction.
 pub fn is_summary(cell: &str) -> bool {
+    // This runs on every cell of every line. An ASCII cell folds to its letters and digits in
+    // lower case, so one whose first letter or digit starts no phrase cannot match: no folding.
+    if cell.is_ascii() {
+        match cell.bytes().find(u8::is_ascii_alphanumeric) {
+            Some(first) => {
+                let first = first.to_ascii_lowercase();
+                if !SUMMARY.iter().any(|phrase| phrase.as_bytes()[0] == first) {
+                    return false;
+                }
+            }
+            None => return false,
+        }
+    }
     let f = fold(cell);
     if f.is_empty() || f.len() > 60 {
         return false;

@@ -9,7 +9,7 @@
 //! positions) splits them and `table` does the rest.
 
 use super::encoding::Text;
-use super::table::{self, HeaderScan, Record, Table};
+use super::table::{self, Head, HeaderScan, Record, Table};
 use super::wide::{Folder, Profile};
 use super::{Format, ImportError, Item, LayoutFindings, Limits, Mapping, ParseOptions, Reading};
 
@@ -184,21 +184,35 @@ impl Table for Split<'_> {
 
 /// Where the rows start being folded: after the header (the mapping's, or the detected one),
 /// by what a pass over the rows after it found in their columns. A first pass only looks for
-/// rows wider than the header; what the columns hold is read only when there are some.
-fn folder(split: &Split, given: Option<&Mapping>) -> Result<Option<Folder>, ImportError> {
-    match profile(split, given, false)? {
+/// rows wider than the header, and gathers detection's first pass (`head`) on the way; what
+/// the columns hold is read only when some row is wide, and then `head`, gathered from rows
+/// not yet folded, is dropped.
+fn folder(
+    split: &Split,
+    given: Option<&Mapping>,
+    head: &mut Option<Head>,
+) -> Result<Option<Folder>, ImportError> {
+    let widths = profile(split, given, false, |r| {
+        if let Some(head) = head.as_mut() {
+            head.add(r);
+        }
+    })?;
+    match widths {
         Some(p) if p.any_wide() => {
-            Ok(profile(split, given, true)?.and_then(|p| p.folder(split.delimiter)))
+            *head = None;
+            Ok(profile(split, given, true, |_| {})?.and_then(|p| p.folder(split.delimiter)))
         }
         _ => Ok(None),
     }
 }
 
-/// The rows after the header, profiled (`kinds`: with what each column holds).
+/// The rows after the header, profiled (`kinds`: with what each column holds); `also` sees
+/// every record of the pass.
 fn profile(
     split: &Split,
     given: Option<&Mapping>,
     kinds: bool,
+    mut also: impl FnMut(&Record),
 ) -> Result<Option<Profile>, ImportError> {
     enum State {
         Looking(HeaderScan),
@@ -216,6 +230,7 @@ fn profile(
         return Ok(None);
     }
     each_record(split.text, split.delimiter, &split.limits, |r| {
+        also(&r);
         state = match std::mem::replace(&mut state, State::NoHeader) {
             State::Profiling(mut p) => {
                 p.add(&r);
@@ -265,7 +280,12 @@ pub fn read<E: From<ImportError>>(
         limits: options.limits,
         folder: None,
     };
-    split.folder = folder(&split, given)?;
+    // A file read before with this mapping and found to have no wide rows needs no pass to
+    // look for them.
+    let mut head = given.is_none().then(Head::default);
+    if !options.no_wide_rows {
+        split.folder = folder(&split, given, &mut head)?;
+    }
     let (mapping, detected) = match given {
         Some(m) => (
             Mapping {
@@ -275,15 +295,17 @@ pub fn read<E: From<ImportError>>(
             },
             LayoutFindings::default(),
         ),
-        None => table::detect(
-            &mut split,
-            Mapping {
+        None => {
+            let mapping = Mapping {
                 encoding: Some(name.clone()),
                 delimiter: Some(delimiter),
                 ..Mapping::default()
-            },
-            options.card_account,
-        )?,
+            };
+            match head {
+                Some(head) => table::detect_after(&mut split, head, mapping, options.card_account)?,
+                None => table::detect(&mut split, mapping, options.card_account)?,
+            }
+        }
     };
     let mut reading = table::extract(
         &mut split,

@@ -380,6 +380,9 @@ pub struct ParseOptions<'a> {
     /// positive lists purchases as positive numbers.
     pub card_account: bool,
     pub limits: Limits,
+    /// Known from an earlier reading of the file with this mapping: no row is wider than its
+    /// header (`LayoutFindings::wide_rows` was absent), so no pass looks for such rows.
+    pub no_wide_rows: bool,
 }
 
 impl Default for ParseOptions<'_> {
@@ -390,6 +393,7 @@ impl Default for ParseOptions<'_> {
             minor_unit_digits: 2,
             card_account: false,
             limits: Limits::default(),
+            no_wide_rows: false,
         }
     }
 }

@@ -186,28 +186,71 @@ impl HeaderScan {
 const HEAD: usize = 2000;
 const SPREAD: usize = 1000;
 
+/// Detection's first pass over a table: the sample's head, the header, how many records and
+/// how wide. Fed one record at a time, so that a reader can gather it on a pass it makes anyway.
+pub struct Head {
+    sampled: Vec<Record>,
+    count: usize,
+    width: usize,
+    scan: Option<HeaderScan>,
+    header: Option<Record>,
+}
+
+impl Default for Head {
+    fn default() -> Self {
+        Head {
+            sampled: Vec::new(),
+            count: 0,
+            width: 0,
+            scan: Some(HeaderScan::default()),
+            header: None,
+        }
+    }
+}
+
+impl Head {
+    pub fn add(&mut self, r: &Record) {
+        if self.count < HEAD {
+            self.sampled.push(r.clone());
+        }
+        self.count += 1;
+        self.width = self.width.max(r.cells.len());
+        if let Some(found) = self.scan.as_mut().and_then(|s| s.add(r)) {
+            self.header = found.header;
+            self.scan = None;
+        }
+    }
+}
+
 /// Detects the layout of a table; `card_account` says the account is a credit card.
 pub fn detect(
     table: &mut impl Table,
+    mapping: Mapping,
+    card_account: bool,
+) -> Result<(Mapping, LayoutFindings), ImportError> {
+    let mut head = Head::default();
+    table.each(|r| {
+        head.add(r);
+        Ok::<_, ImportError>(())
+    })?;
+    detect_after(table, head, mapping, card_account)
+}
+
+/// [`detect`] with its first pass already made (`head`, over the same records).
+pub fn detect_after(
+    table: &mut impl Table,
+    head: Head,
     mut mapping: Mapping,
     card_account: bool,
 ) -> Result<(Mapping, LayoutFindings), ImportError> {
     let mut findings = LayoutFindings::default();
-    // First pass: the sample's head, the header, how many records and how wide.
-    let (mut sampled, mut count, mut width) = (Vec::new(), 0usize, 0usize);
-    let (mut scan, mut header) = (Some(HeaderScan::default()), None);
-    table.each(|r| {
-        if count < HEAD {
-            sampled.push(r.clone());
-        }
-        count += 1;
-        width = width.max(r.cells.len());
-        if let Some(found) = scan.as_mut().and_then(|s| s.add(r)) {
-            header = found.header;
-            scan = None;
-        }
-        Ok::<_, ImportError>(())
-    })?;
+    let Head {
+        mut sampled,
+        count,
+        width,
+        header,
+        ..
+    } = head;
     // Second pass, on a long table: the rest of the sample. Column roles are judged on it; the
     // date order and the decimal mark on every line.
     if count > HEAD {
@@ -822,36 +865,28 @@ pub fn extract<E: From<ImportError>>(
     emit: &mut impl FnMut(Item) -> Result<(), E>,
 ) -> Result<Reading, E> {
     let skip = mapping.skip_rows;
-    // A first pass: the width, the header, and (no order in the mapping) what the dates say.
+    // With no order in the mapping, a first pass reads what the dates say (asked again when
+    // nothing tells), and the width and the header with it. Otherwise they are gathered on the
+    // pass over the rows, and the columns checked after it: the caller drops what an error
+    // answers (a reading's items are never written before the reading has succeeded).
     let (mut width, mut header_record) = (0usize, None::<Record>);
-    let mut dates = DateEvidence::default();
     let undecided = mapping.date_order.is_none();
-    table.each(|r| {
-        if r.line > skip {
-            width = width.max(r.cells.len());
-            if header_record.is_none() && mapping.has_header {
-                header_record = Some(r.clone());
-            }
-            if undecided {
+    let mut date_order = None;
+    if undecided {
+        let mut dates = DateEvidence::default();
+        table.each(|r| {
+            if r.line > skip {
+                width = width.max(r.cells.len());
+                if header_record.is_none() && mapping.has_header {
+                    header_record = Some(r.clone());
+                }
                 dates.add(r, &mapping);
             }
-        }
-        Ok::<_, ImportError>(())
-    })?;
-    check_columns(&mapping, width)?;
-    let header = header_record.as_ref();
-    let headers: Vec<String> = (0..width)
-        .map(|i| match header.map(|h| h.cell(i)) {
-            Some(name) if !name.is_empty() => name.to_string(),
-            _ => format!("Column {}", i + 1),
-        })
-        .collect();
-    // No order in the mapping: decided here (asked again when nothing tells).
-    let date_order = if undecided {
-        dates.decide(&mapping, &headers)
-    } else {
-        None
-    };
+            Ok::<_, ImportError>(())
+        })?;
+        check_columns(&mapping, width)?;
+        date_order = dates.decide(&mapping, &headers_of(header_record.as_ref(), width));
+    }
     let date_col = mapping.date_column.unwrap_or(0);
     let order = mapping
         .date_order
@@ -869,14 +904,20 @@ pub fn extract<E: From<ImportError>>(
         if r.line <= skip {
             return Ok(());
         }
+        if !undecided {
+            width = width.max(r.cells.len());
+        }
         if !header_seen {
             header_seen = true;
+            if !undecided {
+                header_record = Some(r.clone());
+            }
             return Ok(());
         }
         if r.non_empty() == 0 {
             return Ok(());
         }
-        if let Some(h) = header {
+        if let Some(h) = &header_record {
             if r.cells == h.cells {
                 return Ok(()); // the header repeated (page breaks, concatenated exports)
             }
@@ -997,6 +1038,9 @@ pub fn extract<E: From<ImportError>>(
         emitted = true;
         emit(item)
     })?;
+    check_columns(&mapping, width)?;
+    let header = header_record.as_ref();
+    let headers = headers_of(header, width);
     if !emitted {
         return Err(E::from(ImportError::NoTransactions(
             "no line holds both a date and an amount.".into(),
@@ -1021,6 +1065,16 @@ pub fn extract<E: From<ImportError>>(
     Ok(Reading::of(
         format, mapping, encoding, currency, headers, findings,
     ))
+}
+
+/// The column names: the header's, `Column N` where it names none.
+fn headers_of(header: Option<&Record>, width: usize) -> Vec<String> {
+    (0..width)
+        .map(|i| match header.map(|h| h.cell(i)) {
+            Some(name) if !name.is_empty() => name.to_string(),
+            _ => format!("Column {}", i + 1),
+        })
+        .collect()
 }
 
 /// Why a row is a balance, turnover or total line rather than a transaction: (the text that

@@ -41,15 +41,18 @@ pub use progress::Progress;
 pub const PREVIEW_ROWS: usize = 20;
 /// How many row problems are kept with an import (the count is always exact).
 pub const KEPT_PROBLEMS: usize = 200;
-/// Rows planned and written at a time on SQLite, one INSERT each (17 columns stay under its
-/// variable limit); each batch also advances the progress.
-const INSERT_BATCH: usize = 1000;
+/// Rows planned and written at a time on SQLite, one INSERT each (18 columns × 1,800 rows =
+/// 32,400 variables, under its limit of 32,766); each batch also advances the progress. Fewer,
+/// larger statements: FTS5 writes its pending index out at each statement's end.
+const INSERT_BATCH: usize = 1800;
 /// SQLite's page cache during a commit, in KiB. In the default (`db::SQLITE_CACHE_KIB`) a large
 /// import's index pages do not fit: SQLite writes them out to the WAL in mid-transaction and
 /// reads them back, over and over (a fifth of a commit's time in the profile).
 const COMMIT_CACHE_KIB: i64 = 65_536;
-/// Rows per COPY on PostgreSQL; each batch also advances the progress.
-const COPY_BATCH: usize = 20_000;
+/// Rows per COPY on PostgreSQL; each batch also advances the progress. The first COPY waits
+/// for its batch to be read and planned, so a small batch starts the writing sooner; 20 COPYs
+/// of 5,000 rows cost PostgreSQL the same as 5 of 20,000 (measured: docs/BENCHMARKS.md).
+const COPY_BATCH: usize = 5_000;
 /// How long a preview nobody commits is kept (with its stored file).
 const PREVIEW_LIFETIME_HOURS: i64 = 24;
 
@@ -184,17 +187,13 @@ pub struct Upload {
     pub route_by_account: Option<bool>,
 }
 
-/// What the file will become: the import record, what was read, and the first rows as they will
-/// be stored.
+/// What the file will become (or, after a one-call upload, became): the import record, what was
+/// read, and the first rows as they will be stored.
 pub struct Preview {
     pub record: ImportRecord,
     pub scan: Scan,
     pub rows: Vec<PreviewRow>,
     pub duplicates: usize,
-    /// The file as uploaded, for a commit in the same request.
-    pub file: Vec<u8>,
-    /// Where its rows go, for a commit in the same request.
-    routes: Routes,
 }
 
 /// A file read through once: what it is, what of its problems is kept, and the dates its rows
@@ -246,6 +245,7 @@ fn options<'a>(
         mapping,
         minor_unit_digits: money::minor_unit_digits(&account.currency),
         card_account: account.kind == AccountKind::CreditCard.as_str(),
+        no_wide_rows: false,
     }
 }
 
@@ -290,6 +290,7 @@ fn each_row(
 ) -> Result<(), ApiError> {
     let options = ParseOptions {
         mapping: Some(&scan.reading.mapping),
+        no_wide_rows: scan.reading.findings.wide_rows.is_none(),
         ..*options
     };
     bankfile::read(bytes, &options, |item| match item {
@@ -565,15 +566,25 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string(value).map_err(|e| ApiError::Internal(format!("json: {e}")))
 }
 
-/// Reads an uploaded file and records it as previewed; nothing reaches the ledger.
-pub fn preview(
+/// What an upload is for.
+#[derive(Clone, Copy)]
+pub enum Then {
+    /// A preview: nothing reaches the ledger.
+    Preview,
+    /// The one-call upload (`?commit=true`): recorded as previewed, then committed at once.
+    Commit { skip_invalid_rows: bool },
+}
+
+/// Reads an uploaded file and records it as previewed; then shows its first rows, or commits
+/// it. A commit plans the rows once: the rows shown are its first ones, the duplicates its
+/// count (a preview's own pass over the file would only count what the commit counts again).
+pub fn upload(
     conn: &mut DbConn,
     runner: &Runner,
     user_id: i64,
     upload: Upload,
+    then: Then,
 ) -> Result<Preview, ApiError> {
-    let (storage, categorizer) = (runner.storage, runner.categorizer);
-    expire_previews(conn, storage, user_id)?;
     let account = account_for(conn, user_id, upload.account_id)?;
     let options = options(
         &account,
@@ -581,11 +592,45 @@ pub fn preview(
         upload.mapping.as_ref(),
         runner.limits,
     );
-    let mut scan = read(conn, &account, &upload.bytes, &options)?;
+    let (record, scan, routes) = store(conn, runner, user_id, &account, &upload, &options)?;
+    let Then::Commit { skip_invalid_rows } = then else {
+        return preview_of(
+            conn,
+            runner.categorizer,
+            user_id,
+            routes,
+            &upload.bytes,
+            &options,
+            record,
+            scan,
+        );
+    };
+    refuse_unreadable(&scan, skip_invalid_rows)?;
+    let (record, rows) = commit_scanned(conn, runner, &record, &upload.bytes, &scan, &routes)?;
+    Ok(Preview {
+        duplicates: record.duplicate_count as usize,
+        record,
+        scan,
+        rows,
+    })
+}
+
+/// Reads an uploaded file, routes its rows, stores it and records it as previewed.
+fn store(
+    conn: &mut DbConn,
+    runner: &Runner,
+    user_id: i64,
+    account: &Account,
+    upload: &Upload,
+    options: &ParseOptions,
+) -> Result<(ImportRecord, Scan, Routes), ApiError> {
+    let storage = runner.storage;
+    expire_previews(conn, storage, user_id)?;
+    let mut scan = read(conn, account, &upload.bytes, options)?;
     if let Some(route) = upload.route_by_account {
         scan.reading.mapping.route_by_account = route;
     }
-    let routes = route(conn, user_id, &account, &upload.bytes, &options, &scan)?;
+    let routes = route(conn, user_id, account, &upload.bytes, options, &scan)?;
     let key = storage
         .put(&format!("imports/{user_id}"), &upload.bytes)
         .map_err(|e| ApiError::Internal(format!("storing the upload: {e}")))?;
@@ -610,26 +655,14 @@ pub fn preview(
         .values(row)
         .returning(ImportRecord::as_returning())
         .get_result(c));
-    let record = match inserted {
-        Ok(record) => record,
+    match inserted {
+        Ok(record) => Ok((record, scan, routes)),
         Err(e) => {
             // Nothing refers to the file yet: do not leave it behind.
             let _ = storage.delete(&key);
-            return Err(e.into());
+            Err(e.into())
         }
-    };
-    let mut preview = preview_of(
-        conn,
-        categorizer,
-        user_id,
-        routes,
-        &upload.bytes,
-        &options,
-        record,
-        scan,
-    )?;
-    preview.file = upload.bytes;
-    Ok(preview)
+    }
 }
 
 pub fn get(conn: &mut DbConn, user_id: i64, id: i64) -> Result<ImportRecord, ApiError> {
@@ -701,8 +734,6 @@ fn preview_of(
         scan,
         rows,
         duplicates,
-        file: Vec::new(),
-        routes,
     })
 }
 
@@ -785,25 +816,7 @@ pub fn commit(
     }
     refuse_unreadable(&scan, options.skip_invalid_rows)?;
     let routes = route(conn, user_id, &account, &bytes, &read_options, &scan)?;
-    commit_scanned(conn, runner, &record, &bytes, &scan, &routes)
-}
-
-/// Commits a file just previewed in the same request (the one-call upload).
-pub fn commit_previewed(
-    conn: &mut DbConn,
-    runner: &Runner,
-    preview: &Preview,
-    skip_invalid_rows: bool,
-) -> Result<ImportRecord, ApiError> {
-    refuse_unreadable(&preview.scan, skip_invalid_rows)?;
-    commit_scanned(
-        conn,
-        runner,
-        &preview.record,
-        &preview.file,
-        &preview.scan,
-        &preview.routes,
-    )
+    commit_scanned(conn, runner, &record, &bytes, &scan, &routes).map(|(record, _)| record)
 }
 
 /// Refuses a commit of a file with unreadable rows, each named by its line, unless they are to
@@ -851,9 +864,10 @@ pub(crate) fn being_committed() -> ApiError {
     )
 }
 
-/// Commits an import whose file was just read and routed (by `preview` or `commit`), its
-/// unreadable rows already refused or to be skipped. A file the account already has every row of
-/// ends as `nothing_new`, not as an empty `committed` entry.
+/// Commits an import whose file was just read and routed (by `upload` or `commit`),
+/// its unreadable rows already refused or to be skipped. A file the account already has every
+/// row of ends as `nothing_new`, not as an empty `committed` entry. Returns the record and the
+/// first rows as planned (what a preview shows).
 fn commit_scanned(
     conn: &mut DbConn,
     runner: &Runner,
@@ -861,7 +875,7 @@ fn commit_scanned(
     bytes: &[u8],
     scan: &Scan,
     routes: &Routes,
-) -> Result<ImportRecord, ApiError> {
+) -> Result<(ImportRecord, Vec<PreviewRow>), ApiError> {
     refuse_running_or_done(record, runner.claims)?;
     let account = accounts::get(conn, record.user_id, record.account_id)?;
     let options = options(
@@ -879,17 +893,17 @@ fn commit_scanned(
     };
     // The rows, the mapping profile and the final status are one transaction: a commit killed
     // anywhere in it leaves nothing but its claim.
-    let written = conn.transaction(|conn| -> Result<ImportRecord, ApiError> {
+    let written = conn.transaction(|conn| -> Result<_, ApiError> {
         runner.claims.hold(conn, record.id, &token)?;
-        let (imported, duplicates) = write(conn, runner, record, routes, bytes, &options, scan)?;
+        let (imported, duplicates, shown) =
+            write(conn, runner, record, routes, bytes, &options, scan)?;
         save_mapping(conn, record, parsed)?;
         let (status, committed_at) = if imported == 0 && duplicates > 0 {
             (Status::NothingNew, None)
         } else {
             (Status::Committed, Some(now()))
         };
-        Ok(
-            with_conn!(conn, c => diesel::update(imports::table.find(record.id))
+        let committed = with_conn!(conn, c => diesel::update(imports::table.find(record.id))
             .set((
                 imports::status.eq(status.as_str()),
                 imports::failure.eq(None::<String>),
@@ -907,8 +921,8 @@ fn commit_scanned(
                 imports::undone_at.eq(None::<NaiveDateTime>),
             ))
             .returning(ImportRecord::as_returning())
-            .get_result(c))?,
-        )
+            .get_result(c))?;
+        Ok((committed, shown))
     });
     runner.progress.finish(record.id);
     match written {
@@ -931,7 +945,7 @@ fn commit_scanned(
 }
 
 /// The inside of the commit transaction: the file is read again and written batch by batch.
-/// Returns (imported, duplicates skipped).
+/// Returns (imported, duplicates skipped, the first `PREVIEW_ROWS` rows as planned).
 fn write(
     conn: &mut DbConn,
     runner: &Runner,
@@ -940,7 +954,7 @@ fn write(
     bytes: &[u8],
     options: &ParseOptions,
     scan: &Scan,
-) -> Result<(usize, usize), ApiError> {
+) -> Result<(usize, usize, Vec<PreviewRow>), ApiError> {
     // PostgreSQL: two commits into one account wait for each other, so both cannot miss each
     // other's rows in the duplicate check; accounts are locked in id order, so two commits
     // into the same accounts cannot deadlock. (SQLite's BEGIN IMMEDIATE already serializes
@@ -974,11 +988,17 @@ fn write(
             let (planned_tx, planned_rx) = std::sync::mpsc::sync_channel::<(Vec<NewRow>, usize)>(1);
             let reader = scope.spawn(move || {
                 let mut planner = planner;
+                let mut shown = Vec::new();
                 let mut batch: Vec<(ParsedRow, i64)> = Vec::with_capacity(batch_size);
                 let mut send = |batch: &mut Vec<(ParsedRow, i64)>| {
                     let fresh = batch
                         .iter()
                         .map(|(row, account_id)| planner.plan(row, *account_id))
+                        .inspect(|p| {
+                            if shown.len() < PREVIEW_ROWS {
+                                shown.push(PreviewRow::from(p));
+                            }
+                        })
                         .filter(|p| !p.duplicate)
                         .map(|p| NewRow::of(p, record, now))
                         .collect();
@@ -1000,7 +1020,7 @@ fn write(
                 if !batch.is_empty() {
                     send(&mut batch)?;
                 }
-                Ok(())
+                Ok(shown)
             });
             let (mut imported, mut duplicates, mut done) = (0, 0, 0);
             for (fresh, count) in planned_rx {
@@ -1011,7 +1031,7 @@ fn write(
                 runner.progress.advance(record.id, done);
             }
             match reader.join() {
-                Ok(read) => read.map(|()| (imported, duplicates)),
+                Ok(read) => read.map(|shown| (imported, duplicates, shown)),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         })
@@ -1033,7 +1053,7 @@ fn write_batch(conn: &mut DbConn, fresh: &[NewRow]) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// SQLite: the rows as multi-row INSERTs of fixed row counts (1,000, then 100, 10 and 1 for
+/// SQLite: the rows as multi-row INSERTs of fixed row counts (1,800, then 100, 10 and 1 for
 /// the rest), which diesel prepares once per connection and reuses. It caches no INSERT of a
 /// `Vec` of rows: each was parsed again, its triggers compiled into it again, a fifth of a commit
 /// in the profile. The statements stay large: FTS5 writes its pending index out at every

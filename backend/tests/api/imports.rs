@@ -20,6 +20,7 @@ both_backends!(
     previews_can_be_discarded_and_expire_after_a_day,
     rows_in_another_currency_are_refused_by_line,
     an_export_of_several_accounts_is_routed_by_account_name_and_currency,
+    a_one_call_upload_shows_what_a_preview_shows,
 );
 
 const STATEMENT: &str = "Date,Description,Amount\n\
@@ -1006,4 +1007,47 @@ async fn an_export_of_several_accounts_is_routed_by_account_name_and_currency(ap
     assert_eq!(rows(&app, &cy, "").await.len(), 0);
     // Ben's own accounts are not Cy's: Ben's ids never receive Cy's rows.
     assert_eq!(rows(&app, &ben, "").await.len(), 0);
+}
+
+/// The one-call upload plans its rows once, in the commit: the rows it shows (categories,
+/// merchants, lines) and its duplicate count are a preview's of the same file.
+async fn a_one_call_upload_shows_what_a_preview_shows(app: TestApp) {
+    let token = app.user("asha@example.com").await;
+    let account = app.account(&token, "Everyday", "EUR").await;
+    // Two of the five rows are in already.
+    import(
+        &app,
+        &token,
+        account,
+        &STATEMENT
+            .replace("2026-03-03", "2026-04-03")
+            .replace("2026-03-04", "2026-04-04")
+            .replace("2026-03-05", "2026-04-05"),
+    )
+    .await;
+    let bytes = || STATEMENT.as_bytes().to_vec();
+    let res = upload(&app, &token, account, "again.csv", bytes(), "").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let preview: Value = res.json().await.unwrap();
+    assert_eq!(preview["duplicates"], 2, "{preview}");
+    let id = preview["id"].as_i64().unwrap();
+    let res = app
+        .delete_as(&token, &format!("/api/v1/imports/{id}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+
+    let done = import(&app, &token, account, STATEMENT).await;
+    assert_eq!(done["status"], "committed");
+    assert_eq!(done["counts"]["imported"], 3);
+    assert_eq!(done["duplicates"], 2, "{done}");
+    let mut shown = preview["rows"].as_array().unwrap().clone();
+    assert_eq!(shown.len(), 5);
+    // The commit's answer says what the rows became: none of them is a duplicate any more.
+    shown.iter_mut().for_each(|r| r["duplicate"] = json!(false));
+    assert_eq!(done["rows"].as_array().unwrap(), &shown);
+    for key in [
+        "encoding", "currency", "headers", "findings", "cleaned", "mapping",
+    ] {
+        assert_eq!(done[key], preview[key], "{key}");
+    }
 }

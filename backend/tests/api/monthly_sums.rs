@@ -229,7 +229,7 @@ async fn every_write_keeps_the_pre_aggregates_equal_to_the_ledger(app: TestApp) 
     assert_in_step(&app, "deleting a user (the other user's sums stay)");
 }
 
-/// An import is written in multi-row statements of fixed sizes (1,000, 100, 10, 1 rows): 1,234
+/// An import is written in multi-row statements of fixed sizes (1,800, 100, 10, 1 rows): 2,034
 /// rows take every size; a second file repeating its last 234 rows adds only its 66 new ones.
 async fn a_large_import_is_written_whole_and_in_step(app: TestApp) {
     let token = app.user("asha@example.com").await;
@@ -250,13 +250,13 @@ async fn a_large_import_is_written_whole_and_in_step(app: TestApp) {
         (from..to).for_each(|i| csv.push_str(&line(i)));
         csv
     };
-    let first = import(&app, &token, main, &file(0, 1234)).await;
-    assert_eq!(first["counts"]["imported"], 1234, "{first}");
-    let second = import(&app, &token, main, &file(1000, 1300)).await;
+    let first = import(&app, &token, main, &file(0, 2034)).await;
+    assert_eq!(first["counts"]["imported"], 2034, "{first}");
+    let second = import(&app, &token, main, &file(1800, 2100)).await;
     assert_eq!(second["counts"]["imported"], 66, "{second}");
     assert_eq!(second["counts"]["duplicates"], 234, "{second}");
     // Every row once, by its own amount: the sum over i of (1000 + i) or -(100 + i).
-    let expected: i64 = (0..1300)
+    let expected: i64 = (0..2100)
         .map(|i| if i % 5 == 0 { 1000 + i } else { -(100 + i) })
         .sum();
     let query = diesel::sql_query(
@@ -270,7 +270,7 @@ async fn a_large_import_is_written_whole_and_in_step(app: TestApp) {
     }
     .unwrap();
     let (count, sum) = (totals.n, totals.total);
-    assert_eq!((count, sum), (1300, expected));
+    assert_eq!((count, sum), (2100, expected));
     assert_in_step(&app, "a large import and an overlapping one");
 }
 
