@@ -13,12 +13,18 @@
 //!   folds at least A–Z, so every row the `LIKE` matches is among them (a superset: `CAFÉ` is a
 //!   candidate for `café`, and the `LIKE` then turns it down as it always did).
 //!
-//! On SQLite a page (`for_page`) asks the index first how many rows it names, up to `FEW`: a
-//! query that rare is read from those rows and sorted, a commoner one is left to the `LIKE`
-//! alone on the sort's own index, which meets a page of matches after about
-//! page × rows ÷ matches rows and stops (a common word by the index would mean reading and
-//! sorting every one of its rows for each page). Totals and exports read every match anyway and
-//! always go through the index.
+//! On SQLite a page asks the index first how many rows it names, up to `FEW`: a query that rare
+//! is read from those rows and sorted (`Step::Read`). A commoner one walks the sort's own index
+//! with the `LIKE` alone, which meets a page of matches after about page × rows ÷ matches rows
+//! and stops — unless the matches sit far down the sort (a word of expenses sorted by amount
+//! walks past every income first). So the walk is bounded: `FEW` rows of the sort's order
+//! (`Step::Walk`), then, short of a page, twice as many as walked so far, and before each
+//! further stretch the index is asked again: once it names at most twice the rows walked, the
+//! rest of the page is read from those rows. A page thus costs a small multiple of the cheaper
+//! of the two plans — the walk to a page of matches, or reading every row the index names —
+//! whatever the history. Totals and exports read every match anyway and always go through the
+//! index. On PostgreSQL one query does it all: its planner weighs the trigram index against
+//! walking the sort's index (`Step::Read` with the whole filter).
 //!
 //! A trigram index knows nothing of strings under three characters: a shorter query is checked
 //! by the `LIKE` alone, a scan of the user's rows as before (on PostgreSQL, pg_trgm then reads its
@@ -47,10 +53,21 @@ const COLUMNS: [&str; 3] = [
 const TRIGRAM: usize = 3;
 
 /// Up to how many rows named by the index a page is read from them rather than from the sort's
-/// index: about 20 ms of row reads and sorting at most on SQLite (release build, 100,000 rows;
-/// docs/BENCHMARKS.md), where a query named by more rows than this finds a page within
-/// about 50 × rows ÷ 2,000 rows of the sort's index.
+/// index, and how many rows of the sort's order the first stretch of a walk reads: about 20 ms
+/// of row reads and sorting at most on SQLite (release build, 100,000 rows; docs/BENCHMARKS.md),
+/// where a query named by more rows than this finds a page within about 50 × rows ÷ 2,000 rows
+/// of the sort's index when its matches are spread evenly.
 const FEW: i64 = 2000;
+
+/// How (the next part of) a page of a text search is read.
+#[derive(Debug)]
+pub enum Step {
+    /// The rest of the page in one query with this condition.
+    Read(TextMatch),
+    /// The next this many rows of the sort's order (of the filter without the text), checked
+    /// with this condition; then `TextMatch::next_step` when they held less than the page.
+    Walk(TextMatch, i64),
+}
 
 #[derive(QueryableByName)]
 struct Named {
@@ -88,23 +105,46 @@ impl TextMatch {
         })
     }
 
-    /// The condition for reading one page (see the module's notes): on SQLite without the index
-    /// lookup when the query is common.
-    pub fn for_page(&self, conn: &mut DbConn) -> Result<TextMatch, ApiError> {
+    /// How a page starts (see the module's notes).
+    pub fn first_step(&self, conn: &mut DbConn) -> Result<Step, ApiError> {
+        Ok(match self.names_at_most(conn, FEW)? {
+            Some(true) | None => Step::Read(self.clone()),
+            Some(false) => Step::Walk(self.without_index(), FEW),
+        })
+    }
+
+    /// How a page goes on after the walk of `walked` rows of the sort's order found less than a
+    /// page (the rows after those).
+    pub fn next_step(&self, conn: &mut DbConn, walked: i64) -> Result<Step, ApiError> {
+        let reading = walked.saturating_mul(2);
+        Ok(match self.names_at_most(conn, reading)? {
+            Some(false) => Step::Walk(self.without_index(), reading),
+            Some(true) | None => Step::Read(self.clone()),
+        })
+    }
+
+    /// Whether the index names at most `n` rows (of any user); `None` without an index to ask:
+    /// on PostgreSQL, or for a query too short for trigrams.
+    fn names_at_most(&self, conn: &mut DbConn, n: i64) -> Result<Option<bool>, ApiError> {
         let (DbConn::Sqlite(c), Some(phrase)) = (conn, &self.phrase) else {
-            return Ok(self.clone());
+            return Ok(None);
         };
         let named: Named = diesel::sql_query(
             "SELECT COUNT(*) AS n FROM \
              (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ? LIMIT ?)",
         )
         .bind::<Text, _>(phrase)
-        .bind::<diesel::sql_types::BigInt, _>(FEW + 1)
+        .bind::<diesel::sql_types::BigInt, _>(n.saturating_add(1))
         .get_result(&mut **c)?;
-        Ok(TextMatch {
+        Ok(Some(named.n <= n))
+    }
+
+    /// The same condition decided by the `LIKE` alone.
+    fn without_index(&self) -> TextMatch {
+        TextMatch {
             like: self.like.clone(),
-            phrase: (named.n <= FEW).then(|| phrase.clone()),
-        })
+            phrase: None,
+        }
     }
 
     fn walk_like<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
