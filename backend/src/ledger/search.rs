@@ -8,10 +8,12 @@
 //! PostgreSQL only); the indexes only bound the rows it is checked on:
 //! - PostgreSQL: the pg_trgm GIN index on these very `lower(…)` expressions (migration
 //!   `text_search`) serves the `LIKE` itself, the planner choosing it when it pays.
-//! - SQLite: the FTS5 trigram table `transactions_fts` names the rows whose text contains the
-//!   query under FTS5's own case folding. That folding maps each character to one character and
-//!   folds at least A–Z, so every row the `LIKE` matches is among them (a superset: `CAFÉ` is a
-//!   candidate for `café`, and the `LIKE` then turns it down as it always did).
+//! - SQLite: the FTS5 trigram table `transactions_fts` names the rows whose text holds every
+//!   trigram of the query under FTS5's own case folding. It keeps no positions (cheaper to
+//!   write), so it names rows holding the trigrams anywhere, not only side by side. The folding
+//!   maps each character to one character and folds at least A–Z, so every row the `LIKE`
+//!   matches is among them (a superset: `CAFÉ` is a candidate for `café`, `shore hop` for
+//!   `shop`, and the `LIKE` then turns them down as it always did).
 //!
 //! On SQLite a page asks the index first how many rows it names, up to `FEW`: a query that rare
 //! is read from those rows and sorted (`Step::Read`). A commoner one walks the sort's own index
@@ -69,6 +71,26 @@ pub enum Step {
     Walk(TextMatch, i64),
 }
 
+/// Every distinct trigram of `lowered`, as an FTS5 query that names the rows holding all of
+/// them. The index keeps no positions (migration `text_index_without_positions`), so it cannot
+/// check that they stand in a row; the rows it names are a superset of those that contain the
+/// query, and the `LIKE` decides.
+fn trigrams(lowered: &str) -> Option<String> {
+    let chars: Vec<char> = lowered.chars().collect();
+    let mut seen: Vec<String> = Vec::new();
+    for window in chars.windows(TRIGRAM) {
+        // An FTS5 string: inside double quotes everything is literal but a doubled quote.
+        let quoted = format!(
+            "\"{}\"",
+            window.iter().collect::<String>().replace('"', "\"\"")
+        );
+        if !seen.contains(&quoted) {
+            seen.push(quoted);
+        }
+    }
+    (!seen.is_empty()).then(|| seen.join(" AND "))
+}
+
 #[derive(QueryableByName)]
 struct Named {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -80,8 +102,9 @@ struct Named {
 pub struct TextMatch {
     /// `%query%`, lowercased, with LIKE's own characters escaped by `\`.
     like: String,
-    /// The query as one FTS5 phrase (SQLite), when it is long enough for the trigram index.
-    phrase: Option<String>,
+    /// The FTS5 query naming the rows that hold every trigram of the query (SQLite), when it is
+    /// long enough for the trigram index.
+    index_query: Option<String>,
 }
 
 impl TextMatch {
@@ -96,12 +119,9 @@ impl TextMatch {
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        let phrase = (lowered.chars().count() >= TRIGRAM)
-            // An FTS5 string: inside double quotes everything is literal but a doubled quote.
-            .then(|| format!("\"{}\"", lowered.replace('"', "\"\"")));
         Some(TextMatch {
             like: format!("%{escaped}%"),
-            phrase,
+            index_query: trigrams(&lowered),
         })
     }
 
@@ -126,14 +146,14 @@ impl TextMatch {
     /// Whether the index names at most `n` rows (of any user); `None` without an index to ask:
     /// on PostgreSQL, or for a query too short for trigrams.
     fn names_at_most(&self, conn: &mut DbConn, n: i64) -> Result<Option<bool>, ApiError> {
-        let (DbConn::Sqlite(c), Some(phrase)) = (conn, &self.phrase) else {
+        let (DbConn::Sqlite(c), Some(index_query)) = (conn, &self.index_query) else {
             return Ok(None);
         };
         let named: Named = diesel::sql_query(
             "SELECT COUNT(*) AS n FROM \
              (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ? LIMIT ?)",
         )
-        .bind::<Text, _>(phrase)
+        .bind::<Text, _>(index_query)
         .bind::<diesel::sql_types::BigInt, _>(n.saturating_add(1))
         .get_result(&mut **c)?;
         Ok(Some(named.n <= n))
@@ -143,7 +163,7 @@ impl TextMatch {
     fn without_index(&self) -> TextMatch {
         TextMatch {
             like: self.like.clone(),
-            phrase: None,
+            index_query: None,
         }
     }
 
@@ -190,12 +210,12 @@ impl QueryFragment<Pg> for TextMatch {
 
 impl QueryFragment<Sqlite> for TextMatch {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        if let Some(phrase) = &self.phrase {
+        if let Some(index_query) = &self.index_query {
             out.push_sql(
                 "transactions.id IN \
                  (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ",
             );
-            out.push_bind_param::<Text, _>(phrase)?;
+            out.push_bind_param::<Text, _>(index_query)?;
             out.push_sql(") AND ");
         }
         self.walk_like(&mut out)
@@ -218,26 +238,34 @@ mod tests {
     fn like_characters_are_taken_literally_and_case_is_lowered() {
         let m = TextMatch::new("  100%_A\\b ").unwrap();
         assert_eq!(m.like, "%100\\%\\_a\\\\b%");
-        assert_eq!(m.phrase.as_deref(), Some("\"100%_a\\b\""));
+        assert_eq!(
+            m.index_query.as_deref(),
+            Some("\"100\" AND \"00%\" AND \"0%_\" AND \"%_a\" AND \"_a\\\" AND \"a\\b\"")
+        );
     }
 
     #[test]
     fn short_queries_skip_the_trigram_index() {
         assert!(TextMatch::new("   ").is_none());
-        assert_eq!(TextMatch::new("é%").unwrap().phrase, None);
-        assert_eq!(TextMatch::new(" ab ").unwrap().phrase, None);
+        assert_eq!(TextMatch::new("é%").unwrap().index_query, None);
+        assert_eq!(TextMatch::new(" ab ").unwrap().index_query, None);
         // Characters, not bytes: three accented letters are six bytes.
         assert_eq!(
-            TextMatch::new("ÉÉÉ").unwrap().phrase.as_deref(),
+            TextMatch::new("ÉÉÉ").unwrap().index_query.as_deref(),
             Some("\"ééé\"")
+        );
+        // A trigram the query repeats is asked for once.
+        assert_eq!(
+            TextMatch::new("aaaa").unwrap().index_query.as_deref(),
+            Some("\"aaa\"")
         );
     }
 
     #[test]
-    fn quotes_stay_inside_the_phrase() {
+    fn quotes_stay_inside_their_strings() {
         assert_eq!(
-            TextMatch::new("say \"hi\"").unwrap().phrase.as_deref(),
-            Some("\"say \"\"hi\"\"\"")
+            TextMatch::new("say \"hi\"").unwrap().index_query.as_deref(),
+            Some("\"say\" AND \"ay \" AND \"y \"\"\" AND \" \"\"h\" AND \"\"\"hi\" AND \"hi\"\"\"")
         );
     }
 }
