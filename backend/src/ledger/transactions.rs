@@ -523,24 +523,27 @@ fn page_rows(
     }
 }
 
-/// `q` narrowed to the rows whose sort key `k` (days since 0001-01-01 for dates) and id compare
-/// to the bound's by `op` and `id_op`: the key decides, the id breaks its ties.
+/// `q` narrowed to the rows whose sort key `k` (days since 0001-01-01 for dates) and id lie
+/// beyond the bound by `op` (the key decides, the id by `id_op` breaks its ties), written as
+/// `key weak k AND (key op k OR id id_op id)`: the first half is a range the planners read the
+/// sort's index from (the same condition as `key op k OR (key = k AND …)`, whose `OR` they
+/// cannot, so they walked the index from its start).
 macro_rules! key_then_id {
-    ($q:expr, $sort:expr, $bound:expr, $op:ident, $id_op:ident) => {{
+    ($q:expr, $sort:expr, $bound:expr, $weak:ident, $op:ident, $id_op:ident) => {{
         let (k, id): (i64, i64) = $bound;
         match $sort {
             SortKey::Date => {
                 let d = cursor_day(k)?;
                 $q.filter(
                     transactions::date
-                        .$op(d)
-                        .or(transactions::date.eq(d).and(transactions::id.$id_op(id))),
+                        .$weak(d)
+                        .and(transactions::date.$op(d).or(transactions::id.$id_op(id))),
                 )
             }
             SortKey::Amount => $q.filter(
                 transactions::amount
-                    .$op(k)
-                    .or(transactions::amount.eq(k).and(transactions::id.$id_op(id))),
+                    .$weak(k)
+                    .and(transactions::amount.$op(k).or(transactions::id.$id_op(id))),
             ),
         }
     }};
@@ -555,13 +558,13 @@ macro_rules! in_order {
         let last: Option<(i64, i64)> = $last;
         let mut q = $q;
         q = match (after, descending) {
-            (Some(bound), true) => key_then_id!(q, sort, bound, lt, lt),
-            (Some(bound), false) => key_then_id!(q, sort, bound, gt, gt),
+            (Some(bound), true) => key_then_id!(q, sort, bound, le, lt, lt),
+            (Some(bound), false) => key_then_id!(q, sort, bound, ge, gt, gt),
             (None, _) => q,
         };
         q = match (last, descending) {
-            (Some(bound), true) => key_then_id!(q, sort, bound, gt, ge),
-            (Some(bound), false) => key_then_id!(q, sort, bound, lt, le),
+            (Some(bound), true) => key_then_id!(q, sort, bound, ge, gt, ge),
+            (Some(bound), false) => key_then_id!(q, sort, bound, le, lt, le),
             (None, _) => q,
         };
         match (sort, descending) {
