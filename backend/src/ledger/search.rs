@@ -8,17 +8,25 @@
 //! PostgreSQL only); the indexes only bound the rows it is checked on:
 //! - PostgreSQL: the pg_trgm GIN index on these very `lower(…)` expressions (migration
 //!   `text_search`) serves the `LIKE` itself, the planner choosing it when it pays.
-//! - SQLite: the FTS5 trigram table `transactions_fts` names the rows whose text contains the
-//!   query under FTS5's own case folding. That folding maps each character to one character and
-//!   folds at least A–Z, so every row the `LIKE` matches is among them (a superset: `CAFÉ` is a
-//!   candidate for `café`, and the `LIKE` then turns it down as it always did).
+//! - SQLite: the FTS5 trigram table `transactions_fts` names the rows whose text holds every
+//!   trigram of the query under FTS5's own case folding. It keeps no positions (cheaper to
+//!   write), so it names rows holding the trigrams anywhere, not only side by side. The folding
+//!   maps each character to one character and folds at least A–Z, so every row the `LIKE`
+//!   matches is among them (a superset: `CAFÉ` is a candidate for `café`, `shore hop` for
+//!   `shop`, and the `LIKE` then turns them down as it always did).
 //!
-//! On SQLite a page (`for_page`) asks the index first how many rows it names, up to `FEW`: a
-//! query that rare is read from those rows and sorted, a commoner one is left to the `LIKE`
-//! alone on the sort's own index, which meets a page of matches after about
-//! page × rows ÷ matches rows and stops (a common word by the index would mean reading and
-//! sorting every one of its rows for each page). Totals and exports read every match anyway and
-//! always go through the index.
+//! On SQLite a page asks the index first how many rows it names, up to `FEW`: a query that rare
+//! is read from those rows and sorted (`Step::Read`). A commoner one walks the sort's own index
+//! with the `LIKE` alone, which meets a page of matches after about page × rows ÷ matches rows
+//! and stops — unless the matches sit far down the sort (a word of expenses sorted by amount
+//! walks past every income first). So the walk is bounded: `FEW` rows of the sort's order
+//! (`Step::Walk`), then, short of a page, twice as many as walked so far, and before each
+//! further stretch the index is asked again: once it names at most twice the rows walked, the
+//! rest of the page is read from those rows. A page thus costs a small multiple of the cheaper
+//! of the two plans — the walk to a page of matches, or reading every row the index names —
+//! whatever the history. Totals and exports read every match anyway and always go through the
+//! index. On PostgreSQL one query does it all: its planner weighs the trigram index against
+//! walking the sort's index (`Step::Read` with the whole filter).
 //!
 //! A trigram index knows nothing of strings under three characters: a shorter query is checked
 //! by the `LIKE` alone, a scan of the user's rows as before (on PostgreSQL, pg_trgm then reads its
@@ -47,10 +55,41 @@ const COLUMNS: [&str; 3] = [
 const TRIGRAM: usize = 3;
 
 /// Up to how many rows named by the index a page is read from them rather than from the sort's
-/// index: about 20 ms of row reads and sorting at most on SQLite (release build, 100,000 rows;
-/// docs/BENCHMARKS.md), where a query named by more rows than this finds a page within
-/// about 50 × rows ÷ 2,000 rows of the sort's index.
+/// index, and how many rows of the sort's order the first stretch of a walk reads: about 20 ms
+/// of row reads and sorting at most on SQLite (release build, 100,000 rows; docs/BENCHMARKS.md),
+/// where a query named by more rows than this finds a page within about 50 × rows ÷ 2,000 rows
+/// of the sort's index when its matches are spread evenly.
 const FEW: i64 = 2000;
+
+/// How (the next part of) a page of a text search is read.
+#[derive(Debug)]
+pub enum Step {
+    /// The rest of the page in one query with this condition.
+    Read(TextMatch),
+    /// The next this many rows of the sort's order (of the filter without the text), checked
+    /// with this condition; then `TextMatch::next_step` when they held less than the page.
+    Walk(TextMatch, i64),
+}
+
+/// Every distinct trigram of `lowered`, as an FTS5 query that names the rows holding all of
+/// them. The index keeps no positions (migration `text_index_without_positions`), so it cannot
+/// check that they stand in a row; the rows it names are a superset of those that contain the
+/// query, and the `LIKE` decides.
+fn trigrams(lowered: &str) -> Option<String> {
+    let chars: Vec<char> = lowered.chars().collect();
+    let mut seen: Vec<String> = Vec::new();
+    for window in chars.windows(TRIGRAM) {
+        // An FTS5 string: inside double quotes everything is literal but a doubled quote.
+        let quoted = format!(
+            "\"{}\"",
+            window.iter().collect::<String>().replace('"', "\"\"")
+        );
+        if !seen.contains(&quoted) {
+            seen.push(quoted);
+        }
+    }
+    (!seen.is_empty()).then(|| seen.join(" AND "))
+}
 
 #[derive(QueryableByName)]
 struct Named {
@@ -63,8 +102,9 @@ struct Named {
 pub struct TextMatch {
     /// `%query%`, lowercased, with LIKE's own characters escaped by `\`.
     like: String,
-    /// The query as one FTS5 phrase (SQLite), when it is long enough for the trigram index.
-    phrase: Option<String>,
+    /// The FTS5 query naming the rows that hold every trigram of the query (SQLite), when it is
+    /// long enough for the trigram index.
+    index_query: Option<String>,
 }
 
 impl TextMatch {
@@ -79,32 +119,52 @@ impl TextMatch {
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        let phrase = (lowered.chars().count() >= TRIGRAM)
-            // An FTS5 string: inside double quotes everything is literal but a doubled quote.
-            .then(|| format!("\"{}\"", lowered.replace('"', "\"\"")));
         Some(TextMatch {
             like: format!("%{escaped}%"),
-            phrase,
+            index_query: trigrams(&lowered),
         })
     }
 
-    /// The condition for reading one page (see the module's notes): on SQLite without the index
-    /// lookup when the query is common.
-    pub fn for_page(&self, conn: &mut DbConn) -> Result<TextMatch, ApiError> {
-        let (DbConn::Sqlite(c), Some(phrase)) = (conn, &self.phrase) else {
-            return Ok(self.clone());
+    /// How a page starts (see the module's notes).
+    pub fn first_step(&self, conn: &mut DbConn) -> Result<Step, ApiError> {
+        Ok(match self.names_at_most(conn, FEW)? {
+            Some(true) | None => Step::Read(self.clone()),
+            Some(false) => Step::Walk(self.without_index(), FEW),
+        })
+    }
+
+    /// How a page goes on after the walk of `walked` rows of the sort's order found less than a
+    /// page (the rows after those).
+    pub fn next_step(&self, conn: &mut DbConn, walked: i64) -> Result<Step, ApiError> {
+        let reading = walked.saturating_mul(2);
+        Ok(match self.names_at_most(conn, reading)? {
+            Some(false) => Step::Walk(self.without_index(), reading),
+            Some(true) | None => Step::Read(self.clone()),
+        })
+    }
+
+    /// Whether the index names at most `n` rows (of any user); `None` without an index to ask:
+    /// on PostgreSQL, or for a query too short for trigrams.
+    fn names_at_most(&self, conn: &mut DbConn, n: i64) -> Result<Option<bool>, ApiError> {
+        let (DbConn::Sqlite(c), Some(index_query)) = (conn, &self.index_query) else {
+            return Ok(None);
         };
         let named: Named = diesel::sql_query(
             "SELECT COUNT(*) AS n FROM \
              (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ? LIMIT ?)",
         )
-        .bind::<Text, _>(phrase)
-        .bind::<diesel::sql_types::BigInt, _>(FEW + 1)
+        .bind::<Text, _>(index_query)
+        .bind::<diesel::sql_types::BigInt, _>(n.saturating_add(1))
         .get_result(&mut **c)?;
-        Ok(TextMatch {
+        Ok(Some(named.n <= n))
+    }
+
+    /// The same condition decided by the `LIKE` alone.
+    fn without_index(&self) -> TextMatch {
+        TextMatch {
             like: self.like.clone(),
-            phrase: (named.n <= FEW).then(|| phrase.clone()),
-        })
+            index_query: None,
+        }
     }
 
     fn walk_like<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
@@ -150,12 +210,12 @@ impl QueryFragment<Pg> for TextMatch {
 
 impl QueryFragment<Sqlite> for TextMatch {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        if let Some(phrase) = &self.phrase {
+        if let Some(index_query) = &self.index_query {
             out.push_sql(
                 "transactions.id IN \
                  (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ",
             );
-            out.push_bind_param::<Text, _>(phrase)?;
+            out.push_bind_param::<Text, _>(index_query)?;
             out.push_sql(") AND ");
         }
         self.walk_like(&mut out)
@@ -178,26 +238,34 @@ mod tests {
     fn like_characters_are_taken_literally_and_case_is_lowered() {
         let m = TextMatch::new("  100%_A\\b ").unwrap();
         assert_eq!(m.like, "%100\\%\\_a\\\\b%");
-        assert_eq!(m.phrase.as_deref(), Some("\"100%_a\\b\""));
+        assert_eq!(
+            m.index_query.as_deref(),
+            Some("\"100\" AND \"00%\" AND \"0%_\" AND \"%_a\" AND \"_a\\\" AND \"a\\b\"")
+        );
     }
 
     #[test]
     fn short_queries_skip_the_trigram_index() {
         assert!(TextMatch::new("   ").is_none());
-        assert_eq!(TextMatch::new("é%").unwrap().phrase, None);
-        assert_eq!(TextMatch::new(" ab ").unwrap().phrase, None);
+        assert_eq!(TextMatch::new("é%").unwrap().index_query, None);
+        assert_eq!(TextMatch::new(" ab ").unwrap().index_query, None);
         // Characters, not bytes: three accented letters are six bytes.
         assert_eq!(
-            TextMatch::new("ÉÉÉ").unwrap().phrase.as_deref(),
+            TextMatch::new("ÉÉÉ").unwrap().index_query.as_deref(),
             Some("\"ééé\"")
+        );
+        // A trigram the query repeats is asked for once.
+        assert_eq!(
+            TextMatch::new("aaaa").unwrap().index_query.as_deref(),
+            Some("\"aaa\"")
         );
     }
 
     #[test]
-    fn quotes_stay_inside_the_phrase() {
+    fn quotes_stay_inside_their_strings() {
         assert_eq!(
-            TextMatch::new("say \"hi\"").unwrap().phrase.as_deref(),
-            Some("\"say \"\"hi\"\"\"")
+            TextMatch::new("say \"hi\"").unwrap().index_query.as_deref(),
+            Some("\"say\" AND \"ay \" AND \"y \"\"\" AND \" \"\"h\" AND \"\"\"hi\" AND \"hi\"\"\"")
         );
     }
 }

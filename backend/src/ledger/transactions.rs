@@ -15,7 +15,7 @@ use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
 use crate::ledger::categories::Category;
 use crate::ledger::fingerprint::fingerprint;
-use crate::ledger::search::TextMatch;
+use crate::ledger::search::{Step, TextMatch};
 use crate::ledger::{accounts as account_store, categories as category_store, merchants, rules};
 use crate::ledger::{not_found, EXPENSES, INCOME};
 use crate::ml::direction::Guard;
@@ -382,17 +382,6 @@ pub fn list(
     let sort = page.sort.unwrap_or_default();
     let descending = page.order.unwrap_or_default() == SortOrder::Desc;
     let after = page.cursor.as_deref().map(decode_cursor).transpose()?;
-    let for_page;
-    let filter = match &filter.text {
-        Some(text) => {
-            for_page = Resolved {
-                text: Some(text.for_page(conn)?),
-                ..filter.clone()
-            };
-            &for_page
-        }
-        None => filter,
-    };
     let mut rows = match sort {
         SortKey::Date => {
             let after = after.map(|cur| (cur.k, cur.id));
@@ -477,47 +466,172 @@ fn by_amount(
 
 /// Up to `limit` rows of the filter in the order of `sort`, after the row whose sort key and id
 /// are `after`. Ties on the key are broken by id, in the same direction, so a cursor is exact.
+/// A text search is read in the steps `ledger::search` plans: stretches of the sort's order
+/// bounded by the key of their last row, then the rest.
 fn page_rows(
     conn: &mut DbConn,
     user_id: i64,
     filter: &Resolved,
     sort: SortKey,
     descending: bool,
-    after: Option<(i64, i64)>,
+    mut after: Option<(i64, i64)>,
     limit: i64,
 ) -> Result<Vec<Listed>, ApiError> {
-    let day = |k: i64| {
-        i32::try_from(k)
-            .ok()
-            .and_then(NaiveDate::from_num_days_from_ce_opt)
-            .ok_or_else(|| ApiError::validation("cursor", "is not a cursor this list returned"))
+    let Some(text) = &filter.text else {
+        return rows_in_order(conn, user_id, filter, sort, descending, after, None, limit);
     };
-    let after = match (sort, after) {
-        (SortKey::Date, Some((k, id))) => Some((Some(day(k)?), k, id)),
-        (SortKey::Amount, Some((k, id))) => Some((None, k, id)),
-        (_, None) => None,
+    let without_text = Resolved {
+        text: None,
+        ..filter.clone()
     };
-    Ok(with_conn!(conn, c => {
-        let mut q = filtered!(user_id, filter).select((Transaction::as_select(), accounts::currency));
+    let searching = |m: TextMatch| Resolved {
+        text: Some(m),
+        ..filter.clone()
+    };
+    let mut rows = Vec::new();
+    let mut walked: i64 = 0;
+    let mut step = text.first_step(conn)?;
+    loop {
+        let (m, stretch) = match step {
+            Step::Read(m) => (m, None),
+            Step::Walk(m, stretch) => (m, Some(stretch)),
+        };
+        let last = match stretch {
+            Some(n) => nth_key(conn, user_id, &without_text, sort, descending, after, n)?,
+            None => None,
+        };
+        let left = limit - rows.len() as i64;
+        rows.extend(rows_in_order(
+            conn,
+            user_id,
+            &searching(m),
+            sort,
+            descending,
+            after,
+            last,
+            left,
+        )?);
+        match (last, stretch) {
+            (Some(last), Some(stretch)) if (rows.len() as i64) < limit => {
+                after = Some(last);
+                walked = walked.saturating_add(stretch);
+                step = text.next_step(conn, walked)?;
+            }
+            // The page is full, or it was the rest of the filter's rows.
+            _ => return Ok(rows),
+        }
+    }
+}
+
+/// `q` narrowed to the rows whose sort key `k` (days since 0001-01-01 for dates) and id lie
+/// beyond the bound by `op` (the key decides, the id by `id_op` breaks its ties), written as
+/// `key weak k AND (key op k OR id id_op id)`: the first half is a range the planners read the
+/// sort's index from (the same condition as `key op k OR (key = k AND …)`, whose `OR` they
+/// cannot, so they walked the index from its start).
+macro_rules! key_then_id {
+    ($q:expr, $sort:expr, $bound:expr, $weak:ident, $op:ident, $id_op:ident) => {{
+        let (k, id): (i64, i64) = $bound;
+        match $sort {
+            SortKey::Date => {
+                let d = cursor_day(k)?;
+                $q.filter(
+                    transactions::date
+                        .$weak(d)
+                        .and(transactions::date.$op(d).or(transactions::id.$id_op(id))),
+                )
+            }
+            SortKey::Amount => $q.filter(
+                transactions::amount
+                    .$weak(k)
+                    .and(transactions::amount.$op(k).or(transactions::id.$id_op(id))),
+            ),
+        }
+    }};
+}
+
+/// A boxed query over `transactions` narrowed to the rows after `after` (excluded) and up to
+/// `last` (included), both sort keys with ids, and ordered by `sort`.
+macro_rules! in_order {
+    ($q:expr, $sort:expr, $descending:expr, $after:expr, $last:expr) => {{
+        let (sort, descending): (SortKey, bool) = ($sort, $descending);
+        let after: Option<(i64, i64)> = $after;
+        let last: Option<(i64, i64)> = $last;
+        let mut q = $q;
         q = match (after, descending) {
-            (Some((Some(d), _, id)), true) => q.filter(transactions::date.lt(d)
-                .or(transactions::date.eq(d).and(transactions::id.lt(id)))),
-            (Some((Some(d), _, id)), false) => q.filter(transactions::date.gt(d)
-                .or(transactions::date.eq(d).and(transactions::id.gt(id)))),
-            (Some((None, k, id)), true) => q.filter(transactions::amount.lt(k)
-                .or(transactions::amount.eq(k).and(transactions::id.lt(id)))),
-            (Some((None, k, id)), false) => q.filter(transactions::amount.gt(k)
-                .or(transactions::amount.eq(k).and(transactions::id.gt(id)))),
+            (Some(bound), true) => key_then_id!(q, sort, bound, le, lt, lt),
+            (Some(bound), false) => key_then_id!(q, sort, bound, ge, gt, gt),
             (None, _) => q,
         };
-        q = match (sort, descending) {
+        q = match (last, descending) {
+            (Some(bound), true) => key_then_id!(q, sort, bound, ge, gt, ge),
+            (Some(bound), false) => key_then_id!(q, sort, bound, le, lt, le),
+            (None, _) => q,
+        };
+        match (sort, descending) {
             (SortKey::Date, true) => q.order((transactions::date.desc(), transactions::id.desc())),
             (SortKey::Date, false) => q.order((transactions::date.asc(), transactions::id.asc())),
-            (SortKey::Amount, true) => q.order((transactions::amount.desc(), transactions::id.desc())),
-            (SortKey::Amount, false) => q.order((transactions::amount.asc(), transactions::id.asc())),
-        };
-        q.limit(limit).load(c)
+            (SortKey::Amount, true) => {
+                q.order((transactions::amount.desc(), transactions::id.desc()))
+            }
+            (SortKey::Amount, false) => {
+                q.order((transactions::amount.asc(), transactions::id.asc()))
+            }
+        }
+    }};
+}
+
+fn cursor_day(k: i64) -> Result<NaiveDate, ApiError> {
+    i32::try_from(k)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .ok_or_else(|| ApiError::validation("cursor", "is not a cursor this list returned"))
+}
+
+/// The rows of `page_rows` for one condition, up to the row whose sort key and id are `last`.
+#[allow(clippy::too_many_arguments)]
+fn rows_in_order(
+    conn: &mut DbConn,
+    user_id: i64,
+    filter: &Resolved,
+    sort: SortKey,
+    descending: bool,
+    after: Option<(i64, i64)>,
+    last: Option<(i64, i64)>,
+    limit: i64,
+) -> Result<Vec<Listed>, ApiError> {
+    Ok(with_conn!(conn, c => {
+        let q = filtered!(user_id, filter).select((Transaction::as_select(), accounts::currency));
+        in_order!(q, sort, descending, after, last).limit(limit).load(c)
     })?)
+}
+
+/// The sort key and id of the `n`th row of the filter after `after`, if it has that many: read
+/// from the sort's index alone when the filter allows (no join, no text).
+fn nth_key(
+    conn: &mut DbConn,
+    user_id: i64,
+    filter: &Resolved,
+    sort: SortKey,
+    descending: bool,
+    after: Option<(i64, i64)>,
+    n: i64,
+) -> Result<Option<(i64, i64)>, ApiError> {
+    // Both keys come from either sort's index (each holds the other's column).
+    let key: Option<(NaiveDate, i64, i64)> = with_conn!(conn, c => {
+        let q = filtered!(user_id, filter, transactions::table).select((
+            transactions::date,
+            transactions::amount,
+            transactions::id,
+        ));
+        in_order!(q, sort, descending, after, None)
+            .offset(n.saturating_sub(1))
+            .first(c)
+            .optional()
+    })?;
+    Ok(key.map(|(date, amount, id)| match sort {
+        SortKey::Date => (i64::from(date.num_days_from_ce()), id),
+        SortKey::Amount => (amount, id),
+    }))
 }
 
 /// Count, income and expenses of the whole filtered set, per currency: amounts in different

@@ -52,6 +52,14 @@ fn order_by(sort: &str, order: &str) -> String {
     }
 }
 
+/// Every sort and order the list offers.
+const SORTS: [(&str, &str); 4] = [
+    ("date", "desc"),
+    ("date", "asc"),
+    ("amount", "desc"),
+    ("amount", "asc"),
+];
+
 /// The `LIKE` pattern of a query as Dhana made it before the text indexes.
 fn like_pattern(q: &str) -> String {
     format!(
@@ -154,8 +162,9 @@ async fn agrees(app: &TestApp, db: &mut Db, token: &str, account: i64, queries: 
 }
 
 /// Descriptions (with merchant and notes) meant to trip a search: accents in both cases, LIKE's
-/// `%`, `_` and `\`, quotes, a letter whose lowercase is longer (İ), non-Latin script.
-const TEXTS: [(&str, Option<&str>, Option<&str>); 18] = [
+/// `%`, `_` and `\`, quotes, a letter whose lowercase is longer (İ), non-Latin script, and
+/// every trigram of a query in a row but not side by side (the index keeps no positions).
+const TEXTS: [(&str, Option<&str>, Option<&str>); 19] = [
     ("Café de Flore", None, None),
     ("CAFÉ DE FLORE", None, None),
     ("cafe sans accent", None, None),
@@ -174,6 +183,7 @@ const TEXTS: [(&str, Option<&str>, Option<&str>); 18] = [
     ("Payment", Some("Shopify"), None),
     ("Transfer", None, Some("for the café")),
     ("日本料理 Tokyo", None, None),
+    ("Shore hop", None, None),
 ];
 
 const QUERIES: [&str; 34] = [
@@ -254,12 +264,7 @@ async fn search_finds_exactly_what_like_found(app: TestApp) {
     let mut db = connect(&app);
     index_is_whole(&mut db);
     for q in QUERIES {
-        for (sort, order) in [
-            ("date", "desc"),
-            ("date", "asc"),
-            ("amount", "desc"),
-            ("amount", "asc"),
-        ] {
+        for (sort, order) in SORTS {
             assert_eq!(
                 api_ids(&app, &token, q, sort, order).await,
                 like_ids(&mut db, eur, q, sort, order),
@@ -326,49 +331,46 @@ async fn search_finds_exactly_what_like_found(app: TestApp) {
     }
 
     // A query the index names more than 2,000 rows for is paged by the sort's index and the LIKE
-    // alone on SQLite (`TextMatch::for_page`): the same rows again. Written straight into the
+    // alone on SQLite (`ledger::search`): the same rows again. Written straight into the
     // database (the triggers index them), one every other day, a few in each currency.
-    let columns = "INSERT INTO transactions (user_id, account_id, date, amount, description, \
-                   merchant, fingerprint, created_at, updated_at)";
-    let values = format!(
-        "(SELECT user_id FROM accounts WHERE id = {eur}), \
-         CASE WHEN i % 2 = 0 THEN {eur} ELSE {usd} END, DAY, -(i % 7) * 100, \
-         'Common filler ' || i, CASE WHEN i % 5 = 0 THEN 'SHOP' END, 'filler' || i, \
-         '2026-01-01 00:00:00', '2026-01-01 00:00:00'"
-    );
-    match &mut db {
-        Db::Postgres(c) => diesel::sql_query(format!(
-            "{columns} SELECT {} FROM generate_series(0, 2099) i",
-            values
-                .replace("DAY", "DATE '2020-01-01' + i % 300")
-                .replace("'2026-01-01 00:00:00'", "TIMESTAMP '2026-01-01 00:00:00'")
-        ))
-        .execute(c),
-        Db::Sqlite(c) => diesel::sql_query(format!(
-            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 2099) \
-             {columns} SELECT {} FROM n",
-            values.replace("DAY", "date('2020-01-01', '+' || (i % 300) || ' days')")
-        ))
-        .execute(c),
-    }
-    .unwrap();
-    index_is_whole(&mut db);
-    for q in ["filler", "Common filler 1", "filler 20", "shop", "café"] {
-        for (sort, order) in [
-            ("date", "desc"),
-            ("date", "asc"),
-            ("amount", "desc"),
-            ("amount", "asc"),
-        ] {
-            let mut want = like_ids(&mut db, eur, q, sort, order);
-            want.truncate(100);
-            assert_eq!(
-                api_pages(&app, &token, q, sort, order, 50, 2).await,
-                want,
-                "q={q:?} sort={sort} {order}"
-            );
-        }
-    }
+    written_then_paged(
+        &app,
+        &mut db,
+        &token,
+        eur,
+        2100,
+        &format!(
+            "(SELECT user_id FROM accounts WHERE id = {eur}), \
+             CASE WHEN i % 2 = 0 THEN {eur} ELSE {usd} END, DAY(2020-01-01, i % 300), \
+             -(i % 7) * 100, 'Common filler ' || i, CASE WHEN i % 5 = 0 THEN 'SHOP' END, \
+             'filler' || i"
+        ),
+        &["filler", "Common filler 1", "filler 20", "shop", "café"],
+    )
+    .await;
+
+    // Common words whose matches sit far down the newest-first and largest-first orders: 6,000
+    // rows of larger amounts and later days come first, which the walk of the sort's index
+    // reads in stretches of 2,000 and 4,000 before it turns to the rows the index names
+    // (`tail end`: 4,500 of them), or finds a few matches in each stretch and goes on (`sparse`:
+    // 40 among the first 6,000). Amounts and days repeat, so stretches end inside ties.
+    written_then_paged(
+        &app,
+        &mut db,
+        &token,
+        eur,
+        10500,
+        &format!(
+            "(SELECT user_id FROM accounts WHERE id = {eur}), {eur}, \
+             CASE WHEN i < 6000 THEN DAY(2022-01-01, i % 300) ELSE DAY(2010-01-01, i % 200) END, \
+             CASE WHEN i < 6000 THEN 50000 + i % 3 ELSE -20000 - (i % 4) * 100 END, \
+             CASE WHEN i < 6000 THEN 'Head filler ' || i || \
+               CASE WHEN i % 150 = 0 THEN ' sparse' ELSE '' END \
+             ELSE 'Tail end sparse ' || i END, NULL, 'far' || i"
+        ),
+        &["tail end", "sparse", "head filler 1", "filler"],
+    )
+    .await;
     if let Db::Postgres(c) = &mut db {
         the_trigram_index_answers_like_the_scan(c);
     }
@@ -418,6 +420,71 @@ fn the_trigram_index_answers_like_the_scan(c: &mut PgConnection) {
         plan.iter().any(|l| l.contains("transactions_text_idx")),
         "the trigram index serves the LIKE: {plan:?}"
     );
+}
+
+/// Writes `n` rows for `i` from 0 straight into the database (the triggers index them), then
+/// checks that the first two pages of 50 the API lists for each query, in every sort, are the
+/// `LIKE`'s. `values` gives user, account, date (`DAY(start, days)`), amount, description,
+/// merchant and fingerprint as SQL over `i`.
+#[allow(clippy::too_many_arguments)]
+async fn written_then_paged(
+    app: &TestApp,
+    db: &mut Db,
+    token: &str,
+    account: i64,
+    n: i64,
+    values: &str,
+    queries: &[&str],
+) {
+    let columns = "INSERT INTO transactions (user_id, account_id, date, amount, description, \
+                   merchant, fingerprint, created_at, updated_at)";
+    match db {
+        Db::Postgres(c) => diesel::sql_query(format!(
+            "{columns} SELECT {}, TIMESTAMP '2026-01-01 00:00:00', TIMESTAMP '2026-01-01 00:00:00' \
+             FROM generate_series(0, {}) i",
+            with_days(values, |start, days| format!("DATE '{start}' + {days}")),
+            n - 1
+        ))
+        .execute(c),
+        Db::Sqlite(c) => diesel::sql_query(format!(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {}) \
+             {columns} SELECT {}, '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM n",
+            n - 1,
+            with_days(values, |start, days| format!(
+                "date('{start}', '+' || ({days}) || ' days')"
+            ))
+        ))
+        .execute(c),
+    }
+    .unwrap();
+    index_is_whole(db);
+    for q in queries {
+        for (sort, order) in SORTS {
+            let mut want = like_ids(db, account, q, sort, order);
+            want.truncate(100);
+            assert_eq!(
+                api_pages(app, token, q, sort, order, 50, 2).await,
+                want,
+                "q={q:?} sort={sort} {order}"
+            );
+        }
+    }
+}
+
+/// `values` with each `DAY(start, days)` written in the backend's SQL by `write`.
+fn with_days(values: &str, write: impl Fn(&str, &str) -> String) -> String {
+    let mut out = String::new();
+    let mut rest = values;
+    while let Some(at) = rest.find("DAY(") {
+        out.push_str(&rest[..at]);
+        let inner = &rest[at + 4..];
+        let close = inner.find(')').expect("DAY(start, days) is closed");
+        let (start, days) = inner[..close].split_once(", ").expect("DAY(start, days)");
+        out.push_str(&write(start, days));
+        rest = &inner[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(QueryableByName)]
