@@ -501,16 +501,18 @@ fn page_rows(
             None => None,
         };
         let left = limit - rows.len() as i64;
-        rows.extend(rows_in_order(
-            conn,
-            user_id,
-            &searching(m),
-            sort,
-            descending,
-            after,
-            last,
-            left,
-        )?);
+        rows.extend(m.read(conn, |conn| {
+            rows_in_order(
+                conn,
+                user_id,
+                &searching(m.clone()),
+                sort,
+                descending,
+                after,
+                last,
+                left,
+            )
+        })?);
         match (last, stretch) {
             (Some(last), Some(stretch)) if (rows.len() as i64) < limit => {
                 after = Some(last);
