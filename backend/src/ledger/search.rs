@@ -27,8 +27,9 @@
 //! whatever the history. Totals and exports read every match anyway and always go through the
 //! index. PostgreSQL plans a page the same way, with two differences: its GIN index cannot count
 //! up to a limit (it builds a bitmap of every row it names), so the planner's estimate of the
-//! `LIKE`'s rows stands in for the count; and a read from the rows the index names is held to
-//! the index (`TextMatch::read`), where its planner would walk the sort's index again.
+//! `LIKE`'s rows stands in for the count; and each step's query is held to the step's path
+//! (`Step::read`), where its planner would walk the sort's index for a read and build the
+//! trigram index's bitmap for a stretch of the walk.
 //!
 //! A trigram index knows nothing of strings under three characters: a shorter query is checked
 //! by the `LIKE` alone, a scan of the user's rows as before (on PostgreSQL, pg_trgm then reads its
@@ -72,6 +73,51 @@ pub enum Step {
     /// The next this many rows of the sort's order (of the filter without the text), checked
     /// with this condition; then `TextMatch::next_step` when they held less than the page.
     Walk(TextMatch, i64),
+}
+
+impl Step {
+    /// Runs `load`, this step's read, on the path the step chose. SQLite's condition itself
+    /// names the path (`transactions.id IN` the index's rows, or the `LIKE` alone, which leaves
+    /// it the sort's index). PostgreSQL's planner, left to itself, took the other path in both
+    /// cases: it walked the sort's index for a read of the rows the index names, reckoning the
+    /// matches spread evenly along it (a word whose every match is old: 0.6 s a page at
+    /// 1,000,000 rows), and built the trigram index's bitmap of every row holding a common
+    /// word for a stretch of 2,000 rows of the walk (50 ms each). So here its paths are held
+    /// for the one query: a read through bitmaps only (which leaves it the trigram index), a
+    /// walk without them.
+    pub fn read<T>(
+        &self,
+        conn: &mut DbConn,
+        load: impl FnOnce(&mut DbConn) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        // `SET LOCAL`: until the end of the transaction below. A disabled path keeps its place at
+        // a cost of 10^10 where nothing else is left (the small accounts table), which would
+        // pass the planner's threshold for compiling the query: half a second of JIT for a 3 ms
+        // read.
+        let paths = match self {
+            Step::Read(m) if m.index_query.is_some() => {
+                "SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; \
+                 SET LOCAL enable_seqscan = off; SET LOCAL jit = off"
+            }
+            Step::Read(_) => return load(conn),
+            Step::Walk(..) => "SET LOCAL enable_bitmapscan = off",
+        };
+        let DbConn::Postgres(c) = conn else {
+            return load(conn);
+        };
+        AnsiTransactionManager::begin_transaction(&mut **c)?;
+        let result = c
+            .batch_execute(paths)
+            .map_err(ApiError::from)
+            .and_then(|()| load(conn));
+        if let DbConn::Postgres(c) = conn {
+            match &result {
+                Ok(_) => AnsiTransactionManager::commit_transaction(&mut **c)?,
+                Err(_) => AnsiTransactionManager::rollback_transaction(&mut **c)?,
+            }
+        }
+        result
+    }
 }
 
 /// Every distinct trigram of `lowered`, as an FTS5 query that names the rows holding all of
@@ -167,8 +213,10 @@ impl TextMatch {
     /// GIN index cannot stop early (a bitmap of every row holding a trigram: 50 ms for `shop` at
     /// 1,000,000 rows), so there the planner's estimate of the `LIKE`'s rows stands in: drawn
     /// from the statistics of these very expressions (ANALYZE samples them for the index), it
-    /// came within 10% of the true count for every query of `scripts/bench-history`. What it
-    /// decides is only the plan; the `LIKE` still decides the rows.
+    /// came within 10% of the true count for the common queries of `scripts/bench-history` at
+    /// 1,000,000 rows and guessed 100 for the rare ones (1,111 and none), which picks the read
+    /// of the rows the index names, their cheaper plan anyway. What it decides is only the plan;
+    /// the `LIKE` still decides the rows.
     fn names_at_most(&self, conn: &mut DbConn, n: i64) -> Result<Option<bool>, ApiError> {
         let Some(index_query) = &self.index_query else {
             return Ok(None);
@@ -196,42 +244,6 @@ impl TextMatch {
             }
         };
         Ok(Some(named <= n))
-    }
-
-    /// Runs `load`, one read of a page with this condition, so that it is answered from the
-    /// rows the index names when the condition says so (`Step::Read` after the index was asked).
-    /// SQLite's condition itself names them (`transactions.id IN` the index's rows). PostgreSQL's
-    /// planner would often walk the sort's index instead, reckoning the matches spread evenly
-    /// along it, which is what made a word whose every match is old cost 0.6 s a page at
-    /// 1,000,000 rows: here it may read the table through bitmaps only, which leaves it the
-    /// trigram index (then a sort of the rows it names).
-    pub fn read<T>(
-        &self,
-        conn: &mut DbConn,
-        load: impl FnOnce(&mut DbConn) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
-        let DbConn::Postgres(c) = conn else {
-            return load(conn);
-        };
-        if self.index_query.is_none() {
-            return load(conn);
-        }
-        AnsiTransactionManager::begin_transaction(&mut **c)?;
-        // `SET LOCAL`: until the end of this transaction only. A disabled path keeps its place at
-        // a cost of 10^10 (the small accounts table has no other), which would pass the planner's
-        // threshold for compiling the query: half a second of JIT for a 3 ms read.
-        let set = c.batch_execute(
-            "SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; \
-             SET LOCAL enable_seqscan = off; SET LOCAL jit = off",
-        );
-        let result = set.map_err(ApiError::from).and_then(|()| load(conn));
-        if let DbConn::Postgres(c) = conn {
-            match &result {
-                Ok(_) => AnsiTransactionManager::commit_transaction(&mut **c)?,
-                Err(_) => AnsiTransactionManager::rollback_transaction(&mut **c)?,
-            }
-        }
-        result
     }
 
     /// The same condition decided by the `LIKE` alone.
