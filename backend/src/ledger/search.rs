@@ -15,7 +15,7 @@
 //!   matches is among them (a superset: `CAFÉ` is a candidate for `café`, `shore hop` for
 //!   `shop`, and the `LIKE` then turns them down as it always did).
 //!
-//! A page asks the index first how many rows it names, up to `FEW`: a query that rare
+//! On SQLite a page asks the index first how many rows it names, up to `FEW`: a query that rare
 //! is read from those rows and sorted (`Step::Read`). A commoner one walks the sort's own index
 //! with the `LIKE` alone, which meets a page of matches after about page × rows ÷ matches rows
 //! and stops — unless the matches sit far down the sort (a word of expenses sorted by amount
@@ -25,18 +25,14 @@
 //! rest of the page is read from those rows. A page thus costs a small multiple of the cheaper
 //! of the two plans — the walk to a page of matches, or reading every row the index names —
 //! whatever the history. Totals and exports read every match anyway and always go through the
-//! index. PostgreSQL plans a page the same way, with two differences: its GIN index cannot count
-//! up to a limit (it builds a bitmap of every row it names), so the planner's estimate of the
-//! `LIKE`'s rows stands in for the count; and each step's query is held to the step's path
-//! (`Step::read`), where its planner would walk the sort's index for a read and build the
-//! trigram index's bitmap for a stretch of the walk.
+//! index. On PostgreSQL one query does it all: its planner weighs the trigram index against
+//! walking the sort's index (`Step::Read` with the whole filter).
 //!
 //! A trigram index knows nothing of strings under three characters: a shorter query is checked
 //! by the `LIKE` alone, a scan of the user's rows as before (on PostgreSQL, pg_trgm then reads its
 //! whole index or the planner scans the rows).
 
 use diesel::backend::Backend;
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::expression::{is_aggregate, AppearsOnTable, SelectableExpression, ValidGrouping};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -75,51 +71,6 @@ pub enum Step {
     Walk(TextMatch, i64),
 }
 
-impl Step {
-    /// Runs `load`, this step's read, on the path the step chose. SQLite's condition itself
-    /// names the path (`transactions.id IN` the index's rows, or the `LIKE` alone, which leaves
-    /// it the sort's index). PostgreSQL's planner, left to itself, took the other path in both
-    /// cases: it walked the sort's index for a read of the rows the index names, reckoning the
-    /// matches spread evenly along it (a word whose every match is old: 0.6 s a page at
-    /// 1,000,000 rows), and built the trigram index's bitmap of every row holding a common
-    /// word for a stretch of 2,000 rows of the walk (50 ms each). So here its paths are held
-    /// for the one query: a read through bitmaps only (which leaves it the trigram index), a
-    /// walk without them.
-    pub fn read<T>(
-        &self,
-        conn: &mut DbConn,
-        load: impl FnOnce(&mut DbConn) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
-        // `SET LOCAL`: until the end of the transaction below. A disabled path keeps its place at
-        // a cost of 10^10 where nothing else is left (the small accounts table), which would
-        // pass the planner's threshold for compiling the query: half a second of JIT for a 3 ms
-        // read.
-        let paths = match self {
-            Step::Read(m) if m.index_query.is_some() => {
-                "SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; \
-                 SET LOCAL enable_seqscan = off; SET LOCAL jit = off"
-            }
-            Step::Read(_) => return load(conn),
-            Step::Walk(..) => "SET LOCAL enable_bitmapscan = off",
-        };
-        let DbConn::Postgres(c) = conn else {
-            return load(conn);
-        };
-        AnsiTransactionManager::begin_transaction(&mut **c)?;
-        let result = c
-            .batch_execute(paths)
-            .map_err(ApiError::from)
-            .and_then(|()| load(conn));
-        if let DbConn::Postgres(c) = conn {
-            match &result {
-                Ok(_) => AnsiTransactionManager::commit_transaction(&mut **c)?,
-                Err(_) => AnsiTransactionManager::rollback_transaction(&mut **c)?,
-            }
-        }
-        result
-    }
-}
-
 /// Every distinct trigram of `lowered`, as an FTS5 query that names the rows holding all of
 /// them. The index keeps no positions (migration `text_index_without_positions`), so it cannot
 /// check that they stand in a row; the rows it names are a superset of those that contain the
@@ -144,22 +95,6 @@ fn trigrams(lowered: &str) -> Option<String> {
 struct Named {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
-}
-
-/// The first line of a PostgreSQL `EXPLAIN`.
-#[derive(QueryableByName)]
-struct PlanLine {
-    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
-    line: String,
-}
-
-/// The rows a plan's top node expects (`… rows=303030 width=4)`).
-fn estimated_rows(line: &str) -> Option<i64> {
-    let (_, rest) = line.split_once(" rows=")?;
-    rest.split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()
 }
 
 /// The search condition of one query, a `WHERE` expression over `transactions`.
@@ -208,42 +143,20 @@ impl TextMatch {
         })
     }
 
-    /// Whether the index names at most `n` rows (of any user); `None` without an index to ask
-    /// (a query too short for trigrams). SQLite's index counts them, up to `n + 1`. PostgreSQL's
-    /// GIN index cannot stop early (a bitmap of every row holding a trigram: 50 ms for `shop` at
-    /// 1,000,000 rows), so there the planner's estimate of the `LIKE`'s rows stands in: drawn
-    /// from the statistics of these very expressions (ANALYZE samples them for the index), it
-    /// came within 10% of the true count for the common queries of `scripts/bench-history` at
-    /// 1,000,000 rows and guessed 100 for the rare ones (1,111 and none), which picks the read
-    /// of the rows the index names, their cheaper plan anyway. What it decides is only the plan;
-    /// the `LIKE` still decides the rows.
+    /// Whether the index names at most `n` rows (of any user); `None` without an index to ask:
+    /// on PostgreSQL, or for a query too short for trigrams.
     fn names_at_most(&self, conn: &mut DbConn, n: i64) -> Result<Option<bool>, ApiError> {
-        let Some(index_query) = &self.index_query else {
+        let (DbConn::Sqlite(c), Some(index_query)) = (conn, &self.index_query) else {
             return Ok(None);
         };
-        let named = match conn {
-            DbConn::Sqlite(c) => {
-                let named: Named = diesel::sql_query(
-                    "SELECT COUNT(*) AS n FROM \
-                     (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ? LIMIT ?)",
-                )
-                .bind::<Text, _>(index_query)
-                .bind::<diesel::sql_types::BigInt, _>(n.saturating_add(1))
-                .get_result(&mut **c)?;
-                named.n
-            }
-            DbConn::Postgres(c) => {
-                let like = COLUMNS
-                    .map(|column| format!("lower({column}) LIKE $1 ESCAPE '\\'"))
-                    .join(" OR ");
-                let plan: PlanLine =
-                    diesel::sql_query(format!("EXPLAIN SELECT 1 FROM transactions WHERE {like}"))
-                        .bind::<Text, _>(&self.like)
-                        .get_result(&mut **c)?;
-                estimated_rows(&plan.line).unwrap_or(i64::MAX)
-            }
-        };
-        Ok(Some(named <= n))
+        let named: Named = diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM \
+             (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ? LIMIT ?)",
+        )
+        .bind::<Text, _>(index_query)
+        .bind::<diesel::sql_types::BigInt, _>(n.saturating_add(1))
+        .get_result(&mut **c)?;
+        Ok(Some(named.n <= n))
     }
 
     /// The same condition decided by the `LIKE` alone.
@@ -346,17 +259,6 @@ mod tests {
             TextMatch::new("aaaa").unwrap().index_query.as_deref(),
             Some("\"aaa\"")
         );
-    }
-
-    #[test]
-    fn the_estimate_is_read_from_the_plans_top_line() {
-        let line = "Bitmap Heap Scan on transactions  (cost=3120.00..32245.32 rows=303030 width=4)";
-        assert_eq!(estimated_rows(line), Some(303030));
-        assert_eq!(
-            estimated_rows("Seq Scan on t  (cost=0.00..1.01 rows=1 width=4)"),
-            Some(1)
-        );
-        assert_eq!(estimated_rows("Result  (cost=0.00..0.01 width=4)"), None);
     }
 
     #[test]

@@ -471,11 +471,6 @@ async fn written_then_paged(
     }
     .unwrap();
     index_is_whole(db);
-    // PostgreSQL plans a page from its estimate of the rows a query matches: with statistics of
-    // these rows it takes the paths SQLite's counts take.
-    if let Db::Postgres(c) = db {
-        c.batch_execute("ANALYZE transactions").unwrap();
-    }
     for q in queries {
         for (sort, order) in SORTS {
             let mut want = like_ids(db, account, q, sort, order);
