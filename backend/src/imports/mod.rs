@@ -79,12 +79,51 @@ struct NewRow {
     import_id: Option<i64>,
     external_id: Option<String>,
     fingerprint: String,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+    created_at: Stamp,
+    updated_at: Stamp,
+}
+
+/// The commit's time, as every row of it is stamped: SQLite takes a timestamp as text, which
+/// diesel formats anew for each value it binds (two a row, a tenth of the insert's binding in
+/// the profile); this one is formatted once per commit and bound as it is.
+#[derive(Debug, Clone, diesel::expression::AsExpression)]
+#[diesel(sql_type = diesel::sql_types::Timestamp)]
+struct Stamp {
+    at: NaiveDateTime,
+    /// `at` as diesel writes a timestamp into SQLite.
+    text: std::sync::Arc<str>,
+}
+
+impl Stamp {
+    fn new(at: NaiveDateTime) -> Self {
+        let text = at.format("%F %T%.f").to_string().into();
+        Stamp { at, text }
+    }
+}
+
+impl diesel::serialize::ToSql<diesel::sql_types::Timestamp, diesel::sqlite::Sqlite> for Stamp {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, diesel::sqlite::Sqlite>,
+    ) -> diesel::serialize::Result {
+        out.set_value(&*self.text);
+        Ok(diesel::serialize::IsNull::No)
+    }
+}
+
+impl diesel::serialize::ToSql<diesel::sql_types::Timestamp, diesel::pg::Pg> for Stamp {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+    ) -> diesel::serialize::Result {
+        diesel::serialize::ToSql::<diesel::sql_types::Timestamp, diesel::pg::Pg>::to_sql(
+            &self.at, out,
+        )
+    }
 }
 
 impl NewRow {
-    fn of(p: Planned, record: &ImportRecord, now: NaiveDateTime) -> Self {
+    fn of(p: Planned, record: &ImportRecord, now: &Stamp) -> Self {
         NewRow {
             user_id: record.user_id,
             account_id: p.account_id,
@@ -102,8 +141,8 @@ impl NewRow {
             import_id: Some(record.id),
             external_id: p.external_id.map(str::to_owned),
             fingerprint: p.fingerprint,
-            created_at: now,
-            updated_at: now,
+            created_at: now.clone(),
+            updated_at: now.clone(),
         }
     }
 }
@@ -981,7 +1020,7 @@ fn write(
             DbConn::Postgres(_) => COPY_BATCH,
             DbConn::Sqlite(_) => INSERT_BATCH,
         };
-        let now = now();
+        let now = Stamp::new(now());
         // The file is read and the next batch planned (parsing and categorizing: CPU in this
         // process) on one thread while this one writes the batch before (mostly the database's
         // work). Reading and planning stay in file order on their one thread, as duplicates and
@@ -1002,7 +1041,7 @@ fn write(
                             }
                         })
                         .filter(|p| !p.duplicate)
-                        .map(|p| NewRow::of(p, record, now))
+                        .map(|p| NewRow::of(p, record, &now))
                         .collect();
                     let sent = planned_tx.send((fresh, batch.len()));
                     batch.clear();
