@@ -4,6 +4,7 @@
 //! stored.
 
 mod claim;
+mod derived;
 mod gate;
 mod plan;
 pub mod progress;
@@ -43,7 +44,8 @@ pub const PREVIEW_ROWS: usize = 20;
 pub const KEPT_PROBLEMS: usize = 200;
 /// Rows planned and written at a time on SQLite, one INSERT each (18 columns × 1,800 rows =
 /// 32,400 variables, under its limit of 32,766); each batch also advances the progress. Fewer,
-/// larger statements: FTS5 writes its pending index out at each statement's end.
+/// larger statements: FTS5 writes its pending index out at each statement's end (the batch's
+/// rows are indexed by one statement, `derived::batch_written`).
 const INSERT_BATCH: usize = 1800;
 /// SQLite's page cache during a commit, in KiB. In the default (`db::SQLITE_CACHE_KIB`) a large
 /// import's index pages do not fit: SQLite writes them out to the WAL in mid-transaction and
@@ -77,12 +79,51 @@ struct NewRow {
     import_id: Option<i64>,
     external_id: Option<String>,
     fingerprint: String,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+    created_at: Stamp,
+    updated_at: Stamp,
+}
+
+/// The commit's time, as every row of it is stamped: SQLite takes a timestamp as text, which
+/// diesel formats anew for each value it binds (two a row, a tenth of the insert's binding in
+/// the profile); this one is formatted once per commit and bound as it is.
+#[derive(Debug, Clone, diesel::expression::AsExpression)]
+#[diesel(sql_type = diesel::sql_types::Timestamp)]
+struct Stamp {
+    at: NaiveDateTime,
+    /// `at` as diesel writes a timestamp into SQLite.
+    text: std::sync::Arc<str>,
+}
+
+impl Stamp {
+    fn new(at: NaiveDateTime) -> Self {
+        let text = at.format("%F %T%.f").to_string().into();
+        Stamp { at, text }
+    }
+}
+
+impl diesel::serialize::ToSql<diesel::sql_types::Timestamp, diesel::sqlite::Sqlite> for Stamp {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, diesel::sqlite::Sqlite>,
+    ) -> diesel::serialize::Result {
+        out.set_value(&*self.text);
+        Ok(diesel::serialize::IsNull::No)
+    }
+}
+
+impl diesel::serialize::ToSql<diesel::sql_types::Timestamp, diesel::pg::Pg> for Stamp {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+    ) -> diesel::serialize::Result {
+        diesel::serialize::ToSql::<diesel::sql_types::Timestamp, diesel::pg::Pg>::to_sql(
+            &self.at, out,
+        )
+    }
 }
 
 impl NewRow {
-    fn of(p: Planned, record: &ImportRecord, now: NaiveDateTime) -> Self {
+    fn of(p: Planned, record: &ImportRecord, now: &Stamp) -> Self {
         NewRow {
             user_id: record.user_id,
             account_id: p.account_id,
@@ -100,8 +141,8 @@ impl NewRow {
             import_id: Some(record.id),
             external_id: p.external_id.map(str::to_owned),
             fingerprint: p.fingerprint,
-            created_at: now,
-            updated_at: now,
+            created_at: now.clone(),
+            updated_at: now.clone(),
         }
     }
 }
@@ -979,7 +1020,7 @@ fn write(
             DbConn::Postgres(_) => COPY_BATCH,
             DbConn::Sqlite(_) => INSERT_BATCH,
         };
-        let now = now();
+        let now = Stamp::new(now());
         // The file is read and the next batch planned (parsing and categorizing: CPU in this
         // process) on one thread while this one writes the batch before (mostly the database's
         // work). Reading and planning stay in file order on their one thread, as duplicates and
@@ -1000,7 +1041,7 @@ fn write(
                             }
                         })
                         .filter(|p| !p.duplicate)
-                        .map(|p| NewRow::of(p, record, now))
+                        .map(|p| NewRow::of(p, record, &now))
                         .collect();
                     let sent = planned_tx.send((fresh, batch.len()));
                     batch.clear();
@@ -1020,26 +1061,30 @@ fn write(
                 if !batch.is_empty() {
                     send(&mut batch)?;
                 }
-                Ok(shown)
+                Ok::<_, ApiError>(shown)
             });
             let (mut imported, mut duplicates, mut done) = (0, 0, 0);
             for (fresh, count) in planned_rx {
-                write_batch(conn, &fresh)?;
+                write_batch(conn, record.id, &fresh)?;
                 imported += fresh.len();
                 duplicates += count - fresh.len();
                 done += count;
                 runner.progress.advance(record.id, done);
             }
-            match reader.join() {
-                Ok(read) => read.map(|shown| (imported, duplicates, shown)),
+            let shown = match reader.join() {
+                Ok(read) => read?,
                 Err(panic) => std::panic::resume_unwind(panic),
+            };
+            if let (DbConn::Sqlite(c), true) = (&mut *conn, imported > 0) {
+                derived::ledger_written(c, record.user_id)?;
             }
+            Ok((imported, duplicates, shown))
         })
     })
 }
 
-/// Inserts a batch's new rows.
-fn write_batch(conn: &mut DbConn, fresh: &[NewRow]) -> Result<(), ApiError> {
+/// Inserts a batch's new rows (of import `import_id`), with what the triggers keep in step.
+fn write_batch(conn: &mut DbConn, import_id: i64, fresh: &[NewRow]) -> Result<(), ApiError> {
     match conn {
         _ if fresh.is_empty() => {}
         // PostgreSQL's COPY is its fastest way in, and stays inside the transaction.
@@ -1048,7 +1093,11 @@ fn write_batch(conn: &mut DbConn, fresh: &[NewRow]) -> Result<(), ApiError> {
                 .from_insertable(fresh)
                 .execute(&mut **c)?;
         }
-        DbConn::Sqlite(c) => insert_sqlite(c, fresh)?,
+        DbConn::Sqlite(c) => {
+            let after = derived::last_id(c)?;
+            insert_sqlite(c, fresh)?;
+            derived::batch_written(c, import_id, after)?;
+        }
     }
     Ok(())
 }
@@ -1056,8 +1105,7 @@ fn write_batch(conn: &mut DbConn, fresh: &[NewRow]) -> Result<(), ApiError> {
 /// SQLite: the rows as multi-row INSERTs of fixed row counts (1,800, then 100, 10 and 1 for
 /// the rest), which diesel prepares once per connection and reuses. It caches no INSERT of a
 /// `Vec` of rows: each was parsed again, its triggers compiled into it again, a fifth of a commit
-/// in the profile. The statements stay large: FTS5 writes its pending index out at every
-/// statement's end, so one-row INSERTs made the text index cost more than the rest of the commit.
+/// in the profile.
 fn insert_sqlite(c: &mut diesel::SqliteConnection, rows: &[NewRow]) -> QueryResult<()> {
     let rest = insert_exact::<INSERT_BATCH>(c, rows)?;
     let rest = insert_exact::<100>(c, rest)?;
