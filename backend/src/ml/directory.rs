@@ -218,13 +218,6 @@ pub const TAG_CATEGORIES: &[(&str, &[&str], &str)] = &[
     ("amenity", &["atm"], "Cash Withdrawal"),
 ];
 
-pub fn category_of_tag(key: &str, value: &str) -> Option<&'static str> {
-    TAG_CATEGORIES
-        .iter()
-        .find(|(k, values, _)| *k == key && values.contains(&value))
-        .map(|(_, _, category)| *category)
-}
-
 /// The fewest letters a brand's words may hold: shorter names ("BP", "EE") are mostly
 /// abbreviations that a bank line holds by chance.
 const MIN_LETTERS: usize = 3;
