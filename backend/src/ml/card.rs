@@ -135,10 +135,11 @@ behind on validation.
          paired with the amount's bucket: 72.80% (72.99% without);\n\
          - the logistic regression plus naive Bayes as one linear model (NB weights ×0.1, \
          ×0.25, ×0.5 added): 71.99%, 70.18%, 69.14%, each below the logistic regression alone.\n\
-         \nWhat no candidate reaches: about 55% of the held-out merchants' rows are brand names \
-         (\"KROGER\", \"SAINSBURYS\") that carry no word of their kind; for those only the \
-         amount and chance resemblances of letters are left, and naive Bayes got 44% of them \
-         right (plain descriptions 96%, made-up names with a kind word 98%).\n",
+         \nWhat no candidate without the merchant directory reaches: about 55% of the held-out \
+         merchants' rows are brand names (\"KROGER\", \"SAINSBURYS\") that carry no word of \
+         their kind; for those only the amount and chance resemblances of letters are left, \
+         and naive Bayes got 44% of them right (plain descriptions 96%, made-up names with a \
+         kind word 98%). The directory's brands, below, are what moves those rows.\n",
     );
     directory(&mut s, m);
     s.push_str(
@@ -187,7 +188,9 @@ behind on validation.
         "\n## Limits\n\
          - Trained on synthetic lines only: merchants it has never seen are judged by their words \
          and character n-grams, which works for descriptive names (\"… PHARMACY\") and not for \
-         opaque ones (a person's name, a bank reference).\n\
+         opaque ones (a person's name, a bank reference), and by the merchant directory's \
+         category where the line names one of its brands (chains mapped in OpenStreetMap; a \
+         local shop, an online service or a brand that is also an ordinary word is not in it).\n\
          - The real-bank figure rests on few rows, and bank labels often disagree with ours \
          (a fuel purchase filed under \"Travel\").\n\
          - The held-out split shares merchants with the training data (as a user's next statement \
