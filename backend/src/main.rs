@@ -6,7 +6,7 @@ use dhana::app::Application;
 use dhana::config::{Config, Database};
 use dhana::db::Pool;
 use dhana::insights::evaluate as anomaly_evaluation;
-use dhana::ml::{dataset, pipeline};
+use dhana::ml::{dataset, directory, pipeline};
 use tracing_subscriber::EnvFilter;
 
 /// Dhana: a self-hosted personal finance tracker.
@@ -46,6 +46,19 @@ enum MlCommand {
         #[arg(long, default_value = "ml-models/dataset.csv")]
         out: PathBuf,
     },
+    /// Build the merchant directory from a checkout of OpenStreetMap's name-suggestion-index
+    /// and write it, with NSI's license, into --out-dir.
+    BuildDirectory {
+        /// The root of a name-suggestion-index tree (holding data/brands and config).
+        #[arg(long)]
+        nsi: PathBuf,
+        /// A word list, one word a line: one-word names that are lower-case words of it are
+        /// left out as ordinary words.
+        #[arg(long, default_value = "/usr/share/dict/words")]
+        words: PathBuf,
+        #[arg(long, default_value = "ml-models")]
+        out_dir: PathBuf,
+    },
     /// Train the categorizer and write the model, metrics.json and the model card.
     Train {
         /// A dataset from generate-dataset; without it, the dataset of --seed and --size is
@@ -63,6 +76,10 @@ enum MlCommand {
         /// when absent.
         #[arg(long, default_value = "../shared/corpus")]
         corpus: PathBuf,
+        /// The merchant directory from build-directory; the model with its brands as features
+        /// is then one of the candidates.
+        #[arg(long, default_value = "ml-models/merchant-directory.tsv")]
+        directory: PathBuf,
     },
     /// Fit the forecast artifact on half of the synthetic households, score every forecaster
     /// and the recurring detection on the other half, and write model.json, metrics.json and
@@ -147,12 +164,28 @@ fn ml(command: MlCommand) -> Result<(), Failure> {
             dataset::write_csv(&out, &dataset::generate(seed, size))?;
             tracing::info!(path = %out.display(), size, seed, "dataset written");
         }
+        MlCommand::BuildDirectory {
+            nsi,
+            words,
+            out_dir,
+        } => {
+            let started = std::time::Instant::now();
+            let report = directory::write(&nsi, &words, &out_dir)?;
+            tracing::info!(
+                dir = %out_dir.display(),
+                brands = report.entries,
+                seconds = started.elapsed().as_secs_f64(),
+                ?report,
+                "merchant directory written"
+            );
+        }
         MlCommand::Train {
             dataset,
             seed,
             size,
             out_dir,
             corpus,
+            directory,
         } => {
             let metrics = pipeline::run(&pipeline::TrainOptions {
                 dataset,
@@ -160,6 +193,7 @@ fn ml(command: MlCommand) -> Result<(), Failure> {
                 size,
                 out_dir: out_dir.clone(),
                 corpus: Some(corpus),
+                directory: Some(directory),
             })?;
             tracing::info!(
                 dir = %out_dir.display(),

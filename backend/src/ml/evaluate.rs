@@ -163,7 +163,7 @@ mod tests {
     fn corrections_raise_a_users_accuracy() {
         let data = split(generate(5, 10_000), 5);
         let classes: Vec<String> = SPECS.iter().map(|s| s.name.to_owned()).collect();
-        let model = train(&candidates()[2], &classes, &data.train, 5, 10_000)
+        let model = train(&candidates(None)[2], &classes, &data.train, 5, 10_000)
             .unwrap()
             .model;
         let points = personalization(&model, &data.test, 5);

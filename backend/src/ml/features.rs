@@ -2,8 +2,11 @@
 //! number of slots (the "hashing trick"), so there is no vocabulary to store and a word never
 //! seen in training still lands somewhere harmless.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
+use crate::ml::directory::{Directory, DirectoryStamp};
 use crate::ml::text;
 
 /// Which features are extracted and into how many slots: stored beside the model, because the
@@ -27,6 +30,27 @@ pub struct FeatureConfig {
     /// How much each kind of feature counts when scoring.
     #[serde(default)]
     pub weights: KindWeights,
+    /// One more feature per brand of the merchant directory the line names: its category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brands: Option<Brands>,
+}
+
+/// The merchant directory the brand features come from. Only its stamp is stored with the
+/// model; the directory itself is attached when the model is loaded or trained.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Brands {
+    pub stamp: DirectoryStamp,
+    #[serde(skip)]
+    pub directory: Option<Arc<Directory>>,
+}
+
+impl Brands {
+    pub fn of(directory: Arc<Directory>) -> Self {
+        Brands {
+            stamp: directory.stamp.clone(),
+            directory: Some(directory),
+        }
+    }
 }
 
 fn one_step() -> u32 {
@@ -160,6 +184,20 @@ impl FeatureConfig {
                 }
             }
         }
+        if let Some(directory) = self.brands.as_ref().and_then(|b| b.directory.as_deref()) {
+            // Not tied to a word, so word dropout never removes it: the model then also sees
+            // the brand's category without the brand's name, as it will for a brand it never
+            // met in training.
+            directory.find(&out.words, |found| {
+                for category in found.categories() {
+                    out.features.push(Feature {
+                        slot: slot(hash(b'n', &[category.as_bytes()])),
+                        word: None,
+                        value: 1.0,
+                    });
+                }
+            });
+        }
         if self.amount {
             out.features.push(Feature {
                 slot: slot(hash(b'a', &[&bucket])),
@@ -189,6 +227,7 @@ mod tests {
             amount: true,
             amount_steps: 1,
             weights: KindWeights::default(),
+            brands: None,
         }
     }
 
@@ -205,6 +244,32 @@ mod tests {
         // and the amount.
         assert_eq!(a.features.len(), 3 + 2 + (3 + 5 + 6) + 1);
         assert_eq!(a.features.last().unwrap().word, None);
+    }
+
+    #[test]
+    fn a_directory_brand_adds_its_category() {
+        let directory =
+            Directory::parse("kroger\tGroceries\nshell\tFuel\ntesco\tFuel\tGroceries\n").unwrap();
+        let with = FeatureConfig {
+            brands: Some(Brands::of(Arc::new(directory))),
+            ..config()
+        };
+        let plain = config().extract("POS KROGER #1234 CINCINNATI OH", -1250);
+        let branded = with.extract("POS KROGER #1234 CINCINNATI OH", -1250);
+        assert_eq!(branded.features.len(), plain.features.len() + 1);
+        let brand = branded.features[branded.features.len() - 2];
+        assert_eq!(brand.word, None, "never dropped with a word");
+        let fuel = with.extract("SHELL 0042", -4000).features;
+        assert_ne!(fuel[fuel.len() - 2].slot, brand.slot);
+        let both = with.extract("TESCO 0042", -4000).features;
+        assert_eq!(
+            both.len(),
+            config().extract("TESCO 0042", -4000).features.len() + 2
+        );
+        assert_eq!(
+            with.extract("ROSE DENTAL", -4000).features.len(),
+            config().extract("ROSE DENTAL", -4000).features.len()
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ml::directory::Directory;
 use crate::ml::features::{Extracted, FeatureConfig};
 
 /// What `ml-models/categorizer.json` holds: everything but the weights.
@@ -81,12 +82,26 @@ impl Model {
         if !usable {
             return Err(ModelError::Inconsistent("a weight is not a number".into()));
         }
+        if let Some(brands) = &info.features.brands {
+            match &brands.directory {
+                Some(directory) if directory.stamp == brands.stamp => {}
+                _ => {
+                    return Err(ModelError::Inconsistent(
+                        "the model was trained with another merchant directory".into(),
+                    ))
+                }
+            }
+        }
         Ok(Model { info, weights })
     }
 
-    /// Reads the two stored files.
+    /// Reads the two stored files, with the merchant directory compiled into the binary when
+    /// the model uses one.
     pub fn from_bytes(info_json: &[u8], weights: &[u8]) -> Result<Self, ModelError> {
-        let info: ModelInfo = serde_json::from_slice(info_json)?;
+        let mut info: ModelInfo = serde_json::from_slice(info_json)?;
+        if let Some(brands) = &mut info.features.brands {
+            brands.directory = Some(Directory::embedded().map_err(ModelError::Inconsistent)?);
+        }
         if weights.len() % 4 != 0 {
             return Err(ModelError::Inconsistent(
                 "the weights file is not a whole number of f32 values".into(),
@@ -206,6 +221,7 @@ mod tests {
             amount: false,
             amount_steps: 1,
             weights: KindWeights::default(),
+            brands: None,
         };
         let mut weights = vec![0.0f32; features.dim() * 2];
         let coffee = features.extract("coffee", 0).features[0].slot as usize;
@@ -249,6 +265,16 @@ mod tests {
         assert!(Model::from_bytes(&info, &bytes[..bytes.len() - 4]).is_err());
         assert!(Model::from_bytes(&info, &bytes[..bytes.len() - 1]).is_err());
         assert!(Model::from_bytes(b"{not json", &bytes).is_err());
+        let mut other_directory = model.info.clone();
+        other_directory.features.brands = Some(crate::ml::features::Brands {
+            stamp: crate::ml::directory::DirectoryStamp {
+                entries: 1,
+                fingerprint: "0".into(),
+            },
+            directory: None,
+        });
+        let info_json = serde_json::to_vec(&other_directory).unwrap();
+        assert!(Model::from_bytes(&info_json, &bytes).is_err());
         let mut nan = bytes.clone();
         nan[..4].copy_from_slice(&f32::NAN.to_le_bytes());
         assert!(Model::from_bytes(&info, &nan).is_err());

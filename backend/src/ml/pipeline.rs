@@ -3,12 +3,14 @@
 //! (`categorizer.json`), the weights, `metrics.json` and the model card (`README.md`).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ml::corpus::{self, CorpusReport};
 use crate::ml::dataset::{self, Example};
+use crate::ml::directory::Directory;
 use crate::ml::evaluate::{self, PersonalizationPoint};
 use crate::ml::merchants::SPECS;
 use crate::ml::metrics::Scores;
@@ -28,6 +30,8 @@ pub struct TrainOptions {
     pub out_dir: PathBuf,
     /// The shared corpus of real bank files, when it is there.
     pub corpus: Option<PathBuf>,
+    /// The merchant directory (`dhana ml build-directory`); without it no candidate uses one.
+    pub directory: Option<PathBuf>,
 }
 
 /// One row of the model comparison.
@@ -46,6 +50,11 @@ pub struct Compared {
     /// the validation split.
     pub unseen_validation_accuracy: Option<f64>,
     pub unseen_test_accuracy: Option<f64>,
+    /// The "test" half split by whether the merchant directory names a brand in the line.
+    #[serde(default)]
+    pub unseen_test_named_accuracy: Option<f64>,
+    #[serde(default)]
+    pub unseen_test_unnamed_accuracy: Option<f64>,
     pub chosen: bool,
 }
 
@@ -89,6 +98,53 @@ pub struct Metrics {
     pub personalization: Vec<PersonalizationPoint>,
     pub corpus: Option<CorpusReport>,
     pub trust: Trust,
+    #[serde(default)]
+    pub directory: Option<DirectoryReport>,
+}
+
+/// What the merchant directory knows of the synthetic data, which it was not built from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DirectoryReport {
+    pub entries: usize,
+    pub fingerprint: String,
+    /// The generator's merchant names (every category), and those the directory names a brand
+    /// in, and of those the ones whose brand has the generator's category (alone or with
+    /// another).
+    pub generator_merchants: usize,
+    pub generator_merchants_named: usize,
+    pub generator_merchants_same_category: usize,
+    /// Rows of the held-out merchants' "test" half, and those naming a directory brand.
+    pub unseen_test_rows: usize,
+    pub unseen_test_rows_named: usize,
+}
+
+impl DirectoryReport {
+    fn of(directory: &Directory, unseen_test: &[Example]) -> Self {
+        let merchants: Vec<(&str, &str)> = SPECS
+            .iter()
+            .flat_map(|spec| spec.merchants.iter().map(|m| (*m, spec.name)))
+            .collect();
+        let named: Vec<(Vec<&str>, &str)> = merchants
+            .iter()
+            .map(|(m, category)| (directory.lookup(m), *category))
+            .filter(|(found, _)| !found.is_empty())
+            .collect();
+        DirectoryReport {
+            entries: directory.len(),
+            fingerprint: directory.stamp.fingerprint.clone(),
+            generator_merchants: merchants.len(),
+            generator_merchants_named: named.len(),
+            generator_merchants_same_category: named
+                .iter()
+                .filter(|(found, category)| found.contains(category))
+                .count(),
+            unseen_test_rows: unseen_test.len(),
+            unseen_test_rows_named: unseen_test
+                .iter()
+                .filter(|e| !directory.lookup(&e.description).is_empty())
+                .count(),
+        }
+    }
 }
 
 /// What the categorizer files on its own at the server's default filing threshold, judged as
@@ -132,6 +188,10 @@ fn load(options: &TrainOptions) -> Result<Vec<Example>, String> {
 }
 
 pub fn run(options: &TrainOptions) -> Result<Metrics, String> {
+    let directory = match &options.directory {
+        Some(path) => Some(Arc::new(Directory::read(path)?)).filter(|d| !d.is_empty()),
+        None => None,
+    };
     let examples = load(options)?;
     let size = examples.len();
     let classes: Vec<String> = SPECS.iter().map(|s| s.name.to_owned()).collect();
@@ -144,10 +204,22 @@ pub fn run(options: &TrainOptions) -> Result<Metrics, String> {
     // rows chooses and calibrates, the other half is only scored.
     let (seen, unseen) = train::split_by_merchant(&all);
     let (unseen_calibration, unseen_test) = unseen.split_at(unseen.len() / 2);
+    let (unseen_named, unseen_unnamed): (Vec<Example>, Vec<Example>) =
+        unseen_test.iter().cloned().partition(|e| {
+            directory
+                .as_ref()
+                .is_some_and(|d| !d.lookup(&e.description).is_empty())
+        });
+    let accuracy_on = |model: &Model, rows: &[Example]| -> Result<Option<f64>, String> {
+        Ok(match rows {
+            [] => None,
+            rows => Some(train::evaluate(model, rows)?.accuracy),
+        })
+    };
 
     let mut comparison = Vec::new();
     let mut trained = Vec::new();
-    for candidate in train::candidates() {
+    for candidate in train::candidates(directory.clone()) {
         tracing::info!(family = ?candidate.family, features = candidate.label, "training");
         let fitted = train::train(&candidate, &classes, &data.train, options.seed, size)?;
         let test = train::evaluate(&fitted.model, &data.test)?;
@@ -162,6 +234,8 @@ pub fn run(options: &TrainOptions) -> Result<Metrics, String> {
             weights_bytes: fitted.model.weights_bytes().len(),
             unseen_validation_accuracy: None,
             unseen_test_accuracy: None,
+            unseen_test_named_accuracy: None,
+            unseen_test_unnamed_accuracy: None,
             chosen: false,
         });
         trained.push((candidate, fitted.model));
@@ -186,6 +260,8 @@ pub fn run(options: &TrainOptions) -> Result<Metrics, String> {
         let chooses = train::evaluate(&without, unseen_calibration)?.accuracy;
         row.unseen_validation_accuracy = Some(chooses);
         row.unseen_test_accuracy = Some(train::evaluate(&without, unseen_test)?.accuracy);
+        row.unseen_test_named_accuracy = accuracy_on(&without, &unseen_named)?;
+        row.unseen_test_unnamed_accuracy = accuracy_on(&without, &unseen_unnamed)?;
         if best.as_ref().is_none_or(|(v, _, _)| chooses > *v) {
             best = Some((chooses, i, without));
         }
@@ -238,6 +314,9 @@ pub fn run(options: &TrainOptions) -> Result<Metrics, String> {
         personalization: evaluate::personalization(&model, &data.test, options.seed),
         corpus,
         trust,
+        directory: directory
+            .as_deref()
+            .map(|d| DirectoryReport::of(d, unseen_test)),
     };
 
     let dir = &options.out_dir;

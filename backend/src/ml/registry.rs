@@ -60,6 +60,17 @@ mod tests {
             crate::ledger::categories::DEFAULTS.len()
         );
         assert!(Categorizer::embedded(0.5).metrics.is_some());
+        let brands = model
+            .info
+            .features
+            .brands
+            .as_ref()
+            .expect("trained with brands");
+        let directory = brands.directory.as_ref().expect("the embedded directory");
+        assert_eq!(directory.stamp, brands.stamp);
+        assert!(directory.len() > 5_000, "{}", directory.len());
+        let prediction = model.predict("POS KROGER #1234 CINCINNATI OH", -5_420, 1);
+        assert_eq!(model.classes()[prediction.ranked[0].class], "Groceries");
     }
 
     /// The shipped model against lines it was never trained on (hand-written merchants and

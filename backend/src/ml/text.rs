@@ -37,7 +37,12 @@ pub fn merchant_words(description: &str) -> Vec<String> {
 }
 
 fn merchant_word_iter(description: &str) -> impl Iterator<Item = String> + '_ {
-    word_iter(description).filter(|w| !NOISE.contains(&w.as_str()))
+    word_iter(description).filter(|w| !is_noise(w))
+}
+
+/// Whether a word is one of the banks' words around a merchant's name.
+pub fn is_noise(word: &str) -> bool {
+    NOISE.contains(&word)
 }
 
 pub const MERCHANT_WORDS: usize = 3;

@@ -11,6 +11,7 @@
 //! solver.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use rand::rngs::StdRng;
@@ -21,7 +22,8 @@ use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::naive_bayes::multinomial::{MultinomialNB, MultinomialNBParameters};
 
 use crate::ml::dataset::Example;
-use crate::ml::features::{Extracted, FeatureConfig, KindWeights};
+use crate::ml::directory::Directory;
+use crate::ml::features::{Brands, Extracted, FeatureConfig, KindWeights};
 use crate::ml::metrics::{self, Scores};
 use crate::ml::model::{Model, ModelInfo};
 
@@ -64,7 +66,9 @@ pub struct Candidate {
     pub features: FeatureConfig,
 }
 
-pub fn candidates() -> Vec<Candidate> {
+/// The comparison's candidates; with a merchant directory, also the shipped features plus its
+/// brands.
+pub fn candidates(directory: Option<Arc<Directory>>) -> Vec<Candidate> {
     let rich = |dim_bits| FeatureConfig {
         dim_bits,
         words: true,
@@ -73,6 +77,7 @@ pub fn candidates() -> Vec<Candidate> {
         amount: true,
         amount_steps: 1,
         weights: KindWeights::default(),
+        brands: None,
     };
     let compact = FeatureConfig {
         dim_bits: 8,
@@ -82,8 +87,9 @@ pub fn candidates() -> Vec<Candidate> {
         amount: true,
         amount_steps: 1,
         weights: KindWeights::default(),
+        brands: None,
     };
-    vec![
+    let mut list = vec![
         Candidate {
             label: "words, 2^15 slots",
             family: Family::NaiveBayes,
@@ -95,6 +101,7 @@ pub fn candidates() -> Vec<Candidate> {
                 amount: false,
                 amount_steps: 1,
                 weights: KindWeights::default(),
+                brands: None,
             },
         },
         Candidate {
@@ -132,7 +139,19 @@ pub fn candidates() -> Vec<Candidate> {
                 ..rich(15)
             },
         },
-    ]
+    ];
+    if let Some(directory) = directory {
+        list.push(Candidate {
+            label: "words + bigrams + char 3/4-grams + amount (2 buckets per doubling) + merchant directory brands, 2^15 slots",
+            family: Family::SgdLogisticRegression,
+            features: FeatureConfig {
+                amount_steps: 2,
+                brands: Some(Brands::of(directory)),
+                ..rich(15)
+            },
+        });
+    }
+    list
 }
 
 /// Train, validation (model choice and calibration) and test (the reported figures).
@@ -432,7 +451,7 @@ mod tests {
     #[test]
     fn naive_bayes_learns_the_synthetic_data_and_is_deterministic() {
         let data = split(generate(3, 12_000), 3);
-        let candidate = &candidates()[2];
+        let candidate = &candidates(None)[2];
         let first = train(candidate, &classes(), &data.train, 3, 12_000).unwrap();
         let again = train(candidate, &classes(), &data.train, 3, 12_000).unwrap();
         assert_eq!(first.model.weights_bytes(), again.model.weights_bytes());
@@ -447,7 +466,7 @@ mod tests {
     #[test]
     fn sparse_logistic_regression_learns_and_is_deterministic() {
         let data = split(generate(4, 6_000), 4);
-        let candidate = candidates().pop().unwrap();
+        let candidate = candidates(None).pop().unwrap();
         assert_eq!(candidate.family, Family::SgdLogisticRegression);
         let first = train(&candidate, &classes(), &data.train, 4, 6_000).unwrap();
         let again = train(&candidate, &classes(), &data.train, 4, 6_000).unwrap();
