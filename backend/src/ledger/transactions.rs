@@ -523,50 +523,121 @@ fn page_rows(
     }
 }
 
-/// `q` narrowed to the rows whose sort key `k` (days since 0001-01-01 for dates) and id lie
-/// beyond the bound by `op` (the key decides, the id by `id_op` breaks its ties), written as
-/// `key weak k AND (key op k OR id id_op id)`: the first half is a range the planners read the
-/// sort's index from (the same condition as `key op k OR (key = k AND …)`, whose `OR` they
-/// cannot, so they walked the index from its start).
-macro_rules! key_then_id {
-    ($q:expr, $sort:expr, $bound:expr, $weak:ident, $op:ident, $id_op:ident) => {{
-        let (k, id): (i64, i64) = $bound;
-        match $sort {
-            SortKey::Date => {
-                let d = cursor_day(k)?;
-                $q.filter(
-                    transactions::date
-                        .$weak(d)
-                        .and(transactions::date.$op(d).or(transactions::id.$id_op(id))),
-                )
+/// A stretch of the sort's order as index ranges: the rows after `after` (excluded) and up to
+/// `last` (included) are the rest of `after`'s run of equal keys, then the keys strictly between,
+/// then `last`'s run up to `last`. Each is one range of the sort's index (user, key, id), read
+/// from where it starts. Written as one condition (`key <= k AND (key < k OR id < i)`), the
+/// planners seek on the key alone and read a run of equal keys from its start: a stretch inside
+/// the 25,000 incomes of one amount read the whole run each time (docs/BENCHMARKS.md, "A covering
+/// amount index…").
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Part {
+    /// Rows of key `key`, with ids beyond `after_id` and up to `upto_id` in the order's direction.
+    Tie {
+        key: i64,
+        after_id: Option<i64>,
+        upto_id: Option<i64>,
+    },
+    /// Rows whose key lies strictly beyond `after_key` and strictly before `before_key`.
+    Between {
+        after_key: Option<i64>,
+        before_key: Option<i64>,
+    },
+}
+
+fn parts(after: Option<(i64, i64)>, last: Option<(i64, i64)>) -> Vec<Part> {
+    let tie = |key, after_id, upto_id| Part::Tie {
+        key,
+        after_id,
+        upto_id,
+    };
+    match (after, last) {
+        (Some((ka, ia)), Some((kl, il))) if ka == kl => vec![tie(ka, Some(ia), Some(il))],
+        (after, last) => {
+            let mut parts = Vec::with_capacity(3);
+            if let Some((k, id)) = after {
+                parts.push(tie(k, Some(id), None));
             }
-            SortKey::Amount => $q.filter(
-                transactions::amount
-                    .$weak(k)
-                    .and(transactions::amount.$op(k).or(transactions::id.$id_op(id))),
-            ),
+            parts.push(Part::Between {
+                after_key: after.map(|(k, _)| k),
+                before_key: last.map(|(k, _)| k),
+            });
+            if let Some((k, id)) = last {
+                parts.push(tie(k, None, Some(id)));
+            }
+            parts
+        }
+    }
+}
+
+/// `q` with the sort key compared to `k` (days since 0001-01-01 for dates) by `op`.
+macro_rules! key_is {
+    ($q:expr, $sort:expr, $op:ident, $k:expr) => {{
+        let k: i64 = $k;
+        match $sort {
+            SortKey::Date => $q.filter(transactions::date.$op(cursor_day(k)?)),
+            SortKey::Amount => $q.filter(transactions::amount.$op(k)),
         }
     }};
 }
 
-/// A boxed query over `transactions` narrowed to the rows after `after` (excluded) and up to
-/// `last` (included), both sort keys with ids, and ordered by `sort`.
-macro_rules! in_order {
-    ($q:expr, $sort:expr, $descending:expr, $after:expr, $last:expr) => {{
-        let (sort, descending): (SortKey, bool) = ($sort, $descending);
-        let after: Option<(i64, i64)> = $after;
-        let last: Option<(i64, i64)> = $last;
+/// A boxed query over `transactions` narrowed to one `Part` and ordered by `sort`.
+macro_rules! in_part {
+    ($q:expr, $sort:expr, $descending:expr, $part:expr) => {{
+        let (sort, descending, part): (SortKey, bool, Part) = ($sort, $descending, $part);
         let mut q = $q;
-        q = match (after, descending) {
-            (Some(bound), true) => key_then_id!(q, sort, bound, le, lt, lt),
-            (Some(bound), false) => key_then_id!(q, sort, bound, ge, gt, gt),
-            (None, _) => q,
-        };
-        q = match (last, descending) {
-            (Some(bound), true) => key_then_id!(q, sort, bound, ge, gt, ge),
-            (Some(bound), false) => key_then_id!(q, sort, bound, le, lt, le),
-            (None, _) => q,
-        };
+        match (part, descending) {
+            (
+                Part::Tie {
+                    key,
+                    after_id,
+                    upto_id,
+                },
+                _,
+            ) => {
+                q = key_is!(q, sort, eq, key);
+                if let Some(id) = after_id {
+                    q = match descending {
+                        true => q.filter(transactions::id.lt(id)),
+                        false => q.filter(transactions::id.gt(id)),
+                    };
+                }
+                if let Some(id) = upto_id {
+                    q = match descending {
+                        true => q.filter(transactions::id.ge(id)),
+                        false => q.filter(transactions::id.le(id)),
+                    };
+                }
+            }
+            (
+                Part::Between {
+                    after_key,
+                    before_key,
+                },
+                true,
+            ) => {
+                if let Some(k) = after_key {
+                    q = key_is!(q, sort, lt, k);
+                }
+                if let Some(k) = before_key {
+                    q = key_is!(q, sort, gt, k);
+                }
+            }
+            (
+                Part::Between {
+                    after_key,
+                    before_key,
+                },
+                false,
+            ) => {
+                if let Some(k) = after_key {
+                    q = key_is!(q, sort, gt, k);
+                }
+                if let Some(k) = before_key {
+                    q = key_is!(q, sort, lt, k);
+                }
+            }
+        }
         match (sort, descending) {
             (SortKey::Date, true) => q.order((transactions::date.desc(), transactions::id.desc())),
             (SortKey::Date, false) => q.order((transactions::date.asc(), transactions::id.asc())),
@@ -607,17 +678,25 @@ fn rows_in_order(
         text: None,
         ..filter.clone()
     };
-    Ok(with_conn!(conn, c => {
-        let q = filtered!(user_id, &unsearched)
-            .select((Transaction::as_select(), accounts::currency));
-        let q = in_order!(q, sort, descending, after, last);
-        match &filter.text {
-            Some(text) => q.filter(text.clone()),
-            None => q,
+    let mut rows: Vec<Listed> = Vec::new();
+    for part in parts(after, last) {
+        let left = limit - rows.len() as i64;
+        if left <= 0 {
+            break;
         }
-        .limit(limit)
-        .load(c)
-    })?)
+        rows.extend(with_conn!(conn, c => {
+            let q = filtered!(user_id, &unsearched)
+                .select((Transaction::as_select(), accounts::currency));
+            let q = in_part!(q, sort, descending, part);
+            match &filter.text {
+                Some(text) => q.filter(text.clone()),
+                None => q,
+            }
+            .limit(left)
+            .load::<Listed>(c)
+        })?);
+    }
+    Ok(rows)
 }
 
 /// The sort key and id of the `n`th row of the filter after `after`, if it has that many: read
@@ -632,21 +711,33 @@ fn nth_key(
     n: i64,
 ) -> Result<Option<(i64, i64)>, ApiError> {
     // Both keys come from either sort's index (each holds the other's column).
-    let key: Option<(NaiveDate, i64, i64)> = with_conn!(conn, c => {
-        let q = filtered!(user_id, filter, transactions::table).select((
-            transactions::date,
-            transactions::amount,
-            transactions::id,
-        ));
-        in_order!(q, sort, descending, after, None)
-            .offset(n.saturating_sub(1))
-            .first(c)
-            .optional()
-    })?;
-    Ok(key.map(|(date, amount, id)| match sort {
-        SortKey::Date => (i64::from(date.num_days_from_ce()), id),
-        SortKey::Amount => (amount, id),
-    }))
+    let mut left = n.max(1);
+    for part in parts(after, None) {
+        let key: Option<(NaiveDate, i64, i64)> = with_conn!(conn, c => {
+            let q = filtered!(user_id, filter, transactions::table).select((
+                transactions::date,
+                transactions::amount,
+                transactions::id,
+            ));
+            in_part!(q, sort, descending, part)
+                .offset(left - 1)
+                .first(c)
+                .optional()
+        })?;
+        if let Some((date, amount, id)) = key {
+            return Ok(Some(match sort {
+                SortKey::Date => (i64::from(date.num_days_from_ce()), id),
+                SortKey::Amount => (amount, id),
+            }));
+        }
+        // Fewer than `left` rows in this part: count them (fewer than `left`, so it is bounded).
+        let counted: i64 = with_conn!(conn, c => {
+            let q = filtered!(user_id, filter, transactions::table).select(transactions::id);
+            in_part!(q, sort, descending, part).load::<i64>(c).map(|ids| ids.len() as i64)
+        })?;
+        left -= counted;
+    }
+    Ok(None)
 }
 
 /// Count, income and expenses of the whole filtered set, per currency: amounts in different
