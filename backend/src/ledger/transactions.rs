@@ -528,8 +528,8 @@ fn page_rows(
 /// then `last`'s run up to `last`. Each is one range of the sort's index (user, key, id), read
 /// from where it starts. Written as one condition (`key <= k AND (key < k OR id < i)`), the
 /// planners seek on the key alone and read a run of equal keys from its start: a stretch inside
-/// the 25,000 incomes of one amount read the whole run each time (docs/BENCHMARKS.md, "A covering
-/// amount index…").
+/// the 25,000 incomes of one amount read the whole run each time (docs/BENCHMARKS.md, "A stretch
+/// read as index ranges").
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Part {
     /// Rows of key `key`, with ids beyond `after_id` and up to `upto_id` in the order's direction.
@@ -670,10 +670,8 @@ fn rows_in_order(
     last: Option<(i64, i64)>,
     limit: i64,
 ) -> Result<Vec<Listed>, ApiError> {
-    // The text last: SQLite checks a WHERE's terms in their order, and a stretch's bounds are
-    // cheap where the LIKE on three columns is not. Within a run of equal keys the index range
-    // is the whole run, so a stretch inside 25,000 tied amounts checked the LIKE on all of them
-    // (16 ms a stretch, 6 ms with the bounds first; docs/BENCHMARKS.md).
+    // The text last: SQLite checks a WHERE's terms in their written order, and the bounds are
+    // cheap where the LIKE on three columns is not.
     let unsearched = Resolved {
         text: None,
         ..filter.clone()
