@@ -35,12 +35,24 @@ async fn readyz_is_503_when_the_database_is_gone() {
     ))
     .execute(&mut admin)
     .unwrap();
-    diesel::sql_query(format!(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
-    ))
-    .execute(&mut admin)
-    .unwrap();
-    actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    // pg_terminate_backend only signals: until a backend has exited, the pool's connection to
+    // it still answers. Wait until PostgreSQL lists none (a fixed pause made this test flaky).
+    let mut left = 1;
+    for _ in 0..200 {
+        left = diesel::sql_query(format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+        ))
+        .execute(&mut admin)
+        .unwrap();
+        if left == 0 {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        left, 0,
+        "the app's connections outlived 10 s of pg_terminate_backend"
+    );
 
     let body = problem(app.get("/readyz").await, StatusCode::SERVICE_UNAVAILABLE).await;
     assert!(body["detail"].as_str().unwrap().contains("database"));
