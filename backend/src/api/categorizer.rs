@@ -73,8 +73,8 @@ impl CategorizeRequest {
         {"category": {"id": 7, "name": "Groceries"}, "name": "Groceries", "confidence": 0.97},
         {"category": {"id": 16, "name": "Shopping"}, "name": "Shopping", "confidence": 0.02}
     ],
-    "decisive_words": ["tesco", "stores"], "similar_to": null,
-    "explanation": "Groceries because of “tesco”, “stores”."
+    "decisive_words": ["stores", "tesco"], "similar_to": null,
+    "explanation": "Groceries because the merchant directory files “tesco” under Groceries and Fuel, and because of “stores”, “tesco”."
 }]}))]
 pub struct CategorizeResponse {
     /// One per request item, in the same order.

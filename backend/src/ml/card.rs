@@ -220,7 +220,9 @@ fn directory(s: &mut String, m: &Metrics) {
          NSI's generic names, names under three letters and one-word names that are ordinary \
          English words left out (`backend/src/ml/directory.rs`). A candidate with its brands \
          gets one more feature per category of each brand a line names (its words, 1–4 at a \
-         time, longest first): the brand's categories, never an override. It names a brand in \
+         time, longest first): the brand's categories, never an override; when that feature \
+         decided, the explanation says so (\"because the merchant directory files “wegmans” \
+         under Groceries\"). It names a brand in \
          {named} of the generator's {merchants} merchant names ({same} of them under the \
          generator's category); it was not built from those lists, so the held-out merchants \
          stay unseen. Of the held-out merchants' \"test\" rows, {rows_named} of {rows} ({rows_share}) \

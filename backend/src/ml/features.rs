@@ -95,11 +95,24 @@ pub struct Feature {
     pub value: f32,
 }
 
-/// The extracted features of one description, with its words for explanations.
+/// The extracted features of one description, with its words and brands for explanations.
 #[derive(Debug, Default)]
 pub struct Extracted {
     pub words: Vec<String>,
     pub features: Vec<Feature>,
+    pub brands: Vec<NamedBrand>,
+}
+
+/// A brand of the merchant directory that a description names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedBrand {
+    /// As the description's words write it ("trader joes").
+    pub name: String,
+    /// Where the directory files it (one of our default categories, at most two).
+    pub categories: Vec<String>,
+    /// Its features, `Extracted::features[features]`: tied to no word, so an explanation
+    /// finds them here.
+    pub features: std::ops::Range<usize>,
 }
 
 /// FNV-1a: fast, and the same on every platform and version, which the stored weights rely on.
@@ -142,6 +155,7 @@ impl FeatureConfig {
     pub fn extract_into(&self, description: &str, amount_minor: i64, out: &mut Extracted) {
         out.words = text::words(description);
         out.features.clear();
+        out.brands.clear();
         let mask = (self.dim() - 1) as u64;
         let slot = |h: u64| (h & mask) as u32;
         let bucket = fine_amount_bucket(amount_minor, self.amount_steps).to_le_bytes();
@@ -189,6 +203,7 @@ impl FeatureConfig {
             // the brand's category without the brand's name, as it will for a brand it never
             // met in training.
             directory.find(&out.words, |found| {
+                let first = out.features.len();
                 for category in found.categories() {
                     out.features.push(Feature {
                         slot: slot(hash(b'n', &[category.as_bytes()])),
@@ -196,6 +211,11 @@ impl FeatureConfig {
                         value: 1.0,
                     });
                 }
+                out.brands.push(NamedBrand {
+                    name: out.words[found.start..found.start + found.words].join(" "),
+                    categories: found.categories().map(str::to_owned).collect(),
+                    features: first..out.features.len(),
+                });
             });
         }
         if self.amount {
@@ -259,13 +279,24 @@ mod tests {
         assert_eq!(branded.features.len(), plain.features.len() + 1);
         let brand = branded.features[branded.features.len() - 2];
         assert_eq!(brand.word, None, "never dropped with a word");
+        assert_eq!(
+            branded.brands,
+            [NamedBrand {
+                name: "kroger".into(),
+                categories: vec!["Groceries".into()],
+                features: branded.features.len() - 2..branded.features.len() - 1,
+            }]
+        );
+        assert!(plain.brands.is_empty());
         let fuel = with.extract("SHELL 0042", -4000).features;
         assert_ne!(fuel[fuel.len() - 2].slot, brand.slot);
-        let both = with.extract("TESCO 0042", -4000).features;
+        let both = with.extract("TESCO 0042", -4000);
         assert_eq!(
-            both.len(),
+            both.features.len(),
             config().extract("TESCO 0042", -4000).features.len() + 2
         );
+        assert_eq!(both.brands[0].categories, ["Groceries", "Fuel"]);
+        assert_eq!(both.brands[0].features.len(), 2);
         assert_eq!(
             with.extract("ROSE DENTAL", -4000).features.len(),
             config().extract("ROSE DENTAL", -4000).features.len()

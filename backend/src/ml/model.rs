@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ml::directory::Directory;
-use crate::ml::features::{Extracted, FeatureConfig};
+use crate::ml::features::{Extracted, FeatureConfig, NamedBrand};
 
 /// What `ml-models/categorizer.json` holds: everything but the weights.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,11 +53,21 @@ pub struct Ranked {
 pub struct Prediction {
     /// Most likely first; the `top` asked for.
     pub ranked: Vec<Ranked>,
-    /// The description's words that pushed hardest toward the first class, strongest first.
-    pub decisive_words: Vec<String>,
+    /// What in the description pushed hardest toward the first class.
+    pub decisive: Decisive,
 }
 
-/// How many words an explanation names at most.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Decisive {
+    /// The description's words, strongest first.
+    pub words: Vec<String>,
+    /// The merchant directory's brand the description names, filed there under the first
+    /// class, when its category pushed toward it as hard as one of those words: an
+    /// explanation says so, since the brand's category, not its name, is what the model weighed.
+    pub brand: Option<NamedBrand>,
+}
+
+/// How many words (and brands) an explanation names at most.
 const DECISIVE_WORDS: usize = 3;
 
 impl Model {
@@ -174,35 +184,68 @@ impl Model {
             .collect();
         ranked.sort_by(|a, b| b.probability.total_cmp(&a.probability));
         ranked.truncate(top.max(1));
-        let decisive_words = self.decisive_words(&extracted, ranked[0].class);
-        Prediction {
-            ranked,
-            decisive_words,
-        }
+        let decisive = self.decisive(&extracted, ranked[0].class);
+        Prediction { ranked, decisive }
     }
 
-    /// The words whose features favour `class` most over the average class.
-    fn decisive_words(&self, extracted: &Extracted, class: usize) -> Vec<String> {
+    /// The words, and the brand, whose features favour `class` most over the average class:
+    /// the strongest `DECISIVE_WORDS` of them that favour it at all.
+    fn decisive(&self, extracted: &Extracted, class: usize) -> Decisive {
         let classes = self.info.classes.len();
-        let mut per_word = vec![0.0f32; extracted.words.len()];
-        for feature in &extracted.features {
-            let Some(word) = feature.word else { continue };
+        let favour = |feature: &crate::ml::features::Feature| {
             let row = &self.weights[feature.slot as usize * classes..][..classes];
             let mean = row.iter().sum::<f32>() / classes as f32;
-            per_word[usize::from(word)] += (row[class] - mean) * feature.value;
-        }
-        let mut order: Vec<usize> = (0..per_word.len()).filter(|&i| per_word[i] > 0.0).collect();
-        order.sort_by(|&a, &b| per_word[b].total_cmp(&per_word[a]));
-        let mut words: Vec<String> = Vec::new();
-        for i in order {
-            if !words.contains(&extracted.words[i]) {
-                words.push(extracted.words[i].clone());
+            (row[class] - mean) * feature.value
+        };
+        let mut per_word = vec![0.0f32; extracted.words.len()];
+        for feature in &extracted.features {
+            if let Some(word) = feature.word {
+                per_word[usize::from(word)] += favour(feature);
             }
-            if words.len() == DECISIVE_WORDS {
+        }
+        enum Source {
+            Word(usize),
+            Brand(usize),
+        }
+        let mut ranked: Vec<(f32, Source)> = per_word
+            .iter()
+            .enumerate()
+            .map(|(i, &f)| (f, Source::Word(i)))
+            // A brand filed elsewhere may still lean toward `class`, but saying "because the
+            // directory files it under Groceries" of a Dining prediction explains nothing.
+            .chain(
+                extracted
+                    .brands
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, brand)| brand.categories.contains(&self.info.classes[class]))
+                    .map(|(i, brand)| {
+                        let f = extracted.features[brand.features.clone()]
+                            .iter()
+                            .map(favour)
+                            .sum();
+                        (f, Source::Brand(i))
+                    }),
+            )
+            .filter(|(f, _)| *f > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut decisive = Decisive::default();
+        for (_, source) in ranked {
+            match source {
+                Source::Word(i) if !decisive.words.contains(&extracted.words[i]) => {
+                    decisive.words.push(extracted.words[i].clone());
+                }
+                Source::Brand(i) if decisive.brand.is_none() => {
+                    decisive.brand = Some(extracted.brands[i].clone());
+                }
+                _ => continue,
+            }
+            if decisive.words.len() + usize::from(decisive.brand.is_some()) == DECISIVE_WORDS {
                 break;
             }
         }
-        words
+        decisive
     }
 }
 
@@ -248,11 +291,55 @@ mod tests {
         assert_eq!(p.ranked[0].class, 1);
         let expected = 1.0 / (1.0 + (0.5f32 - 3.0).exp());
         assert!((p.ranked[0].probability - expected).abs() < 1e-6);
-        assert_eq!(p.decisive_words, ["coffee"]);
+        assert_eq!(p.decisive.words, ["coffee"]);
         let p = model.predict("something else", -450, 1);
         assert_eq!(p.ranked.len(), 1);
         assert_eq!(p.ranked[0].class, 0, "the bias decides when no word does");
-        assert!(p.decisive_words.is_empty());
+        assert!(p.decisive.words.is_empty());
+    }
+
+    #[test]
+    fn a_brand_whose_category_decides_is_named() {
+        let directory = crate::ml::directory::Directory::parse("kroger\tGroceries\n").unwrap();
+        let mut model = tiny();
+        model.info.features.brands = Some(crate::ml::features::Brands::of(std::sync::Arc::new(
+            directory,
+        )));
+        let line = "KROGER 1234 COFFEE";
+        let extracted = model.info.features.extract(line, -450);
+        let brand = extracted.features[extracted.brands[0].features.start].slot as usize;
+        // The brand's category votes for Groceries (class 0) more than "coffee" for Dining.
+        model.weights[brand * 2] = 4.0;
+        let p = model.predict(line, -450, 2);
+        assert_eq!(p.ranked[0].class, 0);
+        let named = p.decisive.brand.expect("the brand decided");
+        assert_eq!(
+            (named.name.as_str(), named.categories),
+            ("kroger", vec!["Groceries".into()])
+        );
+        assert!(p.decisive.words.is_empty(), "no word favours Groceries");
+        // Voting for the other class, it explains nothing about the first.
+        model.weights[brand * 2] = 0.0;
+        model.weights[brand * 2 + 1] = 1.0;
+        let p = model.predict(line, -450, 2);
+        assert_eq!(p.ranked[0].class, 1);
+        assert_eq!(p.decisive.words, ["coffee"]);
+        assert!(
+            p.decisive.brand.is_none(),
+            "filed under another category than Dining"
+        );
+        // Filed under Groceries and favouring it, but weaker than three words.
+        model.weights[brand * 2 + 1] = 0.0;
+        model.weights[brand * 2] = 0.1;
+        let line = "KROGER BREAD MILK EGGS";
+        for word in ["bread", "milk", "eggs"] {
+            let slot = model.info.features.extract(word, 0).features[0].slot as usize;
+            model.weights[slot * 2] = 1.0;
+        }
+        let p = model.predict(line, -450, 2);
+        assert_eq!(p.ranked[0].class, 0);
+        assert_eq!(p.decisive.words, ["bread", "milk", "eggs"]);
+        assert!(p.decisive.brand.is_none(), "three words favour it more");
     }
 
     #[test]

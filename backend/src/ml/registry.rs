@@ -71,6 +71,16 @@ mod tests {
         assert!(directory.len() > 5_000, "{}", directory.len());
         let prediction = model.predict("POS KROGER #1234 CINCINNATI OH", -5_420, 1);
         assert_eq!(model.classes()[prediction.ranked[0].class], "Groceries");
+        // A brand the training data never named: its directory category carries the prediction,
+        // and the explanation says so.
+        let prediction = model.predict("POS WEGMANS #93 ROCHESTER NY", -5_420, 1);
+        assert_eq!(model.classes()[prediction.ranked[0].class], "Groceries");
+        let brand = prediction
+            .decisive
+            .brand
+            .expect("the directory's brand decided");
+        assert_eq!(brand.name, "wegmans");
+        assert_eq!(brand.categories, ["Groceries"]);
     }
 
     /// The shipped model against lines it was never trained on (hand-written merchants and

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::ledger::categories::{self, CategoryKind};
 use crate::ml::direction::{self, Fit, Guard, RefundEvidence};
 use crate::ml::feedback;
-use crate::ml::model::Model;
+use crate::ml::model::{Decisive, Model};
 use crate::ml::personal::{Memory, Recall};
 use crate::ml::registry::Categorizer;
 
@@ -183,8 +183,8 @@ impl<'a> Suggester<'a> {
             {
                 self.by_history(recall, category, fit, predicted.map(|(f, _, _)| f))
             }
-            (_, Some((fitting, words, set_aside))) => {
-                self.by_model(fitting, words, set_aside, amount)
+            (_, Some((fitting, decisive, set_aside))) => {
+                self.by_model(fitting, decisive, set_aside, amount)
             }
             (_, None) => Suggestion {
                 category: None,
@@ -209,7 +209,7 @@ impl<'a> Suggester<'a> {
         description: &str,
         amount: i64,
         date: Option<NaiveDate>,
-    ) -> (Vec<Fitting>, Vec<String>, Option<String>) {
+    ) -> (Vec<Fitting>, Decisive, Option<String>) {
         let p = model.predict(description, amount, model.classes().len());
         let mut fitting = Vec::new();
         let mut set_aside = None;
@@ -244,12 +244,12 @@ impl<'a> Suggester<'a> {
         }
         // The words explain the model's own favourite; when that one was set aside they
         // would argue for it, not for what is proposed.
-        let words = if set_aside.is_none() {
-            p.decisive_words
+        let decisive = if set_aside.is_none() {
+            p.decisive
         } else {
-            Vec::new()
+            Decisive::default()
         };
-        (fitting, words, set_aside)
+        (fitting, decisive, set_aside)
     }
 
     fn by_history(
@@ -301,7 +301,7 @@ impl<'a> Suggester<'a> {
     fn by_model(
         &self,
         fitting: Vec<Fitting>,
-        words: Vec<String>,
+        decisive: Decisive,
         set_aside: Option<String>,
         amount: i64,
     ) -> Suggestion {
@@ -328,11 +328,7 @@ impl<'a> Suggester<'a> {
                 explanation: format!("No category the model knows fits.{aside}"),
             };
         };
-        let because = if words.is_empty() {
-            "from the amount and how common it is".to_owned()
-        } else {
-            format!("because of “{}”", words.join("”, “"))
-        };
+        let because = because(&decisive);
         let (refund, what) = match &first.fit {
             Fit::Refund(evidence) => (
                 true,
@@ -375,11 +371,29 @@ impl<'a> Suggester<'a> {
             confidence: first.confidence,
             basis: Basis::Model,
             reason,
-            decisive_words: words,
+            decisive_words: decisive.words,
             similar_to: None,
             refund,
             explanation,
             alternatives: fitting.into_iter().map(|f| f.alternative).collect(),
         }
+    }
+}
+
+/// What a model's suggestion rests on, as the end of a sentence.
+fn because(decisive: &Decisive) -> String {
+    let words = (!decisive.words.is_empty())
+        .then(|| format!("because of “{}”", decisive.words.join("”, “")));
+    let brand = decisive.brand.as_ref().map(|brand| {
+        format!(
+            "because the merchant directory files “{}” under {}",
+            brand.name,
+            brand.categories.join(" and ")
+        )
+    });
+    match (brand, words) {
+        (Some(brand), Some(words)) => format!("{brand}, and {words}"),
+        (Some(one), None) | (None, Some(one)) => one,
+        (None, None) => "from the amount and how common it is".to_owned(),
     }
 }

@@ -39,11 +39,16 @@ async fn categorize_answers_in_order_with_confidence_and_reasons(app: TestApp) {
             {"description": "SHELL OIL 57442 AUSTIN TX", "amount": -4800},
             {"description": "NETFLIX.COM", "amount": -1599},
             {"description": "DIRECT DEP PAYROLL ACME CORP", "amount": 320000},
+            // A brand no training line named: the merchant directory's category carries it.
+            {"description": "POS WEGMANS #93 ROCHESTER NY", "amount": -5420},
         ]),
     )
     .await;
     let names: Vec<&str> = items.iter().map(category_name).collect();
-    assert_eq!(names, ["Groceries", "Fuel", "Subscriptions", "Salary"]);
+    assert_eq!(
+        names,
+        ["Groceries", "Fuel", "Subscriptions", "Salary", "Groceries"]
+    );
     assert_eq!(items[0]["category"]["id"], groceries);
     for item in &items {
         let confidence = item["confidence"].as_f64().unwrap();
@@ -64,6 +69,13 @@ async fn categorize_answers_in_order_with_confidence_and_reasons(app: TestApp) {
         .as_array()
         .unwrap()
         .contains(&json!("tesco")));
+    let explanation = items[4]["explanation"].as_str().unwrap();
+    assert!(
+        explanation.contains("the merchant directory files “wegmans” under Groceries"),
+        "{explanation}"
+    );
+    let explanation = items[2]["explanation"].as_str().unwrap();
+    assert!(!explanation.contains("directory"), "{explanation}");
 
     let res = app.post("/api/v1/categorize", &json!({"items": []})).await;
     problem(res, StatusCode::UNAUTHORIZED).await;
