@@ -1,10 +1,11 @@
 //! SQLite: what the insert triggers keep in step with the transactions (the text index,
-//! `monthly_sums`, `merchant_sums`, `ledger_versions`), written for an import's rows once per
-//! batch by set-based statements instead of once per row by the triggers, which skip rows
-//! carrying an import id (migration `import_rows_kept_per_batch`). Each statement is its
-//! trigger's arithmetic over the batch, grouped, so the results are the same; they run in the
-//! commit's transaction, right after the batch's INSERTs, so nothing is ever half-written.
-//! PostgreSQL needs none of this: its triggers already run once per statement (per COPY).
+//! `monthly_sums`, `merchant_sums`, `ledger_versions`), written for an import's rows by
+//! set-based statements instead of once per row by the triggers, which skip rows carrying an
+//! import id (migration `import_rows_kept_per_batch`): the sums once per batch, the text index
+//! and the ledger version once per import. Each statement is its trigger's arithmetic over the
+//! rows, grouped, so the results are the same; they run in the commit's transaction, so nothing
+//! is ever half-written. PostgreSQL needs none of this: its triggers already run once per
+//! statement (per COPY).
 
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -25,19 +26,14 @@ pub fn last_id(c: &mut SqliteConnection) -> QueryResult<i64> {
         .map(|l| l.id)
 }
 
-/// The batch's rows: this import's, after `last_id` as it was before the batch.
+/// The rows written: this import's, after `last_id` as it was before them.
 const BATCH: &str = "FROM transactions WHERE id > ?1 AND import_id = ?2";
 
-/// Indexes and adds up the rows of `import_id` inserted after id `after`, as the
-/// `transactions_fts_insert`, `transactions_monthly_sums_insert` and
-/// `transactions_merchant_sums_insert` triggers would have row by row.
+/// Adds up the rows of `import_id` inserted after id `after`, as the
+/// `transactions_monthly_sums_insert` and `transactions_merchant_sums_insert` triggers would
+/// have row by row.
 pub fn batch_written(c: &mut SqliteConnection, import_id: i64, after: i64) -> QueryResult<()> {
     let statements = [
-        // In rowid order, as FTS5 appends best.
-        format!(
-            "INSERT INTO transactions_fts (rowid, description, merchant, notes) \
-             SELECT id, description, merchant, notes {BATCH} ORDER BY id"
-        ),
         format!(
             "INSERT INTO monthly_sums (account_id, month, category_id, inflow, outflow, count) \
              SELECT account_id, strftime('%Y-%m-01', date), category_id, \
@@ -67,6 +63,23 @@ pub fn batch_written(c: &mut SqliteConnection, import_id: i64, after: i64) -> Qu
             .bind::<BigInt, _>(import_id)
             .execute(c)?;
     }
+    Ok(())
+}
+
+/// Indexes the rows of `import_id` inserted after id `after` (every batch of the import), as
+/// `transactions_fts_insert` would have row by row. Once per import, not per batch: FTS5 writes
+/// its pending entries out as a new segment at the end of each statement and merges segments
+/// as they pile up, so one statement for the whole import writes each entry about half as
+/// often (docs/BENCHMARKS.md, "The text index written once per import").
+pub fn text_indexed(c: &mut SqliteConnection, import_id: i64, after: i64) -> QueryResult<()> {
+    // In rowid order, as FTS5 appends best.
+    diesel::sql_query(format!(
+        "INSERT INTO transactions_fts (rowid, description, merchant, notes) \
+         SELECT id, description, merchant, notes {BATCH} ORDER BY id"
+    ))
+    .bind::<BigInt, _>(after)
+    .bind::<BigInt, _>(import_id)
+    .execute(c)?;
     Ok(())
 }
 

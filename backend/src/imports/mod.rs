@@ -43,9 +43,7 @@ pub const PREVIEW_ROWS: usize = 20;
 /// How many row problems are kept with an import (the count is always exact).
 pub const KEPT_PROBLEMS: usize = 200;
 /// Rows planned and written at a time on SQLite, one INSERT each (18 columns × 1,800 rows =
-/// 32,400 variables, under its limit of 32,766); each batch also advances the progress. Fewer,
-/// larger statements: FTS5 writes its pending index out at each statement's end (the batch's
-/// rows are indexed by one statement, `derived::batch_written`).
+/// 32,400 variables, under its limit of 32,766); each batch also advances the progress.
 const INSERT_BATCH: usize = 1800;
 /// SQLite's page cache during a commit, in KiB. In the default (`db::SQLITE_CACHE_KIB`) a large
 /// import's index pages do not fit: SQLite writes them out to the WAL in mid-transaction and
@@ -1008,6 +1006,11 @@ fn write(
         }
     }
     conn.with_sqlite_cache(COMMIT_CACHE_KIB, |conn| {
+        // SQLite: the import's rows are those of its id after this one (see `derived`).
+        let before_first = match conn {
+            DbConn::Sqlite(c) => derived::last_id(c)?,
+            DbConn::Postgres(_) => 0,
+        };
         let planner = Planner::new(
             conn,
             runner.categorizer,
@@ -1076,6 +1079,7 @@ fn write(
                 Err(panic) => std::panic::resume_unwind(panic),
             };
             if let (DbConn::Sqlite(c), true) = (&mut *conn, imported > 0) {
+                derived::text_indexed(c, record.id, before_first)?;
                 derived::ledger_written(c, record.user_id)?;
             }
             Ok((imported, duplicates, shown))
