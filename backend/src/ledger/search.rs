@@ -5,7 +5,9 @@
 //! `lower()`, contains the query lowercased, with `%`, `_` and `\` taken literally — the `LIKE`
 //! Dhana always sent. That `LIKE` still decides on both backends (its case rules differ:
 //! PostgreSQL lowers every letter of its locale, SQLite only A–Z, so `café` finds `CAFÉ` on
-//! PostgreSQL only); the indexes only bound the rows it is checked on:
+//! PostgreSQL only); SQLite is sent it without the `lower()`, which changes nothing there (its
+//! `LIKE` compares A–Z in either case and every other character exactly, and `lower()` folds A–Z
+//! only) and costs half of a walk. The indexes only bound the rows it is checked on:
 //! - PostgreSQL: the pg_trgm GIN index on these very `lower(…)` expressions (migration
 //!   `text_search`) serves the `LIKE` itself, the planner choosing it when it pays.
 //! - SQLite: the FTS5 trigram table `transactions_fts` names the rows whose text holds every
@@ -21,12 +23,13 @@
 //! and stops — unless the matches sit far down the sort (a word of expenses sorted by amount
 //! walks past every income first). So the walk is bounded: `FEW` rows of the sort's order
 //! (`Step::Walk`), then, short of a page, twice as many as walked so far, and before each
-//! further stretch the index is asked again: once it names at most twice the rows walked, the
-//! rest of the page is read from those rows. A page thus costs a small multiple of the cheaper
-//! of the two plans — the walk to a page of matches, or reading every row the index names —
-//! whatever the history. Totals and exports read every match anyway and always go through the
-//! index. On PostgreSQL one query does it all: its planner weighs the trigram index against
-//! walking the sort's index (`Step::Read` with the whole filter).
+//! further stretch the index is asked again (going on from the last row it counted: `Steps`):
+//! once it names at most twice the rows walked, the rest of the page is read from those rows. A
+//! page thus costs a small multiple of the cheaper of the two plans — the walk to a page of
+//! matches, or reading every row the index names — whatever the history. Totals and exports read
+//! every match anyway and always go through the index. On PostgreSQL one query does it all: its
+//! planner weighs the trigram index against walking the sort's index (`Step::Read` with the whole
+//! filter).
 //!
 //! A trigram index knows nothing of strings under three characters: a shorter query is checked
 //! by the `LIKE` alone, a scan of the user's rows as before (on PostgreSQL, pg_trgm then reads its
@@ -38,7 +41,7 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
-use diesel::sql_types::{Bool, HasSqlType, Text};
+use diesel::sql_types::{BigInt, Bool, HasSqlType, Text};
 use diesel::sqlite::Sqlite;
 
 use crate::db::DbConn;
@@ -67,7 +70,7 @@ pub enum Step {
     /// The rest of the page in one query with this condition.
     Read(TextMatch),
     /// The next this many rows of the sort's order (of the filter without the text), checked
-    /// with this condition; then `TextMatch::next_step` when they held less than the page.
+    /// with this condition; then `Steps::next` when they held less than the page.
     Walk(TextMatch, i64),
 }
 
@@ -93,8 +96,10 @@ fn trigrams(lowered: &str) -> Option<String> {
 
 #[derive(QueryableByName)]
 struct Named {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    #[diesel(sql_type = BigInt)]
     n: i64,
+    #[diesel(sql_type = BigInt)]
+    last: i64,
 }
 
 /// The search condition of one query, a `WHERE` expression over `transactions`.
@@ -125,38 +130,14 @@ impl TextMatch {
         })
     }
 
-    /// How a page starts (see the module's notes).
-    pub fn first_step(&self, conn: &mut DbConn) -> Result<Step, ApiError> {
-        Ok(match self.names_at_most(conn, FEW)? {
-            Some(true) | None => Step::Read(self.clone()),
-            Some(false) => Step::Walk(self.without_index(), FEW),
-        })
-    }
-
-    /// How a page goes on after the walk of `walked` rows of the sort's order found less than a
-    /// page (the rows after those).
-    pub fn next_step(&self, conn: &mut DbConn, walked: i64) -> Result<Step, ApiError> {
-        let reading = walked.saturating_mul(2);
-        Ok(match self.names_at_most(conn, reading)? {
-            Some(false) => Step::Walk(self.without_index(), reading),
-            Some(true) | None => Step::Read(self.clone()),
-        })
-    }
-
-    /// Whether the index names at most `n` rows (of any user); `None` without an index to ask:
-    /// on PostgreSQL, or for a query too short for trigrams.
-    fn names_at_most(&self, conn: &mut DbConn, n: i64) -> Result<Option<bool>, ApiError> {
-        let (DbConn::Sqlite(c), Some(index_query)) = (conn, &self.index_query) else {
-            return Ok(None);
-        };
-        let named: Named = diesel::sql_query(
-            "SELECT COUNT(*) AS n FROM \
-             (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ? LIMIT ?)",
-        )
-        .bind::<Text, _>(index_query)
-        .bind::<diesel::sql_types::BigInt, _>(n.saturating_add(1))
-        .get_result(&mut **c)?;
-        Ok(Some(named.n <= n))
+    /// The steps of one page (see the module's notes).
+    pub fn steps(&self) -> Steps {
+        Steps {
+            text: self.clone(),
+            counted: 0,
+            after_rowid: 0,
+            all_counted: false,
+        }
     }
 
     /// The same condition decided by the `LIKE` alone.
@@ -167,7 +148,8 @@ impl TextMatch {
         }
     }
 
-    fn walk_like<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+    /// The `LIKE` on each column, through `lower()` when `lowered`.
+    fn walk_like<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>, lowered: bool) -> QueryResult<()>
     where
         DB: Backend + HasSqlType<Text>,
         String: ToSql<Text, DB>,
@@ -177,14 +159,78 @@ impl TextMatch {
             if i > 0 {
                 out.push_sql(" OR ");
             }
-            out.push_sql("lower(");
-            out.push_sql(column);
-            out.push_sql(") LIKE ");
+            match lowered {
+                true => {
+                    out.push_sql("lower(");
+                    out.push_sql(column);
+                    out.push_sql(")");
+                }
+                false => out.push_sql(column),
+            }
+            out.push_sql(" LIKE ");
             out.push_bind_param::<Text, _>(&self.like)?;
             out.push_sql(" ESCAPE '\\'");
         }
         out.push_sql(")");
         Ok(())
+    }
+}
+
+/// The steps of one page: what the text index was asked so far is not asked again.
+pub struct Steps {
+    text: TextMatch,
+    /// Rows the index named with rowids up to `after_rowid` (FTS5 names them in rowid order and
+    /// seeks to `rowid > ?`): each question goes on from where the last one stopped, so a page
+    /// reads each doclist entry at most once however many stretches it walks.
+    counted: i64,
+    after_rowid: i64,
+    /// Whether `counted` is every row the index names.
+    all_counted: bool,
+}
+
+impl Steps {
+    /// How a page starts.
+    pub fn first(&mut self, conn: &mut DbConn) -> Result<Step, ApiError> {
+        self.after(conn, FEW)
+    }
+
+    /// How a page goes on after the walk of `walked` rows of the sort's order found less than a
+    /// page (the rows after those).
+    pub fn next(&mut self, conn: &mut DbConn, walked: i64) -> Result<Step, ApiError> {
+        self.after(conn, walked.saturating_mul(2))
+    }
+
+    /// Read from the rows the index names if they are at most `reading`, else walk that many
+    /// rows of the sort's order.
+    fn after(&mut self, conn: &mut DbConn, reading: i64) -> Result<Step, ApiError> {
+        Ok(match self.names_at_most(conn, reading)? {
+            Some(false) => Step::Walk(self.text.without_index(), reading),
+            Some(true) | None => Step::Read(self.text.clone()),
+        })
+    }
+
+    /// Whether the index names at most `n` rows (of any user); `None` without an index to ask:
+    /// on PostgreSQL, or for a query too short for trigrams.
+    fn names_at_most(&mut self, conn: &mut DbConn, n: i64) -> Result<Option<bool>, ApiError> {
+        let (DbConn::Sqlite(c), Some(index_query)) = (conn, &self.text.index_query) else {
+            return Ok(None);
+        };
+        let wanted = n.saturating_add(1).saturating_sub(self.counted);
+        if !self.all_counted && wanted > 0 {
+            let named: Named = diesel::sql_query(
+                "SELECT COUNT(*) AS n, COALESCE(MAX(rowid), 0) AS last FROM \
+                 (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ? \
+                  AND rowid > ? ORDER BY rowid LIMIT ?)",
+            )
+            .bind::<Text, _>(index_query)
+            .bind::<BigInt, _>(self.after_rowid)
+            .bind::<BigInt, _>(wanted)
+            .get_result(&mut **c)?;
+            self.counted += named.n;
+            self.after_rowid = self.after_rowid.max(named.last);
+            self.all_counted = named.n < wanted;
+        }
+        Ok(Some(self.counted <= n))
     }
 }
 
@@ -204,7 +250,7 @@ impl QueryFragment<Pg> for TextMatch {
         // generic plan, which guesses every pattern rare and reads a common word's thousands of
         // rows through the trigram index, where walking the sort's index stops after a page.
         out.unsafe_to_cache_prepared();
-        self.walk_like(&mut out)
+        self.walk_like(&mut out, true)
     }
 }
 
@@ -218,7 +264,11 @@ impl QueryFragment<Sqlite> for TextMatch {
             out.push_bind_param::<Text, _>(index_query)?;
             out.push_sql(") AND ");
         }
-        self.walk_like(&mut out)
+        // Without ICU, SQLite's `lower()` folds A–Z only, and its `LIKE` already compares A–Z
+        // either case alike and every other character exactly (`case_sensitive_like` is never
+        // set): through `lower()` or not, the same rows match, and a walk checking three
+        // columns on each index entry spends half its time in `lower()`.
+        self.walk_like(&mut out, false)
     }
 }
 

@@ -490,7 +490,8 @@ fn page_rows(
     };
     let mut rows = Vec::new();
     let mut walked: i64 = 0;
-    let mut step = text.first_step(conn)?;
+    let mut steps = text.steps();
+    let mut step = steps.first(conn)?;
     loop {
         let (m, stretch) = match step {
             Step::Read(m) => (m, None),
@@ -515,7 +516,7 @@ fn page_rows(
             (Some(last), Some(stretch)) if (rows.len() as i64) < limit => {
                 after = Some(last);
                 walked = walked.saturating_add(stretch);
-                step = text.next_step(conn, walked)?;
+                step = steps.next(conn, walked)?;
             }
             // The page is full, or it was the rest of the filter's rows.
             _ => return Ok(rows),

@@ -163,8 +163,9 @@ async fn agrees(app: &TestApp, db: &mut Db, token: &str, account: i64, queries: 
 
 /// Descriptions (with merchant and notes) meant to trip a search: accents in both cases, LIKE's
 /// `%`, `_` and `\`, quotes, a letter whose lowercase is longer (İ), non-Latin script, and
-/// every trigram of a query in a row but not side by side (the index keeps no positions).
-const TEXTS: [(&str, Option<&str>, Option<&str>); 19] = [
+/// every trigram of a query in a row but not side by side (the index keeps no positions), a
+/// titlecase letter (ǅ, lowercase ǆ) and the Kelvin sign (which Rust lowercases to an ASCII `k`).
+const TEXTS: [(&str, Option<&str>, Option<&str>); 21] = [
     ("Café de Flore", None, None),
     ("CAFÉ DE FLORE", None, None),
     ("cafe sans accent", None, None),
@@ -184,9 +185,11 @@ const TEXTS: [(&str, Option<&str>, Option<&str>); 19] = [
     ("Transfer", None, Some("for the café")),
     ("日本料理 Tokyo", None, None),
     ("Shore hop", None, None),
+    ("ǅurić Dairy", None, None),
+    ("5 \u{212A} THERMOSTAT", None, None),
 ];
 
-const QUERIES: [&str; 34] = [
+const QUERIES: [&str; 39] = [
     "café",
     "CAFÉ",
     "Café",
@@ -221,6 +224,11 @@ const QUERIES: [&str; 34] = [
     "日本料",
     "本料",
     "  Tokyo  ",
+    "ǅurić",
+    "ǆurić dairy",
+    "\u{212A}",
+    "5 \u{212A} t",
+    "5 k thermostat",
 ];
 
 async fn search_finds_exactly_what_like_found(app: TestApp) {
