@@ -466,7 +466,12 @@ async fn written_then_paged(
             with_days(values, |start, days| format!("DATE '{start}' + {days}")),
             n - 1
         ))
-        .execute(c),
+        .execute(c)
+        .and_then(|_| {
+            // The planner's estimate of a query's rows stands in for SQLite's count on
+            // PostgreSQL (`ledger::search`): statistics of these rows make it walk as SQLite does.
+            diesel::sql_query("ANALYZE transactions").execute(c)
+        }),
         Db::Sqlite(c) => diesel::sql_query(format!(
             "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {}) \
              {columns} SELECT {}, '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM n",
