@@ -31,7 +31,8 @@
 //! two differences: its GIN index cannot count up to a limit, so the planner's estimate of the
 //! `LIKE`'s rows stands in for the count; and each step's query is held to the step's path
 //! (`Step::read`), where its planner would walk the sort's index for a read and build the
-//! trigram index's bitmap for a stretch of the walk.
+//! trigram index's bitmap for a stretch of the walk. A query it expects in very many rows is left
+//! to it in one query (`LEFT_TO_THE_PLANNER`): reading those rows never beats its walk.
 //!
 //! A trigram index knows nothing of strings under three characters: a shorter query is checked
 //! by the `LIKE` alone, a scan of the user's rows as before (on PostgreSQL, pg_trgm then reads its
@@ -67,6 +68,13 @@ const TRIGRAM: usize = 3;
 /// where a query named by more rows than this finds a page within about 50 × rows ÷ 2,000 rows
 /// of the sort's index when its matches are spread evenly.
 const FEW: i64 = 2000;
+
+/// On PostgreSQL, above how many rows the planner expects a query in, a page is one query left
+/// to the planner (which walks the sort's index, as before the steps): reading that many rows
+/// through the trigram index takes longer than the walk to a page would have to (11,111 rows:
+/// 40 ms at 1,000,000, more than 100 ms from here), so the steps could only add their own bounds
+/// and queries to the walk (`q=shop&sort=amount`: 88 → 111 ms, docs/BENCHMARKS.md).
+const LEFT_TO_THE_PLANNER: i64 = 16 * FEW;
 
 /// How (the next part of) a page of a text search is read.
 #[derive(Debug)]
@@ -215,7 +223,8 @@ impl Steps {
     }
 
     /// Whether the index names at most `n` rows (of any user); `None` without an index to ask (a
-    /// query too short for trigrams). SQLite's index counts them, up to `n + 1`. PostgreSQL's GIN
+    /// query too short for trigrams, or on PostgreSQL one it expects in more rows than
+    /// `LEFT_TO_THE_PLANNER`). SQLite's index counts them, up to `n + 1`. PostgreSQL's GIN
     /// index cannot stop early (it builds a bitmap of every row holding the trigrams: 65 ms for
     /// `shop` at 1,000,000 rows), so there the planner's estimate of the `LIKE`'s rows stands in
     /// for the whole count, asked once a page: drawn from the statistics of these very
@@ -253,6 +262,11 @@ impl Steps {
                     .get_result::<String>(&mut **c)?;
                     self.counted = estimated_rows(&plan).unwrap_or(i64::MAX);
                     self.all_counted = true;
+                    if self.counted > LEFT_TO_THE_PLANNER {
+                        // No index to ask from here on: the page is read in one query, unheld.
+                        self.text.index_query = None;
+                        return Ok(None);
+                    }
                 }
             }
         }
