@@ -5,7 +5,9 @@
 //! `lower()`, contains the query lowercased, with `%`, `_` and `\` taken literally — the `LIKE`
 //! Dhana always sent. That `LIKE` still decides on both backends (its case rules differ:
 //! PostgreSQL lowers every letter of its locale, SQLite only A–Z, so `café` finds `CAFÉ` on
-//! PostgreSQL only); the indexes only bound the rows it is checked on:
+//! PostgreSQL only); SQLite is sent it without the `lower()`, which changes nothing there (its
+//! `LIKE` compares A–Z in either case and every other character exactly, and `lower()` folds A–Z
+//! only) and costs half of a walk. The indexes only bound the rows it is checked on:
 //! - PostgreSQL: the pg_trgm GIN index on these very `lower(…)` expressions (migration
 //!   `text_search`) serves the `LIKE` itself, the planner choosing it when it pays.
 //! - SQLite: the FTS5 trigram table `transactions_fts` names the rows whose text holds every
@@ -15,32 +17,38 @@
 //!   matches is among them (a superset: `CAFÉ` is a candidate for `café`, `shore hop` for
 //!   `shop`, and the `LIKE` then turns them down as it always did).
 //!
-//! On SQLite a page asks the index first how many rows it names, up to `FEW`: a query that rare
+//! A page asks the index first how many rows it names, up to `FEW`: a query that rare
 //! is read from those rows and sorted (`Step::Read`). A commoner one walks the sort's own index
 //! with the `LIKE` alone, which meets a page of matches after about page × rows ÷ matches rows
 //! and stops — unless the matches sit far down the sort (a word of expenses sorted by amount
 //! walks past every income first). So the walk is bounded: `FEW` rows of the sort's order
 //! (`Step::Walk`), then, short of a page, twice as many as walked so far, and before each
-//! further stretch the index is asked again: once it names at most twice the rows walked, the
-//! rest of the page is read from those rows. A page thus costs a small multiple of the cheaper
-//! of the two plans — the walk to a page of matches, or reading every row the index names —
-//! whatever the history. Totals and exports read every match anyway and always go through the
-//! index. On PostgreSQL one query does it all: its planner weighs the trigram index against
-//! walking the sort's index (`Step::Read` with the whole filter).
+//! further stretch the index is asked again (going on from the last row it counted: `Steps`):
+//! once it names at most twice the rows walked, the rest of the page is read from those rows. A
+//! page thus costs a small multiple of the cheaper of the two plans — the walk to a page of
+//! matches, or reading every row the index names — whatever the history. Totals and exports read
+//! every match anyway and always go through the index. PostgreSQL plans a page the same way, with
+//! two differences: its GIN index cannot count up to a limit, so the planner's estimate of the
+//! `LIKE`'s rows stands in for the count; and each step's query is held to the step's path
+//! (`Step::read`), where its planner would walk the sort's index for a read and build the
+//! trigram index's bitmap for a stretch of the walk. A query it expects in very many rows is left
+//! to it in one query (`LEFT_TO_THE_PLANNER`): reading those rows never beats its walk.
 //!
 //! A trigram index knows nothing of strings under three characters: a shorter query is checked
 //! by the `LIKE` alone, a scan of the user's rows as before (on PostgreSQL, pg_trgm then reads its
 //! whole index or the planner scans the rows).
 
 use diesel::backend::Backend;
+use diesel::connection::SimpleConnection;
 use diesel::expression::{is_aggregate, AppearsOnTable, SelectableExpression, ValidGrouping};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
-use diesel::sql_types::{Bool, HasSqlType, Text};
+use diesel::sql_types::{BigInt, Bool, HasSqlType, Integer, Text};
 use diesel::sqlite::Sqlite;
 
+use crate::db::schema::transactions;
 use crate::db::DbConn;
 use crate::error::ApiError;
 
@@ -61,13 +69,20 @@ const TRIGRAM: usize = 3;
 /// of the sort's index when its matches are spread evenly.
 const FEW: i64 = 2000;
 
+/// On PostgreSQL, above how many rows the planner expects a query in, a page is one query left
+/// to the planner (which walks the sort's index, as before the steps): reading that many rows
+/// through the trigram index takes longer than the walk to a page would have to (11,111 rows:
+/// 40 ms at 1,000,000, more than 100 ms from here), so the steps could only add their own bounds
+/// and queries to the walk (`q=shop&sort=amount`: 88 → 111 ms, docs/BENCHMARKS.md).
+const LEFT_TO_THE_PLANNER: i64 = 16 * FEW;
+
 /// How (the next part of) a page of a text search is read.
 #[derive(Debug)]
 pub enum Step {
     /// The rest of the page in one query with this condition.
     Read(TextMatch),
     /// The next this many rows of the sort's order (of the filter without the text), checked
-    /// with this condition; then `TextMatch::next_step` when they held less than the page.
+    /// with this condition; then `Steps::next` when they held less than the page.
     Walk(TextMatch, i64),
 }
 
@@ -93,8 +108,10 @@ fn trigrams(lowered: &str) -> Option<String> {
 
 #[derive(QueryableByName)]
 struct Named {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    #[diesel(sql_type = BigInt)]
     n: i64,
+    #[diesel(sql_type = BigInt)]
+    last: i64,
 }
 
 /// The search condition of one query, a `WHERE` expression over `transactions`.
@@ -125,38 +142,14 @@ impl TextMatch {
         })
     }
 
-    /// How a page starts (see the module's notes).
-    pub fn first_step(&self, conn: &mut DbConn) -> Result<Step, ApiError> {
-        Ok(match self.names_at_most(conn, FEW)? {
-            Some(true) | None => Step::Read(self.clone()),
-            Some(false) => Step::Walk(self.without_index(), FEW),
-        })
-    }
-
-    /// How a page goes on after the walk of `walked` rows of the sort's order found less than a
-    /// page (the rows after those).
-    pub fn next_step(&self, conn: &mut DbConn, walked: i64) -> Result<Step, ApiError> {
-        let reading = walked.saturating_mul(2);
-        Ok(match self.names_at_most(conn, reading)? {
-            Some(false) => Step::Walk(self.without_index(), reading),
-            Some(true) | None => Step::Read(self.clone()),
-        })
-    }
-
-    /// Whether the index names at most `n` rows (of any user); `None` without an index to ask:
-    /// on PostgreSQL, or for a query too short for trigrams.
-    fn names_at_most(&self, conn: &mut DbConn, n: i64) -> Result<Option<bool>, ApiError> {
-        let (DbConn::Sqlite(c), Some(index_query)) = (conn, &self.index_query) else {
-            return Ok(None);
-        };
-        let named: Named = diesel::sql_query(
-            "SELECT COUNT(*) AS n FROM \
-             (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ? LIMIT ?)",
-        )
-        .bind::<Text, _>(index_query)
-        .bind::<diesel::sql_types::BigInt, _>(n.saturating_add(1))
-        .get_result(&mut **c)?;
-        Ok(Some(named.n <= n))
+    /// The steps of one page (see the module's notes).
+    pub fn steps(&self) -> Steps {
+        Steps {
+            text: self.clone(),
+            counted: 0,
+            after_rowid: 0,
+            all_counted: false,
+        }
     }
 
     /// The same condition decided by the `LIKE` alone.
@@ -167,7 +160,8 @@ impl TextMatch {
         }
     }
 
-    fn walk_like<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+    /// The `LIKE` on each column, through `lower()` when `lowered`.
+    fn walk_like<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>, lowered: bool) -> QueryResult<()>
     where
         DB: Backend + HasSqlType<Text>,
         String: ToSql<Text, DB>,
@@ -177,14 +171,171 @@ impl TextMatch {
             if i > 0 {
                 out.push_sql(" OR ");
             }
-            out.push_sql("lower(");
-            out.push_sql(column);
-            out.push_sql(") LIKE ");
+            match lowered {
+                true => {
+                    out.push_sql("lower(");
+                    out.push_sql(column);
+                    out.push_sql(")");
+                }
+                false => out.push_sql(column),
+            }
+            out.push_sql(" LIKE ");
             out.push_bind_param::<Text, _>(&self.like)?;
             out.push_sql(" ESCAPE '\\'");
         }
         out.push_sql(")");
         Ok(())
+    }
+}
+
+/// The steps of one page: what the text index was asked so far is not asked again.
+pub struct Steps {
+    text: TextMatch,
+    /// Rows the index named with rowids up to `after_rowid` (FTS5 names them in rowid order and
+    /// seeks to `rowid > ?`): each question goes on from where the last one stopped, so a page
+    /// reads each doclist entry at most once however many stretches it walks. On PostgreSQL the
+    /// planner's estimate of every row, asked once.
+    counted: i64,
+    after_rowid: i64,
+    /// Whether `counted` is every row the index names.
+    all_counted: bool,
+}
+
+impl Steps {
+    /// How a page starts.
+    pub fn first(&mut self, conn: &mut DbConn) -> Result<Step, ApiError> {
+        self.after(conn, FEW)
+    }
+
+    /// How a page goes on after the walk of `walked` rows of the sort's order found less than a
+    /// page (the rows after those).
+    pub fn next(&mut self, conn: &mut DbConn, walked: i64) -> Result<Step, ApiError> {
+        self.after(conn, walked.saturating_mul(2))
+    }
+
+    /// Read from the rows the index names if they are at most `reading`, else walk that many
+    /// rows of the sort's order.
+    fn after(&mut self, conn: &mut DbConn, reading: i64) -> Result<Step, ApiError> {
+        Ok(match self.names_at_most(conn, reading)? {
+            Some(false) => Step::Walk(self.text.without_index(), reading),
+            Some(true) | None => Step::Read(self.text.clone()),
+        })
+    }
+
+    /// Whether the index names at most `n` rows (of any user); `None` without an index to ask (a
+    /// query too short for trigrams, or on PostgreSQL one it expects in more rows than
+    /// `LEFT_TO_THE_PLANNER`). SQLite's index counts them, up to `n + 1`. PostgreSQL's GIN
+    /// index cannot stop early (it builds a bitmap of every row holding the trigrams: 65 ms for
+    /// `shop` at 1,000,000 rows), so there the planner's estimate of the `LIKE`'s rows stands in
+    /// for the whole count, asked once a page: drawn from the statistics of these very
+    /// expressions (ANALYZE samples them for the index), it came within 10% of the true count for
+    /// the common queries of `scripts/bench-history` at 1,000,000 rows and guessed 100 for the
+    /// rare ones (1,111 and none), which picks their cheaper plan anyway. It decides only the
+    /// plan; the `LIKE` decides the rows.
+    fn names_at_most(&mut self, conn: &mut DbConn, n: i64) -> Result<Option<bool>, ApiError> {
+        let Some(index_query) = &self.text.index_query else {
+            return Ok(None);
+        };
+        let wanted = n.saturating_add(1).saturating_sub(self.counted);
+        if !self.all_counted && wanted > 0 {
+            match conn {
+                DbConn::Sqlite(c) => {
+                    let named: Named = diesel::sql_query(
+                        "SELECT COUNT(*) AS n, COALESCE(MAX(rowid), 0) AS last FROM \
+                         (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ? \
+                          AND rowid > ? ORDER BY rowid LIMIT ?)",
+                    )
+                    .bind::<Text, _>(index_query)
+                    .bind::<BigInt, _>(self.after_rowid)
+                    .bind::<BigInt, _>(wanted)
+                    .get_result(&mut **c)?;
+                    self.counted += named.n;
+                    self.after_rowid = self.after_rowid.max(named.last);
+                    self.all_counted = named.n < wanted;
+                }
+                DbConn::Postgres(c) => {
+                    let plan = Explain(
+                        transactions::table
+                            .filter(self.text.clone())
+                            .select(1.into_sql::<Integer>()),
+                    )
+                    .get_result::<String>(&mut **c)?;
+                    self.counted = estimated_rows(&plan).unwrap_or(i64::MAX);
+                    self.all_counted = true;
+                    if self.counted > LEFT_TO_THE_PLANNER {
+                        // No index to ask from here on: the page is read in one query, unheld.
+                        self.text.index_query = None;
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+        Ok(Some(self.counted <= n))
+    }
+}
+
+/// `EXPLAIN` of a PostgreSQL query: its lines, the first naming the rows the plan expects.
+#[derive(QueryId)]
+struct Explain<Q>(Q);
+
+impl<Q> Query for Explain<Q> {
+    type SqlType = Text;
+}
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Explain<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("EXPLAIN ");
+        self.0.walk_ast(out.reborrow())
+    }
+}
+
+impl<Q> RunQueryDsl<PgConnection> for Explain<Q> {}
+
+/// The rows a plan's top line expects (`… rows=303030 width=4)`).
+fn estimated_rows(line: &str) -> Option<i64> {
+    let (_, rest) = line.split_once(" rows=")?;
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+impl Step {
+    /// Runs `load`, this step's query, on the path the step chose. SQLite's condition itself
+    /// names the path (`transactions.id IN` the index's rows, or the `LIKE` alone, which leaves
+    /// it the sort's index). PostgreSQL's planner, left to itself, takes the other path in both
+    /// cases: it walks the sort's index for a read of the rows the index names, reckoning the
+    /// matches spread evenly along it (a word whose every match is old: 0.6 s a page at
+    /// 1,000,000 rows), and builds the trigram index's bitmap of every row holding a common word
+    /// for a stretch of 2,000 rows of the walk (50 ms each). So there its paths are held for the
+    /// one query: a read through bitmaps only (which leaves it the trigram index), a walk
+    /// without them.
+    pub fn read<T>(
+        &self,
+        conn: &mut DbConn,
+        load: impl FnOnce(&mut DbConn) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        // `SET LOCAL`: until the end of the transaction below. A disabled path keeps its place at
+        // a cost of 10^10 where nothing else is left (the small accounts table), which would
+        // pass the planner's threshold for compiling the query: half a second of JIT for a 3 ms
+        // read.
+        let paths = match self {
+            Step::Read(m) if m.index_query.is_some() => {
+                "SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; \
+                 SET LOCAL enable_seqscan = off; SET LOCAL jit = off"
+            }
+            Step::Read(_) => return load(conn),
+            Step::Walk(..) => "SET LOCAL enable_bitmapscan = off",
+        };
+        if let DbConn::Sqlite(_) = conn {
+            return load(conn);
+        }
+        conn.transaction(|conn| {
+            if let DbConn::Postgres(c) = conn {
+                c.batch_execute(paths)?;
+            }
+            load(conn)
+        })
     }
 }
 
@@ -204,7 +355,7 @@ impl QueryFragment<Pg> for TextMatch {
         // generic plan, which guesses every pattern rare and reads a common word's thousands of
         // rows through the trigram index, where walking the sort's index stops after a page.
         out.unsafe_to_cache_prepared();
-        self.walk_like(&mut out)
+        self.walk_like(&mut out, true)
     }
 }
 
@@ -218,7 +369,11 @@ impl QueryFragment<Sqlite> for TextMatch {
             out.push_bind_param::<Text, _>(index_query)?;
             out.push_sql(") AND ");
         }
-        self.walk_like(&mut out)
+        // Without ICU, SQLite's `lower()` folds A–Z only, and its `LIKE` already compares A–Z
+        // either case alike and every other character exactly (`case_sensitive_like` is never
+        // set): through `lower()` or not, the same rows match, and a walk checking three
+        // columns on each index entry spends half its time in `lower()`.
+        self.walk_like(&mut out, false)
     }
 }
 
@@ -259,6 +414,13 @@ mod tests {
             TextMatch::new("aaaa").unwrap().index_query.as_deref(),
             Some("\"aaa\"")
         );
+    }
+
+    #[test]
+    fn the_estimate_is_read_from_the_plans_top_line() {
+        let line = "Bitmap Heap Scan on transactions  (cost=3120.00..32245.32 rows=303030 width=4)";
+        assert_eq!(estimated_rows(line), Some(303030));
+        assert_eq!(estimated_rows("Result  (cost=0.00..0.01 width=4)"), None);
     }
 
     #[test]

@@ -490,32 +490,35 @@ fn page_rows(
     };
     let mut rows = Vec::new();
     let mut walked: i64 = 0;
-    let mut step = text.first_step(conn)?;
+    let mut steps = text.steps();
+    let mut step = steps.first(conn)?;
     loop {
-        let (m, stretch) = match step {
+        let (m, stretch) = match &step {
             Step::Read(m) => (m, None),
-            Step::Walk(m, stretch) => (m, Some(stretch)),
+            Step::Walk(m, stretch) => (m, Some(*stretch)),
         };
         let last = match stretch {
             Some(n) => nth_key(conn, user_id, &without_text, sort, descending, after, n)?,
             None => None,
         };
         let left = limit - rows.len() as i64;
-        rows.extend(rows_in_order(
-            conn,
-            user_id,
-            &searching(m),
-            sort,
-            descending,
-            after,
-            last,
-            left,
-        )?);
+        rows.extend(step.read(conn, |conn| {
+            rows_in_order(
+                conn,
+                user_id,
+                &searching(m.clone()),
+                sort,
+                descending,
+                after,
+                last,
+                left,
+            )
+        })?);
         match (last, stretch) {
             (Some(last), Some(stretch)) if (rows.len() as i64) < limit => {
                 after = Some(last);
                 walked = walked.saturating_add(stretch);
-                step = text.next_step(conn, walked)?;
+                step = steps.next(conn, walked)?;
             }
             // The page is full, or it was the rest of the filter's rows.
             _ => return Ok(rows),
