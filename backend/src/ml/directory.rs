@@ -50,10 +50,12 @@ pub struct Found<'a> {
 
 impl<'a> Found<'a> {
     pub fn categories(&self) -> impl Iterator<Item = &'a str> + 'a {
-        let (mask, names) = (self.mask, &self.directory.categories);
-        (0..names.len())
-            .filter(move |i| mask & (1 << i) != 0)
-            .map(move |i| names[i].as_str())
+        self.directory.categories_of(self.mask)
+    }
+
+    /// Its categories as one number, for `Directory::categories_of`.
+    pub fn mask(&self) -> u32 {
+        self.mask
     }
 }
 
@@ -130,6 +132,14 @@ impl Directory {
         PARSED
             .get_or_init(|| Directory::parse(EMBEDDED).map(Arc::new))
             .clone()
+    }
+
+    /// The categories of a brand's `Found::mask`.
+    pub fn categories_of(&self, mask: u32) -> impl Iterator<Item = &str> + '_ {
+        let names = &self.categories;
+        (0..names.len())
+            .filter(move |i| mask & (1 << i) != 0)
+            .map(move |i| names[i].as_str())
     }
 
     pub fn len(&self) -> usize {

@@ -2,6 +2,7 @@
 //! number of slots (the "hashing trick"), so there is no vocabulary to store and a word never
 //! seen in training still lands somewhere harmless.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -100,19 +101,20 @@ pub struct Feature {
 pub struct Extracted {
     pub words: Vec<String>,
     pub features: Vec<Feature>,
-    pub brands: Vec<NamedBrand>,
+    pub brands: Vec<BrandSpan>,
 }
 
-/// A brand of the merchant directory that a description names.
+/// A brand of the merchant directory that a description names (nothing allocated: this runs
+/// on every prediction, and only an explanation names the brand).
 #[derive(Clone, Debug, PartialEq)]
-pub struct NamedBrand {
-    /// As the description's words write it ("trader joes").
-    pub name: String,
-    /// Where the directory files it (one of our default categories, at most two).
-    pub categories: Vec<String>,
+pub struct BrandSpan {
+    /// Its words, `Extracted::words[words]`.
+    pub words: Range<usize>,
+    /// Where the directory files it (`Directory::categories_of`).
+    pub categories: u32,
     /// Its features, `Extracted::features[features]`: tied to no word, so an explanation
     /// finds them here.
-    pub features: std::ops::Range<usize>,
+    pub features: Range<usize>,
 }
 
 /// FNV-1a: fast, and the same on every platform and version, which the stored weights rely on.
@@ -211,9 +213,9 @@ impl FeatureConfig {
                         value: 1.0,
                     });
                 }
-                out.brands.push(NamedBrand {
-                    name: out.words[found.start..found.start + found.words].join(" "),
-                    categories: found.categories().map(str::to_owned).collect(),
+                out.brands.push(BrandSpan {
+                    words: found.start..found.start + found.words,
+                    categories: found.mask(),
                     features: first..out.features.len(),
                 });
             });
@@ -279,13 +281,15 @@ mod tests {
         assert_eq!(branded.features.len(), plain.features.len() + 1);
         let brand = branded.features[branded.features.len() - 2];
         assert_eq!(brand.word, None, "never dropped with a word");
+        let directory = with.brands.as_ref().unwrap().directory.as_deref().unwrap();
+        let [kroger] = &branded.brands[..] else {
+            panic!("one brand: {:?}", branded.brands)
+        };
+        assert_eq!(branded.words[kroger.words.clone()], ["kroger"]);
+        assert!(directory.categories_of(kroger.categories).eq(["Groceries"]));
         assert_eq!(
-            branded.brands,
-            [NamedBrand {
-                name: "kroger".into(),
-                categories: vec!["Groceries".into()],
-                features: branded.features.len() - 2..branded.features.len() - 1,
-            }]
+            kroger.features,
+            branded.features.len() - 2..branded.features.len() - 1
         );
         assert!(plain.brands.is_empty());
         let fuel = with.extract("SHELL 0042", -4000).features;
@@ -295,7 +299,9 @@ mod tests {
             both.features.len(),
             config().extract("TESCO 0042", -4000).features.len() + 2
         );
-        assert_eq!(both.brands[0].categories, ["Groceries", "Fuel"]);
+        assert!(directory
+            .categories_of(both.brands[0].categories)
+            .eq(["Groceries", "Fuel"]));
         assert_eq!(both.brands[0].features.len(), 2);
         assert_eq!(
             with.extract("ROSE DENTAL", -4000).features.len(),

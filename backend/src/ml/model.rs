@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ml::directory::Directory;
-use crate::ml::features::{Extracted, FeatureConfig, NamedBrand};
+use crate::ml::features::{Extracted, FeatureConfig};
 
 /// What `ml-models/categorizer.json` holds: everything but the weights.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -65,6 +65,15 @@ pub struct Decisive {
     /// class, when its category pushed toward it as hard as one of those words: an
     /// explanation says so, since the brand's category, not its name, is what the model weighed.
     pub brand: Option<NamedBrand>,
+}
+
+/// A brand of the merchant directory that a description names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedBrand {
+    /// As the description's words write it ("trader joes").
+    pub name: String,
+    /// Where the directory files it (our default categories, at most two).
+    pub categories: Vec<String>,
 }
 
 /// How many words (and brands) an explanation names at most.
@@ -207,6 +216,11 @@ impl Model {
             Word(usize),
             Brand(usize),
         }
+        let directory = self.info.features.brands.as_ref();
+        let directory = directory.and_then(|b| b.directory.as_deref());
+        let filed_under_class = |mask: u32| {
+            directory.is_some_and(|d| d.categories_of(mask).any(|c| c == self.info.classes[class]))
+        };
         let mut ranked: Vec<(f32, Source)> = per_word
             .iter()
             .enumerate()
@@ -218,7 +232,7 @@ impl Model {
                     .brands
                     .iter()
                     .enumerate()
-                    .filter(|(_, brand)| brand.categories.contains(&self.info.classes[class]))
+                    .filter(|(_, brand)| filed_under_class(brand.categories))
                     .map(|(i, brand)| {
                         let f = extracted.features[brand.features.clone()]
                             .iter()
@@ -237,7 +251,15 @@ impl Model {
                     decisive.words.push(extracted.words[i].clone());
                 }
                 Source::Brand(i) if decisive.brand.is_none() => {
-                    decisive.brand = Some(extracted.brands[i].clone());
+                    let brand = &extracted.brands[i];
+                    decisive.brand = Some(NamedBrand {
+                        name: extracted.words[brand.words.clone()].join(" "),
+                        categories: directory
+                            .into_iter()
+                            .flat_map(|d| d.categories_of(brand.categories))
+                            .map(str::to_owned)
+                            .collect(),
+                    });
                 }
                 _ => continue,
             }
