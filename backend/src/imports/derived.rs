@@ -70,7 +70,8 @@ pub fn batch_written(c: &mut SqliteConnection, import_id: i64, after: i64) -> Qu
 /// `transactions_fts_insert` would have row by row. Once per import, not per batch: FTS5 writes
 /// its pending entries out as a new segment at the end of each statement and merges segments
 /// as they pile up, so one statement for the whole import writes each entry about half as
-/// often (docs/BENCHMARKS.md, "The text index written once per import").
+/// often (docs/BENCHMARKS.md, "SQLite's own floor for an import, and the text index written
+/// once per import").
 pub fn text_indexed(c: &mut SqliteConnection, import_id: i64, after: i64) -> QueryResult<()> {
     // In rowid order, as FTS5 appends best.
     diesel::sql_query(format!(
