@@ -589,15 +589,12 @@ macro_rules! in_part {
     ($q:expr, $sort:expr, $descending:expr, $part:expr) => {{
         let (sort, descending, part): (SortKey, bool, Part) = ($sort, $descending, $part);
         let mut q = $q;
-        match (part, descending) {
-            (
-                Part::Tie {
-                    key,
-                    after_id,
-                    upto_id,
-                },
-                _,
-            ) => {
+        match part {
+            Part::Tie {
+                key,
+                after_id,
+                upto_id,
+            } => {
                 q = key_is!(q, sort, eq, key);
                 if let Some(id) = after_id {
                     q = match descending {
@@ -612,32 +609,21 @@ macro_rules! in_part {
                     };
                 }
             }
-            (
-                Part::Between {
-                    after_key,
-                    before_key,
-                },
-                true,
-            ) => {
+            Part::Between {
+                after_key,
+                before_key,
+            } => {
                 if let Some(k) = after_key {
-                    q = key_is!(q, sort, lt, k);
+                    q = match descending {
+                        true => key_is!(q, sort, lt, k),
+                        false => key_is!(q, sort, gt, k),
+                    };
                 }
                 if let Some(k) = before_key {
-                    q = key_is!(q, sort, gt, k);
-                }
-            }
-            (
-                Part::Between {
-                    after_key,
-                    before_key,
-                },
-                false,
-            ) => {
-                if let Some(k) = after_key {
-                    q = key_is!(q, sort, gt, k);
-                }
-                if let Some(k) = before_key {
-                    q = key_is!(q, sort, lt, k);
+                    q = match descending {
+                        true => key_is!(q, sort, gt, k),
+                        false => key_is!(q, sort, lt, k),
+                    };
                 }
             }
         }
