@@ -16,7 +16,7 @@ use crate::db::schema::{accounts, merchant_sums, monthly_sums, transactions};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::categories::Category;
-use crate::ledger::merchants;
+use crate::ledger::{amount_order, merchants};
 use crate::limits;
 use crate::with_conn;
 
@@ -425,16 +425,30 @@ pub fn largest_expenses(
         transactions::description,
         transactions::category_id,
     ));
-    Ok(with_conn!(conn, c => {
-        let q = match (scope.to - scope.from).num_days() > SORTED_DIRECTLY_DAYS {
-            true => scoped!(scope, source, unindexed(transactions::date, transactions::date)),
-            false => scoped!(scope, source),
-        };
-        q.filter(transactions::amount.lt(0))
-            .order((transactions::amount.asc(), transactions::id.asc()))
-            .limit(limit)
-            .load(c)
-    })?)
+    let indexes = amount_order::indexes(conn);
+    let mut read = Vec::with_capacity(indexes.len());
+    for index in indexes {
+        read.push(with_conn!(conn, c => {
+            let q = match (scope.to - scope.from).num_days() > SORTED_DIRECTLY_DAYS {
+                true => scoped!(scope, source, unindexed(transactions::date, transactions::date)),
+                false => scoped!(scope, source),
+            };
+            let q = match index {
+                Some(rows) => q.filter(rows),
+                None => q,
+            };
+            q.filter(transactions::amount.lt(0))
+                .order((transactions::amount.asc(), transactions::id.asc()))
+                .limit(limit)
+                .load::<Largest>(c)
+        })?);
+    }
+    Ok(amount_order::merged(
+        read,
+        |row| (row.2, row.0),
+        false,
+        usize::try_from(limit).unwrap_or(0),
+    ))
 }
 
 /// The month a report opens on when none is asked for: the current one, or, when it has no

@@ -2,6 +2,7 @@
 //! `DbConn`; every function takes the owner's id and never touches another user's rows.
 
 pub mod accounts;
+pub mod amount_order;
 pub mod cache;
 pub mod categories;
 pub mod export;

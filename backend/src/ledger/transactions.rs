@@ -3,8 +3,9 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Bool};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -13,6 +14,7 @@ use crate::db::expr::{sum_of, unindexed, SORTED_DIRECTLY_DAYS};
 use crate::db::schema::{accounts, categories, monthly_sums, transactions};
 use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
+use crate::ledger::amount_order;
 use crate::ledger::categories::Category;
 use crate::ledger::fingerprint::fingerprint;
 use crate::ledger::search::{Step, TextMatch};
@@ -665,11 +667,22 @@ fn rows_in_order(
         text: None,
         ..filter.clone()
     };
+    // The date index and SQLite's amount index hold every row and its texts: one query a part.
+    let halves = match sort {
+        SortKey::Amount => amount_order::indexes(conn),
+        SortKey::Date => Vec::new(),
+    };
     let mut rows: Vec<Listed> = Vec::new();
     for part in parts(after, last) {
         let left = limit - rows.len() as i64;
         if left <= 0 {
             break;
+        }
+        if halves.len() > 1 {
+            rows.extend(rows_from_halves(
+                conn, user_id, filter, descending, part, left, &halves,
+            )?);
+            continue;
         }
         rows.extend(with_conn!(conn, c => {
             let q = filtered!(user_id, &unsearched)
@@ -686,6 +699,76 @@ fn rows_in_order(
     Ok(rows)
 }
 
+/// Up to `limit` rows of one part in amount order from the halves of the amount index
+/// (`ledger::amount_order`): the keys first, from each half's entries alone (the text checked
+/// on the texts they carry, as the part's single query on SQLite does), then those rows.
+#[allow(clippy::too_many_arguments)]
+fn rows_from_halves(
+    conn: &mut DbConn,
+    user_id: i64,
+    filter: &Resolved,
+    descending: bool,
+    part: Part,
+    limit: i64,
+    halves: &[Option<SqlLiteral<Bool>>],
+) -> Result<Vec<Listed>, ApiError> {
+    let keys = amount_keys(conn, user_id, filter, descending, part, limit, halves)?;
+    let ids: Vec<i64> = keys.iter().map(|(_, id)| *id).collect();
+    let unsearched = Resolved {
+        text: None,
+        ..filter.clone()
+    };
+    let mut rows: Vec<Listed> = with_conn!(conn, c => filtered!(user_id, &unsearched)
+        .select((Transaction::as_select(), accounts::currency))
+        .filter(transactions::id.eq_any(&ids))
+        .load::<Listed>(c))?;
+    let place: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|(t, _)| place[&t.id]);
+    Ok(rows)
+}
+
+/// The (amount, id) of up to `limit` rows of one part in amount order, merged from the halves.
+#[allow(clippy::too_many_arguments)]
+fn amount_keys(
+    conn: &mut DbConn,
+    user_id: i64,
+    filter: &Resolved,
+    descending: bool,
+    part: Part,
+    limit: i64,
+    halves: &[Option<SqlLiteral<Bool>>],
+) -> Result<Vec<(i64, i64)>, ApiError> {
+    let unsearched = Resolved {
+        text: None,
+        ..filter.clone()
+    };
+    let mut read = Vec::with_capacity(halves.len());
+    for half in halves {
+        read.push(with_conn!(conn, c => {
+            let q = filtered!(user_id, &unsearched, transactions::table)
+                .select((transactions::amount, transactions::id));
+            let q = match half {
+                Some(rows) => q.filter(rows.clone()),
+                None => q,
+            };
+            let q = in_part!(q, SortKey::Amount, descending, part);
+            match &filter.text {
+                Some(text) => q.filter(text.clone()),
+                None => q,
+            }
+            .limit(limit)
+            .load::<(i64, i64)>(c)
+        })?);
+    }
+    Ok(amount_order::merged(
+        read,
+        |key| *key,
+        descending,
+        usize::try_from(limit).unwrap_or(0),
+    ))
+}
+
 /// The sort key and id of the `n`th row of the filter after `after`, if it has that many: read
 /// from the sort's index alone when the filter allows (no join, no text).
 fn nth_key(
@@ -699,7 +782,22 @@ fn nth_key(
 ) -> Result<Option<(i64, i64)>, ApiError> {
     // Both keys come from either sort's index (each holds the other's column).
     let mut left = n.max(1);
+    let halves = match sort {
+        SortKey::Amount => amount_order::indexes(conn),
+        SortKey::Date => Vec::new(),
+    };
     for part in parts(after, None) {
+        if halves.len() > 1 {
+            // No offset into a merge: the first `left` keys of each half, merged.
+            let keys = amount_keys(conn, user_id, filter, descending, part, left, &halves)?;
+            match keys.get(usize::try_from(left - 1).unwrap_or(usize::MAX)) {
+                Some(key) => return Ok(Some(*key)),
+                None => {
+                    left -= keys.len() as i64;
+                    continue;
+                }
+            }
+        }
         let key: Option<(NaiveDate, i64, i64)> = with_conn!(conn, c => {
             let q = filtered!(user_id, filter, transactions::table).select((
                 transactions::date,
