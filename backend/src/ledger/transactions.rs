@@ -667,21 +667,16 @@ fn rows_in_order(
         text: None,
         ..filter.clone()
     };
-    // The date index and SQLite's amount index hold every row and its texts: one query a part.
-    let halves = match sort {
-        SortKey::Amount => amount_order::indexes(conn),
-        SortKey::Date => Vec::new(),
-    };
+    let halves = halves(conn, sort);
     let mut rows: Vec<Listed> = Vec::new();
     for part in parts(after, last) {
         let left = limit - rows.len() as i64;
         if left <= 0 {
             break;
         }
-        if halves.len() > 1 {
-            rows.extend(rows_from_halves(
-                conn, user_id, filter, descending, part, left, &halves,
-            )?);
+        if let Some(halves) = &halves {
+            let keys = amount_keys(conn, user_id, filter, descending, part, left, halves)?;
+            rows.extend(rows_of(conn, user_id, &keys)?);
             continue;
         }
         rows.extend(with_conn!(conn, c => {
@@ -699,28 +694,24 @@ fn rows_in_order(
     Ok(rows)
 }
 
-/// Up to `limit` rows of one part in amount order from the halves of the amount index
-/// (`ledger::amount_order`): the keys first, from each half's entries alone (the text checked
-/// on the texts they carry, as the part's single query on SQLite does), then those rows.
-#[allow(clippy::too_many_arguments)]
-fn rows_from_halves(
-    conn: &mut DbConn,
-    user_id: i64,
-    filter: &Resolved,
-    descending: bool,
-    part: Part,
-    limit: i64,
-    halves: &[Option<SqlLiteral<Bool>>],
-) -> Result<Vec<Listed>, ApiError> {
-    let keys = amount_keys(conn, user_id, filter, descending, part, limit, halves)?;
+/// The halves of PostgreSQL's amount index when `sort` reads through it (`ledger::amount_order`),
+/// or `None` where one index holds every row with its texts (the date index, SQLite's amount
+/// index) and a part is one query.
+fn halves(conn: &DbConn, sort: SortKey) -> Option<Vec<Option<SqlLiteral<Bool>>>> {
+    match sort {
+        SortKey::Amount => Some(amount_order::indexes(conn)).filter(|halves| halves.len() > 1),
+        SortKey::Date => None,
+    }
+}
+
+/// The rows whose (key, id) are `keys`, in that order.
+fn rows_of(conn: &mut DbConn, user_id: i64, keys: &[(i64, i64)]) -> Result<Vec<Listed>, ApiError> {
     let ids: Vec<i64> = keys.iter().map(|(_, id)| *id).collect();
-    let unsearched = Resolved {
-        text: None,
-        ..filter.clone()
-    };
-    let mut rows: Vec<Listed> = with_conn!(conn, c => filtered!(user_id, &unsearched)
-        .select((Transaction::as_select(), accounts::currency))
+    let mut rows: Vec<Listed> = with_conn!(conn, c => transactions::table
+        .inner_join(accounts::table)
+        .filter(transactions::user_id.eq(user_id))
         .filter(transactions::id.eq_any(&ids))
+        .select((Transaction::as_select(), accounts::currency))
         .load::<Listed>(c))?;
     let place: std::collections::HashMap<i64, usize> =
         ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
@@ -728,7 +719,8 @@ fn rows_from_halves(
     Ok(rows)
 }
 
-/// The (amount, id) of up to `limit` rows of one part in amount order, merged from the halves.
+/// The (amount, id) of up to `limit` rows of one part in amount order, each half's from its
+/// entries alone (the text checked on the texts they carry, as SQLite's single query does), merged.
 #[allow(clippy::too_many_arguments)]
 fn amount_keys(
     conn: &mut DbConn,
@@ -782,21 +774,16 @@ fn nth_key(
 ) -> Result<Option<(i64, i64)>, ApiError> {
     // Both keys come from either sort's index (each holds the other's column).
     let mut left = n.max(1);
-    let halves = match sort {
-        SortKey::Amount => amount_order::indexes(conn),
-        SortKey::Date => Vec::new(),
-    };
+    let halves = halves(conn, sort);
     for part in parts(after, None) {
-        if halves.len() > 1 {
+        if let Some(halves) = &halves {
             // No offset into a merge: the first `left` keys of each half, merged.
-            let keys = amount_keys(conn, user_id, filter, descending, part, left, &halves)?;
-            match keys.get(usize::try_from(left - 1).unwrap_or(usize::MAX)) {
-                Some(key) => return Ok(Some(*key)),
-                None => {
-                    left -= keys.len() as i64;
-                    continue;
-                }
+            let keys = amount_keys(conn, user_id, filter, descending, part, left, halves)?;
+            if keys.len() as i64 == left {
+                return Ok(keys.last().copied());
             }
+            left -= keys.len() as i64;
+            continue;
         }
         let key: Option<(NaiveDate, i64, i64)> = with_conn!(conn, c => {
             let q = filtered!(user_id, filter, transactions::table).select((
