@@ -152,6 +152,12 @@ impl TextMatch {
         }
     }
 
+    /// Whether its rows are read from those the trigram index names (a `Step::Read` of a query
+    /// long enough for it) rather than along the sort's order.
+    pub fn through_index(&self) -> bool {
+        self.index_query.is_some()
+    }
+
     /// The same condition decided by the `LIKE` alone.
     fn without_index(&self) -> TextMatch {
         TextMatch {

@@ -667,7 +667,7 @@ fn rows_in_order(
         text: None,
         ..filter.clone()
     };
-    let halves = halves(conn, sort);
+    let halves = halves(conn, filter, sort);
     let mut rows: Vec<Listed> = Vec::new();
     for part in parts(after, last) {
         let left = limit - rows.len() as i64;
@@ -694,14 +694,19 @@ fn rows_in_order(
     Ok(rows)
 }
 
-/// The halves of PostgreSQL's amount index when `sort` reads through it (`ledger::amount_order`),
-/// or `None` where one index holds every row with its texts (the date index, SQLite's amount
-/// index) and a part is one query.
-fn halves(conn: &DbConn, sort: SortKey) -> Option<Vec<Option<SqlLiteral<Bool>>>> {
-    match sort {
-        SortKey::Amount => Some(amount_order::indexes(conn)).filter(|halves| halves.len() > 1),
-        SortKey::Date => None,
+/// The halves of PostgreSQL's amount index when a read of `filter` in the order of `sort` goes
+/// through it (`ledger::amount_order`), or `None` where a part is one query: one index holds every
+/// row with its texts (the date index, SQLite's amount index), or the rows come from those the
+/// trigram index names, sorted (each half would build that index's bitmap again).
+fn halves(
+    conn: &DbConn,
+    filter: &Resolved,
+    sort: SortKey,
+) -> Option<Vec<Option<SqlLiteral<Bool>>>> {
+    if sort == SortKey::Date || filter.text.as_ref().is_some_and(TextMatch::through_index) {
+        return None;
     }
+    Some(amount_order::indexes(conn)).filter(|halves| halves.len() > 1)
 }
 
 /// The rows whose (key, id) are `keys`, in that order.
@@ -774,7 +779,7 @@ fn nth_key(
 ) -> Result<Option<(i64, i64)>, ApiError> {
     // Both keys come from either sort's index (each holds the other's column).
     let mut left = n.max(1);
-    let halves = halves(conn, sort);
+    let halves = halves(conn, filter, sort);
     for part in parts(after, None) {
         if let Some(halves) = &halves {
             // No offset into a merge: the first `left` keys of each half, merged.
