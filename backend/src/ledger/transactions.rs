@@ -676,7 +676,22 @@ fn rows_in_order(
         }
         if let Some(halves) = &halves {
             let keys = amount_keys(conn, user_id, filter, descending, part, left, halves)?;
-            rows.extend(rows_of(conn, user_id, &keys)?);
+            let ids: Vec<i64> = keys.iter().map(|(_, id)| *id).collect();
+            rows.extend(rows_of(conn, user_id, &ids)?);
+            continue;
+        }
+        if let Some(text) = filter.text.as_ref().filter(|text| text.through_index()) {
+            // The ids first: sorting every row the trigram index names then orders two columns
+            // of each, not all of them (SQLite, 11,111 rows: 23 → 16 ms of CPU).
+            let ids: Vec<i64> = with_conn!(conn, c => {
+                let q = filtered!(user_id, &unsearched, transactions::table)
+                    .select(transactions::id);
+                in_part!(q, sort, descending, part)
+                    .filter(text.clone())
+                    .limit(left)
+                    .load(c)
+            })?;
+            rows.extend(rows_of(conn, user_id, &ids)?);
             continue;
         }
         rows.extend(with_conn!(conn, c => {
@@ -709,13 +724,12 @@ fn halves(
     Some(amount_order::indexes(conn)).filter(|halves| halves.len() > 1)
 }
 
-/// The rows whose (key, id) are `keys`, in that order.
-fn rows_of(conn: &mut DbConn, user_id: i64, keys: &[(i64, i64)]) -> Result<Vec<Listed>, ApiError> {
-    let ids: Vec<i64> = keys.iter().map(|(_, id)| *id).collect();
+/// The user's rows of these ids, in their order.
+fn rows_of(conn: &mut DbConn, user_id: i64, ids: &[i64]) -> Result<Vec<Listed>, ApiError> {
     let mut rows: Vec<Listed> = with_conn!(conn, c => transactions::table
         .inner_join(accounts::table)
         .filter(transactions::user_id.eq(user_id))
-        .filter(transactions::id.eq_any(&ids))
+        .filter(transactions::id.eq_any(ids))
         .select((Transaction::as_select(), accounts::currency))
         .load::<Listed>(c))?;
     let place: std::collections::HashMap<i64, usize> =
