@@ -426,16 +426,14 @@ fn the_amount_index_checks_the_text_on_its_entries(c: &mut PgConnection) {
     c.batch_execute("VACUUM transactions").unwrap();
     c.batch_execute("SET enable_seqscan = off; SET enable_bitmapscan = off")
         .unwrap();
-    let plan: Vec<String> = diesel::sql_query(format!(
-        "EXPLAIN SELECT amount, id FROM transactions WHERE user_id = 1 AND {} \
-         AND lower(description) LIKE '%bulk%' ORDER BY amount DESC, id DESC LIMIT 51",
-        dhana::ledger::amount_order::SHORT_TEXTS
-    ))
-    .load::<PlanLine>(c)
-    .unwrap()
-    .into_iter()
-    .map(|l| l.plan)
-    .collect();
+    let plan = plan_of(
+        c,
+        &format!(
+            "SELECT amount, id FROM transactions WHERE user_id = 1 AND {} \
+             AND lower(description) LIKE '%bulk%' ORDER BY amount DESC, id DESC LIMIT 51",
+            dhana::ledger::amount_order::SHORT_TEXTS
+        ),
+    );
     assert!(
         plan.iter()
             .any(|l| l.contains("Index Only Scan Backward using transactions_user_amount_idx")),
@@ -477,16 +475,21 @@ fn the_trigram_index_answers_like_the_scan(c: &mut PgConnection) {
         assert_eq!(by_index, ids(c), "q={q:?}");
     }
     force(c, true);
-    let plan: Vec<String> = diesel::sql_query(format!("EXPLAIN SELECT id {}", like("grocer")))
-        .load::<PlanLine>(c)
-        .unwrap()
-        .into_iter()
-        .map(|l| l.plan)
-        .collect();
+    let plan = plan_of(c, &format!("SELECT id {}", like("grocer")));
     assert!(
         plan.iter().any(|l| l.contains("transactions_text_idx")),
         "the trigram index serves the LIKE: {plan:?}"
     );
+}
+
+/// The lines of PostgreSQL's plan for `sql`.
+fn plan_of(c: &mut PgConnection, sql: &str) -> Vec<String> {
+    diesel::sql_query(format!("EXPLAIN {sql}"))
+        .load::<PlanLine>(c)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.plan)
+        .collect()
 }
 
 /// Writes `n` rows for `i` from 0 straight into the database (the triggers index them), then
