@@ -17,22 +17,25 @@
 //!   matches is among them (a superset: `CAFÉ` is a candidate for `café`, `shore hop` for
 //!   `shop`, and the `LIKE` then turns them down as it always did).
 //!
-//! A page asks the index first how many rows it names, up to `FEW`: a query that rare
-//! is read from those rows and sorted (`Step::Read`). A commoner one walks the sort's own index
-//! with the `LIKE` alone, which meets a page of matches after about page × rows ÷ matches rows
-//! and stops — unless the matches sit far down the sort (a word of expenses sorted by amount
-//! walks past every income first). So the walk is bounded: `FEW` rows of the sort's order
-//! (`Step::Walk`), then, short of a page, twice as many as walked so far, and before each
-//! further stretch the index is asked again (going on from the last row it counted: `Steps`):
-//! once it names at most twice the rows walked, the rest of the page is read from those rows. A
-//! page thus costs a small multiple of the cheaper of the two plans — the walk to a page of
-//! matches, or reading every row the index names — whatever the history. Totals and exports read
-//! every match anyway and always go through the index. PostgreSQL plans a page the same way, with
-//! two differences: its GIN index cannot count up to a limit, so the planner's estimate of the
-//! `LIKE`'s rows stands in for the count; and each step's query is held to the step's path
-//! (`Step::read`), where its planner would walk the sort's index for a read and build the
-//! trigram index's bitmap for a stretch of the walk. A query it expects in very many rows is left
-//! to it in one query (`LEFT_TO_THE_PLANNER`): reading those rows never beats its walk.
+//! A page asks the index first how many rows it names, up to `FEW`: a query that rare is read from
+//! those rows and sorted (`Step::Read`). A commoner one walks the sort's own index with the `LIKE`
+//! alone, which meets a page of matches after about page × rows ÷ matches rows and stops — unless
+//! the matches sit far down the sort (a word of expenses sorted by amount walks past every income
+//! first). So the walk is bounded: `FEW` rows of the sort's order (`Step::Walk`), then, short of a
+//! page, twice as many as walked so far, and before each further stretch the index is asked again
+//! (going on from the last row it counted: `Steps`): once it names at most twice the rows walked,
+//! the rest of the page is read from those rows. Where the sort's index carries the searched texts
+//! (the amount index: migrations `amount_index_with_text`, `amount_index_in_halves`) a walked row
+//! is checked on the entry alone and costs a sixth to a tenth of a row read, so the page turns to
+//! reading only once the index names at most half the rows walked (`COVERED`). A page thus costs a
+//! small multiple of the cheaper of the two plans — the walk to a page of matches, or reading every
+//! row the index names — whatever the history. Totals and exports read every match anyway and
+//! always go through the index. PostgreSQL plans a page the same way, with two differences: its GIN
+//! index cannot count up to a limit, so the planner's estimate of the `LIKE`'s rows stands in for
+//! the count; and each step's query is held to the step's path (`Step::read`), where its planner
+//! would walk the sort's index for a read and build the trigram index's bitmap for a stretch of the
+//! walk. A query it expects in very many rows is left to it in one query (`LEFT_TO_THE_PLANNER`):
+//! reading those rows never beats its walk.
 //!
 //! A trigram index knows nothing of strings under three characters: a shorter query is checked
 //! by the `LIKE` alone, a scan of the user's rows as before (on PostgreSQL, pg_trgm then reads its
@@ -68,6 +71,14 @@ const TRIGRAM: usize = 3;
 /// where a query named by more rows than this finds a page within about 50 × rows ÷ 2,000 rows
 /// of the sort's index when its matches are spread evenly.
 const FEW: i64 = 2000;
+
+/// Where the sort's index carries the searched texts, a page turns to reading the rows the index
+/// names only once they are at most the rows walked ÷ `COVERED`: a walked row is checked on its
+/// index entry (SQLite, 1,000,000 rows, `shop` by amount: 5.5 ms for 25,200 entries), a read row
+/// is fetched and sorted (`grocery 1`'s 11,111 rows: 15 ms on SQLite, 40 ms on PostgreSQL;
+/// docs/BENCHMARKS.md), six to ten times as much, so counting the index up to twice the rows
+/// walked, as for a walk of table rows, would cost more than it could save.
+const COVERED: i64 = 2;
 
 /// On PostgreSQL, above how many rows the planner expects a query in, a page is one query left
 /// to the planner (which walks the sort's index, as before the steps): reading that many rows
@@ -210,20 +221,30 @@ pub struct Steps {
 impl Steps {
     /// How a page starts.
     pub fn first(&mut self, conn: &mut DbConn) -> Result<Step, ApiError> {
-        self.after(conn, FEW)
+        self.after(conn, FEW, FEW)
     }
 
     /// How a page goes on after the walk of `walked` rows of the sort's order found less than a
-    /// page (the rows after those).
-    pub fn next(&mut self, conn: &mut DbConn, walked: i64) -> Result<Step, ApiError> {
-        self.after(conn, walked.saturating_mul(2))
+    /// page (the rows after those); `covered`: the sort's index carries the searched texts.
+    pub fn next(
+        &mut self,
+        conn: &mut DbConn,
+        walked: i64,
+        covered: bool,
+    ) -> Result<Step, ApiError> {
+        let stretch = walked.saturating_mul(2);
+        let reading = match covered {
+            true => walked / COVERED,
+            false => stretch,
+        };
+        self.after(conn, reading, stretch)
     }
 
-    /// Read from the rows the index names if they are at most `reading`, else walk that many
+    /// Read from the rows the index names if they are at most `reading`, else walk `stretch`
     /// rows of the sort's order.
-    fn after(&mut self, conn: &mut DbConn, reading: i64) -> Result<Step, ApiError> {
+    fn after(&mut self, conn: &mut DbConn, reading: i64, stretch: i64) -> Result<Step, ApiError> {
         Ok(match self.names_at_most(conn, reading)? {
-            Some(false) => Step::Walk(self.text.without_index(), reading),
+            Some(false) => Step::Walk(self.text.without_index(), stretch),
             Some(true) | None => Step::Read(self.text.clone()),
         })
     }

@@ -520,7 +520,7 @@ fn page_rows(
             (Some(last), Some(stretch)) if (rows.len() as i64) < limit => {
                 after = Some(last);
                 walked = walked.saturating_add(stretch);
-                step = steps.next(conn, walked)?;
+                step = steps.next(conn, walked, sort == SortKey::Amount)?;
             }
             // The page is full, or it was the rest of the filter's rows.
             _ => return Ok(rows),
