@@ -675,7 +675,16 @@ fn rows_in_order(
             break;
         }
         if let Some(halves) = &halves {
-            let keys = amount_keys(conn, user_id, filter, descending, part, left, halves)?;
+            let keys = amount_keys(
+                conn,
+                user_id,
+                &unsearched,
+                filter.text.as_ref(),
+                descending,
+                part,
+                left,
+                halves,
+            )?;
             let ids: Vec<i64> = keys.iter().map(|(_, id)| *id).collect();
             rows.extend(rows_of(conn, user_id, &ids)?);
             continue;
@@ -739,32 +748,30 @@ fn rows_of(conn: &mut DbConn, user_id: i64, ids: &[i64]) -> Result<Vec<Listed>, 
 }
 
 /// The (amount, id) of up to `limit` rows of one part in amount order, each half's from its
-/// entries alone (the text checked on the texts they carry, as SQLite's single query does), merged.
+/// entries alone (`text` checked last, on the texts they carry, as SQLite's single query does),
+/// merged. `unsearched`: the filter without its text.
 #[allow(clippy::too_many_arguments)]
 fn amount_keys(
     conn: &mut DbConn,
     user_id: i64,
-    filter: &Resolved,
+    unsearched: &Resolved,
+    text: Option<&TextMatch>,
     descending: bool,
     part: Part,
     limit: i64,
     halves: &[Option<SqlLiteral<Bool>>],
 ) -> Result<Vec<(i64, i64)>, ApiError> {
-    let unsearched = Resolved {
-        text: None,
-        ..filter.clone()
-    };
     let mut read = Vec::with_capacity(halves.len());
     for half in halves {
         read.push(with_conn!(conn, c => {
-            let q = filtered!(user_id, &unsearched, transactions::table)
+            let q = filtered!(user_id, unsearched, transactions::table)
                 .select((transactions::amount, transactions::id));
             let q = match half {
                 Some(rows) => q.filter(rows.clone()),
                 None => q,
             };
             let q = in_part!(q, SortKey::Amount, descending, part);
-            match &filter.text {
+            match text {
                 Some(text) => q.filter(text.clone()),
                 None => q,
             }
@@ -797,7 +804,7 @@ fn nth_key(
     for part in parts(after, None) {
         if let Some(halves) = &halves {
             // No offset into a merge: the first `left` keys of each half, merged.
-            let keys = amount_keys(conn, user_id, filter, descending, part, left, halves)?;
+            let keys = amount_keys(conn, user_id, filter, None, descending, part, left, halves)?;
             if keys.len() as i64 == left {
                 return Ok(keys.last().copied());
             }
