@@ -319,7 +319,7 @@ impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Explain<Q> {
 impl<Q> RunQueryDsl<PgConnection> for Explain<Q> {}
 
 /// The rows a plan's top line expects (`… rows=303030 width=4)`).
-fn estimated_rows(line: &str) -> Option<i64> {
+pub fn estimated_rows(line: &str) -> Option<i64> {
     let (_, rest) = line.split_once(" rows=")?;
     rest.split(|c: char| !c.is_ascii_digit())
         .next()?
