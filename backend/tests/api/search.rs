@@ -427,12 +427,7 @@ async fn search_finds_exactly_what_like_found(app: TestApp) {
 /// (migration `text_search`). Without them it expects any word in a handful of rows (5 to 14
 /// here); an index that no longer held those expressions would take them away unseen.
 fn the_planner_knows_how_common_a_word_is(c: &mut PgConnection) {
-    let plan = plan_of(
-        c,
-        "SELECT 1 FROM transactions WHERE lower(description) LIKE '%bulk row%' ESCAPE '\\' \
-         OR lower(merchant) LIKE '%bulk row%' ESCAPE '\\' \
-         OR lower(notes) LIKE '%bulk row%' ESCAPE '\\'",
-    );
+    let plan = plan_of(c, &format!("SELECT 1 {}", rows_like("bulk row")));
     let estimate =
         dhana::ledger::search::estimated_rows(&plan[0]).unwrap_or_else(|| panic!("{plan:?}"));
     assert!(
@@ -475,15 +470,8 @@ fn the_trigram_index_answers_like_the_scan(c: &mut PgConnection) {
         ))
         .unwrap();
     };
-    let like = |q: &str| {
-        let p = like_pattern(q).replace('\'', "''");
-        format!(
-            "FROM transactions WHERE lower(description) LIKE '{p}' ESCAPE '\\' \
-             OR lower(merchant) LIKE '{p}' ESCAPE '\\' OR lower(notes) LIKE '{p}' ESCAPE '\\'"
-        )
-    };
     for q in QUERIES {
-        let sql = format!("SELECT id {} ORDER BY id", like(q));
+        let sql = format!("SELECT id {} ORDER BY id", rows_like(q));
         let ids = |c: &mut PgConnection| -> Vec<i64> {
             diesel::sql_query(&sql)
                 .load::<Id>(c)
@@ -498,11 +486,21 @@ fn the_trigram_index_answers_like_the_scan(c: &mut PgConnection) {
         assert_eq!(by_index, ids(c), "q={q:?}");
     }
     force(c, true);
-    let plan = plan_of(c, &format!("SELECT id {}", like("grocer")));
+    let plan = plan_of(c, &format!("SELECT id {}", rows_like("grocer")));
     assert!(
         plan.iter().any(|l| l.contains("transactions_text_idx")),
         "the trigram index serves the LIKE: {plan:?}"
     );
+}
+
+/// `FROM transactions` of every user, where PostgreSQL's `LIKE` on each text, through `lower()`,
+/// finds `q` (as `ledger::search` sends it there).
+fn rows_like(q: &str) -> String {
+    let p = like_pattern(q).replace('\'', "''");
+    format!(
+        "FROM transactions WHERE lower(description) LIKE '{p}' ESCAPE '\\' \
+         OR lower(merchant) LIKE '{p}' ESCAPE '\\' OR lower(notes) LIKE '{p}' ESCAPE '\\'"
+    )
 }
 
 /// The lines of PostgreSQL's plan for `sql`.
