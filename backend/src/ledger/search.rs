@@ -35,7 +35,8 @@
 //! the count; and each step's query is held to the step's path (`Step::read`), where its planner
 //! would walk the sort's index for a read and build the trigram index's bitmap for a stretch of the
 //! walk. A query it expects in very many rows is left to it in one query (`LEFT_TO_THE_PLANNER`):
-//! reading those rows never beats its walk.
+//! reading those rows never beats its walk; nor, where the sort's index carries the texts, does
+//! reading a tenth of all rows (`WALK_ALL`).
 //!
 //! A trigram index knows nothing of strings under three characters: a shorter query is checked
 //! by the `LIKE` alone, a scan of the user's rows as before (on PostgreSQL, pg_trgm then reads its
@@ -86,6 +87,24 @@ const COVERED: i64 = 2;
 /// 40 ms at 1,000,000, more than 100 ms from here), so the steps could only add their own bounds
 /// and queries to the walk (`q=shop&sort=amount`: 88 → 111 ms, docs/BENCHMARKS.md).
 const LEFT_TO_THE_PLANNER: i64 = 16 * FEW;
+
+/// On PostgreSQL, where the sort's index carries the searched texts, a query the planner expects
+/// in more than one row in `WALK_ALL` of the table is left to it too: a walked entry costs a sixth
+/// to a tenth of a read row (`COVERED`), so walking past every row costs about what reading a
+/// tenth of them does, and the steps' reads cannot beat the planner's walk even when the matches
+/// sit at its far end; their stretch bounds only add to it (100,000 rows, `q=shop&sort=amount`,
+/// three rows in ten: 15–21 ms a page with the steps, 5–7 ms left to the planner;
+/// docs/BENCHMARKS.md).
+const WALK_ALL: i64 = 10;
+
+/// Whether PostgreSQL's planner gets a page in one query: it expects the text in `expected` rows
+/// of the `all` in the table (each `None` when its plan named none), and `covered` says whether
+/// the sort's index carries the texts.
+fn left_to_the_planner(expected: Option<i64>, all: Option<i64>, covered: bool) -> bool {
+    let expected = expected.unwrap_or(i64::MAX);
+    expected > LEFT_TO_THE_PLANNER
+        || covered && all.is_some_and(|all| expected.saturating_mul(WALK_ALL) > all)
+}
 
 /// How (the next part of) a page of a text search is read.
 #[derive(Debug)]
@@ -153,10 +172,12 @@ impl TextMatch {
         })
     }
 
-    /// The steps of one page (see the module's notes).
-    pub fn steps(&self) -> Steps {
+    /// The steps of one page (see the module's notes); `covered`: the sort's index carries the
+    /// searched texts.
+    pub fn steps(&self, covered: bool) -> Steps {
         Steps {
             text: self.clone(),
+            covered,
             counted: 0,
             after_rowid: 0,
             all_counted: false,
@@ -208,6 +229,8 @@ impl TextMatch {
 /// The steps of one page: what the text index was asked so far is not asked again.
 pub struct Steps {
     text: TextMatch,
+    /// The sort's index carries the searched texts, so a walked row is checked on its entry.
+    covered: bool,
     /// Rows the index named with rowids up to `after_rowid` (FTS5 names them in rowid order and
     /// seeks to `rowid > ?`): each question goes on from where the last one stopped, so a page
     /// reads each doclist entry at most once however many stretches it walks. On PostgreSQL the
@@ -225,15 +248,10 @@ impl Steps {
     }
 
     /// How a page goes on after the walk of `walked` rows of the sort's order found less than a
-    /// page (the rows after those); `covered`: the sort's index carries the searched texts.
-    pub fn next(
-        &mut self,
-        conn: &mut DbConn,
-        walked: i64,
-        covered: bool,
-    ) -> Result<Step, ApiError> {
+    /// page (the rows after those).
+    pub fn next(&mut self, conn: &mut DbConn, walked: i64) -> Result<Step, ApiError> {
         let stretch = walked.saturating_mul(2);
-        let reading = match covered {
+        let reading = match self.covered {
             true => walked / COVERED,
             false => stretch,
         };
@@ -250,8 +268,8 @@ impl Steps {
     }
 
     /// Whether the index names at most `n` rows (of any user); `None` without an index to ask (a
-    /// query too short for trigrams, or on PostgreSQL one it expects in more rows than
-    /// `LEFT_TO_THE_PLANNER`). SQLite's index counts them, up to `n + 1`. PostgreSQL's GIN
+    /// query too short for trigrams, or on PostgreSQL one left to its planner:
+    /// `left_to_the_planner`). SQLite's index counts them, up to `n + 1`. PostgreSQL's GIN
     /// index cannot stop early (it builds a bitmap of every row holding the trigrams: 65 ms for
     /// `shop` at 1,000,000 rows), so there the planner's estimate of the `LIKE`'s rows stands in
     /// for the whole count, asked once a page: drawn from the statistics of these very
@@ -281,15 +299,17 @@ impl Steps {
                     self.all_counted = named.n < wanted;
                 }
                 DbConn::Postgres(c) => {
-                    let plan = Explain(
-                        transactions::table
-                            .filter(self.text.clone())
-                            .select(1.into_sql::<Integer>()),
-                    )
-                    .get_result::<String>(&mut **c)?;
-                    self.counted = estimated_rows(&plan).unwrap_or(i64::MAX);
+                    let one = || 1.into_sql::<Integer>();
+                    let searched = transactions::table.filter(self.text.clone()).select(one());
+                    let expected = planned_rows(c, searched)?;
+                    // The table's size matters only to a walk whose first step is no read.
+                    let all = match self.covered && expected.is_some_and(|e| e > n) {
+                        true => planned_rows(c, transactions::table.select(one()))?,
+                        false => None,
+                    };
+                    self.counted = expected.unwrap_or(i64::MAX);
                     self.all_counted = true;
-                    if self.counted > LEFT_TO_THE_PLANNER {
+                    if left_to_the_planner(expected, all, self.covered) {
                         // No index to ask from here on: the page is read in one query, unheld.
                         self.text.index_query = None;
                         return Ok(None);
@@ -317,6 +337,15 @@ impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Explain<Q> {
 }
 
 impl<Q> RunQueryDsl<PgConnection> for Explain<Q> {}
+
+/// The rows PostgreSQL's planner expects `query` to return.
+fn planned_rows<Q>(c: &mut PgConnection, query: Q) -> QueryResult<Option<i64>>
+where
+    Q: QueryFragment<Pg> + QueryId,
+{
+    let plan = Explain(query).get_result::<String>(c)?;
+    Ok(estimated_rows(&plan))
+}
 
 /// The rows a plan's top line expects (`… rows=303030 width=4)`).
 pub fn estimated_rows(line: &str) -> Option<i64> {
@@ -448,6 +477,24 @@ mod tests {
         let line = "Bitmap Heap Scan on transactions  (cost=3120.00..32245.32 rows=303030 width=4)";
         assert_eq!(estimated_rows(line), Some(303030));
         assert_eq!(estimated_rows("Result  (cost=0.00..0.01 width=4)"), None);
+    }
+
+    #[test]
+    fn a_walk_on_texts_it_carries_is_left_to_the_planner_for_a_tenth_of_the_rows() {
+        // Far more rows than any read could beat: whatever the index.
+        assert!(left_to_the_planner(Some(32_001), Some(1_000_000), false));
+        assert!(!left_to_the_planner(Some(32_000), Some(1_000_000), false));
+        // No estimate at all is taken as very many rows.
+        assert!(left_to_the_planner(None, None, false));
+        // `shop` at 100,000 rows (three in ten) on the amount index; a tenth exactly is not more.
+        assert!(left_to_the_planner(Some(31_313), Some(100_000), true));
+        assert!(!left_to_the_planner(Some(10_000), Some(100_000), true));
+        assert!(left_to_the_planner(Some(10_001), Some(100_000), true));
+        // The same word in date order walks table rows: the steps keep it.
+        assert!(!left_to_the_planner(Some(31_313), Some(100_000), false));
+        // A rare word among many rows, and a table whose size the plan did not name.
+        assert!(!left_to_the_planner(Some(11_111), Some(1_000_000), true));
+        assert!(!left_to_the_planner(Some(31_313), None, true));
     }
 
     #[test]

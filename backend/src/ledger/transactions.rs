@@ -492,7 +492,7 @@ fn page_rows(
     };
     let mut rows = Vec::new();
     let mut walked: i64 = 0;
-    let mut steps = text.steps();
+    let mut steps = text.steps(sort == SortKey::Amount);
     let mut step = steps.first(conn)?;
     loop {
         let (m, stretch) = match &step {
@@ -520,7 +520,7 @@ fn page_rows(
             (Some(last), Some(stretch)) if (rows.len() as i64) < limit => {
                 after = Some(last);
                 walked = walked.saturating_add(stretch);
-                step = steps.next(conn, walked, sort == SortKey::Amount)?;
+                step = steps.next(conn, walked)?;
             }
             // The page is full, or it was the rest of the filter's rows.
             _ => return Ok(rows),
