@@ -401,7 +401,7 @@ async fn search_finds_exactly_what_like_found(app: TestApp) {
     // to the planner (`ledger::search`, `LEFT_TO_THE_PLANNER`); SQLite walks it in stretches.
     // One row in 50 has notes too long for PostgreSQL's amount index to carry (2,200 bytes of
     // UTF-8): read from the index's other half (`ledger::amount_order`), in the same order.
-    // `tenth row` is in 3,300 of the table's 45,000 rows, under a tenth: PostgreSQL too walks the
+    // `tenth row` is in 3,300 of the table's 45,644 rows, under a tenth: PostgreSQL too walks the
     // amount order in stretches for it, through both halves, past the 6,000 larger amounts above.
     let long = "é".repeat(1100);
     written_then_paged(
