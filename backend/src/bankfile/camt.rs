@@ -1,19 +1,25 @@
-//! ISO 20022 bank-to-customer statements: CAMT.053 (`BkToCstmrStmt/Stmt`) and CAMT.052
-//! (`BkToCstmrAcctRpt/Rpt`), any version (elements are matched by local name, whatever the
-//! namespace).
+//! ISO 20022 bank-to-customer statements: CAMT.053 (`BkToCstmrStmt/Stmt`), CAMT.052
+//! (`BkToCstmrAcctRpt/Rpt`) and CAMT.054 notifications (`BkToCstmrDbtCdtNtfctn/Ntfctn`), any
+//! version (elements are matched by local name, whatever the namespace; version 1's roots carry a
+//! `V01` suffix).
 //!
 //! Read with quick-xml, already in the tree through calamine: it never fetches or expands
 //! external entities (a DOCTYPE is skipped), so a hostile statement cannot reach files or the
 //! network.
 //!
 //! Decisions: an entry (`Ntry`) whose details list several transactions with their own amounts
-//! (a batch) becomes one row per transaction; otherwise one row. The sign is the entry's (or the
+//! (a batch) becomes one row per transaction, when those amounts are in the entry's currency and
+//! add up to it; otherwise one row (details may state the instructed amount in another currency). The sign is the entry's (or the
 //! transaction's) `CdtDbtInd`; `RvslInd` marks the text as a reversal (the indicator already
-//! gives the reversal's direction). The date is the booking date, else the value date. Only
+//! gives the reversal's direction). The date is the booking date, else the value date, else (some
+//! banks date only the statement) the closing balance's date, the statement's end or its creation.
+//! The file's currency is that of its entries, balances and account (`Acct/Ccy`); amounts in the
+//! details may be in the currency a payment was made in. Only
 //! booked entries are imported: pending and information-only ones are listed as skipped. The
 //! bank's reference (`AcctSvcrRef`), else the end-to-end id, identifies a row for duplicate
-//! detection. A statement with an opening (`OPBD`/`PRCD`) and closing (`CLBD`) balance must add
-//! up over its booked entries.
+//! detection. A statement with an opening (`OPBD`/`PRCD`) and closing (`CLBD`) balance is checked
+//! over its booked entries; one that does not add up is reported on the closing balance's line
+//! and imported (`super::unbalanced`).
 
 use chrono::NaiveDate;
 use quick_xml::events::Event;
@@ -21,20 +27,32 @@ use quick_xml::Reader;
 
 use super::amount::{self, DecimalSeparator};
 use super::encoding::Text;
-use super::mt940::minor;
 use super::{Format, ImportError, Parsed, ParsedRow, RowProblem};
 
-/// Whether text is a CAMT.052/053 document (`head` upper-cased).
+/// Whether text is a CAMT.052/053/054 document (`head` upper-cased).
 pub fn looks_like(head: &str) -> bool {
-    head.contains("<BKTOCSTMRSTMT")
-        || head.contains("<BKTOCSTMRACCTRPT")
-        || head.contains(":BKTOCSTMRSTMT")
-        || head.contains(":BKTOCSTMRACCTRPT")
+    ["BKTOCSTMRSTMT", "BKTOCSTMRACCTRPT", "BKTOCSTMRDBTCDTNTFCTN"]
+        .iter()
+        .any(|root| head.contains(&format!("<{root}")) || head.contains(&format!(":{root}")))
 }
+
+/// A statement's element under its document root: `Stmt` (053), `Rpt` (052), `Ntfctn` (054).
+fn opens_statement(parent: &str, name: &str) -> bool {
+    let root = parent.trim_end_matches("V01");
+    matches!(
+        (root, name),
+        ("BkToCstmrStmt", "Stmt")
+            | ("BkToCstmrAcctRpt", "Rpt")
+            | ("BkToCstmrDbtCdtNtfctn", "Ntfctn")
+    )
+}
+
+const STATEMENTS: [&str; 3] = ["/Stmt/", "/Rpt/", "/Ntfctn/"];
 
 #[derive(Default, Clone)]
 struct Tx {
     amount: Option<String>,
+    currency: Option<String>,
     credit: Option<bool>,
     bank_ref: Option<String>,
     end_to_end: Option<String>,
@@ -48,6 +66,7 @@ struct Tx {
 struct Entry {
     line: usize,
     amount: Option<String>,
+    currency: Option<String>,
     credit: Option<bool>,
     reversal: bool,
     status: Option<String>,
@@ -65,6 +84,18 @@ struct Statement {
     closing: Option<(i64, usize)>,
     moved: i64,
     balance: BalanceDraft,
+    /// Dates for entries that carry none: the closing balance's, the statement's end, its creation.
+    closing_date: Option<String>,
+    to_date: Option<String>,
+    created: Option<String>,
+}
+
+impl Statement {
+    fn date(&self) -> Option<NaiveDate> {
+        [&self.closing_date, &self.to_date, &self.created]
+            .into_iter()
+            .find_map(|d| d.as_deref().and_then(date))
+    }
 }
 
 #[derive(Default)]
@@ -72,6 +103,7 @@ struct BalanceDraft {
     kind: Option<String>,
     amount: Option<String>,
     credit: Option<bool>,
+    date: Option<String>,
 }
 
 fn credit(text: &str) -> Option<bool> {
@@ -107,6 +139,8 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
     let mut entries: Vec<(usize, Entry)> = Vec::new();
     let mut entry: Option<Entry> = None;
     let mut value = String::new();
+    // The `Ccy` of the amount being read.
+    let mut amount_currency: Option<String> = None;
     let unreadable =
         |e: String| ImportError::NoTransactions(format!("the CAMT XML is not readable: {e}"));
     loop {
@@ -115,17 +149,20 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
         match event {
             Event::Start(e) => {
                 let name = e.local_name().as_ref().to_owned();
+                let parent = path.last().map(String::as_str);
                 if name == "Amt" {
-                    if let Ok(Some(c)) = e.try_get_attribute("Ccy") {
-                        let c = c.value.trim().to_owned();
-                        if !currencies.contains(&c) {
-                            currencies.push(c);
-                        }
+                    amount_currency = e
+                        .try_get_attribute("Ccy")
+                        .ok()
+                        .flatten()
+                        .map(|c| c.value.trim().to_owned());
+                    // The account's own amounts; a payment's details may name another currency.
+                    if matches!(parent, Some("Ntry") | Some("Bal")) {
+                        currencies.extend(amount_currency.clone());
                     }
                 }
-                let parent = path.last().map(String::as_str);
                 match (parent, name.as_str()) {
-                    (Some("BkToCstmrStmt"), "Stmt") | (Some("BkToCstmrAcctRpt"), "Rpt") => {
+                    (Some(parent), name) if opens_statement(parent, name) => {
                         statements.push(Statement::default())
                     }
                     (_, "Ntry") => {
@@ -169,14 +206,17 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
             Event::End(_) => {
                 let leaf = path.join("/");
                 let text = std::mem::take(&mut value);
-                let in_stmt = leaf.contains("/Stmt/") || leaf.contains("/Rpt/");
+                let in_stmt = STATEMENTS.iter().any(|s| leaf.contains(s));
                 if let Some(e) = entry.as_mut() {
                     let in_tx = leaf.contains("/TxDtls/");
                     let tx = e.txs.last_mut().filter(|_| in_tx);
                     if let Some(tx) = tx {
                         let end = leaf.rsplit("/TxDtls/").next().unwrap_or("");
                         match end {
-                            "Amt" | "AmtDtls/TxAmt/Amt" => tx.amount = Some(text),
+                            "Amt" | "AmtDtls/TxAmt/Amt" => {
+                                tx.amount = Some(text);
+                                tx.currency = amount_currency.clone();
+                            }
                             "CdtDbtInd" => tx.credit = credit(&text),
                             "Refs/AcctSvcrRef" => tx.bank_ref = some(&text),
                             "Refs/EndToEndId" => tx.end_to_end = some(&text),
@@ -193,7 +233,10 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
                     } else {
                         let end = leaf.rsplit("/Ntry/").next().unwrap_or("");
                         match end {
-                            "Amt" => e.amount = Some(text),
+                            "Amt" => {
+                                e.amount = Some(text);
+                                e.currency = amount_currency.clone();
+                            }
                             "CdtDbtInd" => e.credit = credit(&text),
                             "RvslInd" => e.reversal = text.trim() == "true",
                             // v2–v8 `<Sts>BOOK</Sts>`, v9+ `<Sts><Cd>BOOK</Cd></Sts>`.
@@ -214,9 +257,13 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
                     }
                 } else if in_stmt {
                     if let Some(s) = statements.last_mut() {
-                        let end = leaf.rsplit_once("/Stmt/").or(leaf.rsplit_once("/Rpt/"));
+                        let end = STATEMENTS.iter().find_map(|s| leaf.rsplit_once(s));
                         match end.map(|(_, e)| e).unwrap_or("") {
                             "Id" => s.name = format!("statement '{}'", text.trim()),
+                            "Acct/Ccy" => currencies.extend(some(&text)),
+                            "FrToDt/ToDtTm" | "FrToDt/ToDt" => s.to_date = some(&text),
+                            "CreDtTm" => s.created = some(&text),
+                            "Bal/Dt/Dt" | "Bal/Dt/DtTm" => s.balance.date = some(&text),
                             "ElctrncSeqNb" => {
                                 s.name.push_str(&format!(" (number {})", text.trim()))
                             }
@@ -240,7 +287,10 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
                                 let line = src[..position.min(src.len())].matches('\n').count() + 1;
                                 match b.kind.as_deref() {
                                     Some("OPBD") | Some("PRCD") => s.opening = Some(signed),
-                                    Some("CLBD") => s.closing = Some((signed, line)),
+                                    Some("CLBD") => {
+                                        s.closing = Some((signed, line));
+                                        s.closing_date = b.date;
+                                    }
                                     _ => {}
                                 }
                             }
@@ -256,7 +306,7 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
     }
     if statements.is_empty() {
         return Err(ImportError::NoTransactions(
-            "the CAMT file has no statement (Stmt) or report (Rpt)".into(),
+            "the CAMT file has no statement (Stmt), report (Rpt) or notification (Ntfctn)".into(),
         ));
     }
     let mut rows = Vec::new();
@@ -282,7 +332,13 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
                 continue;
             }
         }
-        let Some(day) = e.booked.as_deref().or(e.value.as_deref()).and_then(date) else {
+        let Some(day) = e
+            .booked
+            .as_deref()
+            .or(e.value.as_deref())
+            .and_then(date)
+            .or_else(|| statements.get(statement.wrapping_sub(1))?.date())
+        else {
             problems.push(problem(
                 "date",
                 "",
@@ -327,19 +383,8 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
                 .checked_add(signed)
                 .ok_or_else(|| ImportError::TooLarge("the statement's sums overflow".into()))?;
         }
-        let batch = e.txs.len() > 1 && e.txs.iter().all(|t| t.amount.is_some());
-        let parts: Vec<(Tx, i64)> = if batch {
-            let mut parts = Vec::new();
-            for t in &e.txs {
-                let a = money(t.amount.as_deref().unwrap_or(""), digits)
-                    .map_err(|why| ImportError::NoTransactions(format!("line {line}: {why}")))?;
-                let c = t.credit.unwrap_or(entry_credit);
-                parts.push((t.clone(), if c { a } else { -a }));
-            }
-            parts
-        } else {
-            vec![(e.txs.first().cloned().unwrap_or_default(), signed)]
-        };
+        let parts = batch(&e, entry_credit, signed, digits)
+            .unwrap_or_else(|| vec![(e.txs.first().cloned().unwrap_or_default(), signed)]);
         let many = parts.len() > 1;
         for (i, (t, amount)) in parts.into_iter().enumerate() {
             let counterparty = if amount < 0 {
@@ -389,16 +434,34 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
                 .checked_add(s.moved)
                 .ok_or_else(|| ImportError::TooLarge("the statement's sums overflow".into()))?;
             if expected != close {
-                return Err(ImportError::BalanceMismatch(format!(
-                    "{}: the opening balance plus its booked entries is {} but its closing balance (line {line}) is {}",
-                    s.name,
-                    minor(expected, digits),
-                    minor(close, digits)
-                )));
+                problems.push(super::unbalanced(line, &s.name, expected, close, digits));
             }
         }
     }
+    currencies.sort();
+    currencies.dedup();
     super::statement_file(Format::Camt, text, currencies, rows, problems)
+}
+
+/// The rows of a batch entry: its transactions with their own amounts, when there are several,
+/// each in the entry's currency, together adding up to the entry (`signed`).
+fn batch(e: &Entry, entry_credit: bool, signed: i64, digits: u32) -> Option<Vec<(Tx, i64)>> {
+    if e.txs.len() < 2 || e.txs.iter().any(|t| t.currency != e.currency) {
+        return None;
+    }
+    let parts = e
+        .txs
+        .iter()
+        .map(|t| {
+            let a = money(t.amount.as_deref()?, digits).ok()?;
+            let c = t.credit.unwrap_or(entry_credit);
+            Some((t.clone(), if c { a } else { -a }))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let total = parts
+        .iter()
+        .try_fold(0i64, |sum, (_, a)| sum.checked_add(*a))?;
+    (total == signed).then_some(parts)
 }
 
 #[cfg(test)]
@@ -465,6 +528,47 @@ mod tests {
             .map(|r| (r.amount, r.external_id.as_deref()))
             .collect();
         assert_eq!(got, [(-10000, Some("B7/1")), (3000, Some("B7/2"))]);
+    }
+
+    #[test]
+    fn details_in_another_currency_neither_refuse_the_file_nor_split_the_entry() {
+        // A CHF card payment made in euros, and a batch whose details do not add up to it.
+        let xml = report(
+            r#"<Acct><Ccy>CHF</Ccy></Acct><Ntry><Amt Ccy="CHF">579.21</Amt><CdtDbtInd>DBIT</CdtDbtInd>
+            <BookgDt><Dt>2021-09-14</Dt></BookgDt><NtryDtls><TxDtls><AmtDtls><InstdAmt>
+            <Amt Ccy="EUR">522.39</Amt></InstdAmt><TxAmt><Amt Ccy="EUR">522.39</Amt></TxAmt></AmtDtls>
+            </TxDtls><TxDtls><Amt Ccy="EUR">1.00</Amt></TxDtls></NtryDtls></Ntry>
+            <Ntry><Amt Ccy="CHF">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2021-09-15</Dt>
+            </BookgDt><NtryDtls><TxDtls><Amt Ccy="CHF">4.00</Amt></TxDtls>
+            <TxDtls><Amt Ccy="CHF">5.00</Amt></TxDtls></NtryDtls></Ntry>"#,
+        );
+        let p = read(&xml).unwrap();
+        assert_eq!(p.currency.as_deref(), Some("CHF"));
+        let amounts: Vec<i64> = p.rows.iter().map(|r| r.amount).collect();
+        assert_eq!(amounts, [-57921, 1000]);
+    }
+
+    #[test]
+    fn notifications_version_one_roots_and_entries_dated_by_their_statement() {
+        let dated_by = |balance: &str| {
+            format!(
+                r#"<Document><BkToCstmrDbtCdtNtfctn><Ntfctn><Id>N1</Id><CreDtTm>2024-03-08T06:00:00</CreDtTm>
+                {balance}<Ntry><Amt Ccy="EUR">5.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></Ntry>
+                </Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"#
+            )
+        };
+        let closing = r#"<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">5.00</Amt>
+            <CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2024-03-07</Dt></Dt></Bal>"#;
+        let p = read(&dated_by(closing)).unwrap();
+        assert_eq!(p.rows[0].date, NaiveDate::from_ymd_opt(2024, 3, 7).unwrap());
+        let p = read(&dated_by("")).unwrap();
+        assert_eq!(p.rows[0].date, NaiveDate::from_ymd_opt(2024, 3, 8).unwrap());
+        assert!(looks_like("<DOCUMENT><BKTOCSTMRDBTCDTNTFCTN>"));
+        let v1 = report(
+            r#"<Ntry><Amt Ccy="SEK">2.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><BookgDt><Dt>2007-10-18</Dt></BookgDt></Ntry>"#,
+        )
+        .replace("BkToCstmrAcctRpt>", "BkToCstmrAcctRptV01>");
+        assert_eq!(read(&v1).unwrap().rows[0].amount, -200);
     }
 
     #[test]

@@ -238,7 +238,8 @@ pub struct RowProblem {
     /// 1-based line (spreadsheet: row).
     pub line: usize,
     /// Which field: `date`, `amount`, `direction`; `summary` for a balance, turnover or total
-    /// line left out.
+    /// line left out; `balance` for a statement's balance that cannot be read or that its
+    /// opening balance and bookings do not add up to (MT940, CAMT).
     pub field: String,
     /// The offending text as found.
     pub text: String,
@@ -434,8 +435,6 @@ pub enum ImportError {
     },
     #[error("The column mapping is not usable: {0}")]
     BadMapping(String),
-    #[error("The statement does not add up: {0}. The file may be cut short or altered; export it again.")]
-    BalanceMismatch(String),
     #[error("line {line}: {message}")]
     Limit {
         /// 1-based line (spreadsheet: row) where the limit was passed.
@@ -511,6 +510,33 @@ fn statement_file(
         findings: LayoutFindings::default(),
         cleaned: Vec::new(),
     })
+}
+
+/// A statement (MT940, CAMT) whose opening balance plus its movements is not its closing
+/// balance, reported on the closing balance's line. It does not stop the import: the bookings are
+/// what the bank sent, and a file the user cannot change is better imported with the difference
+/// shown than refused.
+fn unbalanced(
+    line: usize,
+    statement: &str,
+    expected: i64,
+    closing: i64,
+    digits: u32,
+) -> RowProblem {
+    let (expected, closing) = (
+        mt940::minor(expected, digits),
+        mt940::minor(closing, digits),
+    );
+    RowProblem {
+        line,
+        field: "balance".into(),
+        text: closing.clone(),
+        message: format!(
+            "line {line}: {statement} does not add up: the opening balance plus its movements is \
+             {expected} but its closing balance is {closing}; compare the rows with the bank's statement"
+        ),
+        skipped: true,
+    }
 }
 
 /// Refuses the first line longer than the limit, naming it, before the text is split.

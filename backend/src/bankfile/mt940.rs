@@ -1,15 +1,21 @@
 //! SWIFT MT940 (customer statement) and MT942 (interim report), as banks hand them to
 //! customers: `.sta` / `.mt940` text, with or without the `{1:…}{4:` envelope.
 //!
-//! Decisions: a statement begins at each `:20:`; `:61:` is one booking and the `:86:` after it
-//! its narrative. The row's date is the entry (booking) date when the `:61:` gives one (its year
-//! taken from the value date, across a year end), else the value date. Marks: `C` credit, `D`
+//! Decisions: a statement begins at each `:20:`; `:61:` is one booking and the `:86:` fields after
+//! it (some banks write one per narrative line) its narrative. The row's date is the entry
+//! (booking) date when the `:61:` gives one (its year taken from the value date, across a year
+//! end), else the value date; a day past the month's end (German banks value a quarter's charges
+//! on 30 February) is the month's last day. Marks: `C` credit, `D`
 //! debit, `RC` reversal of a credit (money out), `RD` reversal of a debit (money in); `EC`/`ED`
 //! (MT942 expected entries) are read as C/D. The bank's reference (after `//`), else the
 //! account owner's reference unless `NONREF`, else the narrative's end-to-end id, identifies the
 //! booking for duplicate detection. Every statement with both an opening (`:60F:`/`:60M:`) and a
-//! closing (`:62F:`/`:62M:`) balance must add up: opening + movements = closing, or the file is
-//! refused naming the statement; all balances must be in one currency.
+//! closing (`:62F:`/`:62M:`) balance is checked: opening + movements = closing. One that does not
+//! add up, or a balance that cannot be read, is reported on its line as a problem that does not
+//! stop the import: the bookings are what the bank sent, and a file the user cannot change is
+//! better imported with the discrepancy shown than refused. All balances must be in one currency.
+//! Text wrapped at a fixed width is put back together: a tag split over two lines (`:` then
+//! `86:`), a `:61:` whose amount is on its second line, the envelope's `-}{5:…}` trailer.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -26,7 +32,12 @@ pub fn looks_like(text: &str) -> bool {
         .filter_map(|l| tag_of(l.rfind("{4:").map_or(l, |p| &l[p + 3..])))
         .collect();
     let has = |t: &str| tags.contains(&t);
-    has("20") && (has("61") || has("60F") || has("60M") || has("34F"))
+    let starts_with_a_field = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| tag_of(l.trim_start_matches('\u{feff}')).is_some());
+    (has("20") && (has("61") || has("60F") || has("60M") || has("34F")))
+        || (starts_with_a_field && has("61"))
 }
 
 /// `:61:` → `61`, for a line that starts a field.
@@ -49,14 +60,31 @@ struct Field {
 
 fn fields(text: &str) -> Vec<Field> {
     let mut out: Vec<Field> = Vec::new();
+    // A line holding only `:`, whose tag goes on at the start of the next line.
+    let mut split_tag = false;
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
-        // The SWIFT envelope: `{1:F01…}{2:…}{4:` opens, `-}` closes the text block.
+        // The SWIFT envelope: `{1:F01…}{2:…}{4:` opens, `-}` (often `-}{5:…}`) closes it.
         let line = match line.rfind("{4:") {
             Some(p) => &line[p + 3..],
             None => line,
         };
-        if line.trim() == "-}" || line.trim() == "-" || line.starts_with("{5:") {
+        if line.trim() == "-" || line.starts_with("-}") || line.starts_with("{5:") {
+            continue;
+        }
+        let joined;
+        let line = if std::mem::take(&mut split_tag) {
+            joined = format!(":{line}");
+            if tag_of(&joined).is_some() {
+                joined.as_str()
+            } else {
+                line
+            }
+        } else {
+            line
+        };
+        if line == ":" {
+            split_tag = true;
             continue;
         }
         match tag_of(line) {
@@ -86,7 +114,19 @@ fn yymmdd(s: &str) -> Option<NaiveDate> {
     // SWIFT years: 00–79 → 20xx, 80–99 → 19xx.
     let yy = n(0..2)? as i32;
     let year = if yy < 80 { 2000 + yy } else { 1900 + yy };
-    NaiveDate::from_ymd_opt(year, n(2..4)?, n(4..6)?)
+    day_in_month(year, n(2..4)?, n(4..6)?)
+}
+
+/// The date, or the month's last day for a day past its end (`30` February); `None` for a
+/// month or day that is no date at all.
+fn day_in_month(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
+    if day > 31 {
+        return None;
+    }
+    (1..=day)
+        .rev()
+        .take(4)
+        .find_map(|d| NaiveDate::from_ymd_opt(year, month, d))
 }
 
 /// `1234,56` in minor units.
@@ -97,7 +137,6 @@ fn money(text: &str, digits: u32) -> Result<i64, String> {
 
 /// A balance: `C230131EUR1234,56`.
 struct Balance {
-    date: NaiveDate,
     currency: String,
     amount: i64,
 }
@@ -109,8 +148,7 @@ fn balance(value: &str, digits: u32) -> Result<Balance, String> {
         Some("D") => (-1, &v[1..]),
         _ => return Err(format!("'{v}' does not start with C or D")),
     };
-    let date = rest
-        .get(..6)
+    rest.get(..6)
         .and_then(yymmdd)
         .ok_or_else(|| format!("'{v}' has no YYMMDD date"))?;
     let currency = rest
@@ -119,7 +157,6 @@ fn balance(value: &str, digits: u32) -> Result<Balance, String> {
         .ok_or_else(|| format!("'{v}' has no currency"))?;
     let amount = money(&rest[9..], digits).map_err(|e| format!("'{v}': {e}"))?;
     Ok(Balance {
-        date,
         currency: currency.to_owned(),
         amount: sign * amount,
     })
@@ -133,7 +170,7 @@ struct Booking {
     /// Signed: money out negative.
     amount: i64,
     reversal: bool,
-    /// `N` + three characters (`NTRF`, `NMSC`…), or `F`/`S` + three.
+    /// `N` + three characters (`NTRF`, `NMSC`…), `F`/`S` + three, or a bank's own code.
     kind: String,
     customer_ref: String,
     bank_ref: Option<String>,
@@ -141,10 +178,15 @@ struct Booking {
 }
 
 fn booking(value: &str, digits: u32) -> Result<Booking, String> {
-    let (first, details) = match value.split_once('\n') {
-        Some((f, d)) => (f.trim(), Some(d.trim().replace('\n', " "))),
-        None => (value.trim(), None),
-    };
+    let mut lines = value.split('\n').map(str::trim).filter(|l| !l.is_empty());
+    let mut first = lines.next().unwrap_or_default().to_owned();
+    // Wrapped at a fixed width right after the mark (`…1126CR`): the amount opens the next line.
+    let rest_of_first = first.trim_start_matches(|c: char| c.is_ascii_digit());
+    if rest_of_first.len() <= 3 && rest_of_first.chars().all(|c| c.is_ascii_uppercase()) {
+        first.extend(lines.next());
+    }
+    let details = Some(lines.collect::<Vec<_>>().join(" ")).filter(|d| !d.is_empty());
+    let first = first.as_str();
     let value_date = first
         .get(..6)
         .and_then(yymmdd)
@@ -163,7 +205,7 @@ fn booking(value: &str, digits: u32) -> Result<Booking, String> {
             // The entry date has no year: the one that puts it nearest the value date.
             let near = [-1, 0, 1]
                 .iter()
-                .filter_map(|dy| NaiveDate::from_ymd_opt(value_date.year() + dy, m, d))
+                .filter_map(|dy| day_in_month(value_date.year() + dy, m, d))
                 .min_by_key(|e| (*e - value_date).num_days().abs());
             Some(near.ok_or("its entry date is not a date")?)
         }
@@ -194,9 +236,14 @@ fn booking(value: &str, digits: u32) -> Result<Booking, String> {
         .unwrap_or(rest.len());
     let amount = money(&rest[..end], digits)?;
     rest = &rest[end..];
+    // SWIFT's `N`/`F`/`S` + three, and the bank-specific codes some write instead (`MCI0`).
     let kind = rest
         .get(..4)
-        .filter(|k| k.starts_with(['N', 'F', 'S']))
+        .filter(|k| {
+            k.starts_with(|c: char| c.is_ascii_uppercase())
+                && k.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == ' ')
+        })
         .ok_or_else(|| "it has no transaction type (such as NTRF) after the amount".to_string())?;
     rest = &rest[4..];
     let (customer_ref, bank_ref) = match rest.split_once("//") {
@@ -353,7 +400,7 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
     let mut rows: Vec<ParsedRow> = Vec::new();
     let mut problems: Vec<RowProblem> = Vec::new();
     let mut currencies: Vec<String> = Vec::new();
-    // (statement name, opening, movements so far, line of :20:)
+    // (statement name, opening balance, movements so far)
     let mut statement: Option<(String, Option<i64>, i64)> = None;
     let mut statements = 0;
     let bad = |line: usize, field: &str, text: &str, why: String| RowProblem {
@@ -377,12 +424,28 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
                 }
             }
             "60F" | "60M" | "62F" | "62M" => {
-                let b = balance(&f.value, digits).map_err(|e| {
-                    ImportError::NoTransactions(format!(
-                        "line {}: the balance :{}: cannot be read: {e}",
-                        f.line, f.tag
-                    ))
-                })?;
+                let b = match balance(&f.value, digits) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        problems.push(RowProblem {
+                            skipped: true,
+                            ..bad(
+                                f.line,
+                                "balance",
+                                &f.value,
+                                format!(
+                                    "the balance :{}: cannot be read: {e}; the statement's sums are not checked",
+                                    f.tag
+                                ),
+                            )
+                        });
+                        if let Some((_, opening, _)) = statement.as_mut() {
+                            *opening = None;
+                        }
+                        i += 1;
+                        continue;
+                    }
+                };
                 if !currencies.contains(&b.currency) {
                     currencies.push(b.currency.clone());
                 }
@@ -395,22 +458,19 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
                             ImportError::TooLarge(format!("the sums of {name} overflow"))
                         })?;
                         if expected != b.amount {
-                            return Err(ImportError::BalanceMismatch(format!(
-                                "{name}: the opening balance plus its movements is {} but its closing balance on {} (line {}) is {}",
-                                minor(expected, digits),
-                                b.date,
-                                f.line,
-                                minor(b.amount, digits)
-                            )));
+                            problems
+                                .push(super::unbalanced(f.line, name, expected, b.amount, digits));
                         }
                     }
                 }
             }
             "61" => {
-                let narrative = fields
-                    .get(i + 1)
-                    .filter(|n| n.tag == "86")
-                    .map(|n| narrative(&n.value));
+                let said = fields[i + 1..]
+                    .iter()
+                    .take_while(|n| n.tag == "86")
+                    .map(|n| n.value.as_str())
+                    .collect::<Vec<_>>();
+                let narrative = (!said.is_empty()).then(|| narrative(&said.join("\n")));
                 match booking(&f.value, digits) {
                     Ok(b) => {
                         if let Some((_, _, moved)) = statement.as_mut() {
@@ -458,15 +518,13 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
                         format!("the statement line :61: cannot be read: {why}"),
                     )),
                 }
-                if fields.get(i + 1).is_some_and(|n| n.tag == "86") {
-                    i += 1;
-                }
+                i += said.len();
             }
             _ => {}
         }
         i += 1;
     }
-    if statements == 0 {
+    if statements == 0 && rows.is_empty() {
         return Err(ImportError::NoTransactions(
             "the MT940 file has no statement (no :20: field)".into(),
         ));
@@ -527,13 +585,94 @@ mod tests {
         }
     }
 
+    fn read(text: &str) -> Parsed {
+        parse(
+            &Text {
+                text: text.into(),
+                encoding: encoding_rs::UTF_8,
+            },
+            2,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn text_wrapped_at_a_fixed_width_is_put_back_together() {
+        // A savings bank's export: the amount on the `:61:`'s second line, the `:86:` tag split
+        // after its colon, a charge valued on 30 February, the envelope closed by `-}{5:}`.
+        let p = read(
+            "{1:F01SPKADE21XXXX0000000000}{2:O940}{4:\n:20:STARTUMS\n:25:12345678/1020304050\n\
+             :60F:C160229EUR1200,00\n:61:1811261126CR\n30,00N062NONREF\n:\n\
+             86:166?00GUTSCHR. UEBERWEISUNG?20SVWZ+Test\n:61:1602300301DR6,00N024NONREF\n\
+             :86:805?00ENTGELTABSCHLUSS\n:62F:C160301EUR1224,00\n-}{5:}\n",
+        );
+        let got: Vec<_> = p.rows.iter().map(|r| (r.date, r.amount)).collect();
+        assert_eq!(got, [(d(2018, 11, 26), 3000), (d(2016, 3, 1), -600)]);
+        assert_eq!(p.rows[0].description, "GUTSCHR. UEBERWEISUNG Test");
+        assert_eq!(p.problems, []);
+        assert_eq!(
+            booking("1602300229D6,00N024NONREF", 2).unwrap().value_date,
+            d(2016, 2, 29)
+        );
+        assert_eq!(
+            booking("1604310431D6,00NMSCX", 2).unwrap().entry_date,
+            Some(d(2016, 4, 30))
+        );
+        assert!(booking("1613010101D6,00NMSCX", 2).is_err());
+        assert!(booking("1601320101D6,00NMSCX", 2).is_err());
+    }
+
+    #[test]
+    fn narratives_over_several_fields_and_bank_codes_are_read() {
+        let p = read(
+            ":20:940A110615\n:25:1291.99.348EUR\n:60F:C110614EUR473,17\n\
+             :61:110527D1213,28N0440121470966      W.P. Jansen\n:86:Terugboeking\n\
+             :86:NIET AKKOORD MET AFSCHRIJVING\n:61:1610301031D0,42MCI0NONREF//055001\n\
+             :62F:C110615740,53\n",
+        );
+        assert_eq!(p.rows.len(), 2);
+        assert_eq!(
+            p.rows[0].description,
+            "Terugboeking NIET AKKOORD MET AFSCHRIJVING"
+        );
+        assert_eq!(p.rows[1].amount, -42);
+        // A balance that cannot be read leaves the sums unchecked, and says so.
+        assert_eq!(p.problems.len(), 1);
+        assert!(p.problems[0].skipped && p.problems[0].field == "balance");
+        assert!(p.problems[0]
+            .message
+            .starts_with("line 8: the balance :62F: cannot be read"));
+    }
+
+    #[test]
+    fn a_statement_that_does_not_add_up_is_imported_and_reported_on_its_closing_line() {
+        let p = read(
+            ":20:ING\n:28C:000\n:60F:C100722EUR0,00\n:61:100722D45,59NTRFREF\n:62F:C100723EUR3,47\n",
+        );
+        assert_eq!(p.rows.len(), 1);
+        let problem = &p.problems[0];
+        assert_eq!(
+            (problem.line, problem.field.as_str(), problem.skipped),
+            (5, "balance", true)
+        );
+        assert_eq!(
+            problem.message,
+            "line 5: statement 'ING' (number 000) does not add up: the opening balance plus its \
+             movements is -45.59 but its closing balance is 3.47; compare the rows with the \
+             bank's statement"
+        );
+        // Statement lines with no statement around them still read; nothing at all does not.
+        assert_eq!(
+            read(":61:110701CN50,00NZ10NONREF\n-\n").rows[0].amount,
+            5000
+        );
+        assert!(looks_like(":61:110701CN50,00NZ10NONREF\n-\n"));
+    }
+
     #[test]
     fn balances_carry_sign_date_and_currency() {
         let b = balance("C230131EUR1234,56", 2).unwrap();
-        assert_eq!(
-            (b.date, b.currency.as_str(), b.amount),
-            (d(2023, 1, 31), "EUR", 123456)
-        );
+        assert_eq!((b.currency.as_str(), b.amount), ("EUR", 123456));
         assert_eq!(balance("D230131EUR0,5", 2).unwrap().amount, -50);
         assert!(balance("X230131EUR1,00", 2).is_err());
     }

@@ -22,6 +22,8 @@ struct Record {
     payee: Option<String>,
     memo: Option<String>,
     category: Option<String>,
+    /// Past the record's first split line (`S`).
+    in_splits: bool,
 }
 
 fn cash_section(header: &str) -> bool {
@@ -74,6 +76,14 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
         has_fields = true;
         let (code, value) = trimmed.split_at(trimmed.chars().next().map_or(0, char::len_utf8));
         let value = Some(value.trim().to_string()).filter(|v| !v.is_empty());
+        // Some writers (quiffen) give a split its own date and text: from the first `S` on, the
+        // lines describe the splits, not the transaction.
+        if code == "S" {
+            current.in_splits = true;
+        }
+        if current.in_splits {
+            continue;
+        }
         match code {
             "D" => current.date = value,
             "T" => current.amount = value,

@@ -208,6 +208,7 @@ fn ofx_xml_credit_card() {
     assert_eq!(p.rows[0].external_id.as_deref(), Some("X9"));
 }
 
+/// A split that carries its own date and payee (as quiffen writes) leaves the transaction's alone.
 #[test]
 fn qif_with_splits_and_category_list() {
     let p = parse_fixture("bank.qif");
@@ -220,6 +221,7 @@ fn qif_with_splits_and_category_list() {
     assert_eq!(p.rows[0].bank_category.as_deref(), Some("Shopping"));
     assert_eq!(p.rows[0].memo.as_deref(), Some("Designer outlet"));
     assert_eq!(p.rows[0].line, 2);
+    assert_eq!(p.rows[2].payee.as_deref(), Some("Split dinner"));
     assert_eq!(p.mapping.date_order, Some(DateOrder::Mdy));
 }
 

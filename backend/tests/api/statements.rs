@@ -11,9 +11,9 @@ use crate::imports::upload;
 
 both_backends!(
     mt940_previews_commits_and_reimports_without_duplicates,
-    mt940_in_another_currency_or_not_adding_up_is_refused,
+    mt940_in_another_currency_is_refused_and_one_not_adding_up_is_reported,
     camt053_previews_commits_and_reimports_without_duplicates,
-    camt053_in_another_currency_or_not_adding_up_is_refused,
+    camt053_in_another_currency_is_refused_and_one_not_adding_up_is_reported,
 );
 
 pub fn fixture(name: &str) -> Vec<u8> {
@@ -95,7 +95,7 @@ async fn mt940_previews_commits_and_reimports_without_duplicates(app: TestApp) {
     assert_eq!(rows[4]["merchant"], "JOHN SMITH");
 }
 
-async fn mt940_in_another_currency_or_not_adding_up_is_refused(app: TestApp) {
+async fn mt940_in_another_currency_is_refused_and_one_not_adding_up_is_reported(app: TestApp) {
     let token = app.user("refused@example.com").await;
     let dollars = app.account(&token, "Dollars", "USD").await;
     let res = upload(&app, &token, dollars, "s.sta", fixture("statement.sta"), "").await;
@@ -107,14 +107,49 @@ async fn mt940_in_another_currency_or_not_adding_up_is_refused(app: TestApp) {
     let altered = String::from_utf8(fixture("statement.sta"))
         .unwrap()
         .replace(":62F:C230104EUR2462,20", ":62F:C230104EUR2462,00");
-    let res = upload(&app, &token, euros, "s.sta", altered.into_bytes(), "").await;
-    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
-    let message = p["errors"][0]["message"].as_str().unwrap();
+    imported_with_the_difference_shown(&app, &token, euros, "s.sta", altered, |message| {
+        message.contains("statement 'STMT-1' (number 1/1) does not add up")
+            && message.contains("movements is 2462.20 but its closing balance is 2462.00")
+    })
+    .await;
+}
+
+/// A statement whose balances do not add up is previewed with the difference on its closing
+/// balance's line, a problem that does not stop the commit, and then imported whole.
+async fn imported_with_the_difference_shown(
+    app: &TestApp,
+    token: &str,
+    account: i64,
+    name: &str,
+    file: String,
+    says: impl Fn(&str) -> bool,
+) {
+    let res = upload(app, token, account, name, file.into_bytes(), "").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let preview: Value = res.json().await.unwrap();
+    let problems = preview["problems"].as_array().unwrap();
+    let balances: Vec<_> = problems
+        .iter()
+        .filter(|p| p["field"] == "balance")
+        .collect();
+    assert_eq!(balances.len(), 1, "{problems:?}");
+    assert_eq!(balances[0]["skipped"], true);
     assert!(
-        message.contains("statement 'STMT-1' (number 1/1)") && message.contains("2462.20"),
-        "{message}"
+        says(balances[0]["message"].as_str().unwrap()),
+        "{problems:?}"
     );
-    assert_eq!(rows_of(&mut database(&app), euros), 0);
+    assert_eq!(preview["counts"]["errors"], 0);
+    let rows = preview["counts"]["rows"].as_i64().unwrap();
+    let id = preview["id"].as_i64().unwrap();
+    let res = app
+        .post_as(
+            token,
+            &format!("/api/v1/imports/{id}/commit"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(rows_of(&mut database(app), account), rows);
 }
 
 async fn camt053_previews_commits_and_reimports_without_duplicates(app: TestApp) {
@@ -149,7 +184,7 @@ async fn camt053_previews_commits_and_reimports_without_duplicates(app: TestApp)
     assert_eq!(rows[4]["date"], "2023-01-06");
 }
 
-async fn camt053_in_another_currency_or_not_adding_up_is_refused(app: TestApp) {
+async fn camt053_in_another_currency_is_refused_and_one_not_adding_up_is_reported(app: TestApp) {
     let token = app.user("camt-refused@example.com").await;
     let file = "statement.camt053.xml";
     let dollars = app.account(&token, "Dollars", "USD").await;
@@ -163,12 +198,9 @@ async fn camt053_in_another_currency_or_not_adding_up_is_refused(app: TestApp) {
         "<Amt Ccy=\"EUR\">2200.00</Amt>",
         "<Amt Ccy=\"EUR\">2200.01</Amt>",
     );
-    let res = upload(&app, &token, euros, "s.xml", altered.into_bytes(), "").await;
-    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
-    let message = p["errors"][0]["message"].as_str().unwrap();
-    assert!(
-        message.contains("statement 'CAMT-2' (number 2)") && message.contains("2200.00"),
-        "{message}"
-    );
-    assert_eq!(rows_of(&mut database(&app), euros), 0);
+    imported_with_the_difference_shown(&app, &token, euros, "s.xml", altered, |message| {
+        message.contains("statement 'CAMT-2' (number 2) does not add up")
+            && message.contains("movements is 2200.00 but its closing balance is 2200.01")
+    })
+    .await;
 }
