@@ -302,65 +302,72 @@ pub fn debit_credit(header: &str) -> Option<Side> {
 /// A direction flag in a cell: `D`/`C`, `DR`/`CR`, `S`/`H`, `Af`/`Bij`, `debit`/`credit`,
 /// `outflow`/`inflow`, `-`/`+`, `K` (Baltic "kreditas")…
 pub fn direction_token(value: &str) -> Option<Side> {
-    let f = fold(value);
-    let v = if value.trim() == "-" {
-        "-"
-    } else if value.trim() == "+" {
-        "+"
-    } else {
-        f.as_str()
-    };
-    const OUT: &[&str] = &[
-        "d",
-        "dr",
-        "db",
-        "debit",
-        "debet",
-        "s",
-        "soll",
-        "af",
-        "o",
-        "out",
-        "outflow",
-        "outgoing",
-        "withdrawal",
-        "-",
-        "kiadas",
-        "cargo",
-        "debito",
-        "expense",
-        "payment out",
-        "uit",
-    ];
-    const IN: &[&str] = &[
-        "c",
-        "cr",
-        "k",
-        "kr",
-        "credit",
-        "kredit",
-        "h",
-        "haben",
-        "bij",
-        "i",
-        "in",
-        "inflow",
-        "incoming",
-        "deposit",
-        "+",
-        "bevetel",
-        "abono",
-        "credito",
-        "income",
-        "payment in",
-    ];
-    if OUT.contains(&v) {
+    let v = flag(value);
+    if SIDES.iter().any(|(out, _)| *out == v) {
         Some(Side::Debit)
-    } else if IN.contains(&v) {
+    } else if SIDES.iter().any(|(_, inn)| *inn == v) {
         Some(Side::Credit)
     } else {
         None
     }
+}
+
+/// A flag folded for comparison; `-` and `+` are kept, as fold would drop them.
+fn flag(value: &str) -> String {
+    match value.trim() {
+        sign @ ("-" | "+") => sign.to_owned(),
+        _ => fold(value),
+    }
+}
+
+/// Direction flags, money out and the money in it goes with; a flag may be in several pairs.
+const SIDES: &[(&str, &str)] = &[
+    ("d", "c"),
+    ("dr", "cr"),
+    ("db", "cr"),
+    ("debit", "credit"),
+    ("debet", "kredit"),
+    ("s", "h"),
+    ("soll", "haben"),
+    ("af", "bij"),
+    ("o", "i"),
+    ("out", "in"),
+    ("outflow", "inflow"),
+    ("outgoing", "incoming"),
+    ("withdrawal", "deposit"),
+    ("-", "+"),
+    ("kiadas", "bevetel"),
+    ("cargo", "abono"),
+    ("debito", "credito"),
+    ("expense", "income"),
+    ("payment out", "payment in"),
+    ("uit", "in"),
+    ("d", "k"),
+    ("d", "kr"),
+];
+
+/// The flag for the other direction in the same wording (`Debit` → `credit`).
+pub fn opposite_flag(value: &str) -> Option<&'static str> {
+    let v = flag(value);
+    SIDES.iter().find_map(|(out, inn)| {
+        if *out == v {
+            Some(*inn)
+        } else if *inn == v {
+            Some(*out)
+        } else {
+            None
+        }
+    })
+}
+
+/// Whether the header names a column of direction flags (`Transaction Type`, `Debit/Credit`,
+/// `Dr/Cr`, `Soll/Haben`, `Af Bij`, `Credit Debit Indicator`).
+pub fn is_direction_header(header: &str) -> bool {
+    let f = fold(header);
+    has_word(&f, &["type", "direction", "indicator", "richtung", "sens"])
+        || SIDES
+            .iter()
+            .any(|(out, inn)| out.len() > 1 && has_word(&f, &[out]) && has_word(&f, &[inn]))
 }
 
 /// Whether the header names the account a row belongs to by its name (Dhana's own export:
@@ -750,25 +757,30 @@ pub fn is_card_credit(text: &str) -> bool {
         ])
 }
 
-/// A header that says the file is a card statement (`Card No.`, `Card Member`,
-/// `Kartennummer`). Payment processors' exports name the paying card too (`card_id`,
-/// `card_brand`) but are no card statements: only these names count.
+/// A header that says the file is a card statement (`Card No.`, `Card Member`, `Card Used For
+/// Transaction`, `Kartennummer`). Payment processors' exports name the paying card too
+/// (`card_id`, `card_brand`) but are no card statements: only these names count.
 pub fn is_card_header(header: &str) -> bool {
-    [
-        "card no",
-        "card number",
-        "card member",
-        "cardmember",
-        "card holder",
-        "cardholder",
-        "kartennummer",
-        "karteninhaber",
-        "kaartnummer",
-        "kaarthouder",
-        "numero de carte",
-        "numero de tarjeta",
-    ]
-    .contains(&fold(header).as_str())
+    let f = fold(header);
+    // `Card Number`, `Card No.`, `Card Used For Transaction`, `Card Last 4 Digits`…
+    (has_word(&f, &["card"])
+        && has_word(
+            &f,
+            &[
+                "no", "number", "member", "holder", "used", "last", "ending", "digits",
+            ],
+        ))
+        || [
+            "cardmember",
+            "cardholder",
+            "kartennummer",
+            "karteninhaber",
+            "kaartnummer",
+            "kaarthouder",
+            "numero de carte",
+            "numero de tarjeta",
+        ]
+        .contains(&f.as_str())
 }
 
 /// A date cell that holds a total or balance label instead of a date ("Transactions Total").
@@ -891,6 +903,21 @@ mod tests {
         }
         for text in ["CARD PAYMENT TO TESCO", "STARBUCKS", "Restaurants"] {
             assert!(!is_card_credit(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn headers_that_name_the_statement_s_card() {
+        for h in [
+            "Card No.",
+            "Card Number",
+            "Card Used For Transaction",
+            "Card Last 4 Digits",
+        ] {
+            assert!(is_card_header(h), "{h}");
+        }
+        for h in ["card_id", "card_brand", "Card Last4", "Card", "Description"] {
+            assert!(!is_card_header(h), "{h}");
         }
     }
 }

@@ -218,7 +218,8 @@ pub enum DateOrderBasis {
     /// Several orders read every date in order, but only one makes them a statement of a few
     /// weeks; the others spread them over many months.
     Span,
-    /// The header is a known exporter's, whose dates are written in this order.
+    /// The header is a known exporter's, whose dates are written in this order (this outranks
+    /// the file's order and the span, which are guesses).
     Exporter,
     /// Several orders read every date, but the file writes them with dots, or its amounts with
     /// a decimal comma: conventions of countries that all write the day first.

@@ -336,7 +336,7 @@ pub fn detect_after(
         AmountColumns::Direction { .. } => {}
     }
     if let AmountColumns::Single { column } = amount_cols {
-        if let Some(dir) = direction(&data, &all, column, &used, width) {
+        if let Some(dir) = direction(&data, &all, &names, column, &used, width) {
             used.push(dir.0);
             amount_cols = AmountColumns::Direction {
                 column,
@@ -511,9 +511,12 @@ impl DateEvidence {
         };
         let dotted = self.dotted;
         let mut finding = self.votes.decide(prefer)?;
-        if finding.basis != DateOrderBasis::Ask {
+        if finding.basis == DateOrderBasis::Content {
             return Some(finding);
         }
+        // A known exporter's header says how its dates are written: a fact, where the file's
+        // order and the period its dates span are guesses (two rows of a Mint export a few
+        // months apart span fewer days read day first).
         if let Some((name, order)) =
             exporters::date_order(names).filter(|(_, order)| finding.candidates.contains(order))
         {
@@ -524,6 +527,8 @@ impl DateEvidence {
                 "Every date reads both ways; the header is {name}'s export, which writes {}.",
                 order.label()
             );
+        } else if finding.basis != DateOrderBasis::Ask {
+            return Some(finding);
         } else if (dotted || !point) && finding.candidates.contains(&DateOrder::Dmy) {
             finding.order = DateOrder::Dmy;
             finding.basis = DateOrderBasis::Convention;
@@ -755,6 +760,7 @@ type Direction = (usize, Vec<String>, Vec<String>);
 fn direction(
     data: &[&Record],
     all: &[Stats],
+    names: &[String],
     amount_col: usize,
     used: &[usize],
     width: usize,
@@ -793,10 +799,31 @@ fn direction(
         }
         let has_empty = all[i].filled < all[i].rows;
         let unsigned = all[amount_col].negatives == 0;
+        // Every row one way (a file of purchases only): the header must say the column holds
+        // directions and the flags be words (a lone `C` may be a card or a cleared mark); the
+        // other direction is the same wording's opposite.
+        let named = names
+            .get(i)
+            .is_some_and(|h| columns::is_direction_header(h))
+            && out.iter().chain(&inn).all(|f| f.trim().chars().count() > 1);
+        let opposites = |flags: &[String]| {
+            let mut other: Vec<String> = Vec::new();
+            for o in flags.iter().filter_map(|f| columns::opposite_flag(f)) {
+                if !other.iter().any(|x| x == o) {
+                    other.push(o.to_owned());
+                }
+            }
+            other
+        };
         match (out.is_empty(), inn.is_empty()) {
             (false, false) => return Some((i, out, inn)),
             (true, false) if has_empty && unsigned => return Some((i, vec![String::new()], inn)),
             (false, true) if has_empty && unsigned => return Some((i, out, vec![String::new()])),
+            (true, false) if named && unsigned => return Some((i, opposites(&inn), inn)),
+            (false, true) if named && unsigned => {
+                let other = opposites(&out);
+                return Some((i, out, other));
+            }
             _ => {}
         }
     }

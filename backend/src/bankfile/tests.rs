@@ -126,6 +126,32 @@ fn direction_column() {
     assert_eq!(p.currency.as_deref(), Some("EUR"), "from 'Bedrag (EUR)'");
 }
 
+/// A file of purchases only: a direction column whose every flag says money out.
+#[test]
+fn a_direction_column_flagged_one_way_only() {
+    let file = |flag: &str| {
+        format!(
+            "Date,Description,Amount,Transaction Type,Account Name\n\
+             6/13/2015,Grocer,12.50,{flag},Checking\n6/14/2015,Cafe,3.00,{flag},Checking\n\
+             6/15/2015,Fuel,40.00,{flag},Checking\n"
+        )
+    };
+    let p = parse(file("debit").as_bytes(), &opts("mint.csv")).unwrap();
+    assert_eq!(amounts(&p), vec![-1250, -300, -4000]);
+    match &p.mapping.amount {
+        Some(AmountColumns::Direction { inflow_values, .. }) => {
+            assert_eq!(inflow_values, &["credit"])
+        }
+        other => panic!("expected a direction column, got {other:?}"),
+    }
+    // A lone letter may be a card or cleared mark: not taken as a direction on its own.
+    let p = parse(file("C").as_bytes(), &opts("card.csv")).unwrap();
+    assert!(matches!(
+        p.mapping.amount,
+        Some(AmountColumns::Single { .. })
+    ));
+}
+
 #[test]
 fn day_first_is_decided_by_a_later_row() {
     let p = parse_fixture("day_first_decided_late.csv");
@@ -522,6 +548,16 @@ fn ambiguous_dates_are_asked_unless_the_exporter_is_known() {
     let asked = p.findings.unanswered().expect("a question");
     assert_eq!(asked.candidates, vec![DateOrder::Dmy, DateOrder::Mdy]);
     assert_eq!(p.mapping.date_order, None, "left open in the mapping");
+    // Two rows of a Mint export two months apart: day first they would span two days.
+    let mint = b"\"Date\",\"Description\",\"Original Description\",\"Amount\",\"Transaction Type\",\"Category\",\"Account Name\",\"Labels\",\"Notes\"\n\
+        \"8/02/2016\",\"Amazon\",\"AMAZON\",\"29.99\",\"debit\",\"Shopping\",\"1234\",\"\",\"\"\n\
+        \"6/02/2016\",\"Autopay\",\"AUTOPAY\",\"123.45\",\"credit\",\"Payment\",\"1234\",\"\",\"\"\n";
+    let p = parse(mint, &opts("transactions.csv")).unwrap();
+    assert_eq!(dates(&p), vec![day(2016, 8, 2), day(2016, 6, 2)]);
+    assert_eq!(
+        p.findings.date_order.as_ref().unwrap().basis,
+        DateOrderBasis::Exporter
+    );
     let p = parse_fixture("aggregator_us_dates.csv");
     let found = p.findings.date_order.as_ref().unwrap();
     assert_eq!(found.basis, DateOrderBasis::Exporter);
