@@ -1079,11 +1079,21 @@ pub fn extract<E: From<ImportError>>(
         None
     };
     if currency.is_none() {
-        if let Some(AmountColumns::Single { column } | AmountColumns::Direction { column, .. }) =
-            &mapping.amount
-        {
-            currency = header.and_then(|h| columns::currency_in_header(h.cell(*column)));
-        }
+        let named =
+            |column: usize| header.and_then(|h| columns::currency_in_header(h.cell(column)));
+        currency = match &mapping.amount {
+            Some(AmountColumns::Single { column } | AmountColumns::Direction { column, .. }) => {
+                named(*column)
+            }
+            // `Withdrawals (SGD)`, `Deposits (SGD)`: both must agree when both say.
+            Some(AmountColumns::DebitCredit { debit, credit }) => {
+                match (named(*debit), named(*credit)) {
+                    (Some(d), Some(c)) => (d == c).then_some(d),
+                    (d, c) => d.or(c),
+                }
+            }
+            None => None,
+        };
     }
     let findings = LayoutFindings {
         date_order: detected.date_order.or(date_order),

@@ -112,6 +112,13 @@ fn debit_and_credit_columns() {
     assert_eq!(amounts(&p), vec![-1250, 200, -100000]);
     assert_eq!(p.mapping.date_order, Some(DateOrder::Dmy));
     assert_eq!(p.rows[2].date, day(2017, 9, 13));
+    assert_eq!(p.currency, None);
+    let p = parse_text(
+        "Transaction date,Description,Withdrawals (SGD),Deposits (SGD)\n\
+         18/04/2018,DEBIT PURCHASE,6.66,\n17/04/2018,SALARY,,100.00\n",
+    );
+    assert_eq!(amounts(&p), vec![-666, 10000]);
+    assert_eq!(p.currency.as_deref(), Some("SGD"));
 }
 
 #[test]
