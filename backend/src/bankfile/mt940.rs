@@ -26,18 +26,21 @@ use super::{Format, ImportError, Parsed, ParsedRow, RowProblem};
 /// Whether text is an MT940/MT942: a `:20:` reference line and a `:61:` or balance line among
 /// the field tags near the start.
 pub fn looks_like(text: &str) -> bool {
-    let tags: Vec<&str> = text
-        .lines()
+    let tags: Vec<&str> = lines(text)
         .take(200)
         .filter_map(|l| tag_of(l.rfind("{4:").map_or(l, |p| &l[p + 3..])))
         .collect();
     let has = |t: &str| tags.contains(&t);
-    let starts_with_a_field = text
-        .lines()
+    let starts_with_a_field = lines(text)
         .find(|l| !l.trim().is_empty())
         .is_some_and(|l| tag_of(l.trim_start_matches('\u{feff}')).is_some());
     (has("20") && (has("61") || has("60F") || has("60M") || has("34F")))
         || (starts_with_a_field && has("61"))
+}
+
+/// The text's lines; FinTS (HBCI) clients hand the statement on as one line with `@@` between.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().flat_map(|l| l.split("@@"))
 }
 
 /// `:61:` → `61`, for a line that starts a field.
@@ -62,7 +65,7 @@ fn fields(text: &str) -> Vec<Field> {
     let mut out: Vec<Field> = Vec::new();
     // A line holding only `:`, whose tag goes on at the start of the next line.
     let mut split_tag = false;
-    for (i, raw) in text.lines().enumerate() {
+    for (i, raw) in lines(text).enumerate() {
         let line = raw.trim_end_matches('\r');
         // The SWIFT envelope: `{1:F01…}{2:…}{4:` opens, `-}` (often `-}{5:…}`) closes it.
         let line = match line.rfind("{4:") {
@@ -129,10 +132,14 @@ fn day_in_month(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
         .find_map(|d| NaiveDate::from_ymd_opt(year, month, d))
 }
 
-/// `1234,56` in minor units.
+/// `1234,56` in minor units; `1234.56` too, as some banks write it.
 fn money(text: &str, digits: u32) -> Result<i64, String> {
-    amount::parse(text, DecimalSeparator::Comma, None, digits)?
-        .ok_or_else(|| "it has no amount".to_string())
+    let mark = if text.contains('.') && !text.contains(',') {
+        DecimalSeparator::Point
+    } else {
+        DecimalSeparator::Comma
+    };
+    amount::parse(text, mark, None, digits)?.ok_or_else(|| "it has no amount".to_string())
 }
 
 /// A balance: `C230131EUR1234,56`.
@@ -170,7 +177,7 @@ struct Booking {
     /// Signed: money out negative.
     amount: i64,
     reversal: bool,
-    /// `N` + three characters (`NTRF`, `NMSC`…), `F`/`S` + three, or a bank's own code.
+    /// `N` + three characters (`NTRF`, `NMSC`…), `F`/`S` + three, a bank's own code, or empty.
     kind: String,
     customer_ref: String,
     bank_ref: Option<String>,
@@ -232,11 +239,12 @@ fn booking(value: &str, digits: u32) -> Result<Booking, String> {
         rest = &rest[1..];
     }
     let end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == ','))
+        .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
         .unwrap_or(rest.len());
     let amount = money(&rest[..end], digits)?;
-    rest = &rest[end..];
-    // SWIFT's `N`/`F`/`S` + three, and the bank-specific codes some write instead (`MCI0`).
+    // SWIFT's `N`/`F`/`S` + three, the bank-specific codes some write instead (`MCI0`), after a
+    // space in some banks' files; a few write none and go on with the reference.
+    rest = rest[end..].trim_start();
     let kind = rest
         .get(..4)
         .filter(|k| {
@@ -244,8 +252,8 @@ fn booking(value: &str, digits: u32) -> Result<Booking, String> {
                 && k.chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == ' ')
         })
-        .ok_or_else(|| "it has no transaction type (such as NTRF) after the amount".to_string())?;
-    rest = &rest[4..];
+        .unwrap_or_default();
+    rest = &rest[kind.len()..];
     let (customer_ref, bank_ref) = match rest.split_once("//") {
         Some((c, b)) => (c, Some(b.trim().to_owned()).filter(|b| !b.is_empty())),
         None => (rest, None),
@@ -485,7 +493,8 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
                                 .details
                                 .clone()
                                 .or_else(|| n.payee.clone())
-                                .unwrap_or_else(|| b.kind.clone());
+                                .or_else(|| Some(b.kind.clone()).filter(|k| !k.is_empty()))
+                                .unwrap_or_else(|| "Bank entry".into());
                         }
                         if b.reversal {
                             description = format!("Reversal: {description}");
@@ -580,7 +589,19 @@ mod tests {
         assert_eq!(b.details.as_deref(), Some("SUPPLEMENTARY"));
         // Zero-decimal currencies.
         assert_eq!(booking("230101D1500,NTRFX", 0).unwrap().amount, -1500);
-        for bad in ["23013D1,NTRF", "230131X1,NTRF", "230131D1,", "230131D,NTRF"] {
+        // A space before the type, a point for the decimal mark, no type before the reference.
+        let b = booking("2006080608D12,35 NRTIKREF+//2016021783252833", 2).unwrap();
+        assert_eq!((b.amount, b.kind.as_str()), (-1235, "NRTI"));
+        assert_eq!(
+            booking("1501260125DR52.58NTRFITM9036289", 2)
+                .unwrap()
+                .amount,
+            -5258
+        );
+        let b = booking("2011301130CN220000,00//19239782213", 2).unwrap();
+        assert_eq!((b.amount, b.kind.as_str()), (22000000, ""));
+        assert_eq!(b.bank_ref.as_deref(), Some("19239782213"));
+        for bad in ["23013D1,NTRF", "230131X1,NTRF", "230131D,NTRF"] {
             assert!(booking(bad, 2).is_err(), "{bad}");
         }
     }
@@ -667,6 +688,11 @@ mod tests {
             5000
         );
         assert!(looks_like(":61:110701CN50,00NZ10NONREF\n-\n"));
+        // A FinTS client's report on one line, `@@` between the lines.
+        let one_line = "@@:20:STARTUMS@@:25:72090900/9876543219@@:28C:0@@:34F:EUR 999,99@@\
+                        :61:160421D0,02NMSCKREF+@@:86:005?00LASTSCHRIFT@@-";
+        assert!(looks_like(one_line));
+        assert_eq!(read(one_line).rows[0].amount, -2);
     }
 
     #[test]

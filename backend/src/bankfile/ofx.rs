@@ -21,7 +21,10 @@ fn declared(bytes: &[u8]) -> Option<&'static Encoding> {
     if let Some(pos) = head.find("ENCODING=\"") {
         let rest = &head[pos + 10..];
         let label = &rest[..rest.find('"')?];
-        return encoding::by_label(label);
+        // A declaration read one byte a character is not UTF-16, whatever it says (ofxgo's
+        // samples declare `utf-16` over plain ASCII).
+        return encoding::by_label(label)
+            .filter(|e| *e != encoding_rs::UTF_16LE && *e != encoding_rs::UTF_16BE);
     }
     let field = |name: &str| {
         head.lines()

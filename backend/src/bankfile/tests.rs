@@ -239,6 +239,12 @@ fn ofx_xml_credit_card() {
     assert_eq!(p.rows[0].payee.as_deref(), Some("Hardware Store"));
     assert_eq!(p.rows[0].memo.as_deref(), Some("Tools"));
     assert_eq!(p.rows[0].external_id.as_deref(), Some("X9"));
+    // The same file declaring UTF-16 over its one-byte characters.
+    let mislabelled = String::from_utf8(fixture("statement_xml.ofx"))
+        .unwrap()
+        .replace("encoding=\"UTF-8\"", "encoding=\"utf-16\"");
+    let p = parse(mislabelled.as_bytes(), &opts("statement.ofx")).unwrap();
+    assert_eq!(amounts(&p), vec![-4217]);
 }
 
 /// A split that carries its own date and payee (as quiffen writes) leaves the transaction's alone.
