@@ -700,12 +700,16 @@ pub fn read<E: From<ImportError>>(
         (counter.rows, counter.errors, counter.skipped);
     if let (0, Some(first)) = (reading.rows, &counter.first_problem) {
         let problems = reading.errors + reading.skipped;
-        return Err(ImportError::NoTransactions(format!(
-            "no line could be read ({problems} problem{}); the first: {}",
-            if problems == 1 { "" } else { "s" },
-            first.message
-        ))
-        .into());
+        let plural = if problems == 1 { "" } else { "s" };
+        // Only lines left out on purpose (pending entries, a balance): nothing failed to read.
+        let what = if reading.errors == 0 {
+            format!("every line was left out on purpose ({problems} line{plural})")
+        } else {
+            format!("no line could be read ({problems} problem{plural})")
+        };
+        return Err(
+            ImportError::NoTransactions(format!("{what}; the first: {}", first.message)).into(),
+        );
     }
     Ok(reading)
 }

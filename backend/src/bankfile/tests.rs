@@ -247,6 +247,20 @@ fn ofx_xml_credit_card() {
     assert_eq!(amounts(&p), vec![-4217]);
 }
 
+#[test]
+fn a_file_of_lines_left_out_on_purpose_says_so() {
+    let camt = r#"<Document><BkToCstmrStmt><Stmt><Id>S</Id>
+<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>PDNG</Sts></Ntry>
+</Stmt></BkToCstmrStmt></Document>"#;
+    match parse(camt.as_bytes(), &opts("s.xml")) {
+        Err(ImportError::NoTransactions(why)) => assert_eq!(
+            why,
+            "every line was left out on purpose (1 line); the first: line 2: the entry is PDNG, not booked; it is left out"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
 /// A split that carries its own date and payee (as quiffen writes) leaves the transaction's alone.
 #[test]
 fn qif_with_splits_and_category_list() {
