@@ -177,6 +177,12 @@ fn not_amount(f: &str) -> bool {
     )
 }
 
+/// Whether the header names a number that is not the transaction's amount (a balance, a fee, a
+/// rate…), so that a column of it is never taken for the amount by its content either.
+pub fn names_another_number(header: &str) -> bool {
+    not_amount(&fold(header))
+}
+
 /// How likely the header names the (signed) amount; `None`: not an amount name.
 pub fn amount_score(header: &str) -> Option<i32> {
     let f = fold(header);

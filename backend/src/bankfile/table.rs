@@ -321,12 +321,12 @@ pub fn detect_after(
         (None, Some(one), None) | (None, None, Some(one)) if usable(one) => {
             AmountColumns::Single { column: one }
         }
-        _ => {
-            by_content(&data, &all, date_col, width).ok_or_else(|| ImportError::ColumnNotFound {
+        _ => by_content(&data, &all, &names, date_col, width).ok_or_else(|| {
+            ImportError::ColumnNotFound {
                 what: "amount".into(),
                 headers: names.clone(),
-            })?
-        }
+            }
+        })?,
     };
 
     let mut used = vec![date_col];
@@ -712,11 +712,18 @@ fn sign_convention(
 fn by_content(
     data: &[&Record],
     all: &[Stats],
+    names: &[String],
     date_col: usize,
     width: usize,
 ) -> Option<AmountColumns> {
+    // A file of daily balances (`Datum, Boeksaldo, Valutair saldo`) has no amount column.
     let numeric: Vec<usize> = (0..width)
         .filter(|i| *i != date_col && all[*i].amount_col())
+        .filter(|i| {
+            !names
+                .get(*i)
+                .is_some_and(|n| columns::names_another_number(n))
+        })
         .collect();
     for (k, &a) in numeric.iter().enumerate() {
         for &b in &numeric[k + 1..] {

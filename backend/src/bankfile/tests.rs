@@ -248,6 +248,15 @@ fn ofx_xml_credit_card() {
 }
 
 #[test]
+fn a_file_of_daily_balances_holds_no_transactions() {
+    let csv = b"\"Datum\",\"Boeksaldo\",\"Valutair saldo\"\n\"2020-05-30\",\"13,20\",\"13,20\"\n\"2020-05-29\",\"13,20\",\"13,20\"\n";
+    assert!(matches!(
+        parse(csv, &opts("saldo.csv")),
+        Err(ImportError::ColumnNotFound { .. })
+    ));
+}
+
+#[test]
 fn a_file_of_lines_left_out_on_purpose_says_so() {
     let camt = r#"<Document><BkToCstmrStmt><Stmt><Id>S</Id>
 <Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>PDNG</Sts></Ntry>
