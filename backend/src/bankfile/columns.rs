@@ -87,6 +87,7 @@ pub fn date_score(header: &str) -> Option<i32> {
         "boeking",
         "order",
         "created",
+        "completed",
     ];
     let value = [
         "valuta",
@@ -813,6 +814,7 @@ pub fn is_pending(cell: &str) -> bool {
             "pendiente",
             "pendente",
             "in behandeling",
+            "fuggo",
         ],
     )
 }

@@ -1042,6 +1042,12 @@ pub fn extract<E: From<ImportError>>(
                     )
                 })
             }
+            // A booking date left empty until the bank books the row.
+            (None, Ok((Some(_), _)))
+                if date_text.is_empty() && r.cells.iter().any(|c| columns::is_pending(c)) =>
+            {
+                Item::Problem(skipped("date", "", "the date is empty: a pending transaction".into()))
+            }
             (None, Ok((Some(_), _))) if date_text.is_empty() => {
                 Item::Problem(problem("date", "", "the date is empty".into()))
             }

@@ -247,6 +247,35 @@ fn ofx_xml_credit_card() {
     assert_eq!(amounts(&p), vec![-4217]);
 }
 
+/// Rows whose booking date is left empty beside pending wording are not booked yet. The date is
+/// the completion's, not the start's. (A status cell alone does not decide: PayPal marks the
+/// bank deposits that fund its payments `Pending`, and they belong to the statement.)
+#[test]
+fn pending_rows_are_left_out() {
+    let p = parse_text(
+        "Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n\
+         TRANSFER,Current,2022-01-02 12:16:54,2022-01-03 09:00:00,To Guybrush,-250.00,0.00,EUR,COMPLETED,442.67\n\
+         CARD_PAYMENT,Current,2022-01-14 10:00:00,,store,-44.57,0.00,EUR,PENDING,\n",
+    );
+    assert_eq!(amounts(&p), vec![-25000]);
+    assert_eq!(dates(&p), vec![day(2022, 1, 3)]);
+    let left_out: Vec<(usize, &str, bool)> = p
+        .problems
+        .iter()
+        .map(|q| (q.line, q.field.as_str(), q.skipped))
+        .collect();
+    assert_eq!(left_out, [(3, "date", true)]);
+    let p = parse_text(
+        "Date,Description,Amount\n2024-01-02,Salary,100.00\n,FÜGGŐ TÉTEL Card,-9.99\n,Shop,-1.00\n",
+    );
+    assert_eq!(amounts(&p), vec![10000]);
+    assert!(p.problems[0].skipped && p.problems[0].message.contains("pending"));
+    assert!(
+        !p.problems[1].skipped,
+        "an empty date without pending wording is an error"
+    );
+}
+
 #[test]
 fn a_file_of_daily_balances_holds_no_transactions() {
     let csv = b"\"Datum\",\"Boeksaldo\",\"Valutair saldo\"\n\"2020-05-30\",\"13,20\",\"13,20\"\n\"2020-05-29\",\"13,20\",\"13,20\"\n";
