@@ -32,10 +32,12 @@ const SYMBOLS: &[char] = &[
     '$', '£', '€', '¥', '₹', '₩', '₽', '₺', '₴', '₪', '¢', '₫', '฿',
 ];
 
-/// Spaces of every kind become ' ', typographic apostrophes '\''.
+/// Spaces of every kind (and the marks that set a right-to-left text's direction) become ' ',
+/// typographic apostrophes '\''.
 fn normalize(c: char) -> char {
     match c {
         '\u{a0}' | '\u{202f}' | '\u{2009}' | '\t' => ' ',
+        '\u{200e}' | '\u{200f}' | '\u{61c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => ' ',
         '\u{2019}' | '\u{2018}' | '`' | '´' => '\'',
         '\u{2212}' | '\u{2013}' => '-',
         other => other,
@@ -106,12 +108,16 @@ fn strip(text: &str) -> Result<Option<Stripped>, String> {
             let n = s.chars().count();
             s = s.chars().take(n - 1).collect();
         } else {
-            // An ISO code or a currency word: three capitals, or letters set off by a space.
-            let lead: String = s.chars().take_while(|c| c.is_alphabetic()).collect();
-            let trail: String = s.chars().rev().take_while(|c| c.is_alphabetic()).collect();
+            // An ISO code or a currency word: three capitals, or letters (abbreviated with dots:
+            // `Rs.`, `د.ا.`) set off by a space.
+            let word = |c: &char| c.is_alphabetic() || *c == '.';
+            let lead: String = s.chars().take_while(word).collect();
+            let trail: String = s.chars().rev().take_while(word).collect();
             let code = |w: &str, spaced: bool| {
                 (w.len() == 3 && w.chars().all(|c| c.is_ascii_uppercase()))
-                    || (spaced && (1..=4).contains(&w.chars().count()))
+                    || (spaced
+                        && (1..=4).contains(&w.chars().count())
+                        && w.chars().any(char::is_alphabetic))
             };
             if !lead.is_empty() && code(&lead, s[lead.len()..].starts_with(' ')) {
                 s = s[lead.len()..].to_string();
@@ -324,6 +330,10 @@ mod tests {
         assert_eq!(p(" 7.80", Point, None), Ok(Some(780)));
         assert_eq!(p("1", Point, None), Ok(Some(100)));
         assert_eq!(p(".5", Point, None), Ok(Some(50)));
+        // Abbreviated symbols, and the right-to-left mark an Arabic one comes with.
+        assert_eq!(p("Rs. 1,250.00", Point, Some(',')), Ok(Some(125000)));
+        assert_eq!(parse("د.ا.\u{200f}4.750", Point, None, 3), Ok(Some(4750)));
+        assert_eq!(parse("4.750 د.ا.", Point, None, 3), Ok(Some(4750)));
     }
 
     #[test]
