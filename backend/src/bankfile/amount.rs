@@ -37,7 +37,9 @@ const SYMBOLS: &[char] = &[
 fn normalize(c: char) -> char {
     match c {
         '\u{a0}' | '\u{202f}' | '\u{2009}' | '\t' => ' ',
-        '\u{200e}' | '\u{200f}' | '\u{61c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => ' ',
+        '\u{200e}' | '\u{200f}' | '\u{61c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+            ' '
+        }
         '\u{2019}' | '\u{2018}' | '`' | '´' => '\'',
         '\u{2212}' | '\u{2013}' => '-',
         other => other,
@@ -209,6 +211,25 @@ pub fn parse(
     Ok(Some(if negative { -value } else { value }))
 }
 
+/// [`parse`] for an amount to be stored: one finer than the currency (a crypto amount,
+/// 0.00314664) that would be stored as zero is an error instead. Detection keeps `parse`: such a
+/// column still holds amounts.
+pub fn parse_to_store(
+    text: &str,
+    decimal: DecimalSeparator,
+    thousands: Option<char>,
+    digits: u32,
+) -> Result<Option<i64>, String> {
+    let value = parse(text, decimal, thousands, digits)?;
+    if value == Some(0) && text.chars().any(|c| ('1'..='9').contains(&c)) {
+        return Err(format!(
+            "it is finer than the currency's {digits} decimal{}: it would be stored as zero",
+            if digits == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(value)
+}
+
 /// Whether the text is written with an explicit minus (or parentheses / DR).
 pub fn is_negative(text: &str) -> bool {
     matches!(strip(text), Ok(Some(Stripped { negative: true, .. })))
@@ -356,6 +377,10 @@ mod tests {
         assert_eq!(parse("73.7789", Point, None, 2), Ok(Some(7378)));
         assert_eq!(parse("1234.5", Point, None, 0), Ok(Some(1235)));
         assert_eq!(parse("1.5", Point, None, 3), Ok(Some(1500)));
+        assert_eq!(parse("0.004", Point, None, 2), Ok(Some(0)));
+        assert_eq!(parse_to_store("0.00", Point, None, 2), Ok(Some(0)));
+        assert!(parse_to_store("0.00314664", Point, None, 2).is_err());
+        assert!(parse_to_store("-0.004 EUR", Point, None, 2).is_err());
     }
 
     #[test]

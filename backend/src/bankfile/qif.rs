@@ -131,7 +131,7 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
         let date_text = r.date.clone().unwrap_or_default();
         let amount_text = r.amount.clone().unwrap_or_default();
         let date = date::parse(&date_text, order);
-        let amount = amount::parse(&amount_text, dec, thousands, digits);
+        let amount = amount::parse_to_store(&amount_text, dec, thousands, digits);
         match (date, amount) {
             (Some(date), Ok(Some(amount))) => rows.push(ParsedRow {
                 line,

@@ -1177,7 +1177,8 @@ fn read_amount(
 ) -> Result<(Option<i64>, String), AmountError> {
     let read = |c: usize| {
         let t = r.cell(c);
-        amount::parse(t, dec, thousands, digits).map_err(|why| ("amount", t.to_string(), why))
+        amount::parse_to_store(t, dec, thousands, digits)
+            .map_err(|why| ("amount", t.to_string(), why))
     };
     match spec {
         AmountColumns::Single { column } => Ok((read(*column)?, r.cell(*column).to_string())),

@@ -277,6 +277,20 @@ fn pending_rows_are_left_out() {
 }
 
 #[test]
+fn an_amount_finer_than_the_currency_is_not_stored_as_zero() {
+    let p = parse_text(
+        "Date,Description,Amount\n2024-01-02,Bought BTC,0.00314664\n2024-01-03,Shop,-5.00\n",
+    );
+    assert_eq!(amounts(&p), vec![-500]);
+    assert!(!p.problems[0].skipped);
+    assert!(
+        p.problems[0].message.contains("would be stored as zero"),
+        "{}",
+        p.problems[0].message
+    );
+}
+
+#[test]
 fn a_file_of_daily_balances_holds_no_transactions() {
     let csv = b"\"Datum\",\"Boeksaldo\",\"Valutair saldo\"\n\"2020-05-30\",\"13,20\",\"13,20\"\n\"2020-05-29\",\"13,20\",\"13,20\"\n";
     assert!(matches!(
