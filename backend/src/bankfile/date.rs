@@ -112,12 +112,14 @@ fn split(text: &str) -> Option<(Vec<Part>, bool)> {
                 i += 1;
             }
         } else if matches!(c, '-' | '/' | '.' | ' ' | ',' | '\'') && !parts.is_empty() {
-            // at most two separator characters between parts ("12. Feb", "Feb 10, 2018")
+            // At most two separator characters between parts ("12. Feb", "Feb 10, 2018"): a
+            // wider gap is the next column of a text laid out in columns ("24 mrt      24 mrt"),
+            // whose day would become a year.
             let start = i;
             while i < chars.len() && matches!(chars[i], '-' | '/' | '.' | ' ' | ',' | '\'') {
                 i += 1;
             }
-            if i - start > 2 && chars[start..i].iter().any(|c| *c != ' ') {
+            if i - start > 2 {
                 return None;
             }
         } else {
@@ -476,6 +478,8 @@ mod tests {
         assert_eq!(parse("17.80", Dmy), None);
         assert_eq!(parse("Transactions Total", Dmy), None);
         assert_eq!(parse("2018-02-10abc", Ymd), None);
+        // Two columns of a text laid out in columns: the second day is no year.
+        assert_eq!(parse("24 mrt      24 mrt", Dmy), None);
     }
 
     #[test]

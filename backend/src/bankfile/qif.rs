@@ -24,6 +24,8 @@ struct Record {
     category: Option<String>,
     /// Past the record's first split line (`S`).
     in_splits: bool,
+    /// The `!Account` the record is listed under, if the file names one.
+    account: Option<String>,
 }
 
 fn cash_section(header: &str) -> bool {
@@ -41,6 +43,8 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
     let mut current = Record::default();
     let mut has_fields = false;
     let mut skipped_sections = Vec::new();
+    // The account being defined (`!Account` then `N…`), which the records after it belong to.
+    let (mut account, mut in_account) = (None::<String>, false);
     for (i, raw) in text.text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
         let trimmed = line.trim();
@@ -49,6 +53,7 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
         }
         if trimmed.starts_with('!') {
             let upper = trimmed.to_ascii_uppercase();
+            in_account = upper.starts_with("!ACCOUNT");
             if upper.starts_with("!TYPE:") {
                 in_cash = cash_section(trimmed);
                 if !in_cash {
@@ -64,6 +69,7 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
         }
         if trimmed == "^" || trimmed.starts_with('^') {
             if in_cash && has_fields {
+                current.account = account.clone();
                 records.push(std::mem::take(&mut current));
             }
             current = Record::default();
@@ -76,6 +82,12 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
         has_fields = true;
         let (code, value) = trimmed.split_at(trimmed.chars().next().map_or(0, char::len_utf8));
         let value = Some(value.trim().to_string()).filter(|v| !v.is_empty());
+        if in_account {
+            if code == "N" {
+                account = value;
+            }
+            continue;
+        }
         // Some writers (quiffen) give a split its own date and text: from the first `S` on, the
         // lines describe the splits, not the transaction.
         if code == "S" {
@@ -95,14 +107,23 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
         }
     }
     if in_cash && has_fields {
+        current.account = account;
         records.push(current);
     }
     records.retain(|r| r.date.is_some() || r.amount.is_some());
+    // The opening balance: a transfer from the account to itself (`L[Giro]` under `!Account`
+    // `NGiro`), whatever the payee is called in the file's language (`Eröffnungssaldo`).
     let opening = |r: &Record| {
+        let Some(to) = r.category.as_deref().and_then(|c| c.strip_prefix('[')) else {
+            return false;
+        };
+        let to = to.trim_end_matches(']').trim();
         r.payee
             .as_deref()
             .is_some_and(|p| p.eq_ignore_ascii_case("opening balance"))
-            && r.category.as_deref().is_some_and(|c| c.starts_with('['))
+            || r.account
+                .as_deref()
+                .is_some_and(|a| a.trim().eq_ignore_ascii_case(to))
     };
     records.retain(|r| !opening(r));
     if records.is_empty() {

@@ -313,6 +313,18 @@ fn a_file_of_lines_left_out_on_purpose_says_so() {
     }
 }
 
+/// The opening balance is the transfer from the account to itself, in any language; a transfer
+/// to another account is a transaction.
+#[test]
+fn a_qif_opening_balance_is_known_by_its_account() {
+    let qif = "!Account\nNKD-Bank Berlin\nTBank\n^\n!Type:Bank\n\
+               D10.18.23\nT500.00\nCX\nPEröffnungssaldo\nL[KD-Bank Berlin]\n^\n\
+               D10.18.23\nT200.00\nPDonor\nLDonation/Spende\n^\n\
+               D10.19.23\nT-50.00\nPSparen\nL[Tagesgeld]\n^\n";
+    let p = parse(qif.as_bytes(), &opts("bank.qif")).unwrap();
+    assert_eq!(amounts(&p), vec![20000, -5000]);
+}
+
 /// A split that carries its own date and payee (as quiffen writes) leaves the transaction's alone.
 #[test]
 fn qif_with_splits_and_category_list() {
