@@ -139,43 +139,44 @@ pub fn date_score(header: &str) -> Option<i32> {
 
 /// Not an amount of the transaction itself.
 fn not_amount(f: &str) -> bool {
-    has_stem(
-        f,
-        &[
-            "balance",
-            "saldo",
-            "solde",
-            "original",
-            "fremdwahrung",
-            "foreign",
-            "converted",
-            "fee",
-            "tax",
-            "price",
-            "quantity",
-            "qty",
-            "refund",
-            "rate",
-            "kurs",
-            "koers",
-            "exchange",
-            "subtotal",
-            "running",
-            "kosten",
-            "gebuhr",
-            "shipping",
-            "gift",
-            "cost",
-            "commission",
-            "comm",
-            "limit",
-            "available",
-            "verfugbar",
-            "interest",
-            "umrechnung",
-            "wechselkurs",
-        ],
-    )
+    // `rate` as a word only: as a stem it would take Italian `Entrate` (income).
+    has_word(f, &["rate", "rates"])
+        || has_stem(
+            f,
+            &[
+                "balance",
+                "saldo",
+                "solde",
+                "original",
+                "fremdwahrung",
+                "foreign",
+                "converted",
+                "fee",
+                "tax",
+                "price",
+                "quantity",
+                "qty",
+                "refund",
+                "kurs",
+                "koers",
+                "exchange",
+                "subtotal",
+                "running",
+                "kosten",
+                "gebuhr",
+                "shipping",
+                "gift",
+                "cost",
+                "commission",
+                "comm",
+                "limit",
+                "available",
+                "verfugbar",
+                "interest",
+                "umrechnung",
+                "wechselkurs",
+            ],
+        )
 }
 
 /// Whether the header names a number that is not the transaction's amount (a balance, a fee, a
@@ -270,6 +271,13 @@ pub fn debit_credit(header: &str) -> Option<Side> {
         "payments",
         "spent",
         "dr",
+        "addebiti",
+        "addebito",
+        "uscite",
+        "uscita",
+        "deebet",
+        "расход",
+        "списание",
     ];
     let credit = [
         "credit",
@@ -296,6 +304,13 @@ pub fn debit_credit(header: &str) -> Option<Side> {
         "in",
         "received",
         "cr",
+        "accrediti",
+        "accredito",
+        "entrate",
+        "entrata",
+        "kreedit",
+        "приход",
+        "зачисление",
     ];
     let d = has_word(&f, &debit) || (has_word(&f, &["money", "paid"]) && has_word(&f, &["out"]));
     let c = has_word(&f, &credit) || (has_word(&f, &["money", "paid"]) && has_word(&f, &["in"]));
@@ -375,6 +390,25 @@ pub fn is_direction_header(header: &str) -> bool {
         || SIDES
             .iter()
             .any(|(out, inn)| out.len() > 1 && has_word(&f, &[out]) && has_word(&f, &[inn]))
+}
+
+/// A status cell saying a payment never went through (`DECLINED`, `NOT APPROVED`). The whole
+/// cell, compared without allocating: it is asked of every cell of every row. Pending rows are
+/// not among them: PayPal marks the bank deposits that fund its payments `Pending`, and they
+/// belong to the statement.
+pub fn is_declined_status(cell: &str) -> bool {
+    const STATUSES: [&str; 8] = [
+        "declined",
+        "not approved",
+        "rejected",
+        "failed",
+        "cancelled",
+        "canceled",
+        "reverted",
+        "denied",
+    ];
+    let cell = cell.trim();
+    cell.len() <= 12 && STATUSES.iter().any(|s| cell.eq_ignore_ascii_case(s))
 }
 
 /// Whether the header names the account a row belongs to by its name (Dhana's own export:
@@ -528,23 +562,30 @@ pub fn is_category(header: &str) -> bool {
 
 pub fn is_currency_header(header: &str) -> bool {
     let f = fold(header);
+    !names_another_currency(header)
+        && has_stem(
+            &f,
+            &[
+                "currency",
+                "wahrung",
+                "munt",
+                "devise",
+                "moneda",
+                "devizanem",
+                "devizaneme",
+                "ccy",
+                "mena",
+                "waluta",
+                "valuuta",
+            ],
+        )
+}
+
+/// A column about another currency than the row's own (`Original Currency`, a transfer's): a
+/// column of codes under such a header is never the rows' currency.
+pub fn names_another_currency(header: &str) -> bool {
     has_stem(
-        &f,
-        &[
-            "currency",
-            "wahrung",
-            "munt",
-            "devise",
-            "moneda",
-            "devizanem",
-            "devizaneme",
-            "ccy",
-            "mena",
-            "waluta",
-            "valuuta",
-        ],
-    ) && !has_stem(
-        &f,
+        &fold(header),
         &["original", "fremd", "foreign", "converted", "transfer"],
     )
 }
@@ -634,6 +675,16 @@ const SUMMARY: &[&str] = &[
     "konecny zustatek",
     "nyito egyenleg",
     "zaro egyenleg",
+    "totale",
+    "totale movimenti",
+    "totalt",
+    "totalt belopp",
+    "totaal",
+    "totaux",
+    "yhteensa",
+    "razem",
+    "celkem",
+    "итого",
 ];
 
 /// Words that may follow balance wording in the same cell: "Closing balance as of 31.01.2024",
@@ -857,6 +908,10 @@ mod tests {
         assert_eq!(debit_credit("Credit Amount"), Some(Side::Credit));
         assert_eq!(debit_credit("Bevétel/Kiadás"), None);
         assert_eq!(debit_credit("Paid out"), Some(Side::Debit));
+        assert_eq!(debit_credit("Addebiti"), Some(Side::Debit));
+        assert_eq!(debit_credit("Entrate"), Some(Side::Credit));
+        assert_eq!(debit_credit("Расход"), Some(Side::Debit));
+        assert_eq!(debit_credit("Приход"), Some(Side::Credit));
         assert_eq!(direction_token("CR"), Some(Side::Credit));
         assert_eq!(direction_token("D"), Some(Side::Debit));
         assert_eq!(direction_token("EUR"), None);
@@ -874,6 +929,9 @@ mod tests {
             "Kontostand am 31.01.2024",
             "Solde initial",
             "Solde au 31/01/2024",
+            "Totale movimenti",
+            "Totalt belopp",
+            "Итого",
             "Saldo inicial",
             "Saldo final",
             "Algsaldo",

@@ -44,20 +44,48 @@ enum Part {
 /// Month names (English, German, French, Dutch, Spanish); a word is a month when it is one of
 /// them or a prefix of at least three letters ("Feb", "Sept.", "janv", "Mär").
 const MONTHS: [&[&str]; 12] = [
-    &["january", "januar", "jänner", "janvier", "januari", "enero"],
     &[
-        "february", "februar", "février", "fevrier", "februari", "febrero",
+        "january", "januar", "jänner", "janvier", "januari", "enero", "gennaio", "janeiro",
     ],
-    &["march", "märz", "maerz", "mars", "maart", "mrt", "marzo"],
-    &["april", "avril", "abril"],
-    &["may", "mai", "mei", "mayo"],
-    &["june", "juni", "juin", "junio"],
-    &["july", "juli", "juillet", "julio"],
+    &[
+        "february",
+        "februar",
+        "février",
+        "fevrier",
+        "februari",
+        "febrero",
+        "febbraio",
+        "fevereiro",
+    ],
+    &[
+        "march", "märz", "maerz", "mars", "maart", "mrt", "marzo", "março",
+    ],
+    &["april", "avril", "abril", "aprile"],
+    &["may", "mai", "mei", "mayo", "maggio", "maio"],
+    &["june", "juni", "juin", "junio", "giugno", "junho"],
+    &["july", "juli", "juillet", "julio", "luglio", "julho"],
     &["august", "août", "aout", "augustus", "agosto"],
-    &["september", "septembre", "septiembre", "setiembre"],
-    &["october", "oktober", "octobre", "octubre"],
-    &["november", "novembre", "noviembre"],
-    &["december", "dezember", "décembre", "decembre", "diciembre"],
+    &[
+        "september",
+        "septembre",
+        "septiembre",
+        "setiembre",
+        "settembre",
+        "setembro",
+    ],
+    &[
+        "october", "oktober", "octobre", "octubre", "ottobre", "outubro",
+    ],
+    &["november", "novembre", "noviembre", "novembro"],
+    &[
+        "december",
+        "dezember",
+        "décembre",
+        "decembre",
+        "diciembre",
+        "dicembre",
+        "dezembro",
+    ],
 ];
 
 fn month_name(word: &str) -> Option<u32> {
@@ -462,6 +490,8 @@ mod tests {
         assert_eq!(parse("12-Dec-2019", Mdy), d(2019, 12, 12));
         assert_eq!(parse("Feb 10, 2018", Dmy), d(2018, 2, 10));
         assert_eq!(parse("10. März 2018", Dmy), d(2018, 3, 10));
+        assert_eq!(parse("24 lug 2024. 02:59:45", Dmy), d(2024, 7, 24));
+        assert_eq!(parse("3 out 2023", Dmy), d(2023, 10, 3));
         assert_eq!(parse("10/2009/09", Dym), d(2009, 9, 10));
         assert_eq!(parse("2021-02-03 13:12", Ymd), d(2021, 2, 3));
         assert_eq!(parse("04/17/2023 as of 04/15/2023", Mdy), d(2023, 4, 17));

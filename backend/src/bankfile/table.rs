@@ -363,7 +363,11 @@ pub fn detect_after(
         AmountColumns::Single { column } | AmountColumns::Direction { column, .. } => *column,
         AmountColumns::DebitCredit { debit, .. } => *debit,
     };
-    let iso_col = |i: &usize| all[*i].iso > 0 && all[*i].iso == all[*i].filled;
+    let iso_col = |i: &usize| {
+        all[*i].iso > 0
+            && all[*i].iso == all[*i].filled
+            && !columns::names_another_currency(&names[*i])
+    };
     let mut currency_cols: Vec<usize> = (0..width).filter(iso_col).collect();
     currency_cols.sort_by_key(|i| {
         (
@@ -985,7 +989,16 @@ pub fn extract<E: From<ImportError>>(
             skipped: true,
             ..problem(field, text, format!("{message}; the line is not imported"))
         };
+        let declined = r.cells.iter().find(|c| columns::is_declined_status(c));
         let item = match (date, amount) {
+            (Some(_), Ok((Some(_), _))) if declined.is_some() => {
+                let status = declined.map_or("", |c| c.trim());
+                Item::Problem(skipped(
+                    "status",
+                    status,
+                    format!("the payment is '{status}': it never went through"),
+                ))
+            }
             (Some(date), Ok((Some(mut minor), _))) => {
                 if mapping.invert_sign {
                     minor = -minor;

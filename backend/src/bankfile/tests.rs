@@ -247,15 +247,15 @@ fn ofx_xml_credit_card() {
     assert_eq!(amounts(&p), vec![-4217]);
 }
 
-/// Rows whose booking date is left empty beside pending wording are not booked yet. The date is
-/// the completion's, not the start's. (A status cell alone does not decide: PayPal marks the
-/// bank deposits that fund its payments `Pending`, and they belong to the statement.)
+/// Rows whose booking date is left empty beside pending wording are not booked yet, and declined
+/// payments never went through. The date is the completion's, not the start's.
 #[test]
-fn pending_rows_are_left_out() {
+fn pending_and_declined_rows_are_left_out() {
     let p = parse_text(
         "Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n\
          TRANSFER,Current,2022-01-02 12:16:54,2022-01-03 09:00:00,To Guybrush,-250.00,0.00,EUR,COMPLETED,442.67\n\
-         CARD_PAYMENT,Current,2022-01-14 10:00:00,,store,-44.57,0.00,EUR,PENDING,\n",
+         CARD_PAYMENT,Current,2022-01-14 10:00:00,,store,-44.57,0.00,EUR,PENDING,\n\
+         CARD_PAYMENT,Current,2022-01-15 10:00:00,2022-01-15 10:00:00,shop,-9.99,0.00,EUR,DECLINED,442.67\n",
     );
     assert_eq!(amounts(&p), vec![-25000]);
     assert_eq!(dates(&p), vec![day(2022, 1, 3)]);
@@ -264,7 +264,7 @@ fn pending_rows_are_left_out() {
         .iter()
         .map(|q| (q.line, q.field.as_str(), q.skipped))
         .collect();
-    assert_eq!(left_out, [(3, "date", true)]);
+    assert_eq!(left_out, [(3, "date", true), (4, "status", true)]);
     let p = parse_text(
         "Date,Description,Amount\n2024-01-02,Salary,100.00\n,FÜGGŐ TÉTEL Card,-9.99\n,Shop,-1.00\n",
     );
@@ -288,6 +288,18 @@ fn an_amount_finer_than_the_currency_is_not_stored_as_zero() {
         "{}",
         p.problems[0].message
     );
+}
+
+/// A card payment abroad keeps the account's amount; the original currency is not the row's.
+#[test]
+fn an_original_currency_column_is_not_the_rows_currency() {
+    let p = parse_text(
+        "\"Booking Date\",\"Partner Name\",\"Amount (EUR)\",\"Original Amount\",\"Original Currency\"\n\
+         \"2024-01-15\",\"Shop\",-67.80,92.50,CAD\n\"2024-01-16\",\"Cafe\",-3.00,-3.00,EUR\n",
+    );
+    assert_eq!(amounts(&p), vec![-6780, -300]);
+    assert_eq!(p.mapping.currency_column, None);
+    assert_eq!(p.currency.as_deref(), Some("EUR"));
 }
 
 #[test]
