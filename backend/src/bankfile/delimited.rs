@@ -254,6 +254,11 @@ fn profile(
     })?;
     Ok(match state {
         State::Profiling(p) => Some(p),
+        State::Looking(scan) => scan.finish().and_then(|found| {
+            let mut p = Profile::new(found.header?, kinds);
+            found.after.iter().for_each(|r| p.add(r));
+            Some(p)
+        }),
         _ => None,
     })
 }

@@ -140,23 +140,41 @@ impl Table for Vec<Record> {
 
 /// The first data line, and the header: the nearest of the six lines before it with at least
 /// two non-empty cells, none of them a date or an amount (title lines and account metadata
-/// before it are skipped). Fed one record at a time; keeps only those six.
+/// before it are skipped). A data line on its own under a header of its own, followed by another
+/// header and its table, is a block of account details (`Umsätze ab;Enddatum;…;Saldo` over
+/// one line of values): the table is the one whose data lines follow each other. Fed one record
+/// at a time; keeps the six lines before a data line, and at most `PENDING` after it.
 #[derive(Default)]
 pub struct HeaderScan {
     window: std::collections::VecDeque<Record>,
+    /// The table found so far, until a second data line in a row confirms it.
+    pending: Option<HeaderFound>,
+    last_was_data: bool,
 }
 
 /// What [`HeaderScan`] found at the first data line.
 pub struct HeaderFound {
     pub header: Option<Record>,
-    /// The records after the header up to and including the first data line.
+    /// The records after the header up to where the scan stopped.
     pub after: Vec<Record>,
 }
 
+/// Lines a found table is held before it counts as confirmed anyway (a statement whose every
+/// data line is followed by a continuation line never has two in a row).
+const PENDING: usize = 50;
+
 impl HeaderScan {
-    /// `Some` at the first data line.
+    /// `Some` once the table is settled: at its second data line in a row.
     pub fn add(&mut self, r: &Record) -> Option<HeaderFound> {
-        if !is_data(r) {
+        let data = is_data(r);
+        let in_a_row = std::mem::replace(&mut self.last_was_data, data);
+        if let Some(p) = self.pending.as_mut() {
+            p.after.push(r.clone());
+            if (data && in_a_row) || p.after.len() >= PENDING {
+                return self.pending.take();
+            }
+        }
+        if !data {
             if self.window.len() == 6 {
                 self.window.pop_front();
             }
@@ -177,7 +195,25 @@ impl HeaderScan {
             }
             None => (None, Vec::new()),
         };
-        Some(HeaderFound { header, after })
+        // A data line under no header of its own goes on the table found before it; a header
+        // replaces that table's only when it is as wide (not a two-cell continuation line).
+        let wider = |h: &Record, than: Option<&Record>| {
+            h.non_empty() >= 3 && than.is_none_or(|t| h.non_empty() >= t.non_empty())
+        };
+        let replaces = match (&self.pending, &header) {
+            (None, _) => true,
+            (Some(p), Some(h)) => wider(h, p.header.as_ref()),
+            (Some(_), None) => false,
+        };
+        if replaces {
+            self.pending = Some(HeaderFound { header, after });
+        }
+        None
+    }
+
+    /// At the end of the records: the table found, if no second data line settled it.
+    pub fn finish(self) -> Option<HeaderFound> {
+        self.pending
     }
 }
 
@@ -220,6 +256,13 @@ impl Head {
             self.scan = None;
         }
     }
+
+    /// The header, once every record has been added.
+    fn finish(&mut self) {
+        if let Some(found) = self.scan.take().and_then(HeaderScan::finish) {
+            self.header = found.header;
+        }
+    }
 }
 
 /// Detects the layout of a table; `card_account` says the account is a credit card.
@@ -244,6 +287,8 @@ pub fn detect_after(
     card_account: bool,
 ) -> Result<(Mapping, LayoutFindings), ImportError> {
     let mut findings = LayoutFindings::default();
+    let mut head = head;
+    head.finish();
     let Head {
         mut sampled,
         count,

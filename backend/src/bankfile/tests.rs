@@ -302,6 +302,24 @@ fn an_original_currency_column_is_not_the_rows_currency() {
     assert_eq!(p.currency.as_deref(), Some("EUR"));
 }
 
+/// Account details above the table, laid out as a table of one line (a date and a balance):
+/// the transactions are the table whose data lines follow each other.
+#[test]
+fn a_block_of_account_details_above_the_table_is_not_the_table() {
+    let p = parse_text(
+        "\"Kontoumsätze Giro\"\n\n\"Kontoinhaber:\";\"Max Mustermann\"\n\n\
+         \"Umsätze ab\";\"Enddatum\";\"Kontonummer\";\"Saldo\";\"Währung\"\n\
+         \"01.01.2024\";\"15.02.2024\";\"1234567\";\"12.345,67\";\"EUR\"\n\
+         \"Weitere gewählte Suchoptionen:\";\"keine\"\n\n\n\
+         \"Buchungstag\";\"Wertstellungstag\";\"Verwendungszweck\";\"Umsatz\";\"Währung\"\n\
+         \"20.01.2024\";\"20.01.2024\";\"MCDONALDS\";\"-11,99\";\"EUR\"\n\
+         \"29.01.2024\";\"29.01.2024\";\"Gehalt\";\"2.432,10\";\"EUR\"\n",
+    );
+    assert_eq!(amounts(&p), vec![-1199, 243210]);
+    assert_eq!(p.mapping.skip_rows, 9);
+    assert_eq!(p.headers[0], "Buchungstag");
+}
+
 #[test]
 fn a_file_of_daily_balances_holds_no_transactions() {
     let csv = b"\"Datum\",\"Boeksaldo\",\"Valutair saldo\"\n\"2020-05-30\",\"13,20\",\"13,20\"\n\"2020-05-29\",\"13,20\",\"13,20\"\n";
