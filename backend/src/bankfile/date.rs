@@ -219,7 +219,8 @@ pub fn parse(text: &str, order: DateOrder) -> Option<NaiveDate> {
             DateOrder::Dym => (1, 2, 0),
             DateOrder::Myd => (1, 0, 2),
         };
-        if n[mi].1 > 2 || n[di].1 > 2 {
+        // A year before the day or month is written in full: `22/01/07` is never 2022.
+        if n[mi].1 > 2 || n[di].1 > 2 || (yi != 2 && n[yi].1 != 4) {
             return None;
         }
         (year(n[yi].0, n[yi].1)?, n[mi].0, n[di].0)
@@ -510,6 +511,7 @@ mod tests {
         assert_eq!(parse("2018-02-10abc", Ymd), None);
         // Two columns of a text laid out in columns: the second day is no year.
         assert_eq!(parse("24 mrt      24 mrt", Dmy), None);
+        assert_eq!(parse("22/01/07", Ymd), None);
     }
 
     #[test]

@@ -45,7 +45,13 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
     let mut skipped_sections = Vec::new();
     // The account being defined (`!Account` then `N…`), which the records after it belong to.
     let (mut account, mut in_account) = (None::<String>, false);
-    for (i, raw) in text.text.lines().enumerate() {
+    // Old Mac exports end lines with a bare CR.
+    let lines: Box<dyn Iterator<Item = &str>> = if text.text.contains('\n') {
+        Box::new(text.text.lines())
+    } else {
+        Box::new(text.text.split('\r'))
+    };
+    for (i, raw) in lines.enumerate() {
         let line = raw.trim_end_matches('\r');
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
@@ -88,21 +94,25 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
             }
             continue;
         }
-        // Some writers (quiffen) give a split its own date and text: from the first `S` on, the
-        // lines describe the splits, not the transaction.
+        // Some writers (quiffen) give a split its own date and text: from the first `S` on, a
+        // date or text line fills only what the transaction left empty (QIF fixes no order, so
+        // its own payee or total may still follow); the total is never a split's (`$`).
         if code == "S" {
             current.in_splits = true;
         }
-        if current.in_splits {
-            continue;
-        }
+        let fill = |field: &mut Option<String>, splits: bool| {
+            if !(splits && field.is_some()) {
+                *field = value.clone();
+            }
+        };
+        let splits = current.in_splits;
         match code {
-            "D" => current.date = value,
+            "D" => fill(&mut current.date, splits),
             "T" => current.amount = value,
             "U" if current.amount.is_none() => current.amount = value,
-            "P" => current.payee = value,
-            "M" => current.memo = value,
-            "L" => current.category = value,
+            "P" => fill(&mut current.payee, splits),
+            "M" => fill(&mut current.memo, splits),
+            "L" => fill(&mut current.category, splits),
             _ => {}
         }
     }

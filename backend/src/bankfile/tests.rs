@@ -355,6 +355,30 @@ fn a_qif_opening_balance_is_known_by_its_account() {
     assert_eq!(amounts(&p), vec![20000, -5000]);
 }
 
+/// QIF as older tools write it: bare CR line ends, a two-digit year after day and month, the
+/// total after the split lines.
+#[test]
+fn qif_from_older_writers() {
+    let p = parse(
+        b"!Type:Bank\rD27/02/2007\rT17,036.59\rL[IF Cash ISA]\r^\r",
+        &opts("a.qif"),
+    )
+    .unwrap();
+    assert_eq!(
+        (dates(&p), amounts(&p)),
+        (vec![day(2007, 2, 27)], vec![1703659])
+    );
+    let p = parse(b"!Type:Bank\nD22/01/07\nT42.32\n^\n", &opts("b.qif")).unwrap();
+    assert_eq!(dates(&p), vec![day(2007, 1, 22)]);
+    let p = parse(
+        b"!Type:Bank\nD6/2/94\nScategory 1\n$23\nT75.00\nPDeposit\n^\n",
+        &opts("c.qif"),
+    )
+    .unwrap();
+    assert_eq!(amounts(&p), vec![7500]);
+    assert_eq!(p.rows[0].payee.as_deref(), Some("Deposit"));
+}
+
 /// A split that carries its own date and payee (as quiffen writes) leaves the transaction's alone.
 #[test]
 fn qif_with_splits_and_category_list() {
