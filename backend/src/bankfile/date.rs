@@ -219,8 +219,7 @@ pub fn parse(text: &str, order: DateOrder) -> Option<NaiveDate> {
             DateOrder::Dym => (1, 2, 0),
             DateOrder::Myd => (1, 0, 2),
         };
-        // A year before the day or month is written in full: `22/01/07` is never 2022.
-        if n[mi].1 > 2 || n[di].1 > 2 || (yi != 2 && n[yi].1 != 4) {
+        if n[mi].1 > 2 || n[di].1 > 2 {
             return None;
         }
         (year(n[yi].0, n[yi].1)?, n[mi].0, n[di].0)
@@ -439,10 +438,16 @@ fn decide_among(
             ),
         ));
     }
+    // Without the preferred order, one with the year last: `22/01/07` is far more often day
+    // first than a year first.
     let shown = if candidates.contains(&prefer) {
         prefer
     } else {
-        candidates[0]
+        candidates
+            .iter()
+            .copied()
+            .find(|o| matches!(o, DateOrder::Dmy | DateOrder::Mdy))
+            .unwrap_or(candidates[0])
     };
     let others: Vec<&str> = candidates.iter().map(|o| o.label()).collect();
     Some(finding(
@@ -511,7 +516,6 @@ mod tests {
         assert_eq!(parse("2018-02-10abc", Ymd), None);
         // Two columns of a text laid out in columns: the second day is no year.
         assert_eq!(parse("24 mrt      24 mrt", Dmy), None);
-        assert_eq!(parse("22/01/07", Ymd), None);
     }
 
     #[test]
@@ -560,5 +564,10 @@ mod tests {
         assert_eq!(f.basis, DateOrderBasis::Ask, "{f:?}");
         let v = ["10/2009/09", "11/2009/09"];
         assert_eq!(detect_order(v.iter().copied(), Dmy), Some(Dym));
+        // Two-digit years that read year first too: shown day first, not from 2001 to 2029.
+        let v = ["01/01/10", "01/06/10", "29/12/10"];
+        let f = decide_order(v.iter().copied(), Mdy).unwrap();
+        assert_eq!((f.order, f.basis), (Dmy, DateOrderBasis::Ask));
+        assert_eq!(f.candidates, vec![Ymd, Dmy]);
     }
 }
