@@ -540,11 +540,13 @@ fn unbalanced(
 }
 
 /// Refuses the first line longer than the limit, naming it, before the text is split.
+/// A text's lines as the line limit and QIF count them: old Mac exports end lines with a bare CR.
+fn lines_of(text: &str) -> std::str::Split<'_, char> {
+    text.split(if text.contains('\n') { '\n' } else { '\r' })
+}
+
 fn check_lines(text: &str, limits: &Limits) -> Result<(), ImportError> {
-    // Old Mac exports end lines with a bare CR.
-    let end = if text.contains('\n') { '\n' } else { '\r' };
-    let too_long = text
-        .split(end)
+    let too_long = lines_of(text)
         .enumerate()
         .find(|(_, line)| line.len() > limits.max_line_bytes);
     match too_long {

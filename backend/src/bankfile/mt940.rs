@@ -185,14 +185,14 @@ struct Booking {
 }
 
 fn booking(value: &str, digits: u32) -> Result<Booking, String> {
-    let mut lines = value.split('\n').map(str::trim).filter(|l| !l.is_empty());
-    let mut first = lines.next().unwrap_or_default().to_owned();
+    let mut parts = value.split('\n').map(str::trim).filter(|l| !l.is_empty());
+    let mut first = parts.next().unwrap_or_default().to_owned();
     // Wrapped at a fixed width right after the mark (`…1126CR`): the amount opens the next line.
     let rest_of_first = first.trim_start_matches(|c: char| c.is_ascii_digit());
     if rest_of_first.len() <= 3 && rest_of_first.chars().all(|c| c.is_ascii_uppercase()) {
-        first.extend(lines.next());
+        first.extend(parts.next());
     }
-    let details = Some(lines.collect::<Vec<_>>().join(" ")).filter(|d| !d.is_empty());
+    let details = Some(parts.collect::<Vec<_>>().join(" ")).filter(|d| !d.is_empty());
     let first = first.as_str();
     let value_date = first
         .get(..6)
@@ -431,47 +431,45 @@ pub fn parse(text: &Text, digits: u32) -> Result<Parsed, ImportError> {
                     name.push_str(&format!(" (number {})", f.value.trim()));
                 }
             }
-            "60F" | "60M" | "62F" | "62M" => {
-                let b = match balance(&f.value, digits) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        problems.push(RowProblem {
-                            skipped: true,
-                            ..bad(
-                                f.line,
-                                "balance",
-                                &f.value,
-                                format!(
-                                    "the balance :{}: cannot be read: {e}; the statement's sums are not checked",
-                                    f.tag
-                                ),
-                            )
-                        });
-                        if let Some((_, opening, _)) = statement.as_mut() {
-                            *opening = None;
-                        }
-                        i += 1;
-                        continue;
+            "60F" | "60M" | "62F" | "62M" => match balance(&f.value, digits) {
+                Err(e) => {
+                    problems.push(RowProblem {
+                        skipped: true,
+                        ..bad(
+                            f.line,
+                            "balance",
+                            &f.value,
+                            format!(
+                                "the balance :{}: cannot be read: {e}; the statement's sums are not checked",
+                                f.tag
+                            ),
+                        )
+                    });
+                    if let Some((_, opening, _)) = statement.as_mut() {
+                        *opening = None;
                     }
-                };
-                if !currencies.contains(&b.currency) {
-                    currencies.push(b.currency.clone());
                 }
-                if let Some((name, opening, moved)) = statement.as_mut() {
-                    if f.tag.starts_with("60") {
-                        *opening = Some(b.amount);
-                        *moved = 0;
-                    } else if let Some(open) = *opening {
-                        let expected = open.checked_add(*moved).ok_or_else(|| {
-                            ImportError::TooLarge(format!("the sums of {name} overflow"))
-                        })?;
-                        if expected != b.amount {
-                            problems
-                                .push(super::unbalanced(f.line, name, expected, b.amount, digits));
+                Ok(b) => {
+                    if !currencies.contains(&b.currency) {
+                        currencies.push(b.currency.clone());
+                    }
+                    if let Some((name, opening, moved)) = statement.as_mut() {
+                        if f.tag.starts_with("60") {
+                            *opening = Some(b.amount);
+                            *moved = 0;
+                        } else if let Some(open) = *opening {
+                            let expected = open.checked_add(*moved).ok_or_else(|| {
+                                ImportError::TooLarge(format!("the sums of {name} overflow"))
+                            })?;
+                            if expected != b.amount {
+                                problems.push(super::unbalanced(
+                                    f.line, name, expected, b.amount, digits,
+                                ));
+                            }
                         }
                     }
                 }
-            }
+            },
             "61" => {
                 let said = fields[i + 1..]
                     .iter()

@@ -45,13 +45,7 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
     let mut skipped_sections = Vec::new();
     // The account being defined (`!Account` then `N…`), which the records after it belong to.
     let (mut account, mut in_account) = (None::<String>, false);
-    // Old Mac exports end lines with a bare CR.
-    let lines: Box<dyn Iterator<Item = &str>> = if text.text.contains('\n') {
-        Box::new(text.text.lines())
-    } else {
-        Box::new(text.text.split('\r'))
-    };
-    for (i, raw) in lines.enumerate() {
+    for (i, raw) in super::lines_of(&text.text).enumerate() {
         let line = raw.trim_end_matches('\r');
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
@@ -100,19 +94,19 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
         if code == "S" {
             current.in_splits = true;
         }
-        let fill = |field: &mut Option<String>, splits: bool| {
+        let splits = current.in_splits;
+        let fill = |field: &mut Option<String>| {
             if !(splits && field.is_some()) {
                 *field = value.clone();
             }
         };
-        let splits = current.in_splits;
         match code {
-            "D" => fill(&mut current.date, splits),
+            "D" => fill(&mut current.date),
             "T" => current.amount = value,
             "U" if current.amount.is_none() => current.amount = value,
-            "P" => fill(&mut current.payee, splits),
-            "M" => fill(&mut current.memo, splits),
-            "L" => fill(&mut current.category, splits),
+            "P" => fill(&mut current.payee),
+            "M" => fill(&mut current.memo),
+            "L" => fill(&mut current.category),
             _ => {}
         }
     }

@@ -282,12 +282,11 @@ pub fn detect(
 /// [`detect`] with its first pass already made (`head`, over the same records).
 pub fn detect_after(
     table: &mut impl Table,
-    head: Head,
+    mut head: Head,
     mut mapping: Mapping,
     card_account: bool,
 ) -> Result<(Mapping, LayoutFindings), ImportError> {
     let mut findings = LayoutFindings::default();
-    let mut head = head;
     head.finish();
     let Head {
         mut sampled,
