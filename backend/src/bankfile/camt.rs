@@ -596,6 +596,23 @@ mod tests {
     }
 
     #[test]
+    fn a_balance_not_adding_up_is_listed_in_the_files_order() {
+        let xml = r#"<Document><BkToCstmrStmt><Stmt><Id>S1</Id>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">9.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></Bal>
+<Ntry><Amt Ccy="EUR">5.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-01-01</Dt></BookgDt></Ntry>
+<Ntry><Amt Ccy="EUR">1,00</Amt><CdtDbtInd>DBIT</CdtDbtInd><BookgDt><Dt>2024-01-02</Dt></BookgDt></Ntry>
+</Stmt></BkToCstmrStmt></Document>"#;
+        let p = read(xml).unwrap();
+        let got: Vec<(usize, &str)> = p
+            .problems
+            .iter()
+            .map(|q| (q.line, q.field.as_str()))
+            .collect();
+        assert_eq!(got, [(3, "balance"), (5, "amount")]);
+    }
+
+    #[test]
     fn several_currencies_and_broken_xml_are_refused() {
         let xml = report(
             r#"<Ntry><Amt Ccy="EUR">1.00</Amt></Ntry><Ntry><Amt Ccy="USD">1.00</Amt></Ntry>"#,

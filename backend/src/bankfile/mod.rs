@@ -491,11 +491,14 @@ fn statement_file(
     text: &encoding::Text,
     mut currencies: Vec<String>,
     rows: Vec<ParsedRow>,
-    problems: Vec<RowProblem>,
+    mut problems: Vec<RowProblem>,
 ) -> Result<Parsed, ImportError> {
     if currencies.len() > 1 {
         return Err(ImportError::MixedCurrencies(currencies.join(", ")));
     }
+    // A statement's balance is checked once its entries are read, but a preview lists problems
+    // in the file's order.
+    problems.sort_by_key(|p| p.line);
     Ok(Parsed {
         format,
         mapping: Mapping {
@@ -539,12 +542,12 @@ fn unbalanced(
     }
 }
 
-/// Refuses the first line longer than the limit, naming it, before the text is split.
 /// A text's lines as the line limit and QIF count them: old Mac exports end lines with a bare CR.
 fn lines_of(text: &str) -> std::str::Split<'_, char> {
     text.split(if text.contains('\n') { '\n' } else { '\r' })
 }
 
+/// Refuses the first line longer than the limit, naming it, before the text is split.
 fn check_lines(text: &str, limits: &Limits) -> Result<(), ImportError> {
     let too_long = lines_of(text)
         .enumerate()

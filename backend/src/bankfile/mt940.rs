@@ -39,8 +39,10 @@ pub fn looks_like(text: &str) -> bool {
 }
 
 /// The text's lines; FinTS (HBCI) clients hand the statement on as one line with `@@` between.
+/// Only a line that holds a field after an `@@` is split, so a narrative's own `@@` stays.
 fn lines(text: &str) -> impl Iterator<Item = &str> {
-    text.lines().flat_map(|l| l.split("@@"))
+    text.lines()
+        .flat_map(|l| l.splitn(if l.contains("@@:") { usize::MAX } else { 1 }, "@@"))
 }
 
 /// `:61:` → `61`, for a line that starts a field.
@@ -686,11 +688,16 @@ mod tests {
             5000
         );
         assert!(looks_like(":61:110701CN50,00NZ10NONREF\n-\n"));
-        // A FinTS client's report on one line, `@@` between the lines.
+    }
+
+    #[test]
+    fn fints_reports_on_one_line_and_narratives_with_at_signs() {
         let one_line = "@@:20:STARTUMS@@:25:72090900/9876543219@@:28C:0@@:34F:EUR 999,99@@\
                         :61:160421D0,02NMSCKREF+@@:86:005?00LASTSCHRIFT@@-";
         assert!(looks_like(one_line));
         assert_eq!(read(one_line).rows[0].amount, -2);
+        let own_at_signs = ":20:X\n:61:160421D0,02NMSCKREF\n:86:mail@@example\n-";
+        assert_eq!(read(own_at_signs).rows[0].description, "mail@@example");
     }
 
     #[test]
