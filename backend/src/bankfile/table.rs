@@ -15,6 +15,7 @@ use super::{
     Reading, RowProblem, SignFinding,
 };
 use crate::ledger::export::unescape_cell;
+use chrono::NaiveDate;
 
 /// One line (or spreadsheet row) split into cells, trimmed.
 #[derive(Clone, Debug)]
@@ -593,6 +594,17 @@ impl DateEvidence {
     }
 }
 
+/// A one-cell line (a section marker such as `Posted Transactions`) that lost its line break
+/// joins the next row's first cell: `Posted Transactions"11/13/2020`. The row is the bank's, so
+/// its date is read after the quote, when the words before it hold no digit.
+fn date_after_a_marker(text: &str, order: DateOrder) -> Option<NaiveDate> {
+    let (marker, date) = text.rsplit_once('"')?;
+    if marker.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    date::parse(date, order)
+}
+
 /// A column of short codes saying what kind of line each is, where balance lines carry other
 /// codes than transactions: (column, the codes of transactions). Evidence is needed besides
 /// the codes: balance wording on lines whose code is not the usual one, or a header naming a
@@ -1021,7 +1033,7 @@ pub fn extract<E: From<ImportError>>(
         }
         let date_text = r.cell(date_col);
         let amount = read_amount(r, &amount_spec, dec, thousands, digits);
-        let date = date::parse(date_text, order);
+        let date = date::parse(date_text, order).or_else(|| date_after_a_marker(date_text, order));
         let problem = |field: &str, text: &str, message: String| RowProblem {
             line,
             field: field.into(),

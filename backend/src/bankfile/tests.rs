@@ -320,6 +320,22 @@ fn a_block_of_account_details_above_the_table_is_not_the_table() {
     assert_eq!(p.headers[0], "Buchungstag");
 }
 
+/// A marker line that lost its line break, glued to the row after it (a Schwab export of 2020).
+#[test]
+fn a_row_glued_to_a_marker_line_keeps_its_date() {
+    let p = parse_text(
+        "Transactions  for Checking account EAC as of 12/23/2020 16:00:10 ET\n\
+         \"Date\",\"Type\",\"Description\",\"Withdrawal (-)\",\"Deposit (+)\",\"RunningBalance\"\n\
+         \"Pending Transactions are not reflected within this sort criterion.\"\n\
+         \"Posted Transactions\"\"11/13/2020\",\"TRANSFER\",\"To Brokerage\",\"$10,500.00\",\"\",\"$50.01\"\n\
+         \"11/13/2020\",\"ACH\",\"Ext Trnsfr\",\"\",\"$10,500.00\",\"$10,550.01\"\n\
+         \"10/27/2020\",\"ACH\",\"Auth Debit\",\"$1.10\",\"\",\"$50.00\"\n",
+    );
+    assert_eq!(amounts(&p), vec![-1050000, 1050000, -110]);
+    assert_eq!(dates(&p)[0], day(2020, 11, 13));
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+}
+
 #[test]
 fn a_file_of_daily_balances_holds_no_transactions() {
     let csv = b"\"Datum\",\"Boeksaldo\",\"Valutair saldo\"\n\"2020-05-30\",\"13,20\",\"13,20\"\n\"2020-05-29\",\"13,20\",\"13,20\"\n";
