@@ -128,9 +128,10 @@ pub fn parse(
         _ => detected,
     };
     let tags = scan(&text.text);
-    let mut statements = 0;
+    // Each statement's currency, and whether it holds a transaction: an account with nothing to
+    // import does not make the file one of several currencies.
+    let mut statements: Vec<(Option<String>, bool)> = Vec::new();
     let mut trades = 0;
-    let mut currencies: Vec<String> = Vec::new();
     let mut status: Option<(String, String)> = None;
     let mut code: Option<String> = None;
     let mut txns: Vec<Txn> = Vec::new();
@@ -171,11 +172,10 @@ pub fn parse(
             continue;
         }
         match n {
-            "STMTRS" | "CCSTMTRS" | "INVSTMTRS" => statements += 1,
+            "STMTRS" | "CCSTMTRS" | "INVSTMTRS" => statements.push((None, false)),
             "CURDEF" if !tag.value.is_empty() => {
-                let c = tag.value.to_ascii_uppercase();
-                if !currencies.contains(&c) {
-                    currencies.push(c);
+                if let Some(s) = statements.last_mut() {
+                    s.0 = Some(tag.value.to_ascii_uppercase());
                 }
             }
             "CODE" => code = Some(tag.value.clone()),
@@ -188,6 +188,9 @@ pub fn parse(
                 status = code.clone().map(|c| (c, String::new()));
             }
             "STMTTRN" => {
+                if let Some(s) = statements.last_mut() {
+                    s.1 = true;
+                }
                 txns.extend(current.take());
                 current = Some(Txn {
                     line: tag.line,
@@ -214,7 +217,7 @@ pub fn parse(
     }
     txns.extend(current.take());
 
-    if statements == 0 {
+    if statements.is_empty() {
         if let Some((code, message)) = status {
             return Err(ImportError::OfxServerError { code, message });
         }
@@ -223,6 +226,14 @@ pub fn parse(
                 .into(),
         ));
     }
+    let with_transactions = statements.iter().any(|s| s.1);
+    let mut currencies: Vec<String> = statements
+        .into_iter()
+        .filter(|s| s.1 || !with_transactions)
+        .filter_map(|s| s.0)
+        .collect();
+    currencies.sort();
+    currencies.dedup();
     if currencies.len() > 1 {
         return Err(ImportError::MixedCurrencies(currencies.join(", ")));
     }

@@ -247,6 +247,38 @@ fn ofx_xml_credit_card() {
     assert_eq!(amounts(&p), vec![-4217]);
 }
 
+/// Several accounts in one file are one currency's only if the accounts with transactions are.
+#[test]
+fn ofx_accounts_without_transactions_do_not_count_as_another_currency() {
+    let statement = |currency: &str, transactions: &str| {
+        format!(
+            "<STMTTRNRS><STMTRS><CURDEF>{currency}<BANKACCTFROM><ACCTID>{currency}</BANKACCTFROM>\
+             <BANKTRANLIST>{transactions}</BANKTRANLIST></STMTRS></STMTTRNRS>"
+        )
+    };
+    let one = "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240102<TRNAMT>-20.00<FITID>1<NAME>Shop</STMTTRN>";
+    let file = |statements: &[String]| {
+        format!(
+            "OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1>{}</BANKMSGSRSV1></OFX>",
+            statements.concat()
+        )
+    };
+    let p = parse(
+        file(&[statement("CAD", ""), statement("USD", one)]).as_bytes(),
+        &opts("two.ofx"),
+    )
+    .unwrap();
+    assert_eq!(p.currency.as_deref(), Some("USD"));
+    assert_eq!(amounts(&p), vec![-2000]);
+    assert!(matches!(
+        parse(
+            file(&[statement("CAD", one), statement("USD", one)]).as_bytes(),
+            &opts("two.ofx")
+        ),
+        Err(ImportError::MixedCurrencies(c)) if c == "CAD, USD"
+    ));
+}
+
 /// Rows whose booking date is left empty beside pending wording are not booked yet, and declined
 /// payments never went through. The date is the completion's, not the start's.
 #[test]
