@@ -113,6 +113,13 @@ struct Txn {
     memo: Option<String>,
 }
 
+/// One account's statement (`STMTRS`, `CCSTMTRS`, `INVSTMTRS`) as far as the file's currency goes.
+#[derive(Default)]
+struct Statement {
+    currency: Option<String>,
+    has_transactions: bool,
+}
+
 pub fn parse(
     bytes: &[u8],
     detected: &Text,
@@ -128,9 +135,7 @@ pub fn parse(
         _ => detected,
     };
     let tags = scan(&text.text);
-    // Each statement's currency, and whether it holds a transaction: an account with nothing to
-    // import does not make the file one of several currencies.
-    let mut statements: Vec<(Option<String>, bool)> = Vec::new();
+    let mut statements: Vec<Statement> = Vec::new();
     let mut trades = 0;
     let mut status: Option<(String, String)> = None;
     let mut code: Option<String> = None;
@@ -172,10 +177,10 @@ pub fn parse(
             continue;
         }
         match n {
-            "STMTRS" | "CCSTMTRS" | "INVSTMTRS" => statements.push((None, false)),
+            "STMTRS" | "CCSTMTRS" | "INVSTMTRS" => statements.push(Statement::default()),
             "CURDEF" if !tag.value.is_empty() => {
                 if let Some(s) = statements.last_mut() {
-                    s.0 = Some(tag.value.to_ascii_uppercase());
+                    s.currency = Some(tag.value.to_ascii_uppercase());
                 }
             }
             "CODE" => code = Some(tag.value.clone()),
@@ -189,7 +194,7 @@ pub fn parse(
             }
             "STMTTRN" => {
                 if let Some(s) = statements.last_mut() {
-                    s.1 = true;
+                    s.has_transactions = true;
                 }
                 txns.extend(current.take());
                 current = Some(Txn {
@@ -226,11 +231,12 @@ pub fn parse(
                 .into(),
         ));
     }
-    let with_transactions = statements.iter().any(|s| s.1);
+    // An account with nothing to import does not make the file one of several currencies.
+    let with_transactions = statements.iter().any(|s| s.has_transactions);
     let mut currencies: Vec<String> = statements
         .into_iter()
-        .filter(|s| s.1 || !with_transactions)
-        .filter_map(|s| s.0)
+        .filter(|s| s.has_transactions || !with_transactions)
+        .filter_map(|s| s.currency)
         .collect();
     currencies.sort();
     currencies.dedup();
