@@ -1,5 +1,5 @@
 # Sourced by the benchmarks that import a bank statement (bench-import, bench-history,
-# bench-plan), so that they all import the same rows.
+# bench-plan), so that they all import the same rows, and write the same history in SQL.
 
 # A plausible statement of N rows: dates over ten years, varied amounts and merchants, no two
 # rows alike.
@@ -13,4 +13,41 @@ statement() { # rows, file
         (i % 8 == 7 ? "" : "-"), int(rand() * 500), int(rand() * 100)
     }
   }' >"$2"
+}
+
+# The history of user 1's account 1: $1 transactions over ten years from 2016-04-01, written in
+# SQL (bench-history's ledgers, bench-import's bound with a history). One in ten mentions a
+# grocery, three in ten a shop; amounts repeat (20,000 distinct values) so sorting by amount meets
+# many ties. history_select is the SELECT list over a series `i`, the same on both backends but
+# the date expression.
+history_select() { # rows, date expression
+  cat <<SQL
+  SELECT 1, 1, $2,
+         CASE WHEN i % 40 = 0 THEN 250000 ELSE -(100 + (i * 7919) % 20000) END,
+         'CARD PAYMENT ' || CASE i % 10 WHEN 0 THEN 'GREEN GROCERY' WHEN 1 THEN 'CORNER SHOP'
+           WHEN 2 THEN 'SHELL OIL' WHEN 3 THEN 'NETFLIX.COM' WHEN 4 THEN 'BIKE SHOP'
+           WHEN 5 THEN 'STARBUCKS' WHEN 6 THEN 'RENT' WHEN 7 THEN 'SHOPRITE'
+           WHEN 8 THEN 'PHARMACY' ELSE 'BAKERY' END || ' ' || i,
+         CASE WHEN i % 3 = 0 THEN 'Merchant ' || (i % 50) END, 'merchant ' || (i % 50),
+         CASE WHEN i % 40 = 0 THEN 18 WHEN i % 9 = 0 THEN NULL ELSE 1 + i % 17 END,
+         false, 'b:' || i, '2026-01-01 00:00:00', '2026-01-01 00:00:00'
+SQL
+}
+HISTORY_COLUMNS="user_id, account_id, date, amount, description, merchant, merchant_key, category_id,
+  is_transfer, fingerprint, created_at, updated_at"
+
+history_sqlite() { # rows, database file
+  sqlite3 "$2" "
+    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $1 - 1)
+    INSERT INTO transactions ($HISTORY_COLUMNS)
+    $(history_select "$1" "date('2016-04-01', '+' || (i * 3653 / $1) || ' days')") FROM n;
+    ANALYZE;"
+}
+
+history_postgres() { # rows, database URL
+  psql -q "$2" <<SQL
+INSERT INTO transactions ($HISTORY_COLUMNS)
+$(history_select "$1" "DATE '2016-04-01' + (i * 3653 / $1)::int") FROM generate_series(0::bigint, $1 - 1) i;
+VACUUM ANALYZE;
+SQL
 }
