@@ -98,7 +98,8 @@ pub async fn categorize(
     let app = state.clone();
     let items = state
         .db(move |conn| {
-            let suggester = Suggester::load(conn, user.user.id, &app.categorizer)?;
+            let credits = body.items.iter().any(|item| item.amount > 0);
+            let suggester = Suggester::load(conn, user.user.id, &app.categorizer, credits)?;
             Ok(body
                 .items
                 .iter()

@@ -166,7 +166,7 @@ impl<'c> Planner<'c> {
     ) -> Result<Self, ApiError> {
         Ok(Planner {
             rules: Matcher::load(conn, user_id)?,
-            suggester: Suggester::load(conn, user_id, categorizer)?,
+            suggester: Suggester::load(conn, user_id, categorizer, true)?,
             judged: Judged::new(),
             by_name: categories::list(conn, user_id)?
                 .into_iter()

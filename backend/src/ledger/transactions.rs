@@ -1074,7 +1074,7 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: NewTransaction) -> Result<Li
             (id, source, new.is_transfer || category.is_transfer())
         }
         None => {
-            let guard = Guard::load(conn, user_id)?;
+            let guard = Guard::load_for(conn, user_id, new.amount > 0)?;
             let text = text::with_payee(&new.description, new.merchant.as_deref());
             let matched = rules::Matcher::load(conn, user_id)?.category_for(
                 &guard,

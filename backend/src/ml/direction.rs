@@ -167,11 +167,22 @@ pub struct Guard {
 }
 
 impl Guard {
+    /// The guard for rows of both directions.
     pub fn load(conn: &mut DbConn, user_id: i64) -> Result<Self, ApiError> {
+        Self::load_for(conn, user_id, true)
+    }
+
+    /// The guard for rows of which a credit is among them only when `credits`. Only a credit
+    /// ever needs the user's spending (refund evidence), and reading it means reading every
+    /// expense the user has, so a guard for debits alone leaves it out.
+    pub fn load_for(conn: &mut DbConn, user_id: i64, credits: bool) -> Result<Self, ApiError> {
         let kinds: Vec<(i64, String)> = with_conn!(conn, c => categories::table
             .filter(categories::user_id.eq(user_id))
             .select((categories::id, categories::kind))
             .load(c))?;
+        if !credits {
+            return Ok(Guard::of(kinds, Spending::default()));
+        }
         let spent: Vec<SpentRow> = with_conn!(conn, c => transactions::table
                 .inner_join(categories::table)
                 .filter(transactions::user_id.eq(user_id))
@@ -196,13 +207,17 @@ impl Guard {
                 spending.note(&text, category_id, first);
             }
         }
-        Ok(Guard {
+        Ok(Guard::of(kinds, spending))
+    }
+
+    fn of(kinds: Vec<(i64, String)>, spending: Spending) -> Self {
+        Guard {
             kinds: kinds
                 .into_iter()
                 .filter_map(|(id, kind)| Some((id, CategoryKind::parse(&kind)?)))
                 .collect(),
             spending,
-        })
+        }
     }
 
     pub fn kind(&self, category_id: i64) -> Option<CategoryKind> {

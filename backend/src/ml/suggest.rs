@@ -100,12 +100,13 @@ struct Fitting {
 }
 
 impl<'a> Suggester<'a> {
-    /// Loads what the user's suggestions need: their categories, their memory and their
-    /// spending by merchant (refund evidence).
+    /// Loads what the user's suggestions need: their categories, their memory and, when
+    /// `credits` are to be suggested for, their spending by merchant (refund evidence).
     pub fn load(
         conn: &mut DbConn,
         user_id: i64,
         categorizer: &'a Categorizer,
+        credits: bool,
     ) -> Result<Self, ApiError> {
         let refs: Vec<CategoryRef> = categories::list(conn, user_id)?
             .into_iter()
@@ -117,7 +118,7 @@ impl<'a> Suggester<'a> {
         Ok(Suggester {
             categorizer,
             memory: Memory::new(feedback::load(conn, user_id)?),
-            guard: Guard::load(conn, user_id)?,
+            guard: Guard::load_for(conn, user_id, credits)?,
             by_name: refs
                 .iter()
                 .map(|c| (c.name.to_lowercase(), c.clone()))
