@@ -45,7 +45,7 @@ history_sqlite() { # rows, database file
 }
 
 history_postgres() { # rows, database URL
-  psql -q "$2" <<SQL
+  psql -q -v ON_ERROR_STOP=1 "$2" <<SQL
 INSERT INTO transactions ($HISTORY_COLUMNS)
 $(history_select "$1" "DATE '2016-04-01' + (i * 3653 / $1)::int") FROM generate_series(0::bigint, $1 - 1) i;
 VACUUM ANALYZE;

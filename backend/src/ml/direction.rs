@@ -172,9 +172,9 @@ impl Guard {
         Self::load_for(conn, user_id, true)
     }
 
-    /// The guard for rows of which a credit is among them only when `credits`. Only a credit
-    /// ever needs the user's spending (refund evidence), and reading it means reading every
-    /// expense the user has, so a guard for debits alone leaves it out.
+    /// The guard for rows that include money in only when `credits` is true. Only a credit ever
+    /// needs the user's spending (refund evidence), and reading it means reading every expense
+    /// the user has, so a guard for money out alone leaves it out.
     pub fn load_for(conn: &mut DbConn, user_id: i64, credits: bool) -> Result<Self, ApiError> {
         let kinds: Vec<(i64, String)> = with_conn!(conn, c => categories::table
             .filter(categories::user_id.eq(user_id))
