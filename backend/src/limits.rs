@@ -18,6 +18,12 @@ pub const MIN_YEAR: i32 = 1900;
 pub const MAX_YEAR: i32 = 2999;
 pub const DATE_RANGE: &str = "must be between 1900-01-01 and 2999-12-31";
 
+/// The longest merchant name, in characters, whoever names it: the API refuses a longer one, and
+/// a bank file's longer payee is cut to it (and the cut listed with the preview's cleaned cells).
+/// Far longer than any bank's payee field (SEPA names hold 70, CAMT 140), and short enough for
+/// PostgreSQL's index entries, which hold at most 2,704 bytes (`merchant_sums`' key holds it).
+pub const MERCHANT_CHARS: usize = 200;
+
 pub fn amount_in_range(amount: i64) -> bool {
     (MIN_AMOUNT..=MAX_AMOUNT).contains(&amount)
 }

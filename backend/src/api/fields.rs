@@ -113,7 +113,7 @@ text_rule!(
 text_rule!(
     MerchantName,
     0,
-    200,
+    limits::MERCHANT_CHARS,
     not_blank = false,
     "At most 200 characters"
 );

@@ -136,8 +136,9 @@ pub struct PreviewResponse {
     /// the header put back together. Balance and total lines left out are among `problems`
     /// (field `summary`).
     pub findings: LayoutFindings,
-    /// Cells whose control characters (such as U+0000) were dropped, with their line and field
-    /// (the first 200): the text is imported without them.
+    /// Cells whose control characters (such as U+0000) were dropped, or whose payee was longer
+    /// than a merchant name (200 characters) and was cut, with their line and field (the first
+    /// 200): the text is imported without them.
     pub cleaned: Vec<CleanedCell>,
 }
 

@@ -267,7 +267,7 @@ pub struct Parsed {
     pub problems: Vec<RowProblem>,
     /// What detection decided that the user should check.
     pub findings: LayoutFindings,
-    /// Cells that lost control characters, in file order (the first `CLEANED_KEPT`).
+    /// Cells that lost characters, in file order (the first `CLEANED_KEPT`).
     pub cleaned: Vec<CleanedCell>,
 }
 
@@ -286,7 +286,7 @@ pub struct Reading {
     pub headers: Vec<String>,
     /// What detection decided that the user should check.
     pub findings: LayoutFindings,
-    /// Cells that lost control characters, in file order (the first `CLEANED_KEPT`).
+    /// Cells that lost characters, in file order (the first `CLEANED_KEPT`).
     pub cleaned: Vec<CleanedCell>,
     /// Transactions handed on.
     pub rows: usize,
@@ -331,7 +331,8 @@ pub enum Item {
 /// How many cleaned cells are listed; a file broken on every line says so in the first ones.
 pub const CLEANED_KEPT: usize = 200;
 
-/// Control characters dropped from one cell of a file: the text is imported without them.
+/// Characters dropped from one cell of a file: its control characters, or a payee's beyond 200,
+/// the longest merchant name. The text is imported without them.
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq)]
 #[schema(example = json!({"line": 7, "field": "description", "removed": 2}))]
 pub struct CleanedCell {
@@ -485,6 +486,21 @@ fn strip_control_characters(
     }
 }
 
+/// A payee longer than any merchant name (`limits::MERCHANT_CHARS`) is cut to one, and listed.
+fn cut_payee(payee: &mut String, line: Option<usize>, cleaned: &mut Vec<CleanedCell>) {
+    if let Some((end, _)) = payee.char_indices().nth(limits::MERCHANT_CHARS) {
+        let removed = payee[end..].chars().count();
+        payee.truncate(end);
+        if cleaned.len() < CLEANED_KEPT {
+            cleaned.push(CleanedCell {
+                line,
+                field: "payee".into(),
+                removed,
+            });
+        }
+    }
+}
+
 /// A bank statement file (MT940, CAMT) as read: no columns to map, one currency for all of it.
 fn statement_file(
     format: Format,
@@ -626,6 +642,9 @@ impl<F> Counter<F> {
             if let Some(text) = text {
                 strip_control_characters(text, line, || field.into(), cleaned);
             }
+        }
+        if let Some(payee) = &mut row.payee {
+            cut_payee(payee, line, cleaned);
         }
         self.rows += 1;
         (self.sink)(Item::Row(row))

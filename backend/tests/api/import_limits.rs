@@ -7,14 +7,15 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::both_backends;
 use crate::helpers::{problem, TestApp};
-use crate::imports::upload;
+use crate::imports::{rows, upload};
 
 both_backends!(
     lines_columns_and_fields_past_the_limits_are_refused_by_line,
+    fields_up_to_the_limit_are_kept_whole,
     imports_beyond_the_per_user_cap_wait_with_429,
 );
 
@@ -66,6 +67,71 @@ async fn lines_columns_and_fields_past_the_limits_are_refused_by_line(app: TestA
         .await
         .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
+}
+
+/// Fields just under the limit are stored, whatever their text indexes and sums can hold: a
+/// description and a payee that are each one word of 16,000 bytes (the limit is 16,384), money out (so the
+/// merchant sums count it) and money in (so refund evidence is looked up at its merchant).
+async fn fields_up_to_the_limit_are_kept_whole(app: TestApp) {
+    let token = app.user("limits@example.com").await;
+    let account = app.account(&token, "Giro", "EUR").await;
+    // Letters in no pattern, which PostgreSQL cannot compress into an index entry.
+    let mut state = 7u32;
+    let word: String = (0..16_000)
+        .map(|_| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from(b'a' + ((state >> 16) % 26) as u8)
+        })
+        .collect();
+    let csv = format!(
+        "Date,Description,Payee,Amount\n\
+         2024-01-02,{word},,-1.00\n\
+         2024-01-03,Shop,{word},-2.00\n\
+         2024-01-04,Shop,{word},3.00\n"
+    );
+    let res = upload(
+        &app,
+        &token,
+        account,
+        "long.csv",
+        csv.clone().into_bytes(),
+        "",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "a preview");
+    let preview: Value = res.json().await.unwrap();
+    assert_eq!(
+        preview["cleaned"],
+        json!([
+            {"line": 3, "field": "payee", "removed": 15_800},
+            {"line": 4, "field": "payee", "removed": 15_800},
+        ]),
+        "the preview says where text was cut"
+    );
+    let res = upload(
+        &app,
+        &token,
+        account,
+        "long.csv",
+        csv.into_bytes(),
+        "?commit=true",
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let rows = rows(&app, &token, "").await;
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["description"], word);
+    // A payee is a merchant name, at most 200 characters (as the API takes them).
+    assert_eq!(rows[1]["merchant"], word[..200]);
+    for row in &rows {
+        // A merchant key is cut to 100 characters (`ledger::merchants::KEY_CHARS`).
+        assert_eq!(row["merchant_key"], word[..100], "{row}");
+    }
 }
 
 /// An upload whose file is not sent yet: its request holds a place in the gate until `go`.
