@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::responses::{AuthErrors, BodyErrors};
 use crate::error::{ApiError, FieldError};
+use crate::ledger::merchants;
 use crate::ml::metrics::ClassScore;
 use crate::ml::suggest::{Suggester, Suggestion};
 
@@ -98,8 +99,13 @@ pub async fn categorize(
     let app = state.clone();
     let items = state
         .db(move |conn| {
-            let credits = body.items.iter().any(|item| item.amount > 0);
-            let suggester = Suggester::load(conn, user.user.id, &app.categorizer, credits)?;
+            let credit_keys = body
+                .items
+                .iter()
+                .filter(|item| item.amount > 0)
+                .map(|item| merchants::key(None, &item.description))
+                .collect();
+            let suggester = Suggester::load(conn, user.user.id, &app.categorizer, &credit_keys)?;
             Ok(body
                 .items
                 .iter()

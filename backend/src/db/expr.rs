@@ -85,12 +85,14 @@ impl<E: SelectableExpression<QS>, QS> SelectableExpression<QS> for SignPart<E> {
 impl<E: AppearsOnTable<QS>, QS> AppearsOnTable<QS> for SignPart<E> {}
 
 diesel::define_sql_function!(
-    /// `COALESCE(date, date)`: the date, in a form no index on it matches. Ordering by another
-    /// indexed column over a long range of days, reading that index in order and checking the
-    /// dates row by row stops after about a page, while the planners would rather read every
-    /// row of the range through the date index and sort them all.
+    /// `COALESCE(x, x)`: a column in a form no index on it matches, so that a planner takes
+    /// the index the query is written for. Ordering by another indexed column over a long range
+    /// of days, reading that index in order and checking the dates row by row stops after about
+    /// a page, while the planners would rather read every row of the range through the date
+    /// index and sort them all; a condition on the amount's sign would otherwise draw SQLite to
+    /// the amount index, whose range is half of the user's rows.
     #[sql_name = "COALESCE"]
-    fn unindexed(x: diesel::sql_types::Date, y: diesel::sql_types::Date) -> diesel::sql_types::Date
+    fn unindexed<T: diesel::sql_types::SingleValue>(x: T, y: T) -> T
 );
 
 /// How many days of rows are sorted directly at most; a longer range pages through the index of

@@ -9,7 +9,7 @@ mod gate;
 mod plan;
 pub mod progress;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -25,8 +25,8 @@ use crate::db::schema::{imports, mapping_profiles, transactions};
 use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
 use crate::ledger::accounts::{self, Account, AccountKind};
-use crate::ledger::not_found;
 use crate::ledger::transactions::CategorySource;
+use crate::ledger::{merchants, not_found};
 use crate::ml::registry::Categorizer;
 use crate::money;
 use crate::storage::Storage;
@@ -248,6 +248,8 @@ pub struct Scan {
     dates: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     /// Whether a row states its own currency.
     row_currencies: bool,
+    /// The merchant keys of its money in: where refund evidence is looked for.
+    credit_keys: HashSet<String>,
 }
 
 impl Scan {
@@ -291,7 +293,7 @@ fn options<'a>(
 /// Reads the file through once, keeping only what a scan keeps.
 fn scan(bytes: &[u8], options: &ParseOptions) -> Result<Scan, ApiError> {
     let (mut problems, mut errors) = (Vec::new(), Vec::new());
-    let (mut dates, mut row_currencies) = (None, false);
+    let (mut dates, mut row_currencies, mut credit_keys) = (None, false, HashSet::new());
     let reading = bankfile::read(bytes, options, |item| {
         match item {
             Item::Row(row) => {
@@ -299,6 +301,9 @@ fn scan(bytes: &[u8], options: &ParseOptions) -> Result<Scan, ApiError> {
                 *first = row.date.min(*first);
                 *last = row.date.max(*last);
                 row_currencies |= row.currency.is_some();
+                if row.amount > 0 {
+                    credit_keys.insert(merchants::key(row.payee.as_deref(), &row.description));
+                }
             }
             Item::Problem(p) => {
                 if !p.skipped && errors.len() < KEPT_PROBLEMS {
@@ -317,6 +322,7 @@ fn scan(bytes: &[u8], options: &ParseOptions) -> Result<Scan, ApiError> {
         errors,
         dates,
         row_currencies,
+        credit_keys,
     })
 }
 
@@ -752,7 +758,14 @@ fn preview_of(
     record: ImportRecord,
     scan: Scan,
 ) -> Result<Preview, ApiError> {
-    let mut planner = Planner::new(conn, categorizer, user_id, &routes.accounts, scan.dates)?;
+    let mut planner = Planner::new(
+        conn,
+        categorizer,
+        user_id,
+        &routes.accounts,
+        scan.dates,
+        &scan.credit_keys,
+    )?;
     let (mut rows, mut duplicates) = (Vec::new(), 0);
     // Only the rows shown are categorized; the rest are only counted as duplicates or not.
     each_row(bytes, options, &scan, |row| {
@@ -1017,6 +1030,7 @@ fn write(
             record.user_id,
             &routes.accounts,
             scan.dates,
+            &scan.credit_keys,
         )?;
         runner.progress.start(record.id, scan.reading.rows);
         let batch_size = match conn {

@@ -4,7 +4,7 @@
 //! three gives only a category whose kind fits the money's direction (`ml::direction`); the
 //! spending filed earlier in the file counts as refund evidence for later rows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
@@ -163,10 +163,11 @@ impl<'c> Planner<'c> {
         user_id: i64,
         accounts: &[i64],
         dates: Option<(NaiveDate, NaiveDate)>,
+        credit_keys: &HashSet<String>,
     ) -> Result<Self, ApiError> {
         Ok(Planner {
             rules: Matcher::load(conn, user_id)?,
-            suggester: Suggester::load(conn, user_id, categorizer, true)?,
+            suggester: Suggester::load(conn, user_id, categorizer, credit_keys)?,
             judged: Judged::new(),
             by_name: categories::list(conn, user_id)?
                 .into_iter()
@@ -182,7 +183,9 @@ impl<'c> Planner<'c> {
         if let Some(&said) = self.judged.get(&key).filter(|_| memo) {
             return said;
         }
-        let suggestion = self.suggester.suggest_on(text, row.amount, Some(row.date));
+        let suggestion =
+            self.suggester
+                .suggest_on(text, row.payee.as_deref(), row.amount, Some(row.date));
         let said = match suggestion.category {
             Some(c) => ModelSays::File {
                 id: c.id,
@@ -246,6 +249,7 @@ impl<'c> Planner<'c> {
                 guard,
                 description,
                 &text,
+                row.payee.as_deref(),
                 row.amount,
                 account_id,
                 Some(row.date),
@@ -255,7 +259,17 @@ impl<'c> Planner<'c> {
             row.bank_category
                 .as_deref()
                 .and_then(|name| self.by_name.get(&name.trim().to_lowercase()))
-                .filter(|c| guard.fit(c.id, row.amount, &text, Some(row.date)).allowed())
+                .filter(|c| {
+                    guard
+                        .fit(
+                            c.id,
+                            row.amount,
+                            &text,
+                            row.payee.as_deref(),
+                            Some(row.date),
+                        )
+                        .allowed()
+                })
                 .map(|c| (c.id, CategorySource::Import))
         };
         let mut suggested_category_id = None;
@@ -274,7 +288,7 @@ impl<'c> Planner<'c> {
         if let Some((id, _, _)) = category {
             self.suggester
                 .guard_mut()
-                .note(id, row.amount, &text, row.date);
+                .note(id, row.amount, &text, row.payee.as_deref(), row.date);
         }
         let merchant = optional(row.payee.as_ref());
         let is_transfer = category

@@ -12,9 +12,23 @@ use crate::error::ApiError;
 use crate::ml::text;
 use crate::with_conn;
 
+/// The longest key kept, in characters. Keys sit in index entries, which PostgreSQL holds to
+/// 2,704 bytes, and a bank file's description may be a single long word; the migration
+/// `category_index_with_merchant` cut the keys stored before to the same length.
+pub const KEY_CHARS: usize = 100;
+
 /// The merchant key of a transaction: from its merchant when it has one, else from its
-/// description; empty when neither names anyone (only numbers and bank words).
+/// description; empty when neither names anyone (only numbers and bank words). At most
+/// `KEY_CHARS` characters.
 pub fn key(merchant: Option<&str>, description: &str) -> String {
+    let mut key = whole_key(merchant, description);
+    if let Some((end, _)) = key.char_indices().nth(KEY_CHARS) {
+        key.truncate(end);
+    }
+    key
+}
+
+fn whole_key(merchant: Option<&str>, description: &str) -> String {
     match merchant.map(str::trim).filter(|m| !m.is_empty()) {
         Some(merchant) => {
             let key = text::merchant_key(merchant);
@@ -113,6 +127,13 @@ mod tests {
             "7-11",
             "a name of digits is still a name"
         );
+        let long = "é".repeat(KEY_CHARS + 20);
+        assert_eq!(
+            key(None, &long),
+            "é".repeat(KEY_CHARS),
+            "cut on a character"
+        );
+        assert_eq!(key(Some(&long), "x").chars().count(), KEY_CHARS);
     }
 
     #[test]

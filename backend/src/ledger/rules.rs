@@ -3,7 +3,7 @@
 //! the money's direction decides (a rule filing "ACME" as Salary leaves ACME's debits alone;
 //! one filing "AMAZON" as Shopping files Amazon's credits only as refunds, with evidence).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -15,7 +15,7 @@ use crate::db::schema::{rules, transactions};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::transactions::CategorySource;
-use crate::ledger::{accounts, categories, not_found};
+use crate::ledger::{accounts, categories, merchants, not_found};
 use crate::ml::direction::Guard;
 use crate::ml::text;
 use crate::users::now;
@@ -117,18 +117,25 @@ impl Matcher {
     }
 
     /// The category the first matching rule whose category fits the row's direction gives.
-    /// `text` is what refund evidence is read from (the description, led by the payee).
+    /// `text` (the description, led by the payee) and the bank's `merchant` are what refund
+    /// evidence is read from.
+    #[allow(clippy::too_many_arguments)]
     pub fn category_for(
         &self,
         guard: &Guard,
         description: &str,
         text: &str,
+        merchant: Option<&str>,
         amount: i64,
         account_id: i64,
         date: Option<NaiveDate>,
     ) -> Option<i64> {
         self.matching(description, amount, account_id)
-            .find(|r| guard.fit(r.category_id, amount, text, date).allowed())
+            .find(|r| {
+                guard
+                    .fit(r.category_id, amount, text, merchant, date)
+                    .allowed()
+            })
             .map(|r| r.category_id)
     }
 }
@@ -376,7 +383,6 @@ pub fn from_transaction(
 /// touched; with `only_uncategorized` the rules only fill gaps. Returns how many changed.
 pub fn apply(conn: &mut DbConn, user_id: i64, only_uncategorized: bool) -> Result<usize, ApiError> {
     let matcher = Matcher::load(conn, user_id)?;
-    let guard = Guard::load(conn, user_id)?;
     let user_source = CategorySource::User.as_str();
     type Candidate = (
         i64,
@@ -411,10 +417,25 @@ pub fn apply(conn: &mut DbConn, user_id: i64, only_uncategorized: bool) -> Resul
         };
         q.load(c)
     })?;
+    let credit_keys: HashSet<String> = candidates
+        .iter()
+        .filter(|(_, _, _, amount, ..)| *amount > 0)
+        .map(|(_, description, merchant, ..)| merchants::key(merchant.as_deref(), description))
+        .collect();
+    let guard = Guard::load_for(conn, user_id, &credit_keys)?;
     let mut moves: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for (id, description, merchant, amount, account_id, date, current) in candidates {
         let text = text::with_payee(&description, merchant.as_deref());
-        match matcher.category_for(&guard, &description, &text, amount, account_id, Some(date)) {
+        let merchant = merchant.as_deref();
+        match matcher.category_for(
+            &guard,
+            &description,
+            &text,
+            merchant,
+            amount,
+            account_id,
+            Some(date),
+        ) {
             Some(category) if current != Some(category) => {
                 moves.entry(category).or_default().push(id)
             }

@@ -1074,12 +1074,17 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: NewTransaction) -> Result<Li
             (id, source, new.is_transfer || category.is_transfer())
         }
         None => {
-            let guard = Guard::load_for(conn, user_id, new.amount > 0)?;
+            let credit_keys = (new.amount > 0)
+                .then(|| merchants::key(new.merchant.as_deref(), &new.description))
+                .into_iter()
+                .collect();
+            let guard = Guard::load_for(conn, user_id, &credit_keys)?;
             let text = text::with_payee(&new.description, new.merchant.as_deref());
             let matched = rules::Matcher::load(conn, user_id)?.category_for(
                 &guard,
                 &new.description,
                 &text,
+                new.merchant.as_deref(),
                 new.amount,
                 account.id,
                 Some(new.date),

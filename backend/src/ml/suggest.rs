@@ -2,7 +2,7 @@
 //! category names mapped to the user's categories by name, and only categories whose kind fits
 //! the money's direction (`direction`). Used by `POST /categorize` and by imports.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -100,13 +100,14 @@ struct Fitting {
 }
 
 impl<'a> Suggester<'a> {
-    /// Loads what the user's suggestions need: their categories, their memory and, when
-    /// `credits` are to be suggested for, their spending by merchant (refund evidence).
+    /// Loads what the user's suggestions need: their categories, their memory and their
+    /// spending at the merchants money in is to be suggested for, `credit_keys` (refund
+    /// evidence).
     pub fn load(
         conn: &mut DbConn,
         user_id: i64,
         categorizer: &'a Categorizer,
-        credits: bool,
+        credit_keys: &HashSet<String>,
     ) -> Result<Self, ApiError> {
         let refs: Vec<CategoryRef> = categories::list(conn, user_id)?
             .into_iter()
@@ -118,7 +119,7 @@ impl<'a> Suggester<'a> {
         Ok(Suggester {
             categorizer,
             memory: Memory::new(feedback::load(conn, user_id)?),
-            guard: Guard::load_for(conn, user_id, credits)?,
+            guard: Guard::load_for(conn, user_id, credit_keys)?,
             by_name: refs
                 .iter()
                 .map(|c| (c.name.to_lowercase(), c.clone()))
@@ -142,14 +143,15 @@ impl<'a> Suggester<'a> {
     /// A suggestion for a row whose date is not known: any earlier spending counts as refund
     /// evidence.
     pub fn suggest(&self, description: &str, amount: i64) -> Suggestion {
-        self.suggest_on(description, amount, None)
+        self.suggest_on(description, None, amount, None)
     }
 
-    /// A suggestion for a row booked on `date`: only spending on or before it counts as refund
-    /// evidence.
+    /// A suggestion for a row from the bank's `merchant` (when it names one) booked on `date`:
+    /// only spending on or before it counts as refund evidence.
     pub fn suggest_on(
         &self,
         description: &str,
+        merchant: Option<&str>,
         amount: i64,
         date: Option<NaiveDate>,
     ) -> Suggestion {
@@ -164,7 +166,7 @@ impl<'a> Suggester<'a> {
                     Some(CategoryKind::Expense) if amount > 0 => {
                         Fit::Refund(RefundEvidence::UserChoice)
                     }
-                    _ => self.guard.fit(c.id, amount, description, date),
+                    _ => self.guard.fit(c.id, amount, description, merchant, date),
                 };
                 fit.allowed().then_some((r, c, fit))
             });
@@ -172,7 +174,7 @@ impl<'a> Suggester<'a> {
             .categorizer
             .model
             .as_ref()
-            .map(|model| self.fitting(model, description, amount, date));
+            .map(|model| self.fitting(model, description, merchant, amount, date));
         match (recalled, predicted) {
             (Some((recall, category, fit)), predicted)
                 if recall.exact
@@ -208,6 +210,7 @@ impl<'a> Suggester<'a> {
         &self,
         model: &Model,
         description: &str,
+        merchant: Option<&str>,
         amount: i64,
         date: Option<NaiveDate>,
     ) -> (Vec<Fitting>, Decisive, Option<String>) {
@@ -222,8 +225,12 @@ impl<'a> Suggester<'a> {
                 .and_then(|c| self.guard.kind(c.id))
                 .unwrap_or_else(|| direction::default_kind(&name));
             let fit = direction::fit(kind, amount, || {
-                self.guard
-                    .refund_evidence(description, category.as_ref().map(|c| c.id), date)
+                self.guard.refund_evidence(
+                    description,
+                    merchant,
+                    category.as_ref().map(|c| c.id),
+                    date,
+                )
             });
             if !fit.allowed() {
                 if rank == 0 {

@@ -16,6 +16,7 @@ both_backends!(
     rules_respect_the_direction,
     the_files_category_column_respects_the_direction,
     the_corrections_memory_keeps_money_in_and_out_apart,
+    refund_evidence_is_the_users_own_spending_at_the_banks_merchant,
 );
 
 /// The user's category kinds by id.
@@ -365,4 +366,54 @@ async fn the_corrections_memory_keeps_money_in_and_out_apart(app: TestApp) {
     // ...and the same merchant's money in is unaffected by it.
     let pay = categorize(&app, &token, "ACME CANTEEN 13", 700).await;
     assert_ne!(pay["basis"], "history", "{pay}");
+}
+
+/// Earlier spending is looked up by the merchant the bank names (its payee column), whatever the
+/// descriptions say, and only among the user's own rows.
+async fn refund_evidence_is_the_users_own_spending_at_the_banks_merchant(app: TestApp) {
+    let asha = app.user("asha@example.com").await;
+    let account = app.account(&asha, "Everyday", "EUR").await;
+    let shopping = app.category(&asha, "Shopping").await;
+    app.transaction(
+        &asha,
+        json!({"account_id": account, "date": "2026-03-01", "amount": -4000,
+               "description": "Card payment 1123", "merchant": "Zalando", "category_id": shopping}),
+    )
+    .await;
+    // The same file for another user, who never spent at Zalando, and then for Asha.
+    let csv = "Date,Amount,Description,Payee,Category\n\
+        2026-03-10,20.00,Bestellung 7781,Zalando,Shopping\n\
+        2026-03-11,15.00,Bestellung 7782,Etsy,Shopping\n";
+    let ravi = app.user("ravi@example.com").await;
+    let ravis = app.account(&ravi, "Everyday", "EUR").await;
+    let ravis_shopping = app.category(&ravi, "Shopping").await;
+    app.transaction(
+        &ravi,
+        json!({"account_id": ravis, "date": "2026-03-01", "amount": -900,
+               "description": "Bestellung 1", "category_id": ravis_shopping}),
+    )
+    .await;
+    import(&app, &ravi, ravis, csv).await;
+    let ravis_rows = transactions(&app, &ravi).await;
+    assert!(
+        ravis_rows
+            .iter()
+            .filter(|t| t["amount"].as_i64().unwrap() > 0)
+            .all(|t| t["category_id"] != ravis_shopping),
+        "neither another user's spending at Zalando nor Ravi's own under the same description \
+         word is evidence: {ravis_rows:?}"
+    );
+    import(&app, &asha, account, csv).await;
+    let rows = transactions(&app, &asha).await;
+    let by_description = |d: &str| rows.iter().find(|t| t["description"] == d).unwrap();
+    assert_eq!(
+        by_description("Bestellung 7781")["category_id"],
+        shopping,
+        "a refund: Asha spent at Zalando in Shopping before"
+    );
+    assert_ne!(
+        by_description("Bestellung 7782")["category_id"],
+        shopping,
+        "nobody spent at Etsy: {rows:?}"
+    );
 }
