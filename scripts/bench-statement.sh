@@ -20,6 +20,13 @@ statement() { # rows, file
 # grocery, three in ten a shop; amounts repeat (20,000 distinct values) so sorting by amount meets
 # many ties. history_select is the SELECT list over a series `i`, the same on both backends but
 # the date expression.
+# A third of the rows name one of 50 merchants in a column of their own, in letters (a name of
+# words with digits in them would give no merchant key). merchant_key is the key Dhana derives
+# (ledger::merchants::key): the merchant's, else the description's words without the banks'.
+history_merchant() {
+  echo "substr('ABCDEFGHIJKLMNOPQRSTUVWXY', CAST(1 + i % 25 AS INTEGER), 1)
+    || substr('AB', CAST(1 + i % 50 / 25 AS INTEGER), 1)"
+}
 history_select() { # rows, date expression
   cat <<SQL
   SELECT 1, 1, $2,
@@ -28,7 +35,12 @@ history_select() { # rows, date expression
            WHEN 2 THEN 'SHELL OIL' WHEN 3 THEN 'NETFLIX.COM' WHEN 4 THEN 'BIKE SHOP'
            WHEN 5 THEN 'STARBUCKS' WHEN 6 THEN 'RENT' WHEN 7 THEN 'SHOPRITE'
            WHEN 8 THEN 'PHARMACY' ELSE 'BAKERY' END || ' ' || i,
-         CASE WHEN i % 3 = 0 THEN 'Merchant ' || (i % 50) END, 'merchant ' || (i % 50),
+         CASE WHEN i % 3 = 0 THEN 'Merchant ' || $(history_merchant) END,
+         CASE WHEN i % 3 = 0 THEN 'merchant ' || lower($(history_merchant))
+           ELSE CASE i % 10 WHEN 0 THEN 'green grocery' WHEN 1 THEN 'corner shop'
+             WHEN 2 THEN 'shell oil' WHEN 3 THEN 'netflix' WHEN 4 THEN 'bike shop'
+             WHEN 5 THEN 'starbucks' WHEN 6 THEN 'rent' WHEN 7 THEN 'shoprite'
+             WHEN 8 THEN 'pharmacy' ELSE 'bakery' END END,
          CASE WHEN i % 40 = 0 THEN 18 WHEN i % 9 = 0 THEN NULL ELSE 1 + i % 17 END,
          false, 'b:' || i, '2026-01-01 00:00:00', '2026-01-01 00:00:00'
 SQL
