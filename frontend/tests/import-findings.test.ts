@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import type { Schemas } from '../src/api/client';
-import { layoutFindings } from '../src/pages/import-mapping';
+import { cleanedCells, layoutFindings } from '../src/pages/import-mapping';
 
 type Findings = Schemas['LayoutFindings'];
 
@@ -33,5 +33,24 @@ describe('the import preview says how the file was read', () => {
     expect(node.querySelector('[data-date-question]')).toBeNull();
     const plain: Findings = { date_order: { order: 'ymd', basis: 'content', candidates: ['ymd'], exporter: null, message: 'Dates are read as year-month-day.' }, sign: null, wide_rows: null };
     expect(layoutFindings(plain, async () => {})).toBeNull();
+  });
+
+  it('lists the cells whose text changed, and nothing when none did', () => {
+    const node = cleanedCells([
+      { line: null, field: 'column 1', removed: 1, reason: 'control_characters' },
+      { line: 3, field: 'description', removed: 2, reason: 'control_characters' },
+      { line: 4, field: 'payee', removed: 15800, reason: 'longer_than_a_merchant_name' },
+    ])!;
+    expect(node.querySelector('.fw-semibold')!.textContent).toBe('Text changed in 3 cells');
+    expect([...node.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'Header, column 1: 1 control character removed',
+      'Line 3, description: 2 control characters removed',
+      'Line 4, payee: cut to 200 characters (15800 left out)',
+    ]);
+    const many = Array.from({ length: 25 }, (_, i) => ({ line: i + 2, field: 'memo', removed: 1, reason: 'control_characters' as const }));
+    const items = [...cleanedCells(many)!.querySelectorAll('li')].map((li) => li.textContent);
+    expect(items).toHaveLength(21);
+    expect(items[20]).toBe('and 5 more');
+    expect(cleanedCells([])).toBeNull();
   });
 });

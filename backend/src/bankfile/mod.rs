@@ -334,7 +334,7 @@ pub const CLEANED_KEPT: usize = 200;
 /// Characters dropped from one cell of a file: its control characters, or a payee's beyond 200,
 /// the longest merchant name. The text is imported without them.
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq)]
-#[schema(example = json!({"line": 7, "field": "description", "removed": 2}))]
+#[schema(example = json!({"line": 7, "field": "description", "removed": 2, "reason": "control_characters"}))]
 pub struct CleanedCell {
     /// 1-based line (spreadsheet: row); `null` for the header row.
     pub line: Option<usize>,
@@ -343,6 +343,17 @@ pub struct CleanedCell {
     pub field: String,
     /// How many characters were dropped.
     pub removed: usize,
+    pub reason: Cleaning,
+}
+
+/// Why a cell lost characters.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Cleaning {
+    /// Control characters (such as U+0000), which mean nothing in a bank's text.
+    ControlCharacters,
+    /// A payee longer than a merchant name (200 characters) was cut to one.
+    LongerThanAMerchantName,
 }
 
 /// Shapes of file refused before they cost memory: a 49 MiB file of one field, of one line or
@@ -482,6 +493,7 @@ fn strip_control_characters(
             line,
             field: field(),
             removed,
+            reason: Cleaning::ControlCharacters,
         });
     }
 }
@@ -496,6 +508,7 @@ fn cut_payee(payee: &mut String, line: Option<usize>, cleaned: &mut Vec<CleanedC
                 line,
                 field: "payee".into(),
                 removed,
+                reason: Cleaning::LongerThanAMerchantName,
             });
         }
     }

@@ -627,6 +627,7 @@ fn control_characters_in_cells_are_dropped() {
         line,
         field: field.into(),
         removed,
+        reason: Cleaning::ControlCharacters,
     };
     assert_eq!(parsed.cleaned, vec![cleaned(Some(2), "description", 2)]);
     let parsed = parse_text("Da\u{7}te,Description,Amount\n2026-03-01,Tab\tstays,-1.00\n");

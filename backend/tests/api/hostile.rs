@@ -104,8 +104,8 @@ async fn control_characters_in_imported_cells_are_dropped(app: TestApp) {
     assert_eq!(
         preview["cleaned"],
         json!([
-            {"line": 2, "field": "description", "removed": 1},
-            {"line": 3, "field": "description", "removed": 2},
+            {"line": 2, "field": "description", "removed": 1, "reason": "control_characters"},
+            {"line": 3, "field": "description", "removed": 2, "reason": "control_characters"},
         ])
     );
     assert_eq!(preview["rows"][0]["description"], "Cafe");

@@ -103,8 +103,8 @@ async fn fields_up_to_the_limit_are_kept_whole(app: TestApp) {
     assert_eq!(
         preview["cleaned"],
         json!([
-            {"line": 3, "field": "payee", "removed": 15_800},
-            {"line": 4, "field": "payee", "removed": 15_800},
+            {"line": 3, "field": "payee", "removed": 15_800, "reason": "longer_than_a_merchant_name"},
+            {"line": 4, "field": "payee", "removed": 15_800, "reason": "longer_than_a_merchant_name"},
         ]),
         "the preview says where text was cut"
     );

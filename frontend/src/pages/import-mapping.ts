@@ -6,6 +6,7 @@ type Mapping = Schemas['Mapping'];
 type Amount = NonNullable<Mapping['amount']>;
 type Findings = Schemas['LayoutFindings'];
 type DateOrder = Schemas['DateOrder'];
+type CleanedCell = Schemas['CleanedCell'];
 
 const DATE_ORDERS: Option[] = [['dmy', 'Day Month Year'], ['mdy', 'Month Day Year'], ['ymd', 'Year Month Day'], ['ydm', 'Year Day Month'], ['dym', 'Day Year Month'], ['myd', 'Month Year Day']];
 const DECIMALS: Option[] = [['point', '1234.56 (point)'], ['comma', '1234,56 (comma)']];
@@ -105,4 +106,25 @@ export function layoutFindings(findings: Findings, choose: (order: DateOrder) =>
         h('button', { type: 'button', class: 'btn btn-sm btn-outline-dark', 'data-order': order, onclick: () => void choose(order) },
           `Dates are ${label(order)}`)))),
     notes.length > 0 && h('ul', { class: 'small text-secondary mb-0 ps-3' }, notes.map((note) => h('li', null, note))));
+}
+
+/** How many changed cells the preview lists; the API sends at most 200. */
+const CLEANED_SHOWN = 20;
+
+/**
+ * Cells whose text changed on the way in: control characters dropped, a payee cut to a merchant
+ * name's 200 characters. Nothing when none did.
+ */
+export function cleanedCells(cells: CleanedCell[]): HTMLElement | null {
+  if (cells.length === 0) return null;
+  const where = (cell: CleanedCell) => (cell.line == null ? `Header, ${cell.field}` : `Line ${cell.line}, ${cell.field}`);
+  const what = (cell: CleanedCell) => (cell.reason === 'longer_than_a_merchant_name'
+    ? `cut to 200 characters (${cell.removed} left out)`
+    : `${cell.removed} control character${cell.removed === 1 ? '' : 's'} removed`);
+  const more = cells.length - CLEANED_SHOWN;
+  return h('div', { class: 'small text-secondary mb-2', 'data-cleaned': '' },
+    h('div', { class: 'fw-semibold' }, `Text changed in ${cells.length} cell${cells.length === 1 ? '' : 's'}`),
+    h('ul', { class: 'mb-0 ps-3' },
+      cells.slice(0, CLEANED_SHOWN).map((cell) => h('li', null, `${where(cell)}: ${what(cell)}`)),
+      more > 0 && h('li', null, `and ${more} more`)));
 }

@@ -6,7 +6,7 @@ import type { Page } from '../router';
 import { h, replace, type Child } from '../ui/dom';
 import { emptyState, errorAlert, guarded, loadInto, toast } from '../ui/feedback';
 import { field, onSubmit, submitButton } from '../ui/forms';
-import { layoutFindings, mappingEditor } from './import-mapping';
+import { cleanedCells, layoutFindings, mappingEditor } from './import-mapping';
 
 type Preview = Schemas['PreviewResponse'];
 type Import = Schemas['ImportResponse'];
@@ -173,6 +173,7 @@ function previewStep(initial: Preview, accounts: Account[], categories: Category
         `Nothing new to import: the account already has all ${preview.duplicates} rows of this file.`),
       mapping && layoutFindings(preview.findings, (order) => repreview({ ...mapping!, date_order: order }, false)),
       preview.problems.length > 0 && problemList(preview.problems),
+      cleanedCells(preview.cleaned),
       mapping && preview.headers.length > 0 && mappingEditor(mapping, preview.headers, (next) => repreview(next, true), editorOpen),
       mapping && routingToggle(mapping, async (route) => {
         try {
