@@ -17,6 +17,7 @@ both_backends!(
     the_files_category_column_respects_the_direction,
     the_corrections_memory_keeps_money_in_and_out_apart,
     refund_evidence_is_the_users_own_spending_at_the_banks_merchant,
+    many_merchants_of_money_in_at_once_still_find_earlier_spending,
 );
 
 /// The user's category kinds by id.
@@ -416,4 +417,51 @@ async fn refund_evidence_is_the_users_own_spending_at_the_banks_merchant(app: Te
         shopping,
         "nobody spent at Etsy: {rows:?}"
     );
+}
+
+/// Money in from more merchants than a short history has rows (130 merchants × 17 expense
+/// categories of seeks against a few rows): the guard reads the history's merchants once instead
+/// (`ml::direction`, `SEEKS_WITHOUT_COUNTING`), with the same answers.
+async fn many_merchants_of_money_in_at_once_still_find_earlier_spending(app: TestApp) {
+    let token = app.user("asha@example.com").await;
+    let account = app.account(&token, "Everyday", "EUR").await;
+    let shopping = app.category(&token, "Shopping").await;
+    app.transaction(
+        &token,
+        json!({"account_id": account, "date": "2025-03-10", "amount": -12000,
+               "description": "ZALANDO SE 4471 BERLIN", "category_id": shopping}),
+    )
+    .await;
+    let letters = |i: usize| -> String {
+        [i % 26, i / 26 % 26]
+            .iter()
+            .map(|&n| char::from(b'A' + n as u8))
+            .collect()
+    };
+    let mut items: Vec<Value> = (0..129)
+        .map(|i| json!({"description": format!("CUSTOMER {} PAYMENT", letters(i)), "amount": 5000}))
+        .collect();
+    items.push(json!({"description": "ZALANDO SE 9921 BERLIN", "amount": 4500}));
+    let res = app
+        .post_as(&token, "/api/v1/categorize", &json!({ "items": items }))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    let zalando = &body["items"][129];
+    assert_eq!(zalando["category"]["id"], shopping, "{zalando}");
+    assert_eq!(zalando["refund"], true);
+    assert!(
+        zalando["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("ZALANDO SE 4471 BERLIN"),
+        "{zalando}"
+    );
+    let kinds = kinds(&app, &token).await;
+    for item in body["items"].as_array().unwrap()[..129].iter() {
+        assert_eq!(item["refund"], false, "{item}");
+        if let Some(id) = item["category"]["id"].as_i64() {
+            assert_ne!(kinds[&id], "expense", "{item}");
+        }
+    }
 }
