@@ -424,7 +424,17 @@ async function scenario(browserContext, base, viewport) {
   // the file's own totals, for the month and for the year.
   const totals = fileTotals(yearFixture);
   await nav('Import');
-  // A preview given up on ('Choose another file') leaves nothing in the history.
+  // The preview lists the cells whose text changed on the way in: a control character dropped, a
+  // payee cut to a merchant name's 200 characters. A preview given up on ('Choose another file')
+  // leaves nothing in the history.
+  await page.getByLabel('Bank file', { exact: true }).setInputFiles({
+    name: 'cleaned.csv', mimeType: 'text/csv',
+    buffer: Buffer.from(`Date,Description,Payee,Amount\n2025-06-01,Caf\u0000e,,-4.50\n2025-06-02,Shop,${'x'.repeat(250)},-1.00\n`),
+  });
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expectText(page.locator('[data-cleaned]'),
+    /^Text changed in 2 cellsLine 2, description: 1 control character removedLine 3, payee: cut to 200 characters \(50 left out\)$/);
+  await page.getByRole('button', { name: 'Choose another file' }).click();
   await page.getByLabel('Bank file', { exact: true }).setInputFiles(yearFixture);
   await page.getByRole('button', { name: 'Preview' }).click();
   await page.getByRole('button', { name: 'Choose another file' }).click();
