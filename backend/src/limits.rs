@@ -24,6 +24,18 @@ pub const DATE_RANGE: &str = "must be between 1900-01-01 and 2999-12-31";
 /// PostgreSQL's index entries, which hold at most 2,704 bytes (`merchant_sums`' key holds it).
 pub const MERCHANT_CHARS: usize = 200;
 
+/// Cuts `text` to at most `chars` characters; returns how many it dropped.
+pub fn cut_to_chars(text: &mut String, chars: usize) -> usize {
+    match text.char_indices().nth(chars) {
+        Some((end, _)) => {
+            let dropped = text[end..].chars().count();
+            text.truncate(end);
+            dropped
+        }
+        None => 0,
+    }
+}
+
 pub fn amount_in_range(amount: i64) -> bool {
     (MIN_AMOUNT..=MAX_AMOUNT).contains(&amount)
 }

@@ -500,17 +500,14 @@ fn strip_control_characters(
 
 /// A payee longer than any merchant name (`limits::MERCHANT_CHARS`) is cut to one, and listed.
 fn cut_payee(payee: &mut String, line: Option<usize>, cleaned: &mut Vec<CleanedCell>) {
-    if let Some((end, _)) = payee.char_indices().nth(limits::MERCHANT_CHARS) {
-        let removed = payee[end..].chars().count();
-        payee.truncate(end);
-        if cleaned.len() < CLEANED_KEPT {
-            cleaned.push(CleanedCell {
-                line,
-                field: "payee".into(),
-                removed,
-                reason: Cleaning::LongerThanAMerchantName,
-            });
-        }
+    let removed = limits::cut_to_chars(payee, limits::MERCHANT_CHARS);
+    if removed > 0 && cleaned.len() < CLEANED_KEPT {
+        cleaned.push(CleanedCell {
+            line,
+            field: "payee".into(),
+            removed,
+            reason: Cleaning::LongerThanAMerchantName,
+        });
     }
 }
 

@@ -285,12 +285,13 @@ impl<'c> Planner<'c> {
                 }
             },
         };
+        let merchant = optional(row.payee.as_ref());
+        let merchant_key = merchants::key(merchant, description);
         if let Some((id, _, _)) = category {
             self.suggester
                 .guard_mut()
-                .note(id, row.amount, &text, row.payee.as_deref(), row.date);
+                .note(id, row.amount, &merchant_key, &text, row.date);
         }
-        let merchant = optional(row.payee.as_ref());
         let is_transfer = category
             .is_some_and(|(id, _, _)| self.by_name.values().any(|c| c.id == id && c.is_transfer()));
         Planned {
@@ -300,7 +301,7 @@ impl<'c> Planner<'c> {
             amount: row.amount,
             description,
             merchant,
-            merchant_key: merchants::key(merchant, description),
+            merchant_key,
             notes: optional(row.memo.as_ref()),
             category_id: category.map(|(id, _, _)| id),
             category_source: category.map(|(_, source, _)| source),

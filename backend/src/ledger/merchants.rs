@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use crate::db::schema::transactions;
 use crate::db::DbConn;
 use crate::error::ApiError;
+use crate::limits;
 use crate::ml::text;
 use crate::with_conn;
 
@@ -22,9 +23,7 @@ pub const KEY_CHARS: usize = 100;
 /// `KEY_CHARS` characters.
 pub fn key(merchant: Option<&str>, description: &str) -> String {
     let mut key = whole_key(merchant, description);
-    if let Some((end, _)) = key.char_indices().nth(KEY_CHARS) {
-        key.truncate(end);
-    }
+    limits::cut_to_chars(&mut key, KEY_CHARS);
     key
 }
 

@@ -370,18 +370,10 @@ impl Guard {
     }
 
     /// Remembers spending filed while an import is planned, so a later refund in the same file
-    /// finds it.
-    pub fn note(
-        &mut self,
-        category_id: i64,
-        amount: i64,
-        text: &str,
-        merchant: Option<&str>,
-        date: NaiveDate,
-    ) {
+    /// finds it: money out described by `text` at the merchant `key` (`ledger::merchants::key`).
+    pub fn note(&mut self, category_id: i64, amount: i64, key: &str, text: &str, date: NaiveDate) {
         if amount < 0 && self.kind(category_id) == Some(CategoryKind::Expense) {
-            let key = merchants::key(merchant, text);
-            self.spending.note(&key, text, category_id, date);
+            self.spending.note(key, text, category_id, date);
         }
     }
 }
@@ -502,14 +494,15 @@ mod tests {
             guard.fit(99, -500, "ACME LTD", None, None),
             Fit::Contradicts
         );
-        guard.note(2, 900, "ACME LTD", None, day(1));
-        guard.note(1, 900, "ACME LTD", None, day(1));
+        let acme = merchants::key(None, "ACME LTD");
+        guard.note(2, 900, &acme, "ACME LTD", day(1));
+        guard.note(1, 900, &acme, "ACME LTD", day(1));
         assert_eq!(
             guard.fit(1, 500, "ACME LTD", None, None),
             Fit::Contradicts,
             "money in is not spending"
         );
-        guard.note(1, -900, "ACME LTD 4411", None, day(1));
+        guard.note(1, -900, &acme, "ACME LTD 4411", day(1));
         assert_eq!(
             guard.fit(1, 500, "ACME LTD", None, Some(day(2))),
             Fit::Refund(RefundEvidence::EarlierSpending("ACME LTD 4411".into()))
@@ -519,7 +512,8 @@ mod tests {
             Fit::Refund(RefundEvidence::Wording("refund".into()))
         );
         // The merchant is the bank's, where it names one, whatever the descriptions say.
-        guard.note(1, -900, "Shell Card payment 11", Some("Shell"), day(1));
+        let shell = merchants::key(Some("Shell"), "Card payment 11");
+        guard.note(1, -900, &shell, "Shell Card payment 11", day(1));
         assert_eq!(
             guard.fit(1, 500, "Shell Fuel station 7", Some("Shell"), Some(day(2))),
             Fit::Refund(RefundEvidence::EarlierSpending(
