@@ -1,8 +1,9 @@
 //! QIF (Quicken Interchange Format): `!Type:` sections of records `D` date, `T`/`U` amount,
 //! `P` payee, `M` memo, `L` category, `N` number, ended by `^`.
 //!
-//! Decisions: only cash-account sections (`Bank`, `Cash`, `CCard`, `Oth A`, `Oth L`, and
-//! records before any header) hold transactions; `!Account`, `!Type:Cat`, `Class`, `Memorized`,
+//! Decisions: only cash-account sections (`Bank`, `Cash`, `CCard`, `Oth A`, `Oth L`, records
+//! before any header, and records straight after the definition of such an account) hold
+//! transactions; `!Account`, `!Type:Cat`, `Class`, `Memorized`,
 //! `Security`, `Prices` and `Invst` records are definitions or investment actions and are
 //! skipped. Split lines (`S`/`E`/`$`) are ignored: `T` is the total. An `Opening Balance` record
 //! whose category is the account itself (`L[…]`) is a balance, not a transaction. The date
@@ -26,6 +27,18 @@ struct Record {
     in_splits: bool,
     /// The `!Account` the record is listed under, if the file names one.
     account: Option<String>,
+    /// `N`: a check number in a transaction, the name in an account definition.
+    number: Option<String>,
+}
+
+impl Record {
+    /// Under `!Account`, `T` is the account's type (`Bank`, `Oth A`, `401(k)/403(b)`); in a
+    /// transaction it is the amount, which never holds a letter.
+    fn is_transaction(&self) -> bool {
+        self.amount.as_deref().is_some_and(|t| {
+            t.chars().any(|c| c.is_ascii_digit()) && !t.chars().any(|c| c.is_ascii_alphabetic())
+        })
+    }
 }
 
 fn cash_section(header: &str) -> bool {
@@ -42,10 +55,14 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
     let mut in_cash = true; // records before any header are read as bank records
     let mut current = Record::default();
     let mut has_fields = false;
-    let mut skipped_sections = Vec::new();
-    // The account being defined (`!Account` then `N…`), which the records after it belong to.
-    let (mut account, mut in_account) = (None::<String>, false);
-    for (i, raw) in super::lines_of(&text.text).enumerate() {
+    // The account last defined (`!Account` then `N…`), which the records after it belong to.
+    // Its definitions last until a record that is a transaction: moneyguru and older writers put
+    // an account's records straight after its definition, without a `!Type:` header, and then
+    // the account's own type says whether they are cash records.
+    let (mut account, mut account_type, mut in_account) = (None::<String>, None::<String>, false);
+    // A last record without its `^` ends with the file.
+    let lines = super::lines_of(&text.text).chain(std::iter::once("^"));
+    for (i, raw) in lines.enumerate() {
         let line = raw.trim_end_matches('\r');
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
@@ -56,9 +73,6 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
             in_account = upper.starts_with("!ACCOUNT");
             if upper.starts_with("!TYPE:") {
                 in_cash = cash_section(trimmed);
-                if !in_cash {
-                    skipped_sections.push(trimmed.to_string());
-                }
             } else if upper.starts_with("!ACCOUNT") {
                 in_cash = false;
             }
@@ -68,6 +82,13 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
             continue;
         }
         if trimmed == "^" || trimmed.starts_with('^') {
+            if in_account && has_fields && !current.is_transaction() {
+                account = current.number.take();
+                account_type = current.amount.take();
+            } else if in_account && has_fields {
+                in_account = false;
+                in_cash = account_type.as_deref().is_none_or(cash_section);
+            }
             if in_cash && has_fields {
                 current.account = account.clone();
                 records.push(std::mem::take(&mut current));
@@ -82,12 +103,6 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
         has_fields = true;
         let (code, value) = trimmed.split_at(trimmed.chars().next().map_or(0, char::len_utf8));
         let value = Some(value.trim().to_string()).filter(|v| !v.is_empty());
-        if in_account {
-            if code == "N" {
-                account = value;
-            }
-            continue;
-        }
         // Some writers (quiffen) give a split its own date and text: from the first `S` on, a
         // date or text line fills only what the transaction left empty (QIF fixes no order, so
         // its own payee or total may still follow); the total is never a split's (`$`).
@@ -106,13 +121,10 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
             "U" if current.amount.is_none() => current.amount = value,
             "P" => fill(&mut current.payee),
             "M" => fill(&mut current.memo),
+            "N" => current.number = value,
             "L" => fill(&mut current.category),
             _ => {}
         }
-    }
-    if in_cash && has_fields {
-        current.account = account;
-        records.push(current);
     }
     records.retain(|r| r.date.is_some() || r.amount.is_some());
     // The opening balance: a transfer from the account to itself (`L[Giro]` under `!Account`
@@ -174,7 +186,11 @@ pub fn parse(text: &Text, given: Option<&Mapping>, digits: u32) -> Result<Parsed
                 line,
                 field: "date".into(),
                 text: date_text.clone(),
-                message: format!("line {line}: cannot read the date '{date_text}'"),
+                message: if date_text.is_empty() {
+                    format!("line {line}: the record has no date (a `D` line)")
+                } else {
+                    format!("line {line}: cannot read the date '{date_text}'")
+                },
                 skipped: false,
             }),
             (_, Ok(None)) => problems.push(RowProblem {

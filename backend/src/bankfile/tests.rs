@@ -403,6 +403,37 @@ fn a_qif_opening_balance_is_known_by_its_account() {
     assert_eq!(amounts(&p), vec![20000, -5000]);
 }
 
+/// Records straight after an account's definition, with no `!Type:` header (moneyguru), are that
+/// account's: cash records when its type is a cash account's, skipped when it is an investment
+/// account's. A list of definitions is not read as records, and a record without its `^` ends
+/// with the file.
+#[test]
+fn qif_records_straight_after_an_account_belong_to_it() {
+    let qif = "!Account\nNSavings\nTOth A\nDThe account number 1\n^\nNBroker\nTInvst\n^\n\
+               !Account\nNChecking\nTBank\nDThe account number 4\n^\n\
+               D01/01/10\nMSome Transaction\nT100.00\nLSavings\n^\nD01/02/10\nT-1,000.00\n^\n\
+               !Account\nNBroker\nTInvst\n^\nD01/03/10\nNBuy\nT-5.00\n^\n\
+               !Account\nNHome\nTOth L\n^\nD01/04/10\nT500.00\nL[Checking]";
+    let p = parse(qif.as_bytes(), &opts("moneyguru.qif")).unwrap();
+    assert_eq!(amounts(&p), vec![10000, -100000, 50000]);
+    assert_eq!(dates(&p)[0], day(2010, 1, 1));
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+}
+
+/// A record with an amount and no date is a problem on its line that says what is missing.
+#[test]
+fn a_qif_record_without_a_date_says_so() {
+    let p = parse(
+        b"!Type:Bank\nD01/01/07\nT1.00\n^\nMNo Date\nT100.00\n^\n",
+        &opts("d.qif"),
+    );
+    let problems = p.unwrap().problems;
+    assert_eq!(
+        problems[0].message,
+        "line 5: the record has no date (a `D` line)"
+    );
+}
+
 /// QIF as older tools write it: bare CR line ends, a two-digit year after day and month, the
 /// total after the split lines.
 #[test]
