@@ -19,6 +19,7 @@ use crate::ledger::fingerprint::fingerprint;
 use crate::ledger::rules::Matcher;
 use crate::ledger::transactions::CategorySource;
 use crate::ledger::{categories, merchants};
+use crate::ml::direction::Facts;
 use crate::ml::features::amount_bucket;
 use crate::ml::registry::Categorizer;
 use crate::ml::suggest::Suggester;
@@ -177,15 +178,13 @@ impl<'c> Planner<'c> {
         })
     }
 
-    fn by_model(&mut self, text: &str, row: &ParsedRow) -> ModelSays {
-        let key = (text::words(text).join(" "), amount_bucket(row.amount));
+    fn by_model(&mut self, row: &Facts) -> ModelSays {
+        let key = (text::words(row.text).join(" "), amount_bucket(row.amount));
         let memo = row.amount <= 0;
         if let Some(&said) = self.judged.get(&key).filter(|_| memo) {
             return said;
         }
-        let suggestion =
-            self.suggester
-                .suggest_on(text, row.payee.as_deref(), row.amount, Some(row.date));
+        let suggestion = self.suggester.suggest_on(row);
         let said = match suggestion.category {
             Some(c) => ModelSays::File {
                 id: c.id,
@@ -242,40 +241,28 @@ impl<'c> Planner<'c> {
         let fingerprint = fingerprint(row.date, row.amount, description, external_id);
         let duplicate = self.take_duplicate(account_id, &fingerprint);
         let text = text::with_payee(description, row.payee.as_deref());
+        let facts = Facts {
+            text: &text,
+            merchant: row.payee.as_deref(),
+            amount: row.amount,
+            date: Some(row.date),
+        };
         let guard = self.suggester.guard();
         let by_rule = self
             .rules
-            .category_for(
-                guard,
-                description,
-                &text,
-                row.payee.as_deref(),
-                row.amount,
-                account_id,
-                Some(row.date),
-            )
+            .category_for(guard, description, &facts, account_id)
             .map(|id| (id, CategorySource::Rule));
         let by_bank = || {
             row.bank_category
                 .as_deref()
                 .and_then(|name| self.by_name.get(&name.trim().to_lowercase()))
-                .filter(|c| {
-                    guard
-                        .fit(
-                            c.id,
-                            row.amount,
-                            &text,
-                            row.payee.as_deref(),
-                            Some(row.date),
-                        )
-                        .allowed()
-                })
+                .filter(|c| guard.fit(c.id, &facts).allowed())
                 .map(|c| (c.id, CategorySource::Import))
         };
         let mut suggested_category_id = None;
         let category = match by_rule.or_else(by_bank) {
             Some((id, source)) => Some((id, source, None)),
-            None => match self.by_model(&text, row) {
+            None => match self.by_model(&facts) {
                 ModelSays::File { id, confidence } => {
                     Some((id, CategorySource::Model, Some(confidence)))
                 }

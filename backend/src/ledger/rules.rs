@@ -16,7 +16,7 @@ use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::transactions::CategorySource;
 use crate::ledger::{accounts, categories, merchants, not_found};
-use crate::ml::direction::Guard;
+use crate::ml::direction::{Facts, Guard};
 use crate::ml::text;
 use crate::users::now;
 use crate::with_conn;
@@ -116,26 +116,17 @@ impl Matcher {
             .map(|(rule, _)| rule)
     }
 
-    /// The category the first matching rule whose category fits the row's direction gives.
-    /// `text` (the description, led by the payee) and the bank's `merchant` are what refund
-    /// evidence is read from.
-    #[allow(clippy::too_many_arguments)]
+    /// The category the first matching rule (read on the row's `description`) whose category
+    /// fits the row's direction gives.
     pub fn category_for(
         &self,
         guard: &Guard,
         description: &str,
-        text: &str,
-        merchant: Option<&str>,
-        amount: i64,
+        row: &Facts,
         account_id: i64,
-        date: Option<NaiveDate>,
     ) -> Option<i64> {
-        self.matching(description, amount, account_id)
-            .find(|r| {
-                guard
-                    .fit(r.category_id, amount, text, merchant, date)
-                    .allowed()
-            })
+        self.matching(description, row.amount, account_id)
+            .find(|r| guard.fit(r.category_id, row).allowed())
             .map(|r| r.category_id)
     }
 }
@@ -427,15 +418,13 @@ pub fn apply(conn: &mut DbConn, user_id: i64, only_uncategorized: bool) -> Resul
     for (id, description, merchant, amount, account_id, date, current) in candidates {
         let text = text::with_payee(&description, merchant.as_deref());
         let merchant = merchant.as_deref();
-        match matcher.category_for(
-            &guard,
-            &description,
-            &text,
+        let row = Facts {
+            text: &text,
             merchant,
             amount,
-            account_id,
-            Some(date),
-        ) {
+            date: Some(date),
+        };
+        match matcher.category_for(&guard, &description, &row, account_id) {
             Some(category) if current != Some(category) => {
                 moves.entry(category).or_default().push(id)
             }

@@ -20,7 +20,7 @@ use crate::ledger::fingerprint::fingerprint;
 use crate::ledger::search::{Step, TextMatch};
 use crate::ledger::{accounts as account_store, categories as category_store, merchants, rules};
 use crate::ledger::{not_found, EXPENSES, INCOME};
-use crate::ml::direction::Guard;
+use crate::ml::direction::{Facts, Guard};
 use crate::ml::{feedback, text};
 use crate::users::now;
 use crate::with_conn;
@@ -1080,14 +1080,17 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: NewTransaction) -> Result<Li
                 .collect();
             let guard = Guard::load_for(conn, user_id, &credit_keys)?;
             let text = text::with_payee(&new.description, new.merchant.as_deref());
+            let row = Facts {
+                text: &text,
+                merchant: new.merchant.as_deref(),
+                amount: new.amount,
+                date: Some(new.date),
+            };
             let matched = rules::Matcher::load(conn, user_id)?.category_for(
                 &guard,
                 &new.description,
-                &text,
-                new.merchant.as_deref(),
-                new.amount,
+                &row,
                 account.id,
-                Some(new.date),
             );
             let category = matched
                 .map(|id| category_store::get(conn, user_id, id))

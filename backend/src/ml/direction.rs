@@ -282,6 +282,17 @@ fn first_spending(
     }
 }
 
+/// What the guard weighs of a row: its text (the description, led by the payee), the bank's
+/// merchant when it names one, its amount and, when known, its date (only spending on or before
+/// it counts as refund evidence).
+#[derive(Clone, Copy, Debug)]
+pub struct Facts<'a> {
+    pub text: &'a str,
+    pub merchant: Option<&'a str>,
+    pub amount: i64,
+    pub date: Option<NaiveDate>,
+}
+
 /// What judging a user's rows needs: the kinds of their categories and their spending at the
 /// merchants of the money in to be judged.
 pub struct Guard {
@@ -335,35 +346,23 @@ impl Guard {
         self.kinds.get(&category_id).copied()
     }
 
-    /// The evidence that a credit described by `text` (from the bank's `merchant`, when it names
-    /// one) on `date` is a refund of `category_id`.
-    pub fn refund_evidence(
-        &self,
-        text: &str,
-        merchant: Option<&str>,
-        category_id: Option<i64>,
-        date: Option<NaiveDate>,
-    ) -> Option<RefundEvidence> {
-        refund_word(text).map(RefundEvidence::Wording).or_else(|| {
-            let key = merchants::key(merchant, text);
-            let example = self.spending.before(&key, category_id?, date)?;
-            Some(RefundEvidence::EarlierSpending(example.to_owned()))
-        })
+    /// The evidence that a credit is a refund of `category_id`.
+    pub fn refund_evidence(&self, row: &Facts, category_id: Option<i64>) -> Option<RefundEvidence> {
+        refund_word(row.text)
+            .map(RefundEvidence::Wording)
+            .or_else(|| {
+                let key = merchants::key(row.merchant, row.text);
+                let example = self.spending.before(&key, category_id?, row.date)?;
+                Some(RefundEvidence::EarlierSpending(example.to_owned()))
+            })
     }
 
     /// Whether the user's category `category_id` may hold the row. A category that is not
     /// theirs never fits.
-    pub fn fit(
-        &self,
-        category_id: i64,
-        amount: i64,
-        text: &str,
-        merchant: Option<&str>,
-        date: Option<NaiveDate>,
-    ) -> Fit {
+    pub fn fit(&self, category_id: i64, row: &Facts) -> Fit {
         match self.kind(category_id) {
-            Some(kind) => fit(kind, amount, || {
-                self.refund_evidence(text, merchant, Some(category_id), date)
+            Some(kind) => fit(kind, row.amount, || {
+                self.refund_evidence(row, Some(category_id))
             }),
             None => Fit::Contradicts,
         }
@@ -384,6 +383,20 @@ mod tests {
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn facts<'a>(
+        amount: i64,
+        text: &'a str,
+        merchant: Option<&'a str>,
+        date: Option<NaiveDate>,
+    ) -> Facts<'a> {
+        Facts {
+            text,
+            merchant,
+            amount,
+            date,
+        }
     }
 
     #[test]
@@ -487,41 +500,50 @@ mod tests {
             ]),
             spending: Spending::default(),
         };
-        assert_eq!(guard.fit(1, 500, "ACME LTD", None, None), Fit::Contradicts);
-        assert_eq!(guard.fit(2, -500, "ACME LTD", None, None), Fit::Contradicts);
-        assert_eq!(guard.fit(3, 500, "ACME LTD", None, None), Fit::Fits);
         assert_eq!(
-            guard.fit(99, -500, "ACME LTD", None, None),
+            guard.fit(1, &facts(500, "ACME LTD", None, None)),
+            Fit::Contradicts
+        );
+        assert_eq!(
+            guard.fit(2, &facts(-500, "ACME LTD", None, None)),
+            Fit::Contradicts
+        );
+        assert_eq!(guard.fit(3, &facts(500, "ACME LTD", None, None)), Fit::Fits);
+        assert_eq!(
+            guard.fit(99, &facts(-500, "ACME LTD", None, None)),
             Fit::Contradicts
         );
         let acme = merchants::key(None, "ACME LTD");
         guard.note(2, 900, &acme, "ACME LTD", day(1));
         guard.note(1, 900, &acme, "ACME LTD", day(1));
         assert_eq!(
-            guard.fit(1, 500, "ACME LTD", None, None),
+            guard.fit(1, &facts(500, "ACME LTD", None, None)),
             Fit::Contradicts,
             "money in is not spending"
         );
         guard.note(1, -900, &acme, "ACME LTD 4411", day(1));
         assert_eq!(
-            guard.fit(1, 500, "ACME LTD", None, Some(day(2))),
+            guard.fit(1, &facts(500, "ACME LTD", None, Some(day(2)))),
             Fit::Refund(RefundEvidence::EarlierSpending("ACME LTD 4411".into()))
         );
         assert_eq!(
-            guard.fit(1, 500, "Refund OTHER SHOP", None, None),
+            guard.fit(1, &facts(500, "Refund OTHER SHOP", None, None)),
             Fit::Refund(RefundEvidence::Wording("refund".into()))
         );
         // The merchant is the bank's, where it names one, whatever the descriptions say.
         let shell = merchants::key(Some("Shell"), "Card payment 11");
         guard.note(1, -900, &shell, "Shell Card payment 11", day(1));
         assert_eq!(
-            guard.fit(1, 500, "Shell Fuel station 7", Some("Shell"), Some(day(2))),
+            guard.fit(
+                1,
+                &facts(500, "Shell Fuel station 7", Some("Shell"), Some(day(2)))
+            ),
             Fit::Refund(RefundEvidence::EarlierSpending(
                 "Shell Card payment 11".into()
             ))
         );
         assert_eq!(
-            guard.fit(1, 500, "Shell Fuel station 7", None, Some(day(2))),
+            guard.fit(1, &facts(500, "Shell Fuel station 7", None, Some(day(2)))),
             Fit::Contradicts,
             "without the bank's merchant the description names another one"
         );

@@ -4,14 +4,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::ledger::categories::{self, CategoryKind};
-use crate::ml::direction::{self, Fit, Guard, RefundEvidence};
+use crate::ml::direction::{self, Facts, Fit, Guard, RefundEvidence};
 use crate::ml::feedback;
 use crate::ml::model::{Decisive, Model};
 use crate::ml::personal::{Memory, Recall};
@@ -143,21 +142,20 @@ impl<'a> Suggester<'a> {
     /// A suggestion for a row whose date is not known: any earlier spending counts as refund
     /// evidence.
     pub fn suggest(&self, description: &str, amount: i64) -> Suggestion {
-        self.suggest_on(description, None, amount, None)
+        self.suggest_on(&Facts {
+            text: description,
+            merchant: None,
+            amount,
+            date: None,
+        })
     }
 
-    /// A suggestion for a row from the bank's `merchant` (when it names one) booked on `date`:
-    /// only spending on or before it counts as refund evidence.
-    pub fn suggest_on(
-        &self,
-        description: &str,
-        merchant: Option<&str>,
-        amount: i64,
-        date: Option<NaiveDate>,
-    ) -> Suggestion {
+    /// A suggestion for a row as the guard weighs it (`row.text` is what the model reads).
+    pub fn suggest_on(&self, row: &Facts) -> Suggestion {
+        let amount = row.amount;
         let recalled = self
             .memory
-            .recall(description, amount > 0)
+            .recall(row.text, amount > 0)
             .and_then(|r| self.by_id.get(&r.category_id).map(|c| (r, c.clone())))
             .and_then(|(r, c)| {
                 // The memory of money in holds only what the user filed by hand, so an expense
@@ -166,7 +164,7 @@ impl<'a> Suggester<'a> {
                     Some(CategoryKind::Expense) if amount > 0 => {
                         Fit::Refund(RefundEvidence::UserChoice)
                     }
-                    _ => self.guard.fit(c.id, amount, description, merchant, date),
+                    _ => self.guard.fit(c.id, row),
                 };
                 fit.allowed().then_some((r, c, fit))
             });
@@ -174,7 +172,7 @@ impl<'a> Suggester<'a> {
             .categorizer
             .model
             .as_ref()
-            .map(|model| self.fitting(model, description, merchant, amount, date));
+            .map(|model| self.fitting(model, row));
         match (recalled, predicted) {
             (Some((recall, category, fit)), predicted)
                 if recall.exact
@@ -206,15 +204,8 @@ impl<'a> Suggester<'a> {
 
     /// The model's classes that may hold the row, most likely first, with the words that
     /// decided and the model's favourite when the direction set it aside.
-    fn fitting(
-        &self,
-        model: &Model,
-        description: &str,
-        merchant: Option<&str>,
-        amount: i64,
-        date: Option<NaiveDate>,
-    ) -> (Vec<Fitting>, Decisive, Option<String>) {
-        let p = model.predict(description, amount, model.classes().len());
+    fn fitting(&self, model: &Model, row: &Facts) -> (Vec<Fitting>, Decisive, Option<String>) {
+        let p = model.predict(row.text, row.amount, model.classes().len());
         let mut fitting = Vec::new();
         let mut set_aside = None;
         for (rank, r) in p.ranked.iter().enumerate() {
@@ -224,13 +215,9 @@ impl<'a> Suggester<'a> {
                 .as_ref()
                 .and_then(|c| self.guard.kind(c.id))
                 .unwrap_or_else(|| direction::default_kind(&name));
-            let fit = direction::fit(kind, amount, || {
-                self.guard.refund_evidence(
-                    description,
-                    merchant,
-                    category.as_ref().map(|c| c.id),
-                    date,
-                )
+            let fit = direction::fit(kind, row.amount, || {
+                self.guard
+                    .refund_evidence(row, category.as_ref().map(|c| c.id))
             });
             if !fit.allowed() {
                 if rank == 0 {
