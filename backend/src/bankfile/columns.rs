@@ -267,7 +267,6 @@ pub fn debit_credit(header: &str) -> Option<Side> {
         "lastschrift",
         "belastung",
         "kiadas",
-        "out",
         "payments",
         "spent",
         "dr",
@@ -301,7 +300,6 @@ pub fn debit_credit(header: &str) -> Option<Side> {
         "income",
         "gutschrift",
         "bevetel",
-        "in",
         "received",
         "cr",
         "accrediti",
@@ -312,8 +310,14 @@ pub fn debit_credit(header: &str) -> Option<Side> {
         "приход",
         "зачисление",
     ];
-    let d = has_word(&f, &debit) || (has_word(&f, &["money", "paid"]) && has_word(&f, &["out"]));
-    let c = has_word(&f, &credit) || (has_word(&f, &["money", "paid"]) && has_word(&f, &["in"]));
+    let (d, c) = (has_word(&f, &debit), has_word(&f, &credit));
+    // `in` and `out` name a side only where no other word does (`Paid in`, `Money out`, `In`): in
+    // `Addebito in CHF` the `in` is the currency's preposition.
+    let (d, c) = if d || c {
+        (d, c)
+    } else {
+        (has_word(&f, &["out"]), has_word(&f, &["in"]))
+    };
     match (d, c) {
         (true, false) => Some(Side::Debit),
         (false, true) => Some(Side::Credit),
@@ -909,6 +913,11 @@ mod tests {
         assert_eq!(debit_credit("Bevétel/Kiadás"), None);
         assert_eq!(debit_credit("Paid out"), Some(Side::Debit));
         assert_eq!(debit_credit("Addebiti"), Some(Side::Debit));
+        // `in` is a preposition beside a side's own word, a side only without one.
+        assert_eq!(debit_credit("Addebito in CHF"), Some(Side::Debit));
+        assert_eq!(debit_credit("Accredito in CHF"), Some(Side::Credit));
+        assert_eq!(debit_credit("Money in"), Some(Side::Credit));
+        assert_eq!(debit_credit("Out"), Some(Side::Debit));
         assert_eq!(debit_credit("Entrate"), Some(Side::Credit));
         assert_eq!(debit_credit("Расход"), Some(Side::Debit));
         assert_eq!(debit_credit("Приход"), Some(Side::Credit));

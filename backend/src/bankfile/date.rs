@@ -139,6 +139,9 @@ fn split(text: &str) -> Option<(Vec<Part>, bool)> {
             if i < chars.len() && chars[i] == '.' {
                 i += 1;
             }
+        } else if c == ':' && matches!(parts[..], [Part::Num(_, 4)] | [Part::Num(_, 4), _]) {
+            // `2012:03:01` (Danske Bank Lithuania): only after a year, where a time cannot be.
+            i += 1;
         } else if matches!(c, '-' | '/' | '.' | ' ' | ',' | '\'') && !parts.is_empty() {
             // At most two separator characters between parts ("12. Feb", "Feb 10, 2018"): a
             // wider gap is the next column of a text laid out in columns ("24 mrt      24 mrt"),
@@ -483,6 +486,7 @@ mod tests {
     fn reads_many_shapes() {
         assert_eq!(parse("2018-02-10", Ymd), d(2018, 2, 10));
         assert_eq!(parse("2012/3/22", Ymd), d(2012, 3, 22));
+        assert_eq!(parse("2012:03:01", Ymd), d(2012, 3, 1));
         assert_eq!(parse("20180210", Ymd), d(2018, 2, 10));
         assert_eq!(parse("20110331120000.000[-5:EST]", Ymd), d(2011, 3, 31));
         assert_eq!(parse("10.02.2018", Dmy), d(2018, 2, 10));
@@ -507,6 +511,9 @@ mod tests {
     #[test]
     fn rejects_non_dates() {
         assert_eq!(parse("Pending", Dmy), None);
+        // A time is no date, whatever the order.
+        assert!(!is_date("10:30:45"));
+        assert!(!is_date("12:03:2012"));
         assert_eq!(parse("13/13/2018", Dmy), None);
         assert_eq!(parse("1111/11/11", Ymd), None);
         assert_eq!(parse("123-4567890-1234567", Ymd), None);

@@ -1,9 +1,9 @@
 //! Bytes → text: BOMs, UTF-8, UTF-16, and the legacy code pages bank exports still use
-//! (Windows-1252 — a superset of Latin-1 for printable text — and Windows-1250 for Central
-//! Europe).
+//! (Windows-1252 — a superset of Latin-1 for printable text —, Windows-1250 for Central Europe,
+//! Windows-1251 for Cyrillic, Windows-1257 for the Baltics…).
 
 use super::ImportError;
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1250, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
 
 /// Decoded text: borrowed from the bytes when they are UTF-8 already (a large upload is then
 /// held once), owned when a code page was decoded.
@@ -34,8 +34,8 @@ pub fn by_label(label: &str) -> Option<&'static Encoding> {
 }
 
 /// Decodes with `forced` if given, else detects: BOM, then valid UTF-8, then UTF-16 without
-/// BOM (NUL bytes in alternate positions), then Windows-1250 vs Windows-1252 by which gives
-/// the more plausible letters.
+/// BOM (NUL bytes in alternate positions), then the legacy code page that gives the more
+/// plausible text ([`legacy`]).
 pub fn decode<'a>(
     bytes: &'a [u8],
     forced: Option<&'static Encoding>,
@@ -81,37 +81,15 @@ fn detect(bytes: &[u8]) -> Result<&'static Encoding, ImportError> {
     Ok(legacy(bytes))
 }
 
-/// Windows-1250 or Windows-1252: each byte ≥ 0x80 votes for the code page in which it is a
-/// letter typical of that code page's languages.
+/// The legacy code page of text that is neither UTF-8 nor UTF-16, by chardetng (Firefox's
+/// detector, by encoding_rs's author): it weighs letter pairs of each code page's languages, so
+/// Cyrillic (Windows-1251, KOI8-R), Baltic (Windows-1257), Greek and Central European exports
+/// are told from Western ones, which a vote of single bytes cannot do.
 pub fn legacy(bytes: &[u8]) -> &'static Encoding {
-    const CENTRAL: &str = "čěřůňťďőűĺŕąęśźłćńČĚŘŮŇŤĎŐŰĹŔĄĘŚŹŁĆŃ";
-    const WESTERN: &str = "èìòùñãõåæøïûœÈÌÒÙÑÃÕÅÆØÏÛŒ€";
-    let (mut central, mut western) = (0usize, 0usize);
-    for &b in bytes.iter().filter(|b| **b >= 0x80) {
-        let one = [b];
-        let (c, _, bad_c) = WINDOWS_1250.decode(&one);
-        let (w, _, bad_w) = WINDOWS_1252.decode(&one);
-        if c == w {
-            continue;
-        }
-        if bad_w || w.chars().all(|ch| ch.is_control()) {
-            central += 2;
-        }
-        if bad_c || c.chars().all(|ch| ch.is_control()) {
-            western += 2;
-        }
-        if c.chars().any(|ch| CENTRAL.contains(ch)) {
-            central += 1;
-        }
-        if w.chars().any(|ch| WESTERN.contains(ch)) {
-            western += 1;
-        }
-    }
-    if central > western {
-        WINDOWS_1250
-    } else {
-        WINDOWS_1252
-    }
+    use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+    let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    detector.guess(None, Utf8Detection::Deny)
 }
 
 /// Text with many control characters (other than tab, CR, LF, form feed) is not a bank export.
@@ -126,4 +104,31 @@ fn looks_binary(text: &str) -> bool {
         .count();
     let replacement = sample.iter().filter(|c| **c == '\u{FFFD}').count();
     control * 20 > sample.len() || replacement * 10 > sample.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Short exports with a handful of letters outside ASCII, each in its code page, read back
+    /// as written.
+    #[test]
+    fn the_code_page_of_a_short_export_is_told_by_its_letters() {
+        for (label, text) in [
+            ("windows-1252", "Buchungstag;Empfänger;Verwendungszweck;Betrag\n01.02.2024;Müller GmbH;Überweisung Gebühr;-12,50\n"),
+            ("windows-1252", "Date;Libellé;Montant\n01/02/2024;Prélèvement Crédit Agricole échéance;-12,50\n"),
+            ("windows-1252", "Fecha;Concepto;Importe\n01/02/2024;Recibo Señor Muñoz, Compañía;-12,50\n"),
+            ("windows-1250", "Datum;Protistrana;Částka\n01.02.2024;Platba kartou Česká spořitelna;-12,50\n"),
+            ("windows-1250", "Data;Opis;Kwota\n01.02.2024;Przelew Łódź, opłata za użytkowanie;-12,50\n"),
+            ("windows-1250", "Dátum;Közlemény;Összeg\n2024.02.01;Átutalás Győr, díj;-12,50\n"),
+            ("windows-1251", "Дата;Описание;Сумма\n01.02.2024;Оплата в магазине Пятёрочка;-12,50\n"),
+            ("windows-1257", "Data;Aprašymas;Suma\n2024-02-01;Mokėjimas už paslaugas, Vilnius;-12,50\n"),
+        ] {
+            let page = Encoding::for_label(label.as_bytes()).unwrap();
+            let (bytes, _, unmappable) = page.encode(text);
+            assert!(!unmappable, "{label}: {text}");
+            let read = decode(&bytes, None).unwrap();
+            assert_eq!(read.text, text, "read as {}", read.encoding.name());
+        }
+    }
 }

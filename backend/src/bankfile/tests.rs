@@ -308,6 +308,32 @@ fn pending_and_declined_rows_are_left_out() {
     );
 }
 
+/// PostFinance in Italian: the columns' `in` names the currency, not the side, so money in and
+/// money out are two columns and the mostly empty total beside them is not the amount.
+#[test]
+fn credit_and_debit_columns_named_with_their_currency() {
+    let p = parse_text(
+        "Data;Denominazione;Accredito in CHF;Addebito in CHF;Importo in CHF\n\
+         2022-05-04;ARTION;;52.00;\n2022-05-02;PATTINDE;300.00;;\n2022-05-01;SUPPL.;;0.88;\n",
+    );
+    assert_eq!(amounts(&p), vec![-5200, 30000, -88]);
+}
+
+/// A Cyrillic export in Windows-1251 (Alfa-Bank): its headers are read as written, so its
+/// money-in and money-out columns are found.
+#[test]
+fn a_cyrillic_export_in_its_code_page() {
+    let text = "Тип счёта;Валюта;Дата операции;Описание операции;Приход;Расход;\n\
+                Мой счет;RUR;31.05.17;Перечисление (зарплата за май 2017 г.);33123,56;0;\n\
+                Мой счет;RUR;03.05.17;Комиссия за переводы в рублях;0;50;\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(text);
+    let p = parse(&bytes, &opts("alfa.csv")).unwrap();
+    assert_eq!(p.encoding, "windows-1251");
+    assert_eq!(p.headers[4], "Приход");
+    assert_eq!(amounts(&p), vec![3312356, -5000]);
+    assert_eq!(p.rows[1].description, "Комиссия за переводы в рублях");
+}
+
 #[test]
 fn an_amount_finer_than_the_currency_is_not_stored_as_zero() {
     let p = parse_text(
