@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import type { Schemas } from '../src/api/client';
-import { cleanedCells, layoutFindings } from '../src/pages/import-mapping';
+import { cleanedCells, layoutFindings, mappingEditor } from '../src/pages/import-mapping';
 
 type Findings = Schemas['LayoutFindings'];
 
@@ -33,6 +33,31 @@ describe('the import preview says how the file was read', () => {
     expect(node.querySelector('[data-date-question]')).toBeNull();
     const plain: Findings = { date_order: { order: 'ymd', basis: 'content', candidates: ['ymd'], exporter: null, message: 'Dates are read as year-month-day.' }, sign: null, wide_rows: null };
     expect(layoutFindings(plain, async () => {})).toBeNull();
+  });
+
+  it('shows a fee charged on top, and lets it be cleared', async () => {
+    const mapping = {
+      encoding: 'UTF-8', delimiter: ',', skip_rows: 0, has_header: true, date_column: 3, date_order: 'ymd',
+      amount: { kind: 'single', column: 5 }, decimal_separator: 'point', thousands_separator: null, invert_sign: false,
+      fee_column: 6, description_columns: [4],
+    } as Schemas['Mapping'];
+    const headers = ['Type', 'Product', 'Started Date', 'Completed Date', 'Description', 'Amount', 'Fee', 'Currency', 'State', 'Balance'];
+    const applied: Schemas['Mapping'][] = [];
+    const editor = mappingEditor(mapping, headers, async (next) => { applied.push(next); });
+    const fee = editor.querySelector<HTMLSelectElement>('select[name="fee_column"]')!;
+    expect(fee.value).toBe('6');
+    expect(fee.closest('[hidden]')).toBeNull();
+    const form = editor.querySelector('form')!;
+    form.requestSubmit();
+    await Promise.resolve();
+    fee.value = '';
+    form.requestSubmit();
+    await Promise.resolve();
+    expect(applied.map((m) => m.fee_column)).toEqual([6, null]);
+    const split = editor.querySelector<HTMLSelectElement>('select[name="amount_kind"]')!;
+    split.value = 'debit_credit';
+    split.dispatchEvent(new Event('change', { bubbles: true }));
+    expect(fee.closest('[hidden]')).not.toBeNull();
   });
 
   it('lists the cells whose text changed, and nothing when none did', () => {

@@ -89,6 +89,30 @@ pub fn date_order(headers: &[String]) -> Option<(&'static str, DateOrder)> {
         .map(|s| (s.name, s.date_order))
 }
 
+/// Exporters whose fee is charged on top of the amount, in a column of its own, and which
+/// their balance subtracts. Only these: elsewhere a `Fee` column is already inside the amount
+/// (Stripe's and PayPal's gross and net) or only informs.
+const FEE_ON_TOP: &[&[&str]] = &[
+    // Revolut's account statement: `Amount` and `Fee`, and a `Balance` after both.
+    &[
+        "started date",
+        "completed date",
+        "amount",
+        "fee",
+        "state",
+        "balance",
+    ],
+];
+
+/// The column of a fee charged on top of the amount, when the header is a known exporter's.
+pub fn fee_column(headers: &[String]) -> Option<usize> {
+    let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
+    FEE_ON_TOP
+        .iter()
+        .find(|columns| columns.iter().all(|c| folded.iter().any(|h| h == c)))
+        .and_then(|_| folded.iter().position(|h| h == "fee"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -136,6 +136,10 @@ pub struct Mapping {
     pub thousands_separator: Option<char>,
     /// Flip every amount's sign (for exports that list purchases as positive numbers).
     pub invert_sign: bool,
+    /// 0-based column of a fee charged on top of the amount, not part of it (Revolut's `Fee`):
+    /// subtracted from the amount (after `invert_sign`), as the bank's balance does. An empty
+    /// cell is no fee.
+    pub fee_column: Option<usize>,
     /// 0-based column indexes joined (with ` | `) into the description.
     pub description_columns: Vec<usize>,
     /// 0-based column index of the payee / counterparty.

@@ -402,6 +402,10 @@ pub fn detect_after(
         }
     }
 
+    if let AmountColumns::Single { .. } = amount_cols {
+        mapping.fee_column = exporters::fee_column(&names);
+    }
+
     let numeric: Vec<usize> = (0..width).filter(|i| all[*i].amount_col()).collect();
     // Currency: a column of ISO codes (named, or by content), preferring the one after the amount.
     let amount_at = match &amount_cols {
@@ -926,6 +930,7 @@ fn check_columns(mapping: &Mapping, width: usize) -> Result<(), ImportError> {
     wanted.extend(mapping.currency_column.map(|c| ("currency", c)));
     wanted.extend(mapping.account_column.map(|c| ("account", c)));
     wanted.extend(mapping.record_type_column.map(|c| ("record type", c)));
+    wanted.extend(mapping.fee_column.map(|c| ("fee", c)));
     for (field, column) in wanted {
         if column >= width {
             return Err(ImportError::ColumnMissing {
@@ -1032,7 +1037,15 @@ pub fn extract<E: From<ImportError>>(
             }));
         }
         let date_text = r.cell(date_col);
-        let amount = read_amount(r, &amount_spec, dec, thousands, digits);
+        let amount = read_amount(r, &amount_spec, dec, thousands, digits).and_then(|(a, text)| {
+            let sign = if mapping.invert_sign { -1 } else { 1 };
+            let fee = match mapping.fee_column {
+                Some(c) => amount::parse_to_store(r.cell(c), dec, thousands, digits)
+                    .map_err(|why| ("fee", r.cell(c).to_string(), why))?,
+                None => None,
+            };
+            Ok((a.map(|a| sign * a - fee.unwrap_or(0)), text))
+        });
         let date = date::parse(date_text, order).or_else(|| date_after_a_marker(date_text, order));
         let problem = |field: &str, text: &str, message: String| RowProblem {
             line,
@@ -1055,10 +1068,7 @@ pub fn extract<E: From<ImportError>>(
                     format!("the payment is '{status}': it never went through"),
                 ))
             }
-            (Some(date), Ok((Some(mut minor), _))) => {
-                if mapping.invert_sign {
-                    minor = -minor;
-                }
+            (Some(date), Ok((Some(minor), _))) => {
                 let text = |c: usize| unescape_cell(r.cell(c));
                 let cell =
                     |c: Option<usize>| c.map(text).filter(|s| !s.is_empty()).map(str::to_owned);
@@ -1139,6 +1149,8 @@ pub fn extract<E: From<ImportError>>(
                 &text,
                 if field == "direction" {
                     format!("cannot tell whether '{text}' means money in or out")
+                } else if field == "fee" {
+                    format!("cannot read the fee '{text}' ({why})")
                 } else {
                     format!("cannot read the amount '{text}' ({why})")
                 },

@@ -334,6 +334,40 @@ fn a_cyrillic_export_in_its_code_page() {
     assert_eq!(p.rows[1].description, "Комиссия за переводы в рублях");
 }
 
+/// Revolut charges its fee on top of the amount, in a column of its own; the balance falls by
+/// both, so the row is their sum. A mapping without the fee column reads the amount alone, and a
+/// fee that cannot be read is a problem on its line.
+#[test]
+fn a_fee_charged_on_top_is_subtracted() {
+    let file = "Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n\
+                TOPUP,Current,2024-01-01 10:00:00,2024-01-01 10:00:01,Top-up,100.00,0.00,CHF,COMPLETED,100.00\n\
+                EXCHANGE,Current,2024-01-06 11:00:00,2024-01-06 11:00:00,To EUR,-50.00,0.42,CHF,COMPLETED,49.58\n";
+    let p = parse_text(file);
+    assert_eq!(p.mapping.fee_column, Some(6));
+    assert_eq!(amounts(&p), vec![10000, -5042]);
+    let mut gross = p.mapping.clone();
+    gross.fee_column = None;
+    let p = parse(
+        file.as_bytes(),
+        &ParseOptions {
+            mapping: Some(&gross),
+            ..opts("revolut.csv")
+        },
+    )
+    .unwrap();
+    assert_eq!(amounts(&p), vec![10000, -5000]);
+    let p = parse_text(&file.replace(",0.42,", ",n/a,"));
+    assert_eq!(amounts(&p), vec![10000]);
+    assert_eq!(
+        (p.problems[0].field.as_str(), p.problems[0].line),
+        ("fee", 3)
+    );
+    // Stripe's fee is inside its gross amount: no fee column.
+    let p =
+        parse_text("id,Created (UTC),Amount,Fee,Currency\nch_1,2024-01-02 10:00,10.00,0.59,usd\n");
+    assert_eq!((p.mapping.fee_column, amounts(&p)), (None, vec![1000]));
+}
+
 #[test]
 fn an_amount_finer_than_the_currency_is_not_stored_as_zero() {
     let p = parse_text(

@@ -31,9 +31,12 @@ export function mappingEditor(mapping: Mapping, headers: string[], apply: (next:
     value: col(amount?.kind === 'debit_credit' ? amount.debit : null) });
   const credit = field({ name: 'credit_column', label: 'Money in column', type: 'select', options: columns, col: 'col-6 col-md-4',
     value: col(amount?.kind === 'debit_credit' ? amount.credit : null) });
+  const fee = field({ name: 'fee_column', label: 'Fee charged on top (subtracted)', type: 'select', options: optional, col: 'col-6 col-md-4',
+    value: col(mapping.fee_column) });
   const showAmountFields = () => {
     const split = (amountKind.querySelector('select') as HTMLSelectElement).value === 'debit_credit';
     single.hidden = split;
+    fee.hidden = split;
     debit.hidden = !split;
     credit.hidden = !split;
   };
@@ -51,7 +54,7 @@ export function mappingEditor(mapping: Mapping, headers: string[], apply: (next:
     field({ name: 'date_column', label: 'Date column', type: 'select', options: columns, value: col(mapping.date_column), col: 'col-6 col-md-4' }),
     field({ name: 'date_order', label: 'Dates are written', type: 'select', options: DATE_ORDERS, value: mapping.date_order ?? 'dmy', col: 'col-6 col-md-4' }),
     field({ name: 'payee_column', label: 'Payee column', type: 'select', options: optional, value: col(mapping.payee_column), col: 'col-12 col-md-4' }),
-    amountKind, single, debit, credit,
+    amountKind, single, fee, debit, credit,
     field({ name: 'decimal_separator', label: 'Decimal mark', type: 'select', options: DECIMALS, value: mapping.decimal_separator ?? 'point', col: 'col-6 col-md-4' }),
     field({ name: 'thousands_separator', label: 'Thousands', type: 'select', options: THOUSANDS, value: mapping.thousands_separator ?? '', col: 'col-6 col-md-4' }),
     field({ name: 'skip_rows', label: 'Lines before the header', type: 'number', value: String(mapping.skip_rows ?? 0), col: 'col-6 col-md-4', attrs: { min: '0' } }),
@@ -73,6 +76,7 @@ export function mappingEditor(mapping: Mapping, headers: string[], apply: (next:
       date_order: data.get('date_order') as Mapping['date_order'],
       payee_column: num('payee_column'),
       amount: nextAmount,
+      fee_column: nextAmount.kind === 'debit_credit' ? null : num('fee_column'),
       decimal_separator: data.get('decimal_separator') as Mapping['decimal_separator'],
       thousands_separator: String(data.get('thousands_separator') ?? '') || null,
       skip_rows: num('skip_rows') ?? 0,
