@@ -150,6 +150,8 @@ fn not_amount(f: &str) -> bool {
                 "original",
                 "fremdwahrung",
                 "foreign",
+                "intl",
+                "international",
                 "converted",
                 "fee",
                 "tax",
@@ -903,6 +905,7 @@ mod tests {
         assert!(amount_score("Betrag (Fremdwährung)").is_none());
         assert!(amount_score("Buchungsbetrag").is_some());
         assert!(amount_score("Originalbetrag").is_none());
+        assert!(amount_score("Intl.Amount").is_none());
         assert!(amount_score("Tranzakció összege").is_some());
         assert!(amount_score("Saldo").is_none());
         assert!(amount_score("Debit Amount").is_none());

@@ -257,6 +257,9 @@ pub enum DateOrderBasis {
     /// Several orders read every date, but the file writes them with dots, or its amounts with
     /// a decimal comma: conventions of countries that all write the day first.
     Convention,
+    /// Several orders read every date, but another date column of the file (a purchase date
+    /// beside the booking date) reads only one way, and an export writes its dates alike.
+    OtherDateColumn,
     /// The account's earlier imports read their dates in this order.
     EarlierImports,
     /// Nothing tells the orders apart (every day is 12 or less): the rows are shown in `order`,

@@ -485,7 +485,8 @@ pub fn detect_after(
     // mapping).
     let skip = mapping.skip_rows;
     let mut separators = amount::SeparatorVotes::default();
-    let mut dates = DateEvidence::default();
+    let mut dates =
+        DateEvidence::with_other_dates((0..width).filter(|i| *i != date_col && all[*i].date_col()));
     table.each(|r| {
         if r.line > skip {
             numeric.iter().for_each(|i| separators.add(r.cell(*i)));
@@ -523,9 +524,18 @@ struct DateEvidence {
     usd: bool,
     dotted: bool,
     votes: date::OrderVotes,
+    /// The file's other date columns (detection found them), each with its own votes.
+    others: Vec<(usize, date::OrderVotes)>,
 }
 
 impl DateEvidence {
+    fn with_other_dates(columns: impl Iterator<Item = usize>) -> Self {
+        DateEvidence {
+            others: columns.map(|c| (c, date::OrderVotes::default())).collect(),
+            ..DateEvidence::default()
+        }
+    }
+
     fn add(&mut self, r: &Record, mapping: &Mapping) {
         let Some(date_col) = mapping.date_column else {
             return;
@@ -549,6 +559,12 @@ impl DateEvidence {
         self.dotted =
             self.dotted || (d.trim().trim_end_matches('.').contains('.') && date::is_date(d));
         self.votes.add(d);
+        for (c, votes) in &mut self.others {
+            let d = r.cell(*c);
+            if !d.is_empty() {
+                votes.add(d);
+            }
+        }
     }
 
     /// The order the dates are written in: what the dates themselves say, else what a known
@@ -565,6 +581,27 @@ impl DateEvidence {
         let dotted = self.dotted;
         let mut finding = self.votes.decide(prefer)?;
         if finding.basis == DateOrderBasis::Content {
+            return Some(finding);
+        }
+        // Day or month first, as another date column (a purchase date beside the booking date)
+        // says without doubt: an export writes its dates alike.
+        let other = self.others.iter().find_map(|(c, votes)| {
+            votes
+                .decide(prefer)
+                .filter(|f| f.basis == DateOrderBasis::Content)
+                .filter(|f| matches!(f.order, DateOrder::Dmy | DateOrder::Mdy))
+                .filter(|f| finding.candidates.contains(&f.order))
+                .map(|f| (*c, f.order))
+        });
+        if let Some((column, order)) = other {
+            finding.order = order;
+            finding.basis = DateOrderBasis::OtherDateColumn;
+            finding.message = format!(
+                "Every date reads both ways; the file's '{}' column reads only as {}, and an \
+                 export writes its dates alike.",
+                names.get(column).map_or("", String::as_str),
+                order.label()
+            );
             return Some(finding);
         }
         // A known exporter's header says how its dates are written: a fact, where the file's
@@ -789,18 +826,22 @@ fn by_content(
                 .is_some_and(|n| columns::names_another_number(n))
         })
         .collect();
+    // Money out and money in side by side, never both on a row; some banks write the side a row
+    // does not use as `0` or `0.00` rather than leaving it empty (SunTrust).
+    let unused = |r: &Record, c: usize| {
+        r.cell(c)
+            .chars()
+            .all(|ch| matches!(ch, '0' | '.' | ',' | ' ' | '-' | '+'))
+    };
+    let used = |c: usize| data.iter().filter(|r| !unused(r, c)).count();
     for (k, &a) in numeric.iter().enumerate() {
         for &b in &numeric[k + 1..] {
             let both = data
                 .iter()
-                .filter(|r| !r.cell(a).is_empty() && !r.cell(b).is_empty())
+                .filter(|r| !unused(r, a) && !unused(r, b))
                 .count();
-            if both == 0 && b == a + 1 {
-                let (debit, credit) = if all[b].filled > all[a].filled {
-                    (b, a)
-                } else {
-                    (a, b)
-                };
+            if both == 0 && b == a + 1 && used(a) > 0 && used(b) > 0 {
+                let (debit, credit) = if used(b) > used(a) { (b, a) } else { (a, b) };
                 return Some(AmountColumns::DebitCredit { debit, credit });
             }
         }
@@ -998,6 +1039,7 @@ pub fn extract<E: From<ImportError>>(
     let mut emitted = false;
     let mut currencies: Vec<String> = Vec::new();
     let mut header_seen = !mapping.has_header;
+    let mut pending_section: Option<String> = None;
     table.each(|record| {
         let r = record;
         if r.line <= skip {
@@ -1022,6 +1064,17 @@ pub fn extract<E: From<ImportError>>(
             }
         }
         let line = r.line;
+        // A section of rows not booked yet (Schwab: `Pending Transactions` … `Posted
+        // Transactions`): a one-cell heading of pending wording starts it, any other one-cell
+        // heading ends it. A sentence ("Pending Transactions are not reflected within this sort
+        // criterion.") is no heading.
+        if r.non_empty() == 1 {
+            let marker = r.cells.iter().map(|c| c.trim()).find(|c| !c.is_empty());
+            let heading = |m: &&str| m.split_whitespace().count() <= 3 && !m.ends_with('.');
+            if let Some(marker) = marker.filter(|m| heading(m) && !date::is_date(m) && !amount_like(m)) {
+                pending_section = columns::is_pending(marker).then(|| marker.to_string());
+            }
+        }
 
         if let Some(why) = summary_line(r, &mapping) {
             emitted = true;
@@ -1060,6 +1113,14 @@ pub fn extract<E: From<ImportError>>(
         };
         let declined = r.cells.iter().find(|c| columns::is_declined_status(c));
         let item = match (date, amount) {
+            (Some(_), Ok((Some(_), _))) if pending_section.is_some() => {
+                let section = pending_section.as_deref().unwrap_or_default();
+                Item::Problem(skipped(
+                    "status",
+                    section,
+                    format!("it is listed under '{section}': a pending transaction"),
+                ))
+            }
             (Some(_), Ok((Some(_), _))) if declined.is_some() => {
                 let status = declined.map_or("", |c| c.trim());
                 Item::Problem(skipped(

@@ -368,6 +368,57 @@ fn a_fee_charged_on_top_is_subtracted() {
     assert_eq!((p.mapping.fee_column, amounts(&p)), (None, vec![1000]));
 }
 
+/// Without a header, money out and money in side by side are told by never both being used on a
+/// row, also where the unused side is written `0` (SunTrust), not left empty; the running
+/// balance after them is not the amount.
+#[test]
+fn unnamed_money_out_and_in_written_as_zero_when_unused() {
+    let p = parse_text(
+        "11/01/2014,0, Deposit,0,500.00,500.00\n11/02/2014,101,Check,100.00,0,400.00\n\
+         11/03/2014,102,Check,100.00,0,300.00\n11/17/2014,0,Deposit,0,700.00,1000.00\n",
+    );
+    assert_eq!(
+        p.mapping.amount,
+        Some(AmountColumns::DebitCredit {
+            debit: 3,
+            credit: 4
+        })
+    );
+    assert_eq!(amounts(&p), vec![50000, -10000, -10000, 70000]);
+}
+
+/// A booking date that reads both ways is read as the file's other date column says without
+/// doubt (Chase: `Trans Date` 8/31/13 beside `Post Date` 9/1/13).
+#[test]
+fn the_other_date_column_decides_the_order() {
+    let p = parse_text(
+        "Type,Trans Date,Post Date,Description,Amount\nSale,8/31/13,9/1/13,FRED MEYER #0685,-54.8\n",
+    );
+    assert_eq!(p.mapping.date_column, Some(2));
+    assert_eq!(dates(&p), vec![day(2013, 9, 1)]);
+    let found = p.findings.date_order.unwrap();
+    assert_eq!(found.basis, DateOrderBasis::OtherDateColumn);
+    assert!(found.message.contains("'Trans Date'"), "{}", found.message);
+}
+
+/// Rows under a `Pending Transactions` line are not booked yet, until a `Posted Transactions` line
+/// (Schwab); each is listed.
+#[test]
+fn a_section_of_pending_rows_is_left_out() {
+    let p = parse_text(
+        "\"Date\",\"Description\",\"Withdrawal (-)\",\"Deposit (+)\"\n\"Pending Transactions\"\n\
+         \"08/31/2017\",\"Shop\",\"$18.76\",\"\"\n\"Posted Transactions\"\n\
+         \"08/31/2017\",\"Interest Paid\",\"\",\"$0.07\"\n\"08/30/2017\",\"Shop\",\"$12.27\",\"\"\n",
+    );
+    assert_eq!(amounts(&p), vec![7, -1227]);
+    let left_out: Vec<(usize, &str, bool)> = p
+        .problems
+        .iter()
+        .map(|q| (q.line, q.field.as_str(), q.skipped))
+        .collect();
+    assert_eq!(left_out, [(3, "status", true)]);
+}
+
 #[test]
 fn an_amount_finer_than_the_currency_is_not_stored_as_zero() {
     let p = parse_text(
