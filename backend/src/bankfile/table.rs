@@ -485,8 +485,19 @@ pub fn detect_after(
     // mapping).
     let skip = mapping.skip_rows;
     let mut separators = amount::SeparatorVotes::default();
-    let mut dates =
-        DateEvidence::with_other_dates((0..width).filter(|i| *i != date_col && all[*i].date_col()));
+    let other_column = (0..width)
+        .filter(|i| *i != date_col && all[*i].date_col())
+        .find_map(|c| {
+            let values = data.iter().map(|r| r.cell(c)).filter(|d| !d.is_empty());
+            date::decide_order(values, DateOrder::Dmy)
+                .filter(|f| f.basis == DateOrderBasis::Content)
+                .filter(|f| matches!(f.order, DateOrder::Dmy | DateOrder::Mdy))
+                .map(|f| (names[c].clone(), f.order))
+        });
+    let mut dates = DateEvidence {
+        other_column,
+        ..DateEvidence::default()
+    };
     table.each(|r| {
         if r.line > skip {
             numeric.iter().for_each(|i| separators.add(r.cell(*i)));
@@ -524,18 +535,12 @@ struct DateEvidence {
     usd: bool,
     dotted: bool,
     votes: date::OrderVotes,
-    /// The file's other date columns (detection found them), each with its own votes.
-    others: Vec<(usize, date::OrderVotes)>,
+    /// Another date column (a purchase date beside the booking date) and the one order, day or
+    /// month first, its dates read in (decided on the detection's sample of rows).
+    other_column: Option<(String, DateOrder)>,
 }
 
 impl DateEvidence {
-    fn with_other_dates(columns: impl Iterator<Item = usize>) -> Self {
-        DateEvidence {
-            others: columns.map(|c| (c, date::OrderVotes::default())).collect(),
-            ..DateEvidence::default()
-        }
-    }
-
     fn add(&mut self, r: &Record, mapping: &Mapping) {
         let Some(date_col) = mapping.date_column else {
             return;
@@ -559,12 +564,6 @@ impl DateEvidence {
         self.dotted =
             self.dotted || (d.trim().trim_end_matches('.').contains('.') && date::is_date(d));
         self.votes.add(d);
-        for (c, votes) in &mut self.others {
-            let d = r.cell(*c);
-            if !d.is_empty() {
-                votes.add(d);
-            }
-        }
     }
 
     /// The order the dates are written in: what the dates themselves say, else what a known
@@ -585,21 +584,16 @@ impl DateEvidence {
         }
         // Day or month first, as another date column (a purchase date beside the booking date)
         // says without doubt: an export writes its dates alike.
-        let other = self.others.iter().find_map(|(c, votes)| {
-            votes
-                .decide(prefer)
-                .filter(|f| f.basis == DateOrderBasis::Content)
-                .filter(|f| matches!(f.order, DateOrder::Dmy | DateOrder::Mdy))
-                .filter(|f| finding.candidates.contains(&f.order))
-                .map(|f| (*c, f.order))
-        });
+        let other = self
+            .other_column
+            .as_ref()
+            .filter(|(_, order)| finding.candidates.contains(order));
         if let Some((column, order)) = other {
-            finding.order = order;
+            finding.order = *order;
             finding.basis = DateOrderBasis::OtherDateColumn;
             finding.message = format!(
-                "Every date reads both ways; the file's '{}' column reads only as {}, and an \
-                 export writes its dates alike.",
-                names.get(column).map_or("", String::as_str),
+                "Every date reads both ways; the file's '{column}' column reads only as {}, and \
+                 an export writes its dates alike.",
                 order.label()
             );
             return Some(finding);
