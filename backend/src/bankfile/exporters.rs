@@ -1,6 +1,7 @@
 //! Known exporters, recognised by their header, for what their files leave open to reading.
 //! Only exporters whose layout does not change with the user's locale are listed: for them the
-//! header alone says how dates are written, where every date of a short file may read both ways.
+//! header alone says how dates are written, where every date of a short file may read both ways,
+//! and whether a fee column is charged on top of the amount.
 
 use super::columns::fold;
 use super::date::DateOrder;
@@ -10,6 +11,10 @@ struct Signature {
     /// Folded header names that must all be present.
     columns: &'static [&'static str],
     date_order: DateOrder,
+    /// The folded name of a fee column charged on top of the amount, which the exporter's balance
+    /// subtracts. Elsewhere a `Fee` column is already inside the amount (Stripe's and PayPal's
+    /// gross and net) or only informs.
+    fee_on_top: Option<&'static str>,
 }
 
 const KNOWN: &[Signature] = &[
@@ -25,6 +30,7 @@ const KNOWN: &[Signature] = &[
             "account name",
         ],
         date_order: DateOrder::Mdy,
+        fee_on_top: None,
     },
     // Chase checking and card downloads (US).
     Signature {
@@ -37,6 +43,7 @@ const KNOWN: &[Signature] = &[
             "check or slip",
         ],
         date_order: DateOrder::Mdy,
+        fee_on_top: None,
     },
     Signature {
         name: "Chase card",
@@ -50,6 +57,7 @@ const KNOWN: &[Signature] = &[
             "memo",
         ],
         date_order: DateOrder::Mdy,
+        fee_on_top: None,
     },
     // Payoneer's transaction export (US dates, time and zone in their own columns).
     Signature {
@@ -63,6 +71,7 @@ const KNOWN: &[Signature] = &[
             "debit amount",
         ],
         date_order: DateOrder::Mdy,
+        fee_on_top: None,
     },
     // The Monefy app writes day-first dates (hledger's monefy rules read them so).
     Signature {
@@ -77,40 +86,46 @@ const KNOWN: &[Signature] = &[
             "description",
         ],
         date_order: DateOrder::Dmy,
+        fee_on_top: None,
+    },
+    // Revolut's account statement: `Amount` and `Fee`, and a `Balance` after both; its dates
+    // are ISO.
+    Signature {
+        name: "Revolut",
+        columns: &[
+            "started date",
+            "completed date",
+            "amount",
+            "fee",
+            "state",
+            "balance",
+        ],
+        date_order: DateOrder::Ymd,
+        fee_on_top: Some("fee"),
     },
 ];
 
-/// The exporter whose signature the header carries, and its date order.
-pub fn date_order(headers: &[String]) -> Option<(&'static str, DateOrder)> {
-    let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
+/// The exporter whose signature the `folded` header names carry.
+fn known(folded: &[String]) -> Option<&'static Signature> {
     KNOWN
         .iter()
         .find(|s| s.columns.iter().all(|c| folded.iter().any(|h| h == c)))
-        .map(|s| (s.name, s.date_order))
 }
 
-/// Exporters whose fee is charged on top of the amount, in a column of its own, and which
-/// their balance subtracts. Only these: elsewhere a `Fee` column is already inside the amount
-/// (Stripe's and PayPal's gross and net) or only informs.
-const FEE_ON_TOP: &[&[&str]] = &[
-    // Revolut's account statement: `Amount` and `Fee`, and a `Balance` after both.
-    &[
-        "started date",
-        "completed date",
-        "amount",
-        "fee",
-        "state",
-        "balance",
-    ],
-];
+fn folded(headers: &[String]) -> Vec<String> {
+    headers.iter().map(|h| fold(h)).collect()
+}
+
+/// The exporter whose signature the header carries, and its date order.
+pub fn date_order(headers: &[String]) -> Option<(&'static str, DateOrder)> {
+    known(&folded(headers)).map(|s| (s.name, s.date_order))
+}
 
 /// The column of a fee charged on top of the amount, when the header is a known exporter's.
 pub fn fee_column(headers: &[String]) -> Option<usize> {
-    let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
-    FEE_ON_TOP
-        .iter()
-        .find(|columns| columns.iter().all(|c| folded.iter().any(|h| h == c)))
-        .and_then(|_| folded.iter().position(|h| h == "fee"))
+    let folded = folded(headers);
+    let fee = known(&folded)?.fee_on_top?;
+    folded.iter().position(|h| h == fee)
 }
 
 #[cfg(test)]
