@@ -351,10 +351,14 @@ fn layout(parsed: &Reading) -> String {
     format!("{:x}", Sha256::digest(shape.as_bytes()))
 }
 
+/// The mapping saved for the layout, where one is. A field the saved mapping does not name was
+/// added to `Mapping` after it was saved (Revolut's `fee_column`): it takes what detection found
+/// for this file, as it would have had the field existed then, instead of its empty default.
 fn saved_mapping(
     conn: &mut DbConn,
     account_id: i64,
     layout: &str,
+    detected: &Mapping,
 ) -> Result<Option<Mapping>, ApiError> {
     let stored: Option<String> = with_conn!(conn, c => mapping_profiles::table
         .filter(mapping_profiles::account_id.eq(account_id))
@@ -362,7 +366,17 @@ fn saved_mapping(
         .select(mapping_profiles::mapping)
         .first(c)
         .optional())?;
-    Ok(stored.and_then(|m| serde_json::from_str(&m).ok()))
+    let Some(Ok(serde_json::Value::Object(mut saved))) =
+        stored.map(|m| serde_json::from_str::<serde_json::Value>(&m))
+    else {
+        return Ok(None);
+    };
+    if let Ok(serde_json::Value::Object(found)) = serde_json::to_value(detected) {
+        for (field, value) in found {
+            saved.entry(field).or_insert(value);
+        }
+    }
+    Ok(serde_json::from_value(serde_json::Value::Object(saved)).ok())
 }
 
 fn save_mapping(
@@ -408,7 +422,7 @@ fn read(
         return Ok(scanned);
     }
     let parsed = &scanned.reading;
-    let saved = saved_mapping(conn, account.id, &layout(parsed))?;
+    let saved = saved_mapping(conn, account.id, &layout(parsed), &parsed.mapping)?;
     let earlier = match (&saved, parsed.findings.unanswered()) {
         (None, Some(asked)) => earlier_date_order(conn, account.id, &asked.candidates)?,
         _ => None,

@@ -14,6 +14,7 @@ both_backends!(
     unreadable_rows_are_named_by_line,
     rules_and_bank_categories_file_imported_rows,
     a_corrected_mapping_is_remembered_for_the_next_file,
+    a_mapping_saved_before_a_field_existed_takes_what_detection_finds,
     ofx_bank_ids_prevent_duplicates,
     an_export_reimports_without_loss,
     imports_are_private_and_listed_newest_first,
@@ -511,6 +512,68 @@ async fn a_corrected_mapping_is_remembered_for_the_next_file(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(fresh["rows"][0]["amount"], 800);
+}
+
+/// Mappings are saved whole on every commit, so a mapping saved before `fee_column` existed
+/// names no fee column: the next Revolut file takes the detected one, where a mapping that says
+/// "no fee column" keeps saying so.
+async fn a_mapping_saved_before_a_field_existed_takes_what_detection_finds(app: TestApp) {
+    let token = app.user("asha@example.com").await;
+    let account = app.account(&token, "Revolut", "CHF").await;
+    let header =
+        "Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n";
+    let month = |day: u32| {
+        format!(
+            "{header}EXCHANGE,Current,2024-01-{day:02} 11:00:00,2024-01-{day:02} 11:00:00,To EUR {day},-50.00,0.42,CHF,COMPLETED,49.58\n"
+        )
+    };
+    let first: Value = upload(
+        &app,
+        &token,
+        account,
+        "jan.csv",
+        month(6).into_bytes(),
+        "?commit=true",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(first["mapping"]["fee_column"], 6);
+    let saved_as = |mapping: &Value| {
+        let sql = format!(
+            "UPDATE mapping_profiles SET mapping = '{}' WHERE account_id = {account}",
+            mapping.to_string().replace('\'', "''")
+        );
+        crate::merchants::execute(&app.config.database, &sql);
+    };
+    let preview_amount = |name: &'static str, day: u32| {
+        let (app, token, file) = (&app, &token, month(day));
+        async move {
+            let preview: Value = upload(app, token, account, name, file.into_bytes(), "")
+                .await
+                .json()
+                .await
+                .unwrap();
+            (
+                preview["rows"][0]["amount"].clone(),
+                preview["mapping"]["fee_column"].clone(),
+            )
+        }
+    };
+
+    let mut old = first["mapping"].clone();
+    old.as_object_mut().unwrap().remove("fee_column");
+    saved_as(&old);
+    assert_eq!(preview_amount("feb.csv", 7).await, (json!(-5042), json!(6)));
+
+    let mut without_fee = first["mapping"].clone();
+    without_fee["fee_column"] = Value::Null;
+    saved_as(&without_fee);
+    assert_eq!(
+        preview_amount("mar.csv", 8).await,
+        (json!(-5000), Value::Null)
+    );
 }
 
 const OFX: &str = "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\nCHARSET:1252\nCOMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n\
