@@ -1,8 +1,9 @@
 //! Date text → `NaiveDate`, given the order of day, month and year; and deciding that order from
 //! all the dates of a column at once.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
 use utoipa::ToSchema;
 
 /// Order of day (d), month (m) and year (y) in a date.
@@ -41,72 +42,89 @@ enum Part {
     Month(u32),
 }
 
-/// Month names (English, German, French, Dutch, Spanish); a word is a month when it is one of
-/// them or a prefix of at least three letters ("Feb", "Sept.", "janv", "Mär").
-const MONTHS: [&[&str]; 12] = [
-    &[
-        "january", "januar", "jänner", "janvier", "januari", "enero", "gennaio", "janeiro",
-    ],
-    &[
-        "february",
-        "februar",
-        "février",
-        "fevrier",
-        "februari",
-        "febrero",
-        "febbraio",
-        "fevereiro",
-    ],
-    &[
-        "march", "märz", "maerz", "mars", "maart", "mrt", "marzo", "março",
-    ],
-    &["april", "avril", "abril", "aprile"],
-    &["may", "mai", "mei", "mayo", "maggio", "maio"],
-    &["june", "juni", "juin", "junio", "giugno", "junho"],
-    &["july", "juli", "juillet", "julio", "luglio", "julho"],
-    &["august", "août", "aout", "augustus", "agosto"],
-    &[
-        "september",
-        "septembre",
-        "septiembre",
-        "setiembre",
-        "settembre",
-        "setembro",
-    ],
-    &[
-        "october", "oktober", "octobre", "octubre", "ottobre", "outubro",
-    ],
-    &["november", "novembre", "noviembre", "novembro"],
-    &[
-        "december",
-        "dezember",
-        "décembre",
-        "decembre",
-        "diciembre",
-        "dicembre",
-        "dezembro",
-    ],
+/// Month names (English, German, French, Dutch, Spanish, Italian, Portuguese), January first.
+const MONTHS: [&str; 12] = [
+    "january januar jänner janvier januari enero gennaio janeiro",
+    "february februar février fevrier februari febrero febbraio fevereiro",
+    "march märz maerz mars maart mrt marzo março",
+    "april avril abril aprile",
+    "may mai mei mayo maggio maio",
+    "june juni juin junio giugno junho",
+    "july juli juillet julio luglio julho",
+    "august août aout augustus agosto",
+    "september septembre septiembre setiembre settembre setembro",
+    "october oktober octobre octubre ottobre outubro",
+    "november novembre noviembre novembro",
+    "december dezember décembre decembre diciembre dicembre dezembro",
 ];
 
-fn month_name(word: &str) -> Option<u32> {
+/// Weekday names in the same languages, Monday first.
+const WEEKDAYS: [&str; 7] = [
+    "monday montag lundi maandag lunes lunedì segunda",
+    "tuesday dienstag mardi dinsdag martes martedì terça",
+    "wednesday mittwoch mercredi woensdag miércoles miercoles mercoledì quarta",
+    "thursday donnerstag jeudi donderdag jueves giovedì quinta",
+    "friday freitag vendredi vrijdag viernes venerdì sexta",
+    "saturday samstag sonnabend samedi zaterdag sábado sabado sabato",
+    "sunday sonntag dimanche zondag domingo domenica",
+];
+
+/// Which entry of `names` the word names: one of its names, or a prefix of at least three
+/// letters of names of that entry only ("Feb", "Sept.", "janv", "Mär", "Thurs."; not "son",
+/// which begins both of German's Saturday and Sunday). `names` is an `index`: every cell of a
+/// file whose text begins with a letter is asked, in each date order tried.
+fn named(word: &str, names: &[(&str, usize)]) -> Option<usize> {
     let w = word.to_lowercase();
     let w = w.trim_end_matches('.');
     if w.chars().count() < 3 {
         return None;
     }
-    MONTHS
+    let from = names.partition_point(|(name, _)| *name < w);
+    let mut entries = names[from..]
         .iter()
-        .position(|names| names.iter().any(|n| n.starts_with(w)))
-        .map(|i| i as u32 + 1)
+        .take_while(|(name, _)| name.starts_with(w))
+        .map(|(_, entry)| *entry);
+    let first = entries.next()?;
+    entries.all(|entry| entry == first).then_some(first)
+}
+
+/// Each name of `table` with its entry, sorted: the names a word begins are then next to each
+/// other.
+fn index(table: &[&'static str]) -> Vec<(&'static str, usize)> {
+    let mut names: Vec<_> = (0..table.len())
+        .flat_map(|entry| table[entry].split(' ').map(move |name| (name, entry)))
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+fn month_name(word: &str) -> Option<u32> {
+    static NAMES: LazyLock<Vec<(&str, usize)>> = LazyLock::new(|| index(&MONTHS));
+    named(word, &NAMES).map(|entry| entry as u32 + 1)
+}
+
+fn weekday_name(word: &str) -> Option<Weekday> {
+    static NAMES: LazyLock<Vec<(&str, usize)>> = LazyLock::new(|| index(&WEEKDAYS));
+    named(word, &NAMES).and_then(|entry| Weekday::try_from(entry as u8).ok())
+}
+
+/// A date's parts as written, and the weekday written beside it, if any.
+struct Written {
+    parts: Vec<Part>,
+    /// `20180210`: only ever year, month, day.
+    compact: bool,
+    weekday: Option<Weekday>,
 }
 
 /// Splits the leading date of `text` into three parts. Text after the date is allowed when it
-/// is separated by a space or `T` (a time, "as of …").
-fn split(text: &str) -> Option<(Vec<Part>, bool)> {
+/// is separated by a space or `T` (a time, "as of …"). A weekday may come before the date ("Sat,
+/// 1 Jun 2019") or right after it ("06/01/2019  Sat").
+fn split(text: &str) -> Option<Written> {
     let t = text.trim().trim_matches('"');
     let chars: Vec<char> = t.chars().collect();
     let mut parts = Vec::new();
     let mut compact = false;
+    let mut weekday = None;
     let mut i = 0;
     while i < chars.len() && parts.len() < 3 {
         let c = chars[i];
@@ -135,7 +153,17 @@ fn split(text: &str) -> Option<(Vec<Part>, bool)> {
                 i += 1;
             }
             let w: String = chars[start..i].iter().collect();
-            parts.push(Part::Month(month_name(&w)?));
+            match (month_name(&w), parts.is_empty() && weekday.is_none()) {
+                (Some(month), _) => parts.push(Part::Month(month)),
+                (None, true) => {
+                    weekday = Some(weekday_name(&w)?);
+                    while i < chars.len() && matches!(chars[i], '.' | ',' | ' ') {
+                        i += 1;
+                    }
+                    continue;
+                }
+                (None, false) => return None,
+            }
             if i < chars.len() && chars[i] == '.' {
                 i += 1;
             }
@@ -169,7 +197,19 @@ fn split(text: &str) -> Option<(Vec<Part>, bool)> {
     if parts.iter().filter(|p| matches!(p, Part::Month(_))).count() > 1 {
         return None;
     }
-    Some((parts, compact))
+    if weekday.is_none() {
+        let word = rest.trim_start_matches([' ', '\t', ',', '(']);
+        let word = &word[..word
+            .find(|c: char| !c.is_alphabetic())
+            .unwrap_or(word.len())];
+        // "mar" after a date is as likely March as Tuesday (martes, mardi): not checked.
+        weekday = weekday_name(word).filter(|_| month_name(word).is_none());
+    }
+    Some(Written {
+        parts,
+        compact,
+        weekday,
+    })
 }
 
 fn year(value: u32, len: usize) -> Option<i32> {
@@ -181,9 +221,14 @@ fn year(value: u32, len: usize) -> Option<i32> {
 }
 
 /// Parses a date written in `order`. Dates with a month name ignore the numeric order where the
-/// name makes it clear ("10 Feb 2018", "Feb 10, 2018", "2018-Feb-10").
+/// name makes it clear ("10 Feb 2018", "Feb 10, 2018", "2018-Feb-10"). A date written with its
+/// weekday reads only in an order that falls on that weekday (Amex's "06/01/2019  Sat").
 pub fn parse(text: &str, order: DateOrder) -> Option<NaiveDate> {
-    let (parts, compact) = split(text)?;
+    let Written {
+        parts,
+        compact,
+        weekday,
+    } = split(text)?;
     if compact && order != DateOrder::Ymd {
         return None;
     }
@@ -230,7 +275,7 @@ pub fn parse(text: &str, order: DateOrder) -> Option<NaiveDate> {
     if !YEARS.contains(&y) {
         return None;
     }
-    NaiveDate::from_ymd_opt(y, m, d)
+    NaiveDate::from_ymd_opt(y, m, d).filter(|date| weekday.is_none_or(|w| date.weekday() == w))
 }
 
 /// Whether the text is a date in some order.
@@ -526,6 +571,29 @@ mod tests {
         assert_eq!(parse("2018-02-10abc", Ymd), None);
         // Two columns of a text laid out in columns: the second day is no year.
         assert_eq!(parse("24 mrt      24 mrt", Dmy), None);
+    }
+
+    /// A written weekday is a fact about the date: only the order that falls on it reads.
+    #[test]
+    fn a_weekday_beside_the_date_tells_the_order() {
+        assert_eq!(parse("06/01/2019  Sat", Mdy), d(2019, 6, 1));
+        assert_eq!(
+            parse("06/01/2019  Sat", Dmy),
+            None,
+            "6 January 2019 was a Sunday"
+        );
+        assert_eq!(parse("Sat, 1 Jun 2019", Dmy), d(2019, 6, 1));
+        assert_eq!(parse("Sun, 1 Jun 2019", Dmy), None);
+        assert_eq!(parse("Samstag, 01.06.2019", Dmy), d(2019, 6, 1));
+        assert_eq!(parse("2019-06-01 (sáb.)", Ymd), d(2019, 6, 1));
+        // Not a weekday: too short, two days' prefix, a month's name, another word.
+        assert_eq!(parse("01.06.2019 Sa", Dmy), d(2019, 6, 1));
+        assert_eq!(parse("Son 01.06.2019", Dmy), None);
+        assert_eq!(parse("10.02.2018 mar", Dmy), d(2018, 2, 10));
+        assert_eq!(parse("10.02.2018 Monatsende", Dmy), d(2018, 2, 10));
+        let v = ["06/01/2019  Sat", "06/02/2019  Sun", "06/03/2019  Mon"];
+        let f = decide_order(v.iter().copied(), Dmy).unwrap();
+        assert_eq!((f.order, f.basis), (Mdy, DateOrderBasis::Content));
     }
 
     #[test]
