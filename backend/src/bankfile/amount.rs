@@ -2,9 +2,10 @@
 //!
 //! Accepted: `1.234,56`, `1,234.56`, `11'373.94`, `1 234,56`, currency symbols and ISO codes
 //! before or after (`$`, `£`, `€`, `EUR 12,00`), `+`/`-` before or after a symbol (`-$7.00`,
-//! `+ £1,100.00`), a trailing minus (`12,00-`), parentheses (`(12.00)`), and `CR` (money in) /
-//! `DR` (money out) suffixes. More decimal digits than the currency has are rounded half away
-//! from zero (`0.125` EUR → 13 cents, `-0.125` → -13).
+//! `+ £1,100.00`), a trailing minus (`12,00-`), parentheses (`(12.00)`), `CR` (money in) /
+//! `DR` (money out) suffixes, and a spreadsheet's leading `'` text mark (`'579,68 USD`). More
+//! decimal digits than the currency has are rounded half away from zero (`0.125` EUR → 13 cents,
+//! `-0.125` → -13).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -55,7 +56,9 @@ struct Stripped {
 
 fn strip(text: &str) -> Result<Option<Stripped>, String> {
     let mut s: String = text.chars().map(normalize).collect();
-    s = s.trim().to_string();
+    // A leading apostrophe is a spreadsheet's mark that the cell is text (`'579,68 USD`), kept
+    // by some exports; never a digit group, which follows a digit.
+    s = s.trim().trim_start_matches('\'').trim_start().to_string();
     if !s.chars().any(|c| c.is_ascii_digit()) {
         return if s
             .chars()
@@ -355,6 +358,9 @@ mod tests {
         assert_eq!(p("Rs. 1,250.00", Point, Some(',')), Ok(Some(125000)));
         assert_eq!(parse("د.ا.\u{200f}4.750", Point, None, 3), Ok(Some(4750)));
         assert_eq!(parse("4.750 د.ا.", Point, None, 3), Ok(Some(4750)));
+        // A spreadsheet's text mark.
+        assert_eq!(p("'579,68 USD", Comma, Some('.')), Ok(Some(57968)));
+        assert_eq!(p("'-1.084,00 $", Comma, Some('.')), Ok(Some(-108400)));
     }
 
     #[test]
@@ -395,5 +401,7 @@ mod tests {
         assert_eq!(detect_separators(s.into_iter()), (Point, Some('\'')));
         let s = ["50000"];
         assert_eq!(detect_separators(s.into_iter()), (Point, Some(',')));
+        let s = ["'579,68 USD", "'544,00 $", "1084"];
+        assert_eq!(detect_separators(s.into_iter()), (Comma, Some('.')));
     }
 }

@@ -120,7 +120,8 @@ struct Written {
 /// is separated by a space or `T` (a time, "as of …"). A weekday may come before the date ("Sat,
 /// 1 Jun 2019") or right after it ("06/01/2019  Sat").
 fn split(text: &str) -> Option<Written> {
-    let t = text.trim().trim_matches('"');
+    // A leading apostrophe: a spreadsheet's mark that the cell is text (`'01.06.2019`).
+    let t = text.trim().trim_matches('"').trim_start_matches('\'');
     let chars: Vec<char> = t.chars().collect();
     let mut parts = Vec::new();
     let mut compact = false;
@@ -554,6 +555,8 @@ mod tests {
         assert_eq!(parse("2021-02-03 13:12", Ymd), d(2021, 2, 3));
         assert_eq!(parse("04/17/2023 as of 04/15/2023", Mdy), d(2023, 4, 17));
         assert_eq!(parse("2018-02-10T10:00:00Z", Ymd), d(2018, 2, 10));
+        // A spreadsheet's text mark.
+        assert_eq!(parse("'01.06.2019", Dmy), d(2019, 6, 1));
     }
 
     #[test]
