@@ -398,12 +398,21 @@ pub fn is_direction_header(header: &str) -> bool {
             .any(|(out, inn)| out.len() > 1 && has_word(&f, &[out]) && has_word(&f, &[inn]))
 }
 
-/// A status cell saying a payment never went through (`DECLINED`, `NOT APPROVED`). The whole
-/// cell, compared without allocating: it is asked of every cell of every row. Pending rows are
-/// not among them: PayPal marks the bank deposits that fund its payments `Pending`, and they
-/// belong to the statement.
-pub fn is_declined_status(cell: &str) -> bool {
-    const STATUSES: [&str; 8] = [
+/// Why a status cell keeps its row out of the statement.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Unbooked {
+    /// The payment never went through (`DECLINED`, `NOT APPROVED`).
+    Declined,
+    /// The bank has noted the booking but not made it (the Sparkassen's `Umsatz vorgemerkt`
+    /// beside `Umsatz gebucht`).
+    Noted,
+}
+
+/// The whole cell, compared without allocating: it is asked of every cell of every row. A bare
+/// `Pending` is not among the statuses: PayPal marks the bank deposits that fund its payments
+/// `Pending`, and they belong to the statement.
+pub fn unbooked_status(cell: &str) -> Option<Unbooked> {
+    const DECLINED: [&str; 8] = [
         "declined",
         "not approved",
         "rejected",
@@ -413,8 +422,18 @@ pub fn is_declined_status(cell: &str) -> bool {
         "reverted",
         "denied",
     ];
+    const NOTED: [&str; 3] = ["vorgemerkt", "umsatz vorgemerkt", "vormerkung"];
     let cell = cell.trim();
-    cell.len() <= 12 && STATUSES.iter().any(|s| cell.eq_ignore_ascii_case(s))
+    let among = |statuses: &[&str]| {
+        cell.len() <= 17 && statuses.iter().any(|s| cell.eq_ignore_ascii_case(s))
+    };
+    if among(&DECLINED) {
+        Some(Unbooked::Declined)
+    } else if among(&NOTED) {
+        Some(Unbooked::Noted)
+    } else {
+        None
+    }
 }
 
 /// Whether the header names the account a row belongs to by its name (Dhana's own export:

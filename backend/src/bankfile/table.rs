@@ -8,7 +8,7 @@
 //! when there is no header. The date order and the decimal mark are decided from every row.
 
 use super::amount::{self, DecimalSeparator};
-use super::columns::{self, Side};
+use super::columns::{self, Side, Unbooked};
 use super::date::{self, DateOrder, DateOrderBasis, DateOrderFinding};
 use super::{
     exporters, AmountColumns, Format, ImportError, Item, LayoutFindings, Mapping, ParsedRow,
@@ -1105,7 +1105,16 @@ pub fn extract<E: From<ImportError>>(
             skipped: true,
             ..problem(field, text, format!("{message}; the line is not imported"))
         };
-        let declined = r.cells.iter().find(|c| columns::is_declined_status(c));
+        let unbooked = r.cells.iter().find_map(|c| {
+            let status = c.trim();
+            columns::unbooked_status(c).map(|why| {
+                let why = match why {
+                    Unbooked::Declined => format!("the payment is '{status}': it never went through"),
+                    Unbooked::Noted => format!("it is '{status}': a pending transaction"),
+                };
+                (status, why)
+            })
+        });
         let item = match (date, amount) {
             (Some(_), Ok((Some(_), _))) if pending_section.is_some() => {
                 let section = pending_section.as_deref().unwrap_or_default();
@@ -1115,13 +1124,9 @@ pub fn extract<E: From<ImportError>>(
                     format!("it is listed under '{section}': a pending transaction"),
                 ))
             }
-            (Some(_), Ok((Some(_), _))) if declined.is_some() => {
-                let status = declined.map_or("", |c| c.trim());
-                Item::Problem(skipped(
-                    "status",
-                    status,
-                    format!("the payment is '{status}': it never went through"),
-                ))
+            (Some(_), Ok((Some(_), _))) if unbooked.is_some() => {
+                let (status, why) = unbooked.unwrap_or_default();
+                Item::Problem(skipped("status", status, why))
             }
             (Some(date), Ok((Some(minor), _))) => {
                 let text = |c: usize| unescape_cell(r.cell(c));

@@ -279,8 +279,8 @@ fn ofx_accounts_without_transactions_do_not_count_as_another_currency() {
     ));
 }
 
-/// Rows whose booking date is left empty beside pending wording are not booked yet, and declined
-/// payments never went through. The date is the completion's, not the start's.
+/// Rows whose booking date is left empty beside pending wording, or whose status says the bank
+/// has only noted them, are not booked yet, and declined payments never went through. The date is the completion's, not the start's.
 #[test]
 fn pending_and_declined_rows_are_left_out() {
     let p = parse_text(
@@ -297,6 +297,15 @@ fn pending_and_declined_rows_are_left_out() {
         .map(|q| (q.line, q.field.as_str(), q.skipped))
         .collect();
     assert_eq!(left_out, [(3, "date", true), (4, "status", true)]);
+    // A Sparkasse export: the bank's noted (vorgemerkt) booking beside its booked ones.
+    let p = parse_text(
+        "Buchungstag;Valutadatum;Verwendungszweck;Betrag;Waehrung;Info\n\
+         28.03.18;03.04.18;MIETE;-1234,56;EUR;Umsatz vorgemerkt\n\
+         28.03.18;28.03.18;Geschenk;123,00;EUR;Umsatz gebucht\n",
+    );
+    assert_eq!(amounts(&p), vec![12300]);
+    assert_eq!((p.problems[0].line, p.problems[0].skipped), (2, true));
+    assert!(p.problems[0].message.contains("pending"));
     let p = parse_text(
         "Date,Description,Amount\n2024-01-02,Salary,100.00\n,FÜGGŐ TÉTEL Card,-9.99\n,Shop,-1.00\n",
     );
