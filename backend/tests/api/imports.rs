@@ -515,8 +515,8 @@ async fn a_corrected_mapping_is_remembered_for_the_next_file(app: TestApp) {
 }
 
 /// Mappings are saved whole on every commit, so a mapping saved before `fee_column` existed
-/// names no fee column: the next Revolut file takes the detected one, where a mapping that says
-/// "no fee column" keeps saying so.
+/// names no fee column: the next Revolut file takes the detected one, where a mapping committed
+/// with "no fee column" keeps saying so.
 async fn a_mapping_saved_before_a_field_existed_takes_what_detection_finds(app: TestApp) {
     let token = app.user("asha@example.com").await;
     let account = app.account(&token, "Revolut", "CHF").await;
@@ -547,31 +547,43 @@ async fn a_mapping_saved_before_a_field_existed_takes_what_detection_finds(app: 
         );
         crate::merchants::execute(&app.config.database, &sql);
     };
-    let preview_amount = |name: &'static str, day: u32| {
+    let preview = |name: &'static str, day: u32| {
         let (app, token, file) = (&app, &token, month(day));
         async move {
-            let preview: Value = upload(app, token, account, name, file.into_bytes(), "")
+            upload(app, token, account, name, file.into_bytes(), "")
                 .await
-                .json()
+                .json::<Value>()
                 .await
-                .unwrap();
-            (
-                preview["rows"][0]["amount"].clone(),
-                preview["mapping"]["fee_column"].clone(),
-            )
+                .unwrap()
         }
+    };
+    let amount_and_fee = |p: &Value| {
+        (
+            p["rows"][0]["amount"].clone(),
+            p["mapping"]["fee_column"].clone(),
+        )
     };
 
     let mut old = first["mapping"].clone();
     old.as_object_mut().unwrap().remove("fee_column");
     saved_as(&old);
-    assert_eq!(preview_amount("feb.csv", 7).await, (json!(-5042), json!(6)));
+    let feb = preview("feb.csv", 7).await;
+    assert_eq!(amount_and_fee(&feb), (json!(-5042), json!(6)));
 
-    let mut without_fee = first["mapping"].clone();
+    // The user says "no fee column" by committing with it, as the web app's mapping editor does.
+    let mut without_fee = feb["mapping"].clone();
     without_fee["fee_column"] = Value::Null;
-    saved_as(&without_fee);
+    let id = feb["id"].as_i64().unwrap();
+    let res = app
+        .post_as(
+            &token,
+            &format!("/api/v1/imports/{id}/commit"),
+            &json!({"mapping": without_fee}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
-        preview_amount("mar.csv", 8).await,
+        amount_and_fee(&preview("mar.csv", 8).await),
         (json!(-5000), Value::Null)
     );
 }
